@@ -1,0 +1,44 @@
+# dm-remap: top-level build.
+#
+#   make            build ./dm_remap.ko (and the tools, once they exist)
+#   make demo       boot a guest kernel in QEMU and show dm-remap at work
+#   make check      the whole test suite: host unit tests, fuzz corpora,
+#                   and the guest tests on the real module in QEMU
+#   make lint       checkpatch.pl over the kernel C, cppcheck, shellcheck
+#
+# KDIR: the kernel build tree to build the module against.  Default: the
+# running kernel's headers; where those are missing (as on a build host whose
+# kernel cannot load modules), the headers of the kernel the tests boot.
+
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+RUNNING_KDIR := /lib/modules/$(shell uname -r)/build
+# The kernel the guest tests boot: newest Debian 6.1 amd64 kernel installed.
+TEST_KVER ?= $(shell ls /boot/vmlinuz-6.1.*-amd64 2>/dev/null | sed 's|/boot/vmlinuz-||' | sort -V | tail -n 1)
+ifeq ($(origin KDIR),undefined)
+  ifneq ($(wildcard $(RUNNING_KDIR)/Makefile),)
+    KDIR := $(RUNNING_KDIR)
+  else
+    KDIR := /lib/modules/$(TEST_KVER)/build
+    KDIR_NOTE := no headers for the running kernel $(shell uname -r); building against $(TEST_KVER), the kernel the tests boot
+  endif
+endif
+
+.PHONY: all module clean check unit fuzz-corpus vm-check demo lint setup
+
+all: module
+
+module:
+	@if [ -n "$(KDIR_NOTE)" ]; then echo "dm-remap: $(KDIR_NOTE)"; fi
+	@if [ ! -f "$(KDIR)/Makefile" ]; then \
+		echo "dm-remap: no kernel build tree at $(KDIR)"; \
+		echo "  install headers (apt-get install linux-headers-amd64) or run tests/vm/setup.sh"; \
+		exit 1; fi
+	$(MAKE) -C $(KDIR) M=$(TOP) modules
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(TOP) clean 2>/dev/null
+	-$(MAKE) -C tests/unit clean
+	rm -f core/*.o kernel/*.o kernel/.*.cmd core/.*.cmd
+
+setup:
+	tests/vm/setup.sh

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * remap_args.h - parsing and checking what users type: the table line's
+ * arguments, its geometry, and target messages.
+ *
+ * Every refusal comes with a precise, static message for ti->error or the
+ * message reply, and nothing here touches a device: the module opens the
+ * devices, fills in struct remap_geometry and asks remap_geometry_check().
+ */
+#ifndef DM_REMAP_CORE_ARGS_H
+#define DM_REMAP_CORE_ARGS_H
+
+#include "remap_types.h"
+
+/* Largest remap unit: 1 MiB, so one unit is always one kcopyd job. */
+#define REMAP_MAX_UNIT_SECTORS 2048U
+
+/*
+ * Strict unsigned decimal: digits only, no sign, no spaces, no trailing
+ * characters, no overflow.  0 or -EINVAL.
+ */
+int remap_parse_u64(const char *s, u64 *out);
+
+/* Optional feature arguments: <#args> <arg>... after the five fixed ones. */
+struct remap_features {
+	u32 unit_sectors;	/* "unit_sectors <n>"; 0 = the default */
+};
+
+/* The constructor's arguments, device paths left as the user gave them. */
+struct remap_ctr_args {
+	const char *main_path;
+	u64 main_start;
+	const char *spare_path;
+	u64 spare_start;
+	u64 spare_len;
+	struct remap_features features;
+};
+
+/*
+ * Parse the constructor arguments (argv[0] is <main_dev>):
+ *   <main_dev> <main_start> <spare_dev> <spare_start> <spare_len>
+ *   [<#feature_args> <feature_arg>...]
+ * 0, or -EINVAL with *error set.
+ */
+int remap_parse_ctr(unsigned int argc, char **argv, struct remap_ctr_args *a,
+		    const char **error);
+
+/* What the module learnt about the devices, checked as a whole. */
+struct remap_geometry {
+	u64 target_len;		/* sectors */
+	u64 main_dev_sectors;
+	u64 main_start;
+	u64 spare_dev_sectors;
+	u64 spare_start;
+	u64 spare_len;
+	u32 main_lbs;		/* logical block size, bytes */
+	u32 spare_lbs;
+	u32 main_pbs;		/* physical block size, bytes */
+	bool same_device;
+	u32 unit_sectors;	/* in: requested or 0; out: resolved */
+	/* out: */
+	u32 unit_shift;		/* log2(unit_sectors) */
+	u64 nr_lunits;		/* logical units, the last may be partial */
+	u64 nr_sunits;		/* whole spare units */
+};
+
+/*
+ * Resolve the unit size (default: the main device's physical block size)
+ * and check everything that can be wrong with the layout.  0, or -EINVAL
+ * with *error set.
+ */
+int remap_geometry_check(struct remap_geometry *g, const char **error);
+
+enum remap_msg_op {
+	REMAP_MSG_REMAP,	/* remap <sector> [<nr_sectors>] */
+	REMAP_MSG_UNREMAP,	/* unremap <sector> [<nr_sectors>] */
+	REMAP_MSG_CLEAR,	/* clear */
+	REMAP_MSG_LIST,		/* list */
+};
+
+struct remap_msg {
+	enum remap_msg_op op;
+	u64 sector;		/* first 512-byte sector */
+	u64 nr_sectors;		/* >= 1; 1 when not given */
+};
+
+/*
+ * Parse a target message.  @target_len bounds the sectors (a range must lie
+ * inside the target).  0, or -EINVAL with *error set.
+ */
+int remap_parse_message(unsigned int argc, char **argv, u64 target_len,
+			struct remap_msg *m, const char **error);
+
+#endif /* DM_REMAP_CORE_ARGS_H */

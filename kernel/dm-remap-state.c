@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * dm-remap-state.c - the state of a remapped device that outlives any one
+ * table, and the publishing of new versions of its remap index.
+ *
+ * dm-thin keeps its pool in a table keyed by the mapped device so that a
+ * table reload does not lose it; dm-remap does the same with its index: a
+ * new table for the same mapped device and spare area picks up the state
+ * the live table is using, so remapped units (whose data lives on the
+ * spare) stay remapped across suspend, reload and resume.
+ */
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <linux/mm.h>
+
+#include "dm-remap.h"
+
+static LIST_HEAD(remap_states);
+static DEFINE_MUTEX(remap_states_mutex);
+
+void remap_states_lock(void)
+{
+	mutex_lock(&remap_states_mutex);
+}
+
+void remap_states_unlock(void)
+{
+	mutex_unlock(&remap_states_mutex);
+}
+
+struct list_head *remap_states_head(void)
+{
+	return &remap_states;
+}
+
+static void remap_table_free_rcu(struct rcu_head *rcu)
+{
+	kvfree(container_of(rcu, struct remap_table, rcu));
+}
+
+static struct remap_table *remap_table_alloc(size_t nr)
+{
+	struct remap_table *t;
+
+	t = kvmalloc(struct_size(t, e, nr), GFP_KERNEL);
+	if (t)
+		t->nr = nr;
+	return t;
+}
+
+static struct remap_table *remap_table_current(struct remap_state *st)
+{
+	return rcu_dereference_protected(st->table, lockdep_is_held(&st->lock));
+}
+
+/*
+ * Make @t (or NULL: nothing remapped) the index the I/O path sees.  The
+ * old version is freed once no bio that may have looked at it is left:
+ * every lookup happens inside an io_srcu read section.
+ */
+static void remap_table_publish(struct remap_state *st, struct remap_table *t)
+{
+	struct remap_table *old = remap_table_current(st);
+
+	rcu_assign_pointer(st->table, t);
+	st->generation++;
+	if (old)
+		call_srcu(&st->io_srcu, &old->rcu, remap_table_free_rcu);
+}
+
+u64 remap_table_count(struct remap_state *st)
+{
+	struct remap_table *t;
+	u64 nr;
+	int idx;
+
+	idx = srcu_read_lock(&st->io_srcu);
+	t = srcu_dereference(st->table, &st->io_srcu);
+	nr = t ? t->nr : 0;
+	srcu_read_unlock(&st->io_srcu, idx);
+	return nr;
+}
+
+/*
+ * Add @nr_add entries, sorted and not yet in the index, with their spare
+ * units already taken from the pool.  Caller holds st->lock.
+ */
+int remap_table_insert(struct remap_state *st, const struct remap_entry *add,
+		       size_t nr_add)
+{
+	struct remap_table *old = remap_table_current(st);
+	size_t nr_old = old ? old->nr : 0;
+	struct remap_table *t;
+	int r;
+
+	if (!nr_add)
+		return 0;
+	t = remap_table_alloc(nr_old + nr_add);
+	if (!t)
+		return -ENOMEM;
+	r = remap_index_merge(t->e, old ? old->e : NULL, nr_old, add, nr_add);
+	if (r) {
+		kvfree(t);
+		return r;
+	}
+	remap_table_publish(st, t);
+	return 0;
+}
+
+/*
+ * Drop every entry in [first, last] and give their spare units back to
+ * the pool.  The caller holds st->lock and has made sure no I/O uses those
+ * spare units any more (they are moving, and moves wait for I/O).
+ */
+int remap_table_delete(struct remap_state *st, u64 first, u64 last)
+{
+	struct remap_table *old = remap_table_current(st);
+	struct remap_table *t = NULL;
+	u64 *dropped;
+	size_t nr_drop, i;
+
+	if (!old)
+		return 0;
+	dropped = kvmalloc_array(old->nr, sizeof(*dropped), GFP_KERNEL);
+	t = remap_table_alloc(old->nr);
+	if (!dropped || !t) {
+		kvfree(dropped);
+		kvfree(t);
+		return -ENOMEM;
+	}
+	nr_drop = remap_index_delete_range_copy(t->e, old->e, old->nr,
+						first, last, dropped);
+	t->nr = old->nr - nr_drop;
+	for (i = 0; i < nr_drop; i++)
+		WARN_ON_ONCE(spare_pool_free(&st->pool, dropped[i]));
+	kvfree(dropped);
+	if (!t->nr) {
+		kvfree(t);
+		t = NULL;
+	}
+	if (nr_drop)
+		remap_table_publish(st, t);
+	else
+		kvfree(t);
+	return 0;
+}
+
+/*
+ * Give the pool @nr_sunits units (a table with a larger spare_len).  The
+ * used units stay where they are; shrinking below a used unit is refused.
+ */
+int remap_state_resize_pool(struct remap_state *st, u64 nr_sunits)
+{
+	unsigned long *bitmap;
+	int r;
+
+	lockdep_assert_held(&st->lock);
+	if (nr_sunits == st->pool.nr_units)
+		return 0;
+	bitmap = kvcalloc(spare_pool_bitmap_longs(nr_sunits),
+			  sizeof(unsigned long), GFP_KERNEL);
+	if (!bitmap)
+		return -ENOMEM;
+	r = spare_pool_resize(&st->pool, bitmap, nr_sunits);
+	if (r) {
+		kvfree(bitmap);
+		return r;
+	}
+	kvfree(st->pool_bitmap);
+	st->pool_bitmap = bitmap;
+	return 0;
+}
+
+static struct remap_state *remap_state_lookup(struct mapped_device *md,
+					      dev_t spare, sector_t spare_start)
+{
+	struct remap_state *st;
+
+	list_for_each_entry(st, &remap_states, list)
+		if (st->md == md && st->spare_dev == spare &&
+		    st->spare_start == spare_start)
+			return st;
+	return NULL;
+}
+
+static void remap_state_free(struct remap_state *st)
+{
+	if (st->kc)
+		dm_kcopyd_client_destroy(st->kc);
+	/* Wait for the call_srcu() frees of old index versions. */
+	srcu_barrier(&st->io_srcu);
+	cleanup_srcu_struct(&st->io_srcu);
+	kvfree(rcu_dereference_protected(st->table, true));
+	kvfree(st->pool_bitmap);
+	kfree(st);
+}
+
+static struct remap_state *remap_state_create(struct dm_target *ti,
+					      struct remap_ctr_args *a,
+					      struct remap_geometry *g,
+					      struct block_device *main,
+					      struct block_device *spare)
+{
+	struct remap_state *st;
+	int r;
+
+	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	if (!st) {
+		ti->error = "Cannot allocate remap state";
+		return ERR_PTR(-ENOMEM);
+	}
+	r = init_srcu_struct(&st->io_srcu);
+	if (r) {
+		kfree(st);
+		ti->error = "Cannot initialise SRCU";
+		return ERR_PTR(r);
+	}
+	refcount_set(&st->ref, 1);
+	st->md = dm_table_get_md(ti->table);
+	st->main_dev = main->bd_dev;
+	st->spare_dev = spare->bd_dev;
+	st->main_start = a->main_start;
+	st->spare_start = a->spare_start;
+	st->spare_data_start = a->spare_start;
+	st->unit_sectors = g->unit_sectors;
+	st->unit_shift = g->unit_shift;
+	spin_lock_init(&st->move_lock);
+	bio_list_init(&st->deferred);
+	mutex_init(&st->lock);
+	atomic64_set(&st->lost_sectors, 0);
+
+	st->pool_bitmap = kvcalloc(spare_pool_bitmap_longs(g->nr_sunits),
+				   sizeof(unsigned long), GFP_KERNEL);
+	if (!st->pool_bitmap) {
+		ti->error = "Cannot allocate spare pool";
+		r = -ENOMEM;
+		goto bad;
+	}
+	spare_pool_init(&st->pool, st->pool_bitmap, g->nr_sunits);
+
+	st->kc = dm_kcopyd_client_create(NULL);
+	if (IS_ERR(st->kc)) {
+		r = PTR_ERR(st->kc);
+		st->kc = NULL;
+		ti->error = "Cannot create kcopyd client";
+		goto bad;
+	}
+	return st;
+bad:
+	remap_state_free(st);
+	return ERR_PTR(r);
+}
+
+/*
+ * The state for a new table: the one the device already has when the main
+ * device, its start and the unit size are the same, otherwise a new one.
+ * A reload that would change those while units are remapped is refused,
+ * and so is one whose length or spare_len no longer holds a remapped unit.
+ */
+struct remap_state *remap_state_get(struct dm_target *ti,
+				    struct remap_ctr_args *a,
+				    struct remap_geometry *g,
+				    struct block_device *main,
+				    struct block_device *spare)
+{
+	struct mapped_device *md = dm_table_get_md(ti->table);
+	struct remap_state *st, *found;
+	struct remap_table *t;
+
+	remap_states_lock();
+	found = remap_state_lookup(md, spare->bd_dev, a->spare_start);
+	st = found;
+	if (found) {
+		mutex_lock(&found->lock);
+		t = remap_table_current(found);
+		if (found->main_dev != main->bd_dev ||
+		    found->main_start != a->main_start ||
+		    found->unit_sectors != g->unit_sectors) {
+			if (t) {
+				ti->error = "Reload changes main device, main_start or unit size while units are remapped";
+				st = ERR_PTR(-EINVAL);
+			} else {
+				st = NULL;	/* nothing to keep: start anew */
+			}
+		} else if (t && t->e[t->nr - 1].lunit >= g->nr_lunits) {
+			ti->error = "Reload shortens the target below a remapped unit";
+			st = ERR_PTR(-EINVAL);
+		} else if (!spare_pool_fits(&found->pool, g->nr_sunits)) {
+			ti->error = "Reload shrinks spare_len below a spare unit in use";
+			st = ERR_PTR(-EINVAL);
+		} else {
+			refcount_inc(&found->ref);
+		}
+		mutex_unlock(&found->lock);
+	}
+	if (!st) {
+		st = remap_state_create(ti, a, g, main, spare);
+		if (!IS_ERR(st))
+			list_add(&st->list, &remap_states);
+	}
+	remap_states_unlock();
+	return st;
+}
+
+void remap_state_put(struct remap_state *st)
+{
+	remap_states_lock();
+	if (!refcount_dec_and_test(&st->ref)) {
+		remap_states_unlock();
+		return;
+	}
+	list_del(&st->list);
+	remap_states_unlock();
+	remap_state_free(st);
+}

@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * dm-remap-target.c - the "remap" target: software bad-sector reallocation.
+ *
+ * Table line:
+ *   <start> <len> remap <main_dev> <main_start> <spare_dev> <spare_start>
+ *       <spare_len> [<#feature_args> <feature_arg>...]
+ *
+ * Logical sectors listed in the remap index are served from units of the
+ * spare area; everything else passes straight to the main device.  See
+ * docs/dm-remap.rst for the interface and dm-remap.h for a map of the code.
+ */
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/blkdev.h>
+
+#include "dm-remap.h"
+
+/* Fill in what the geometry check needs to know about the devices. */
+static void remap_read_geometry(struct dm_target *ti, struct remap_c *rc,
+				struct remap_ctr_args *a,
+				struct remap_geometry *g)
+{
+	struct block_device *main = rc->main->bdev;
+	struct block_device *spare = rc->spare->bdev;
+
+	memset(g, 0, sizeof(*g));
+	g->target_len = ti->len;
+	g->main_dev_sectors = bdev_nr_sectors(main);
+	g->main_start = a->main_start;
+	g->spare_dev_sectors = bdev_nr_sectors(spare);
+	g->spare_start = a->spare_start;
+	g->spare_len = a->spare_len;
+	g->main_lbs = bdev_logical_block_size(main);
+	g->spare_lbs = bdev_logical_block_size(spare);
+	g->main_pbs = bdev_physical_block_size(main);
+	g->unit_sectors = a->features.unit_sectors;
+	g->same_device = main == spare;
+}
+
+/*
+ * Main and spare may be two partitions of one disk, or a disk and one of
+ * its partitions: compare the ranges on the whole disk, not the numbers
+ * the user typed.
+ */
+static int remap_check_disk_overlap(struct remap_c *rc,
+				    struct remap_ctr_args *a, sector_t len)
+{
+	struct block_device *main = rc->main->bdev;
+	struct block_device *spare = rc->spare->bdev;
+	sector_t m0, s0;
+
+	if (main == spare || bdev_whole(main) != bdev_whole(spare))
+		return 0;
+	m0 = get_start_sect(main) + a->main_start;
+	s0 = get_start_sect(spare) + a->spare_start;
+	if (m0 < s0 + a->spare_len && s0 < m0 + len)
+		return -EINVAL;
+	return 0;
+}
+
+static int remap_ctr(struct dm_target *ti, unsigned int argc, char **argv)
+{
+	struct remap_ctr_args a;
+	struct remap_geometry g;
+	struct remap_state *st;
+	struct remap_c *rc;
+	const char *error;
+	int r;
+
+	r = remap_parse_ctr(argc, argv, &a, &error);
+	if (r) {
+		ti->error = (char *)error;
+		return r;
+	}
+
+	rc = kzalloc(sizeof(*rc), GFP_KERNEL);
+	if (!rc) {
+		ti->error = "Cannot allocate remap context";
+		return -ENOMEM;
+	}
+	rc->ti = ti;
+
+	r = dm_get_device(ti, a.main_path, dm_table_get_mode(ti->table),
+			  &rc->main);
+	if (r) {
+		ti->error = "Main device lookup failed";
+		goto bad;
+	}
+	r = dm_get_device(ti, a.spare_path, dm_table_get_mode(ti->table),
+			  &rc->spare);
+	if (r) {
+		ti->error = "Spare device lookup failed";
+		goto bad;
+	}
+
+	remap_read_geometry(ti, rc, &a, &g);
+	r = remap_geometry_check(&g, &error);
+	if (r) {
+		ti->error = (char *)error;
+		goto bad;
+	}
+	r = remap_check_disk_overlap(rc, &a, ti->len);
+	if (r) {
+		ti->error = "Main and spare ranges overlap on the same disk";
+		goto bad;
+	}
+	rc->spare_len = a.spare_len;
+	rc->nr_lunits = g.nr_lunits;
+	rc->nr_sunits = g.nr_sunits;
+	rc->unit_sectors_given = a.features.unit_sectors != 0;
+
+	st = remap_state_get(ti, &a, &g, rc->main->bdev, rc->spare->bdev);
+	if (IS_ERR(st)) {
+		r = PTR_ERR(st);
+		goto bad;
+	}
+	rc->st = st;
+
+	/* A flush must reach both devices: bio 0 to main, 1 to spare. */
+	ti->num_flush_bios = 2;
+	ti->num_discard_bios = 1;
+	ti->num_write_zeroes_bios = 1;
+	ti->per_io_data_size = sizeof(struct remap_io);
+	/* Bios held during a move are sent later with dm_submit_bio_remap. */
+	ti->accounts_remapped_io = true;
+	ti->private = rc;
+	return 0;
+
+bad:
+	if (rc->spare)
+		dm_put_device(ti, rc->spare);
+	if (rc->main)
+		dm_put_device(ti, rc->main);
+	kfree(rc);
+	return r;
+}
+
+static void remap_dtr(struct dm_target *ti)
+{
+	struct remap_c *rc = ti->private;
+
+	remap_state_put(rc->st);
+	dm_put_device(ti, rc->spare);
+	dm_put_device(ti, rc->main);
+	kfree(rc);
+}
+
+/* A table with a larger spare_len grows the pool as it goes live. */
+static int remap_preresume(struct dm_target *ti)
+{
+	struct remap_c *rc = ti->private;
+	struct remap_state *st = rc->st;
+	int r;
+
+	mutex_lock(&st->lock);
+	r = remap_state_resize_pool(st, rc->nr_sunits);
+	mutex_unlock(&st->lock);
+	if (r)
+		DMERR("%s: cannot resize the spare pool to %llu units: %d",
+		      dm_device_name(st->md),
+		      (unsigned long long)rc->nr_sunits, r);
+	return r;
+}
+
+static void remap_status(struct dm_target *ti, status_type_t type,
+			 unsigned int status_flags, char *result,
+			 unsigned int maxlen)
+{
+	struct remap_c *rc = ti->private;
+	struct remap_state *st = rc->st;
+	unsigned int sz = 0;
+
+	switch (type) {
+	case STATUSTYPE_INFO:
+		/* Lockless snapshot: status must not wait for a move. */
+		DMEMIT("%u %llu %llu/%llu %llu", st->unit_sectors,
+		       (unsigned long long)remap_table_count(st),
+		       (unsigned long long)READ_ONCE(st->pool.nr_used),
+		       (unsigned long long)READ_ONCE(st->pool.nr_units),
+		       (unsigned long long)atomic64_read(&st->lost_sectors));
+		break;
+	case STATUSTYPE_TABLE:
+		DMEMIT("%s %llu %s %llu %llu", rc->main->name,
+		       (unsigned long long)st->main_start, rc->spare->name,
+		       (unsigned long long)st->spare_start,
+		       (unsigned long long)rc->spare_len);
+		if (rc->unit_sectors_given)
+			DMEMIT(" 2 unit_sectors %u", st->unit_sectors);
+		break;
+	case STATUSTYPE_IMA:
+		DMEMIT_TARGET_NAME_VERSION(ti->type);
+		DMEMIT(",main_device=%s,main_start=%llu,spare_device=%s,spare_start=%llu,spare_len=%llu,unit_sectors=%u;",
+		       rc->main->name, (unsigned long long)st->main_start,
+		       rc->spare->name, (unsigned long long)st->spare_start,
+		       (unsigned long long)rc->spare_len, st->unit_sectors);
+		break;
+	}
+}
+
+static int remap_iterate_devices(struct dm_target *ti,
+				 iterate_devices_callout_fn fn, void *data)
+{
+	struct remap_c *rc = ti->private;
+	int r;
+
+	r = fn(ti, rc->main, rc->st->main_start, ti->len, data);
+	if (!r)
+		r = fn(ti, rc->spare, rc->st->spare_start, rc->spare_len, data);
+	return r;
+}
+
+/*
+ * Suggest I/O in whole units (as dm-era does with its blocks): aligned
+ * I/O of a unit or more never needs cutting at a remapped unit.
+ */
+static void remap_io_hints(struct dm_target *ti, struct queue_limits *limits)
+{
+	struct remap_c *rc = ti->private;
+	unsigned int unit_bytes = rc->st->unit_sectors << SECTOR_SHIFT;
+
+	if (limits->io_opt < unit_bytes || limits->io_opt % unit_bytes) {
+		limits->io_min = max(limits->io_min, unit_bytes);
+		limits->io_opt = unit_bytes;
+	}
+}
+
+static struct target_type remap_target = {
+	.name = "remap",
+	.version = {1, 0, 0},
+	.module = THIS_MODULE,
+	.ctr = remap_ctr,
+	.dtr = remap_dtr,
+	.map = remap_map,
+	.end_io = remap_end_io,
+	.preresume = remap_preresume,
+	.status = remap_status,
+	.message = remap_message,
+	.iterate_devices = remap_iterate_devices,
+	.io_hints = remap_io_hints,
+};
+
+static int __init dm_remap_init(void)
+{
+	int r = dm_register_target(&remap_target);
+
+	if (r < 0) {
+		DMERR("register failed %d", r);
+		return r;
+	}
+	remap_debugfs_init();
+	return 0;
+}
+
+static void __exit dm_remap_exit(void)
+{
+	remap_debugfs_exit();
+	dm_unregister_target(&remap_target);
+}
+
+module_init(dm_remap_init);
+module_exit(dm_remap_exit);
+
+MODULE_DESCRIPTION(DM_NAME " target for software bad-sector reallocation");
+MODULE_AUTHOR("dm-remap developers");
+MODULE_LICENSE("GPL");
