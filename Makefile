@@ -42,3 +42,6 @@ clean:
 
 setup:
 	tests/vm/setup.sh
+
+lint:
+	scripts/lint.sh
