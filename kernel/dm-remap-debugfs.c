@@ -10,6 +10,7 @@
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
+#include <linux/dm-ioctl.h>
 
 #include "dm-remap.h"
 
@@ -20,6 +21,7 @@ struct remap_dbg_iter {
 	struct remap_table *t;	/* its index, held by srcu_idx */
 	int srcu_idx;
 	size_t i;		/* entry of t */
+	char name[DM_NAME_LEN];	/* the device's name, as dmsetup shows it */
 };
 
 static void remap_dbg_release(struct remap_dbg_iter *it)
@@ -29,15 +31,25 @@ static void remap_dbg_release(struct remap_dbg_iter *it)
 	it->st = NULL;
 }
 
-/* Hold the index of @st; false when it has none. */
+/*
+ * Hold the index of @st; false when it has none.  The states' mutex is
+ * held, so @st has a live table and its mapped device is there.  Device
+ * names live in dm-ioctl's hash (they change with "dmsetup rename");
+ * dm-ioctl never destroys a table while it holds that hash's lock, so
+ * taking it here under our mutex cannot deadlock with a table's removal.
+ */
 static bool remap_dbg_hold(struct remap_dbg_iter *it, struct remap_state *st)
 {
 	it->st = st;
 	it->srcu_idx = srcu_read_lock(&st->io_srcu);
 	it->t = srcu_dereference(st->table, &st->io_srcu);
 	it->i = 0;
-	if (it->t)
+	if (it->t) {
+		if (dm_copy_name_and_uuid(st->md, it->name, NULL))
+			strscpy(it->name, dm_device_name(st->md),
+				sizeof(it->name));
 		return true;
+	}
 	remap_dbg_release(it);
 	return false;
 }
@@ -100,7 +112,7 @@ static int remap_dbg_show(struct seq_file *m, void *v)
 	const struct remap_entry *e = &it->t->e[it->i];
 	sector_t lsector = (sector_t)e->lunit << st->unit_shift;
 
-	seq_printf(m, "%s %llu %llu %u\n", dm_device_name(st->md),
+	seq_printf(m, "%s %llu %llu %u\n", it->name,
 		   (unsigned long long)lsector,
 		   (unsigned long long)remap_unit_to_spare(st, e->sunit),
 		   st->unit_sectors);

@@ -23,7 +23,7 @@ $SECTAG verify "$main" 0 "$len" 1 --direct
 last=$((len / U - 1))
 units=(0 "$last" 100 101 102 200 202 300 301 302 303)
 log "remap units ${units[*]} (data moves with them)"
-for u in "${units[@]:0:10}"; do msg ri remap $((u * U + 3)); done
+for u in "${units[@]:0:7}"; do msg ri remap $((u * U + 3)); done
 msg ri remap $((300 * U)) $((4 * U))
 expect_eq "remapped units" "$(status_field ri 2)" 11
 $SECTAG verify $dev 0 "$len" 1 --direct

@@ -34,14 +34,12 @@ assert magic == 0x6a736677736872, 'not a dm-log-writes log'
 pos = ss
 for i in range(nr):
     f.seek(pos)
-    sector, nsec, flags, dlen = struct.unpack('<QQQQ', f.read(32))
+    block = f.read(ss)
+    sector, nsec, flags, dlen = struct.unpack('<QQQQ', block[:32])
+    # A mark's name is inline after the entry; write data follows it.
+    mark = block[32:32 + dlen].decode() if flags & 8 else '-'
     pos += ss
-    mark = '-'
-    if flags & 8:
-        f.seek(pos)
-        mark = f.read(dlen).decode()
-        pos += (dlen + ss - 1) // ss * ss
-    elif not flags & 4:
+    if not flags & 4:
         pos += nsec * ss
     print(i, sector, nsec, flags, mark)
 EOF

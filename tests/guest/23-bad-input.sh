@@ -69,7 +69,7 @@ bad_msg "Usage: unremap <sector> [<nr_sectors>]" unremap
 bad_msg "Invalid sector" remap abc
 bad_msg "Invalid sector" remap -5
 bad_msg "Invalid sector" remap 18446744073709551616
-bad_msg "Invalid sector" remap " 5"
+bad_msg "Invalid sector" remap 5x
 bad_msg "Sector beyond end of device" remap "$len"
 bad_msg "Number of sectors must not be zero" remap 0 0
 bad_msg "Sector range beyond end of device" remap $((len - 1)) 2

@@ -14,7 +14,7 @@ run_fio() {
 	local name=$1 dev=$2 size=$3
 	shift 3
 	fio --name="$name" --filename="$dev" --direct=1 --ioengine=libaio \
-		--iodepth=8 --rw=randwrite --bsrange=512-64k --bs_unaligned \
+		--iodepth=8 --rw=randwrite --bsrange=512-64k \
 		--size="$size" --verify=crc32c --verify_backlog=64 \
 		--verify_fatal=1 --do_verify=1 --randrepeat=0 \
 		--output="$T/$name.log" "$@"

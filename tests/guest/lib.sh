@@ -52,7 +52,8 @@ forget_dm() {
 }
 
 sectors() { blockdev --getsz "$1"; }
-msg() { local n=$1; shift; dmsetup message "$n" 0 "$@"; }
+# "--": message arguments such as "-5" are not dmsetup options.
+msg() { local n=$1; shift; dmsetup message -- "$n" 0 "$@"; }
 
 # status_field NAME N: the Nth field after the target name in dmsetup status.
 status_field() { dmsetup status "$1" | awk -v n="$2" '{print $(3 + n)}'; }
