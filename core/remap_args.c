@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * remap_args.c - parsing and checking the table line and target messages.
+ *
+ * See remap_args.h.  Every refusal sets a static message; nothing here
+ * touches a device or allocates.
+ */
+#include "remap_args.h"
+
+#define RA_SECTOR_SIZE (1U << REMAP_SECTOR_SHIFT)
+
+static int ra_fail(const char **error, const char *msg)
+{
+	if (error)
+		*error = msg;
+	return -EINVAL;
+}
+
+static bool ra_is_pow2(u64 x)
+{
+	return x && !(x & (x - 1));
+}
+
+static bool ra_empty(const char *s)
+{
+	return !s || !*s;
+}
+
+int remap_parse_u64(const char *s, u64 *out)
+{
+	u64 v = 0;
+
+	if (ra_empty(s))
+		return -EINVAL;
+
+	for (; *s; s++) {
+		unsigned int d;
+
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		d = (unsigned int)(*s - '0');
+		if (v > (U64_MAX - d) / 10)
+			return -EINVAL;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+/* argv[first..argc): the feature words, already counted. */
+static int ra_parse_features(unsigned int argc, char **argv,
+			     unsigned int first, struct remap_features *f,
+			     const char **error)
+{
+	bool have_unit = false;
+	unsigned int i;
+	u64 v;
+
+	for (i = first; i < argc; i++) {
+		const char *word = argv[i];
+
+		if (ra_empty(word) || strcmp(word, "unit_sectors"))
+			return ra_fail(error, "Unrecognised feature argument");
+
+		if (have_unit)
+			return ra_fail(error,
+				       "Duplicate feature argument unit_sectors");
+		have_unit = true;
+		if (i + 1 >= argc)
+			return ra_fail(error,
+				       "Missing value for feature unit_sectors");
+		i++;
+		if (remap_parse_u64(argv[i], &v))
+			return ra_fail(error, "Invalid unit_sectors");
+		if (!ra_is_pow2(v) || v > REMAP_MAX_UNIT_SECTORS)
+			return ra_fail(error,
+				       "unit_sectors must be a power of two from 1 to 2048");
+		f->unit_sectors = (u32)v;
+	}
+	return 0;
+}
+
+int remap_parse_ctr(unsigned int argc, char **argv, struct remap_ctr_args *a,
+		    const char **error)
+{
+	u64 nr_feat;
+
+	memset(a, 0, sizeof(*a));
+
+	if (argc < 5)
+		return ra_fail(error, "Not enough arguments");
+
+	if (ra_empty(argv[0]))
+		return ra_fail(error, "Invalid main device path");
+	a->main_path = argv[0];
+	if (remap_parse_u64(argv[1], &a->main_start))
+		return ra_fail(error, "Invalid main_start");
+	if (ra_empty(argv[2]))
+		return ra_fail(error, "Invalid spare device path");
+	a->spare_path = argv[2];
+	if (remap_parse_u64(argv[3], &a->spare_start))
+		return ra_fail(error, "Invalid spare_start");
+	if (remap_parse_u64(argv[4], &a->spare_len))
+		return ra_fail(error, "Invalid spare_len");
+
+	if (argc == 5)
+		return 0;
+
+	if (remap_parse_u64(argv[5], &nr_feat) || nr_feat != argc - 6)
+		return ra_fail(error, "Invalid number of feature arguments");
+
+	return ra_parse_features(argc, argv, 6, &a->features, error);
+}
+
+int remap_geometry_check(struct remap_geometry *g, const char **error)
+{
+	u32 lbs_sectors, unit, shift;
+	u64 lbs_mask, base;
+
+	if (!ra_is_pow2(g->main_lbs) || g->main_lbs < RA_SECTOR_SIZE)
+		return ra_fail(error,
+			       "Invalid logical block size of main device");
+	if (!ra_is_pow2(g->spare_lbs) || g->spare_lbs < RA_SECTOR_SIZE)
+		return ra_fail(error,
+			       "Invalid logical block size of spare device");
+	if (g->main_lbs != g->spare_lbs)
+		return ra_fail(error,
+			       "Logical block sizes of main and spare devices differ");
+
+	unit = g->unit_sectors;
+	if (!unit) {
+		/* Default: the physical block size (0 when unknown). */
+		base = g->main_pbs > g->main_lbs ? g->main_pbs : g->main_lbs;
+		if (!ra_is_pow2(base))
+			return ra_fail(error,
+				       "Invalid physical block size of main device");
+		base >>= REMAP_SECTOR_SHIFT;
+		if (base > REMAP_MAX_UNIT_SECTORS)
+			return ra_fail(error,
+				       "Physical block size above 1 MiB: set unit_sectors");
+		unit = base ? (u32)base : 1;
+	}
+	if (!ra_is_pow2(unit))
+		return ra_fail(error, "unit_sectors is not a power of two");
+	if (unit > REMAP_MAX_UNIT_SECTORS)
+		return ra_fail(error, "unit_sectors larger than 2048 (1 MiB)");
+	if ((u64)unit << REMAP_SECTOR_SHIFT < g->main_lbs)
+		return ra_fail(error,
+			       "Unit smaller than the logical block size");
+
+	if (!g->target_len)
+		return ra_fail(error, "Zero-length target");
+
+	lbs_sectors = g->main_lbs >> REMAP_SECTOR_SHIFT;
+	lbs_mask = (u64)lbs_sectors - 1;
+	if (g->main_start & lbs_mask)
+		return ra_fail(error,
+			       "main_start not a multiple of the logical block size");
+	if (g->spare_start & lbs_mask)
+		return ra_fail(error,
+			       "spare_start not a multiple of the logical block size");
+	if (g->spare_len & lbs_mask)
+		return ra_fail(error,
+			       "spare_len not a multiple of the logical block size");
+	if (g->target_len & lbs_mask)
+		return ra_fail(error,
+			       "Target length not a multiple of the logical block size");
+
+	if (g->main_start > g->main_dev_sectors ||
+	    g->target_len > g->main_dev_sectors - g->main_start)
+		return ra_fail(error,
+			       "Main device too small for target length/start");
+	if (g->spare_start > g->spare_dev_sectors ||
+	    g->spare_len > g->spare_dev_sectors - g->spare_start)
+		return ra_fail(error,
+			       "Spare device too small for spare_start/spare_len");
+	if (g->spare_len < unit)
+		return ra_fail(error, "Spare area smaller than one unit");
+
+	/* Both ends are bounded by the device sizes checked above. */
+	if (g->same_device &&
+	    g->main_start < g->spare_start + g->spare_len &&
+	    g->spare_start < g->main_start + g->target_len)
+		return ra_fail(error,
+			       "Spare area overlaps the target on the same device");
+
+	shift = (u32)__builtin_ctz(unit);
+	g->unit_sectors = unit;
+	g->unit_shift = shift;
+	g->nr_lunits = (g->target_len >> shift) +
+		       !!(g->target_len & ((u64)unit - 1));
+	g->nr_sunits = g->spare_len >> shift;
+	return 0;
+}
+
+/* "remap"/"unremap" <sector> [<nr_sectors>] */
+static int ra_parse_range(unsigned int argc, char **argv, u64 target_len,
+			  struct remap_msg *m, const char *usage,
+			  const char **error)
+{
+	if (argc < 2 || argc > 3)
+		return ra_fail(error, usage);
+
+	if (remap_parse_u64(argv[1], &m->sector))
+		return ra_fail(error, "Invalid sector");
+	m->nr_sectors = 1;
+	if (argc == 3) {
+		if (remap_parse_u64(argv[2], &m->nr_sectors))
+			return ra_fail(error, "Invalid number of sectors");
+		if (!m->nr_sectors)
+			return ra_fail(error, "Number of sectors must not be zero");
+	}
+
+	if (m->sector >= target_len)
+		return ra_fail(error, "Sector beyond end of device");
+	if (m->nr_sectors > target_len - m->sector)
+		return ra_fail(error, "Sector range beyond end of device");
+	return 0;
+}
+
+int remap_parse_message(unsigned int argc, char **argv, u64 target_len,
+			struct remap_msg *m, const char **error)
+{
+	const char *verb;
+
+	memset(m, 0, sizeof(*m));
+
+	if (!argc || ra_empty(argv[0]))
+		return ra_fail(error, "Empty message");
+	verb = argv[0];
+
+	if (!strcmp(verb, "remap")) {
+		m->op = REMAP_MSG_REMAP;
+		return ra_parse_range(argc, argv, target_len, m,
+				      "Usage: remap <sector> [<nr_sectors>]",
+				      error);
+	}
+	if (!strcmp(verb, "unremap")) {
+		m->op = REMAP_MSG_UNREMAP;
+		return ra_parse_range(argc, argv, target_len, m,
+				      "Usage: unremap <sector> [<nr_sectors>]",
+				      error);
+	}
+	if (!strcmp(verb, "clear")) {
+		m->op = REMAP_MSG_CLEAR;
+		return argc == 1 ? 0 :
+			ra_fail(error, "Usage: clear (no arguments)");
+	}
+	if (!strcmp(verb, "list")) {
+		m->op = REMAP_MSG_LIST;
+		return argc == 1 ? 0 :
+			ra_fail(error, "Usage: list (no arguments)");
+	}
+	return ra_fail(error, "Unrecognised message");
+}

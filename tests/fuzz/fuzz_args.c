@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * fuzz_args.c - libFuzzer harness for core/remap_args.c.
+ *
+ * One input drives all four parsers:
+ *  - the raw bytes (up to the first NUL) go to remap_parse_u64(), checked
+ *    against a reference parser using 128-bit arithmetic;
+ *  - the same text, split on spaces, is argv for remap_parse_ctr() and
+ *    remap_parse_message(), whose results are checked for consistency;
+ *  - the first 100 bytes (zero padded) are a struct remap_geometry, and
+ *    remap_geometry_check()'s verdict and outputs are checked against an
+ *    independent model.
+ * Any disagreement aborts.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "remap_args.h"
+
+#define MAX_ARGS 64
+#define GEO_BYTES 100
+
+#define CHECK(cond)							\
+	do {								\
+		if (!(cond)) {						\
+			fprintf(stderr, "%s:%d: check failed: %s\n",	\
+				__FILE__, __LINE__, #cond);		\
+			abort();					\
+		}							\
+	} while (0)
+
+typedef unsigned __int128 u128;
+
+static bool is_pow2(u64 x)
+{
+	return x && !(x & (x - 1));
+}
+
+/* ---- remap_parse_u64 ---- */
+
+static bool ref_parse_u64(const char *s, u64 *out)
+{
+	u128 v = 0;
+
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		v = v * 10 + (u128)(*s - '0');
+		if (v > U64_MAX)
+			return false;
+	}
+	*out = (u64)v;
+	return true;
+}
+
+static void fuzz_u64(const char *s)
+{
+	u64 got = 0x1234, want = 0;
+	int r = remap_parse_u64(s, &got);
+	bool ok = ref_parse_u64(s, &want);
+
+	CHECK(r == 0 || r == -EINVAL);
+	CHECK((r == 0) == ok);
+	if (ok)
+		CHECK(got == want);
+	else
+		CHECK(got == 0x1234);
+}
+
+/* ---- remap_parse_ctr / remap_parse_message ---- */
+
+static unsigned int split(char *s, char **argv)
+{
+	unsigned int argc = 0;
+
+	/* Consecutive spaces make empty arguments: those must be handled. */
+	argv[argc++] = s;
+	for (; *s && argc < MAX_ARGS; s++) {
+		if (*s == ' ') {
+			*s = '\0';
+			argv[argc++] = s + 1;
+		}
+	}
+	return argc;
+}
+
+static void fuzz_ctr(unsigned int argc, char **argv)
+{
+	struct remap_ctr_args a;
+	const char *err = NULL;
+	int r = remap_parse_ctr(argc, argv, &a, &err);
+	u64 v;
+
+	if (r) {
+		CHECK(r == -EINVAL);
+		CHECK(err && *err);
+		return;
+	}
+	CHECK(err == NULL);
+	CHECK(argc >= 5);
+	CHECK(a.main_path == argv[0] && *a.main_path);
+	CHECK(a.spare_path == argv[2] && *a.spare_path);
+	CHECK(ref_parse_u64(argv[1], &v) && v == a.main_start);
+	CHECK(ref_parse_u64(argv[3], &v) && v == a.spare_start);
+	CHECK(ref_parse_u64(argv[4], &v) && v == a.spare_len);
+	CHECK(a.features.unit_sectors == 0 ||
+	      (is_pow2(a.features.unit_sectors) &&
+	       a.features.unit_sectors <= REMAP_MAX_UNIT_SECTORS));
+	if (argc > 5)
+		CHECK(ref_parse_u64(argv[5], &v) && v == argc - 6);
+	if (a.features.unit_sectors)
+		CHECK(argc == 8 && !strcmp(argv[6], "unit_sectors"));
+	else
+		CHECK(argc <= 6);
+}
+
+static void fuzz_message(unsigned int argc, char **argv, u64 len)
+{
+	struct remap_msg m;
+	const char *err = NULL;
+	int r = remap_parse_message(argc, argv, len, &m, &err);
+	u64 v;
+
+	if (r) {
+		CHECK(r == -EINVAL);
+		CHECK(err && *err);
+		return;
+	}
+	CHECK(err == NULL);
+	switch (m.op) {
+	case REMAP_MSG_REMAP:
+	case REMAP_MSG_UNREMAP:
+		CHECK(!strcmp(argv[0], m.op == REMAP_MSG_REMAP ?
+			      "remap" : "unremap"));
+		CHECK(argc == 2 || argc == 3);
+		CHECK(ref_parse_u64(argv[1], &v) && v == m.sector);
+		if (argc == 3)
+			CHECK(ref_parse_u64(argv[2], &v) && v == m.nr_sectors);
+		else
+			CHECK(m.nr_sectors == 1);
+		CHECK(m.nr_sectors >= 1);
+		CHECK(m.sector < len);
+		CHECK((u128)m.sector + m.nr_sectors <= len);
+		break;
+	case REMAP_MSG_CLEAR:
+		CHECK(argc == 1 && !strcmp(argv[0], "clear"));
+		break;
+	case REMAP_MSG_LIST:
+		CHECK(argc == 1 && !strcmp(argv[0], "list"));
+		break;
+	default:
+		CHECK(0);
+	}
+}
+
+/* ---- remap_geometry_check ---- */
+
+static u64 get_u64(const uint8_t *p)
+{
+	u64 v = 0;
+	int i;
+
+	for (i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static u32 get_u32(const uint8_t *p)
+{
+	return (u32)p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 |
+	       (u32)p[3] << 24;
+}
+
+/*
+ * Shape a raw value with a mode byte, so that the fuzzer reaches valid
+ * layouts often: raw, small, a power of two, near U64_MAX, or a multiple
+ * of 8 (4k alignment).
+ */
+static u64 shape(u64 raw, uint8_t mode)
+{
+	switch (mode % 6) {
+	case 0:
+		return raw;
+	case 1:
+		return raw % 4096;
+	case 2:
+		return 1ULL << (raw % 64);
+	case 3:
+		return U64_MAX - raw % 4096;
+	case 4:
+		return (raw % (1ULL << 40)) & ~7ULL;
+	default:
+		return raw % 64;
+	}
+}
+
+/*
+ * Layout of the 100 bytes: 6 x u64 (target_len, main_dev_sectors,
+ * main_start, spare_dev_sectors, spare_start, spare_len) = 48, 4 x u32
+ * (main_lbs, spare_lbs, main_pbs, unit_sectors) = 16, same_device = 1,
+ * 10 mode bytes (one per number), 1 relation byte and its 3 argument
+ * bytes (tie values to each other, see below), the rest ignored.
+ */
+static void decode_geometry(const uint8_t *b, struct remap_geometry *g)
+{
+	const uint8_t *mode = b + 65;
+	uint8_t rel;
+
+	memset(g, 0, sizeof(*g));
+	g->target_len = shape(get_u64(b + 0), mode[0]);
+	g->main_dev_sectors = shape(get_u64(b + 8), mode[1]);
+	g->main_start = shape(get_u64(b + 16), mode[2]);
+	g->spare_dev_sectors = shape(get_u64(b + 24), mode[3]);
+	g->spare_start = shape(get_u64(b + 32), mode[4]);
+	g->spare_len = shape(get_u64(b + 40), mode[5]);
+	g->main_lbs = (u32)shape(get_u32(b + 48), mode[6]);
+	g->spare_lbs = (u32)shape(get_u32(b + 52), mode[7]);
+	g->main_pbs = (u32)shape(get_u32(b + 56), mode[8]);
+	g->unit_sectors = (u32)shape(get_u32(b + 60), mode[9]);
+	g->same_device = b[64] & 1;
+
+	/* Relations, to land on the boundaries (values may wrap). */
+	rel = b[75];
+	if ((rel & 3) == 1)
+		g->spare_start = g->main_start + g->target_len - b[76] % 16;
+	else if ((rel & 3) == 2)
+		g->main_start = g->spare_start + g->spare_len - b[76] % 16;
+	if (rel & 4)
+		g->main_dev_sectors = g->main_start + g->target_len +
+				      b[77] % 16 - 8;
+	if (rel & 8)
+		g->spare_dev_sectors = g->spare_start + g->spare_len +
+				       b[78] % 16 - 8;
+	if (rel & 16)
+		g->spare_lbs = g->main_lbs;
+	if (rel & 32)
+		g->spare_dev_sectors = g->main_dev_sectors;
+}
+
+/* The rules of remap_args.h, written out independently with u128. */
+static bool model_geometry(const struct remap_geometry *g, u32 *unit_out)
+{
+	u128 unit = g->unit_sectors, lbs = g->main_lbs, lbs_s;
+
+	if (!is_pow2(g->main_lbs) || g->main_lbs < 512)
+		return false;
+	if (!is_pow2(g->spare_lbs) || g->spare_lbs < 512)
+		return false;
+	if (g->main_lbs != g->spare_lbs)
+		return false;
+	if (!unit) {
+		u128 base = g->main_pbs > lbs ? g->main_pbs : lbs;
+
+		if (!is_pow2((u64)base))
+			return false;
+		unit = base / 512 ? base / 512 : 1;
+	}
+	if (!is_pow2((u64)unit) || unit > REMAP_MAX_UNIT_SECTORS)
+		return false;
+	if (unit * 512 < lbs)
+		return false;
+	if (!g->target_len)
+		return false;
+	lbs_s = lbs / 512;
+	if (g->main_start % lbs_s || g->spare_start % lbs_s ||
+	    g->spare_len % lbs_s || g->target_len % lbs_s)
+		return false;
+	if ((u128)g->main_start + g->target_len > g->main_dev_sectors)
+		return false;
+	if ((u128)g->spare_start + g->spare_len > g->spare_dev_sectors)
+		return false;
+	if (g->spare_len < unit)
+		return false;
+	if (g->same_device &&
+	    (u128)g->main_start < (u128)g->spare_start + g->spare_len &&
+	    (u128)g->spare_start < (u128)g->main_start + g->target_len)
+		return false;
+	*unit_out = (u32)unit;
+	return true;
+}
+
+static void fuzz_geometry(const uint8_t *data, size_t size)
+{
+	uint8_t b[GEO_BYTES] = { 0 };
+	struct remap_geometry g, before;
+	const char *err = NULL;
+	u32 unit = 0;
+	bool want;
+	int r;
+
+	memcpy(b, data, size < GEO_BYTES ? size : GEO_BYTES);
+	decode_geometry(b, &g);
+	before = g;
+	want = model_geometry(&g, &unit);
+	r = remap_geometry_check(&g, &err);
+
+	CHECK(r == 0 || r == -EINVAL);
+	CHECK((r == 0) == want);
+	if (r) {
+		CHECK(err && *err);
+		CHECK(!memcmp(&g, &before, sizeof(g)));
+		return;
+	}
+	CHECK(err == NULL);
+	CHECK(g.unit_sectors == unit);
+	CHECK((1U << g.unit_shift) == unit);
+	CHECK(g.nr_lunits ==
+	      (u64)(((u128)g.target_len + unit - 1) / unit));
+	CHECK(g.nr_sunits == g.spare_len / unit);
+	CHECK(g.nr_sunits >= 1 && g.nr_lunits >= 1);
+	/* The inputs are left alone. */
+	CHECK(g.target_len == before.target_len);
+	CHECK(g.spare_len == before.spare_len);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *s = malloc(size + 1);
+	char *argv[MAX_ARGS];
+	unsigned int argc;
+
+	if (!s)
+		return 0;
+	memcpy(s, data, size);
+	s[size] = '\0';
+
+	fuzz_u64(s);
+
+	argc = split(s, argv);
+	fuzz_ctr(argc, argv);
+	fuzz_message(argc, argv, 1000);
+	fuzz_message(argc, argv, U64_MAX);
+	fuzz_message(argc, argv, size);
+	/* argc below what is there: the parsers must not look further. */
+	if (argc > 1) {
+		fuzz_ctr(argc - 1, argv);
+		fuzz_message(argc - 1, argv, 1000);
+	}
+	free(s);
+
+	fuzz_geometry(data, size);
+	return 0;
+}

@@ -1,0 +1,784 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * test_args.c - unit tests of core/remap_args.c: every refusal, with its
+ * exact message.
+ */
+#include "test_common.h"
+#include "remap_args.h"
+
+#define ARGC(a) ((unsigned int)(sizeof(a) / sizeof((a)[0])))
+
+/* ---- remap_parse_u64 ---- */
+
+static void ok_u64(const char *s, u64 want)
+{
+	u64 v = 0xabcdef;
+
+	assert_int_equal(remap_parse_u64(s, &v), 0);
+	assert_int_equal(v, want);
+}
+
+static void bad_u64(const char *s)
+{
+	u64 v = 0xabcdef;
+
+	assert_int_equal(remap_parse_u64(s, &v), -EINVAL);
+	assert_int_equal(v, 0xabcdef);
+}
+
+static void test_u64_ok(void **state)
+{
+	(void)state;
+	ok_u64("0", 0);
+	ok_u64("1", 1);
+	ok_u64("9", 9);
+	ok_u64("1234567890", 1234567890ULL);
+	ok_u64("007", 7);
+	ok_u64("4294967296", 4294967296ULL);
+	ok_u64("18446744073709551614", U64_MAX - 1);
+	ok_u64("18446744073709551615", U64_MAX);
+	ok_u64("000000000000000000000018446744073709551615", U64_MAX);
+}
+
+static void test_u64_bad(void **state)
+{
+	(void)state;
+	bad_u64(NULL);
+	bad_u64("");
+	bad_u64("+1");
+	bad_u64("-1");
+	bad_u64("-0");
+	bad_u64(" 1");
+	bad_u64("1 ");
+	bad_u64("1 2");
+	bad_u64("\t1");
+	bad_u64("1\n");
+	bad_u64("0x10");
+	bad_u64("0X10");
+	bad_u64("10h");
+	bad_u64("1a");
+	bad_u64("a");
+	bad_u64("1.0");
+	bad_u64("1e3");
+	bad_u64("/");
+	bad_u64(":");
+	/* Overflow, just past U64_MAX and far past. */
+	bad_u64("18446744073709551616");
+	bad_u64("18446744073709551620");
+	bad_u64("18446744073709551625");
+	bad_u64("28446744073709551615");
+	bad_u64("99999999999999999999");
+	bad_u64("184467440737095516150");
+	bad_u64("100000000000000000000000000000000000000000");
+}
+
+/* ---- remap_parse_ctr ---- */
+
+static void ctr_fails(unsigned int argc, char **argv, const char *msg)
+{
+	struct remap_ctr_args a;
+	const char *err = NULL;
+
+	assert_int_equal(remap_parse_ctr(argc, argv, &a, &err), -EINVAL);
+	assert_non_null(err);
+	assert_string_equal(err, msg);
+}
+
+static void test_ctr_ok(void **state)
+{
+	char *argv[] = { "/dev/sdb", "0", "/dev/sdc", "2048", "4096" };
+	struct remap_ctr_args a;
+	const char *err = "untouched";
+
+	(void)state;
+	memset(&a, 0x5a, sizeof(a));
+	assert_int_equal(remap_parse_ctr(5, argv, &a, &err), 0);
+	assert_string_equal(err, "untouched");
+	assert_string_equal(a.main_path, "/dev/sdb");
+	assert_int_equal(a.main_start, 0);
+	assert_string_equal(a.spare_path, "/dev/sdc");
+	assert_int_equal(a.spare_start, 2048);
+	assert_int_equal(a.spare_len, 4096);
+	assert_int_equal(a.features.unit_sectors, 0);
+}
+
+static void test_ctr_ok_extremes(void **state)
+{
+	char *argv[] = { "8:16", "18446744073709551615", "8:32",
+			 "18446744073709551615", "0", "0" };
+	struct remap_ctr_args a;
+	const char *err = NULL;
+
+	(void)state;
+	assert_int_equal(remap_parse_ctr(6, argv, &a, &err), 0);
+	assert_int_equal(a.main_start, U64_MAX);
+	assert_int_equal(a.spare_start, U64_MAX);
+	assert_int_equal(a.spare_len, 0);
+	assert_int_equal(a.features.unit_sectors, 0);
+}
+
+static void test_ctr_features_ok(void **state)
+{
+	char *argv[] = { "/dev/a", "0", "/dev/b", "0", "64", "2",
+			 "unit_sectors", "8" };
+	char *lo[] = { "/dev/a", "0", "/dev/b", "0", "64", "2",
+		       "unit_sectors", "1" };
+	char *hi[] = { "/dev/a", "0", "/dev/b", "0", "64", "2",
+		       "unit_sectors", "2048" };
+	struct remap_ctr_args a;
+	const char *err = NULL;
+
+	(void)state;
+	assert_int_equal(remap_parse_ctr(ARGC(argv), argv, &a, &err), 0);
+	assert_int_equal(a.features.unit_sectors, 8);
+	assert_int_equal(remap_parse_ctr(ARGC(lo), lo, &a, &err), 0);
+	assert_int_equal(a.features.unit_sectors, 1);
+	assert_int_equal(remap_parse_ctr(ARGC(hi), hi, &a, &err), 0);
+	assert_int_equal(a.features.unit_sectors, 2048);
+	assert_null(err);
+}
+
+static void test_ctr_not_enough(void **state)
+{
+	char *argv[] = { "/dev/a", "0", "/dev/b", "0", "64" };
+
+	(void)state;
+	ctr_fails(0, argv, "Not enough arguments");
+	ctr_fails(1, argv, "Not enough arguments");
+	ctr_fails(4, argv, "Not enough arguments");
+}
+
+static void test_ctr_bad_fixed(void **state)
+{
+	char *p0[] = { "", "0", "/dev/b", "0", "64" };
+	char *p2[] = { "/dev/a", "0", "", "0", "64" };
+	char *ms[] = { "/dev/a", "-1", "/dev/b", "0", "64" };
+	char *ms2[] = { "/dev/a", "18446744073709551616", "/dev/b", "0", "1" };
+	char *ss[] = { "/dev/a", "0", "/dev/b", "0x10", "64" };
+	char *sl[] = { "/dev/a", "0", "/dev/b", "0", "64k" };
+	char *sl2[] = { "/dev/a", "0", "/dev/b", "0", "" };
+
+	(void)state;
+	ctr_fails(5, p0, "Invalid main device path");
+	ctr_fails(5, p2, "Invalid spare device path");
+	ctr_fails(5, ms, "Invalid main_start");
+	ctr_fails(5, ms2, "Invalid main_start");
+	ctr_fails(5, ss, "Invalid spare_start");
+	ctr_fails(5, sl, "Invalid spare_len");
+	ctr_fails(5, sl2, "Invalid spare_len");
+}
+
+static void test_ctr_feature_count(void **state)
+{
+	char *few[] = { "/a", "0", "/b", "0", "64", "1", "unit_sectors", "8" };
+	char *many[] = { "/a", "0", "/b", "0", "64", "3", "unit_sectors", "8" };
+	char *junk[] = { "/a", "0", "/b", "0", "64", "two", "unit_sectors",
+			 "8" };
+	char *neg[] = { "/a", "0", "/b", "0", "64", "-2", "unit_sectors",
+			"8" };
+	char *huge[] = { "/a", "0", "/b", "0", "64", "4294967298",
+			 "unit_sectors", "8" };
+	char *zero_extra[] = { "/a", "0", "/b", "0", "64", "0", "x" };
+	const char *msg = "Invalid number of feature arguments";
+
+	(void)state;
+	ctr_fails(ARGC(few), few, msg);
+	ctr_fails(ARGC(many), many, msg);
+	ctr_fails(ARGC(junk), junk, msg);
+	ctr_fails(ARGC(neg), neg, msg);
+	ctr_fails(ARGC(huge), huge, msg);
+	ctr_fails(ARGC(zero_extra), zero_extra, msg);
+	/* The count itself missing its arguments. */
+	ctr_fails(6, few, msg);
+}
+
+static void test_ctr_feature_words(void **state)
+{
+	char *unk[] = { "/a", "0", "/b", "0", "64", "1", "discard" };
+	char *caps[] = { "/a", "0", "/b", "0", "64", "2", "UNIT_SECTORS", "8" };
+	char *empty[] = { "/a", "0", "/b", "0", "64", "1", "" };
+	char *unk2[] = { "/a", "0", "/b", "0", "64", "3", "unit_sectors", "8",
+			 "bogus" };
+	char *dup[] = { "/a", "0", "/b", "0", "64", "4", "unit_sectors", "8",
+			"unit_sectors", "8" };
+	char *miss[] = { "/a", "0", "/b", "0", "64", "1", "unit_sectors" };
+
+	(void)state;
+	ctr_fails(ARGC(unk), unk, "Unrecognised feature argument");
+	ctr_fails(ARGC(caps), caps, "Unrecognised feature argument");
+	ctr_fails(ARGC(empty), empty, "Unrecognised feature argument");
+	ctr_fails(ARGC(unk2), unk2, "Unrecognised feature argument");
+	ctr_fails(ARGC(dup), dup, "Duplicate feature argument unit_sectors");
+	ctr_fails(ARGC(miss), miss, "Missing value for feature unit_sectors");
+}
+
+static void test_ctr_unit_sectors_value(void **state)
+{
+	static const char *const bad_num[] = { "", "x", "-8", "+8", "8 ",
+					       "0x8",
+					       "18446744073709551616" };
+	static const char *const bad_val[] = { "0", "3", "6", "2049", "4096",
+					       "1024000", "4294967296",
+					       "18446744073709551615" };
+	char *argv[] = { "/a", "0", "/b", "0", "64", "2", "unit_sectors",
+			 NULL };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad_num) / sizeof(bad_num[0]); i++) {
+		argv[7] = (char *)bad_num[i];
+		ctr_fails(ARGC(argv), argv, "Invalid unit_sectors");
+	}
+	for (i = 0; i < sizeof(bad_val) / sizeof(bad_val[0]); i++) {
+		argv[7] = (char *)bad_val[i];
+		ctr_fails(ARGC(argv), argv,
+			  "unit_sectors must be a power of two from 1 to 2048");
+	}
+	for (i = 0; i <= 11; i++) {
+		char buf[8];
+		struct remap_ctr_args a;
+		const char *err;
+
+		snprintf(buf, sizeof(buf), "%u", 1U << i);
+		argv[7] = buf;
+		assert_int_equal(remap_parse_ctr(ARGC(argv), argv, &a, &err),
+				 0);
+		assert_int_equal(a.features.unit_sectors, 1U << i);
+	}
+}
+
+/* ---- remap_geometry_check ---- */
+
+/* A valid layout: 4k-sector disk, spare at the end of the same device. */
+static struct remap_geometry good_geometry(void)
+{
+	struct remap_geometry g = {
+		.target_len = 1000 * 8,
+		.main_dev_sectors = 2000 * 8,
+		.main_start = 0,
+		.spare_dev_sectors = 2000 * 8,
+		.spare_start = 1000 * 8,
+		.spare_len = 100 * 8,
+		.main_lbs = 512,
+		.spare_lbs = 512,
+		.main_pbs = 4096,
+		.same_device = true,
+		.unit_sectors = 0,
+	};
+
+	return g;
+}
+
+static void geo_fails(struct remap_geometry g, const char *msg)
+{
+	struct remap_geometry before = g;
+	const char *err = NULL;
+
+	assert_int_equal(remap_geometry_check(&g, &err), -EINVAL);
+	assert_non_null(err);
+	assert_string_equal(err, msg);
+	/* A refused geometry is left as it was. */
+	assert_memory_equal(&g, &before, sizeof(g));
+}
+
+static struct remap_geometry geo_ok(struct remap_geometry g)
+{
+	const char *err = NULL;
+	int r = remap_geometry_check(&g, &err);
+
+	if (r)
+		fail_msg("unexpected refusal: %s", err ? err : "(null)");
+	assert_null(err);
+	return g;
+}
+
+static void test_geo_default_unit(void **state)
+{
+	struct remap_geometry g = good_geometry();
+
+	(void)state;
+	g = geo_ok(g);
+	assert_int_equal(g.unit_sectors, 8);
+	assert_int_equal(g.unit_shift, 3);
+	assert_int_equal(g.nr_lunits, 1000);
+	assert_int_equal(g.nr_sunits, 100);
+
+	/* Unknown physical block size: the logical one. */
+	g = good_geometry();
+	g.main_pbs = 0;
+	g = geo_ok(g);
+	assert_int_equal(g.unit_sectors, 1);
+	assert_int_equal(g.unit_shift, 0);
+	assert_int_equal(g.nr_lunits, 8000);
+	assert_int_equal(g.nr_sunits, 800);
+
+	/* A physical block smaller than the logical one counts as it. */
+	g = good_geometry();
+	g.main_lbs = g.spare_lbs = 4096;
+	g.main_pbs = 512;
+	g = geo_ok(g);
+	assert_int_equal(g.unit_sectors, 8);
+
+	/* The largest physical block allowed as a default. */
+	g = good_geometry();
+	g.main_pbs = 1 << 20;
+	g.target_len = 2048 * 3;
+	g.spare_start = 2048 * 3;
+	g.spare_len = 2048;
+	g = geo_ok(g);
+	assert_int_equal(g.unit_sectors, 2048);
+	assert_int_equal(g.unit_shift, 11);
+	assert_int_equal(g.nr_lunits, 3);
+	assert_int_equal(g.nr_sunits, 1);
+}
+
+static void test_geo_explicit_unit(void **state)
+{
+	struct remap_geometry g = good_geometry();
+
+	(void)state;
+	g.unit_sectors = 64;
+	g.target_len = 65;	/* partial last unit */
+	g.spare_len = 64 * 3 + 63;	/* partial unit not counted */
+	g = geo_ok(g);
+	assert_int_equal(g.unit_sectors, 64);
+	assert_int_equal(g.unit_shift, 6);
+	assert_int_equal(g.nr_lunits, 2);
+	assert_int_equal(g.nr_sunits, 3);
+
+	g = good_geometry();
+	g.unit_sectors = 1;
+	g.main_pbs = 4096;
+	g = geo_ok(g);
+	assert_int_equal(g.unit_sectors, 1);
+	assert_int_equal(g.nr_lunits, 8000);
+
+	g = good_geometry();
+	g.unit_sectors = REMAP_MAX_UNIT_SECTORS;
+	g.spare_len = REMAP_MAX_UNIT_SECTORS;
+	g = geo_ok(g);
+	assert_int_equal(g.unit_shift, 11);
+	assert_int_equal(g.nr_lunits, 4);	/* ceil(8000 / 2048) */
+	assert_int_equal(g.nr_sunits, 1);
+}
+
+static void test_geo_huge(void **state)
+{
+	struct remap_geometry g = good_geometry();
+
+	(void)state;
+	/* A whole 2^64-1 sector device, spare elsewhere. */
+	g.same_device = false;
+	g.main_pbs = 512;
+	g.main_dev_sectors = U64_MAX;
+	g.target_len = U64_MAX;
+	g.spare_dev_sectors = U64_MAX;
+	g.spare_start = 0;
+	g.spare_len = U64_MAX;
+	g.unit_sectors = 2048;
+	g = geo_ok(g);
+	assert_int_equal(g.nr_lunits, (U64_MAX >> 11) + 1);
+	assert_int_equal(g.nr_sunits, U64_MAX >> 11);
+
+	/* Ending exactly at the last sector. */
+	g = good_geometry();
+	g.same_device = false;
+	g.main_dev_sectors = U64_MAX;
+	g.main_start = U64_MAX - 8;
+	g.target_len = 8;
+	geo_ok(g);
+}
+
+static void test_geo_lbs(void **state)
+{
+	struct remap_geometry g;
+	static const u32 bad[] = { 0, 1, 256, 511, 513, 1000, 4095, 0x80000001 };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		g = good_geometry();
+		g.main_lbs = bad[i];
+		geo_fails(g, "Invalid logical block size of main device");
+		g = good_geometry();
+		g.spare_lbs = bad[i];
+		geo_fails(g, "Invalid logical block size of spare device");
+	}
+	g = good_geometry();
+	g.spare_lbs = 4096;
+	geo_fails(g, "Logical block sizes of main and spare devices differ");
+	g = good_geometry();
+	g.main_lbs = 4096;
+	geo_fails(g, "Logical block sizes of main and spare devices differ");
+}
+
+static void test_geo_pbs(void **state)
+{
+	struct remap_geometry g = good_geometry();
+
+	(void)state;
+	g.main_pbs = 3000;
+	geo_fails(g, "Invalid physical block size of main device");
+	g.main_pbs = 2U << 20;
+	geo_fails(g, "Physical block size above 1 MiB: set unit_sectors");
+	/* An explicit unit makes the physical block size irrelevant. */
+	g.unit_sectors = 8;
+	geo_ok(g);
+	g.main_pbs = 3000;
+	geo_ok(g);
+}
+
+static void test_geo_unit(void **state)
+{
+	struct remap_geometry g;
+	static const u32 npot[] = { 3, 5, 6, 7, 12, 100, 2047, 2049, 3072,
+				    0xffffffff };
+	static const u32 big[] = { 4096, 1U << 20, 1U << 31 };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(npot) / sizeof(npot[0]); i++) {
+		g = good_geometry();
+		g.unit_sectors = npot[i];
+		geo_fails(g, "unit_sectors is not a power of two");
+	}
+	for (i = 0; i < sizeof(big) / sizeof(big[0]); i++) {
+		g = good_geometry();
+		g.unit_sectors = big[i];
+		geo_fails(g, "unit_sectors larger than 2048 (1 MiB)");
+	}
+	g = good_geometry();
+	g.main_lbs = g.spare_lbs = 4096;
+	g.unit_sectors = 4;
+	geo_fails(g, "Unit smaller than the logical block size");
+	g.unit_sectors = 8;
+	geo_ok(g);
+}
+
+static void test_geo_target_len(void **state)
+{
+	struct remap_geometry g = good_geometry();
+
+	(void)state;
+	g.target_len = 0;
+	geo_fails(g, "Zero-length target");
+}
+
+static void test_geo_alignment(void **state)
+{
+	struct remap_geometry g;
+
+	(void)state;
+	g = good_geometry();
+	g.main_lbs = g.spare_lbs = 4096;
+	geo_ok(g);
+
+	g.main_start = 4;
+	geo_fails(g, "main_start not a multiple of the logical block size");
+	g.main_start = 0;
+	g.spare_start += 1;
+	geo_fails(g, "spare_start not a multiple of the logical block size");
+	g.spare_start -= 1;
+	g.spare_len += 7;
+	geo_fails(g, "spare_len not a multiple of the logical block size");
+	g.spare_len -= 7;
+	g.target_len += 2;
+	geo_fails(g,
+		  "Target length not a multiple of the logical block size");
+	g.target_len -= 2;
+	geo_ok(g);
+}
+
+static void test_geo_main_size(void **state)
+{
+	struct remap_geometry g = good_geometry();
+	const char *msg = "Main device too small for target length/start";
+
+	(void)state;
+	g.same_device = false;
+	g.main_dev_sectors = g.target_len - 1;
+	geo_fails(g, msg);
+	g.main_dev_sectors = g.target_len;
+	geo_ok(g);
+	g.main_start = 8;
+	geo_fails(g, msg);
+	g.main_start = g.main_dev_sectors + 8;
+	geo_fails(g, msg);
+	/* main_start + target_len overflows u64. */
+	g.main_dev_sectors = U64_MAX;
+	g.main_start = U64_MAX - 7;
+	g.target_len = 16;
+	geo_fails(g, msg);
+	g.main_start = 16;
+	g.target_len = U64_MAX - 8;
+	geo_fails(g, msg);
+	g.main_start = U64_MAX;
+	g.target_len = U64_MAX;
+	geo_fails(g, msg);
+}
+
+static void test_geo_spare_size(void **state)
+{
+	struct remap_geometry g = good_geometry();
+	const char *msg = "Spare device too small for spare_start/spare_len";
+
+	(void)state;
+	g.spare_dev_sectors = g.spare_start + g.spare_len - 1;
+	geo_fails(g, msg);
+	g.spare_dev_sectors += 1;
+	geo_ok(g);
+	g.spare_start = g.spare_dev_sectors + 1;
+	geo_fails(g, msg);
+	/* spare_start + spare_len overflows u64. */
+	g.same_device = false;
+	g.spare_dev_sectors = U64_MAX;
+	g.spare_start = U64_MAX - 7;
+	g.spare_len = 16;
+	geo_fails(g, msg);
+	g.spare_start = U64_MAX;
+	g.spare_len = U64_MAX;
+	geo_fails(g, msg);
+}
+
+static void test_geo_spare_unit(void **state)
+{
+	struct remap_geometry g = good_geometry();
+
+	(void)state;
+	g.spare_len = 7;	/* unit is 8 sectors */
+	geo_fails(g, "Spare area smaller than one unit");
+	g.spare_len = 0;
+	geo_fails(g, "Spare area smaller than one unit");
+	g.spare_len = 8;
+	g = geo_ok(g);
+	assert_int_equal(g.nr_sunits, 1);
+}
+
+static void test_geo_overlap(void **state)
+{
+	struct remap_geometry g = good_geometry();
+	const char *msg = "Spare area overlaps the target on the same device";
+
+	(void)state;
+	/* Spare right after the target: fine. */
+	geo_ok(g);
+	/* One sector of overlap at the end of the target. */
+	g.spare_start = g.target_len - 1;
+	geo_fails(g, msg);
+	/* Spare right before the target: fine. */
+	g = good_geometry();
+	g.spare_start = 0;
+	g.spare_len = 800;
+	g.main_start = 800;
+	geo_ok(g);
+	g.main_start = 799;
+	geo_fails(g, msg);
+	/* Spare inside the target, and target inside the spare. */
+	g = good_geometry();
+	g.spare_start = 80;
+	g.spare_len = 8;
+	geo_fails(g, msg);
+	g = good_geometry();
+	g.main_start = 1000;
+	g.target_len = 8;
+	g.spare_start = 0;
+	g.spare_len = 4000;
+	geo_fails(g, msg);
+	/* Identical ranges. */
+	g = good_geometry();
+	g.spare_start = 0;
+	g.spare_len = g.target_len;
+	geo_fails(g, msg);
+	/* Different devices may use the same numbers. */
+	g.same_device = false;
+	geo_ok(g);
+}
+
+static void test_geo_null_error(void **state)
+{
+	struct remap_geometry g = good_geometry();
+
+	(void)state;
+	g.target_len = 0;
+	assert_int_equal(remap_geometry_check(&g, NULL), -EINVAL);
+}
+
+/* ---- remap_parse_message ---- */
+
+static void msg_fails(unsigned int argc, char **argv, u64 len,
+		      const char *msg)
+{
+	struct remap_msg m;
+	const char *err = NULL;
+
+	assert_int_equal(remap_parse_message(argc, argv, len, &m, &err),
+			 -EINVAL);
+	assert_non_null(err);
+	assert_string_equal(err, msg);
+}
+
+static struct remap_msg msg_ok(unsigned int argc, char **argv, u64 len)
+{
+	struct remap_msg m;
+	const char *err = NULL;
+
+	memset(&m, 0x5a, sizeof(m));
+	if (remap_parse_message(argc, argv, len, &m, &err))
+		fail_msg("unexpected refusal: %s", err ? err : "(null)");
+	assert_null(err);
+	return m;
+}
+
+static void test_msg_ok(void **state)
+{
+	char *r1[] = { "remap", "5" };
+	char *r2[] = { "remap", "5", "10" };
+	char *u1[] = { "unremap", "0" };
+	char *u2[] = { "unremap", "0", "100" };
+	char *last[] = { "remap", "99" };
+	char *cl[] = { "clear" };
+	char *li[] = { "list" };
+	struct remap_msg m;
+
+	(void)state;
+	m = msg_ok(2, r1, 100);
+	assert_int_equal(m.op, REMAP_MSG_REMAP);
+	assert_int_equal(m.sector, 5);
+	assert_int_equal(m.nr_sectors, 1);
+	m = msg_ok(3, r2, 100);
+	assert_int_equal(m.op, REMAP_MSG_REMAP);
+	assert_int_equal(m.sector, 5);
+	assert_int_equal(m.nr_sectors, 10);
+	m = msg_ok(2, u1, 100);
+	assert_int_equal(m.op, REMAP_MSG_UNREMAP);
+	assert_int_equal(m.sector, 0);
+	assert_int_equal(m.nr_sectors, 1);
+	m = msg_ok(3, u2, 100);
+	assert_int_equal(m.op, REMAP_MSG_UNREMAP);
+	assert_int_equal(m.nr_sectors, 100);
+	m = msg_ok(2, last, 100);
+	assert_int_equal(m.sector, 99);
+	m = msg_ok(1, cl, 100);
+	assert_int_equal(m.op, REMAP_MSG_CLEAR);
+	m = msg_ok(1, li, 0);
+	assert_int_equal(m.op, REMAP_MSG_LIST);
+}
+
+static void test_msg_extremes(void **state)
+{
+	char *a[] = { "remap", "18446744073709551614", "1" };
+	char *b[] = { "remap", "0", "18446744073709551615" };
+	struct remap_msg m;
+
+	(void)state;
+	m = msg_ok(3, a, U64_MAX);
+	assert_int_equal(m.sector, U64_MAX - 1);
+	m = msg_ok(3, b, U64_MAX);
+	assert_int_equal(m.nr_sectors, U64_MAX);
+	msg_fails(3, b, U64_MAX - 1, "Sector range beyond end of device");
+}
+
+static void test_msg_verbs(void **state)
+{
+	char *empty[] = { "" };
+	char *unk[] = { "bogus" };
+	char *caps[] = { "REMAP", "1" };
+	char *pfx[] = { "rem", "1" };
+	char *lst[] = { "list", "x" };
+	char *clr[] = { "clear", "1" };
+
+	(void)state;
+	msg_fails(0, NULL, 100, "Empty message");
+	msg_fails(1, empty, 100, "Empty message");
+	msg_fails(1, unk, 100, "Unrecognised message");
+	msg_fails(2, caps, 100, "Unrecognised message");
+	msg_fails(2, pfx, 100, "Unrecognised message");
+	msg_fails(2, lst, 100, "Usage: list (no arguments)");
+	msg_fails(2, clr, 100, "Usage: clear (no arguments)");
+}
+
+static void test_msg_arity(void **state)
+{
+	char *r[] = { "remap", "1", "2", "3" };
+	char *u[] = { "unremap", "1", "2", "3" };
+
+	(void)state;
+	msg_fails(1, r, 100, "Usage: remap <sector> [<nr_sectors>]");
+	msg_fails(4, r, 100, "Usage: remap <sector> [<nr_sectors>]");
+	msg_fails(1, u, 100, "Usage: unremap <sector> [<nr_sectors>]");
+	msg_fails(4, u, 100, "Usage: unremap <sector> [<nr_sectors>]");
+}
+
+static void test_msg_numbers(void **state)
+{
+	char *s1[] = { "remap", "-1" };
+	char *s2[] = { "unremap", "1k" };
+	char *s3[] = { "remap", "18446744073709551616" };
+	char *n1[] = { "remap", "1", "x" };
+	char *n2[] = { "unremap", "1", "+1" };
+	char *z[] = { "remap", "1", "0" };
+	char *z2[] = { "unremap", "1", "000" };
+
+	(void)state;
+	msg_fails(2, s1, 100, "Invalid sector");
+	msg_fails(2, s2, 100, "Invalid sector");
+	msg_fails(2, s3, U64_MAX, "Invalid sector");
+	msg_fails(3, n1, 100, "Invalid number of sectors");
+	msg_fails(3, n2, 100, "Invalid number of sectors");
+	msg_fails(3, z, 100, "Number of sectors must not be zero");
+	msg_fails(3, z2, 100, "Number of sectors must not be zero");
+}
+
+static void test_msg_bounds(void **state)
+{
+	char *at_end[] = { "remap", "100" };
+	char *past[] = { "unremap", "18446744073709551615" };
+	char *range[] = { "remap", "90", "11" };
+	char *range_ok[] = { "remap", "90", "10" };
+	char *ovf[] = { "unremap", "50", "18446744073709551615" };
+	char *any[] = { "remap", "0" };
+
+	(void)state;
+	msg_fails(2, at_end, 100, "Sector beyond end of device");
+	msg_fails(2, past, 100, "Sector beyond end of device");
+	msg_fails(2, past, U64_MAX, "Sector beyond end of device");
+	msg_fails(2, any, 0, "Sector beyond end of device");
+	msg_fails(3, range, 100, "Sector range beyond end of device");
+	msg_ok(3, range_ok, 100);
+	msg_fails(3, ovf, 100, "Sector range beyond end of device");
+	msg_fails(3, ovf, U64_MAX, "Sector range beyond end of device");
+}
+
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(test_u64_ok),
+	cmocka_unit_test(test_u64_bad),
+	cmocka_unit_test(test_ctr_ok),
+	cmocka_unit_test(test_ctr_ok_extremes),
+	cmocka_unit_test(test_ctr_features_ok),
+	cmocka_unit_test(test_ctr_not_enough),
+	cmocka_unit_test(test_ctr_bad_fixed),
+	cmocka_unit_test(test_ctr_feature_count),
+	cmocka_unit_test(test_ctr_feature_words),
+	cmocka_unit_test(test_ctr_unit_sectors_value),
+	cmocka_unit_test(test_geo_default_unit),
+	cmocka_unit_test(test_geo_explicit_unit),
+	cmocka_unit_test(test_geo_huge),
+	cmocka_unit_test(test_geo_lbs),
+	cmocka_unit_test(test_geo_pbs),
+	cmocka_unit_test(test_geo_unit),
+	cmocka_unit_test(test_geo_target_len),
+	cmocka_unit_test(test_geo_alignment),
+	cmocka_unit_test(test_geo_main_size),
+	cmocka_unit_test(test_geo_spare_size),
+	cmocka_unit_test(test_geo_spare_unit),
+	cmocka_unit_test(test_geo_overlap),
+	cmocka_unit_test(test_geo_null_error),
+	cmocka_unit_test(test_msg_ok),
+	cmocka_unit_test(test_msg_extremes),
+	cmocka_unit_test(test_msg_verbs),
+	cmocka_unit_test(test_msg_arity),
+	cmocka_unit_test(test_msg_numbers),
+	cmocka_unit_test(test_msg_bounds),
+};
+
+TEST_MAIN(tests)
