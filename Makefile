@@ -23,9 +23,22 @@ ifeq ($(origin KDIR),undefined)
   endif
 endif
 
-.PHONY: all module clean check unit fuzz-corpus vm-check demo lint setup
+.PHONY: all module clean check demo lint setup test-tools
 
 all: module
+
+# Host tools the guest tests use (the guest sees the host's file system).
+test-tools: build/sectag
+
+build/sectag: tests/tools/sectag.c
+	@mkdir -p build
+	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
+
+check:
+	scripts/check.sh
+
+demo:
+	scripts/demo.sh
 
 module:
 	@if [ -n "$(KDIR_NOTE)" ]; then echo "dm-remap: $(KDIR_NOTE)"; fi
@@ -39,6 +52,7 @@ clean:
 	-$(MAKE) -C $(KDIR) M=$(TOP) clean 2>/dev/null
 	-$(MAKE) -C tests/unit clean
 	rm -f core/*.o kernel/*.o kernel/.*.cmd core/.*.cmd
+	rm -rf build
 
 setup:
 	tests/vm/setup.sh
