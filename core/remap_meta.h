@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * remap_meta.h - the on-disk metadata codec (docs/metadata-format.md).
+ *
+ * Shared by the module and remapctl, so both read and write the very same
+ * bytes.  Pure functions over caller-provided 4096-byte blocks: no I/O, no
+ * allocation.  The CRC-32C is core/crc32c.c's, in the module too: the
+ * kernel's crc32c() lives in libcrc32c.ko, which would make the seed's
+ * plain "insmod dm_remap.ko" fail wherever that module is not loaded yet.
+ */
+#ifndef DM_REMAP_CORE_META_H
+#define DM_REMAP_CORE_META_H
+
+#include "remap_types.h"
+#include "remap_index.h"
+
+#define REMAP_META_BLOCK_SIZE 4096U
+#define REMAP_META_BLOCK_SECTORS 8U
+#define REMAP_META_HEADER_SIZE 32U
+#define REMAP_META_VERSION 1U
+/* u64 entries after the header in slot and pending blocks. */
+#define REMAP_META_PER_BLOCK ((REMAP_META_BLOCK_SIZE - REMAP_META_HEADER_SIZE) / 8)
+#define REMAP_META_PENDING_BLOCKS 1U
+#define REMAP_META_NR_COUNTERS 16U
+
+#define REMAP_MAGIC_SUPER 0x42535252U	/* "RRSB" */
+#define REMAP_MAGIC_SLOTS 0x4c535252U	/* "RRSL" */
+#define REMAP_MAGIC_PENDING 0x44505252U	/* "RRPD" */
+
+/* Slot values (docs/metadata-format.md, "Slot blocks"). */
+#define REMAP_SLOT_FREE 0ULL
+#define REMAP_SLOT_RETIRED 0xFFFFFFFFFFFFFFFFULL
+#define REMAP_SLOT_MAX_LUNIT 0x7FFFFFFFFFFFFFFFULL
+
+/* Counter indexes in the superblock. */
+enum remap_counter {
+	REMAP_CTR_REALLOC_EVENTS,
+	REMAP_CTR_AUTO_REMAPS,
+	REMAP_CTR_UNCORRECTABLE,
+	REMAP_CTR_SPARE_ERRORS,
+	REMAP_CTR_LOST_SECTORS,
+};
+
+/* CRC-32C (Castagnoli): initial ~0, final XOR ~0. */
+u32 remap_crc32c(const void *data, size_t len);
+
+/* Where everything is, in blocks from spare_start (see the layout table). */
+struct remap_meta_layout {
+	u64 slot_capacity;	/* spare units describable */
+	u64 pending_blocks;	/* per copy */
+	u64 slot_blocks;	/* per copy */
+	u64 meta_blocks;	/* all of it */
+	u64 data_offset;	/* sectors from spare_start to spare unit 0 */
+	u64 pending_a, pending_b, slots_a, slots_b;	/* first blocks */
+};
+
+/*
+ * The layout for a slot table of @capacity spare units with @unit_sectors
+ * units.  Returns false if @capacity is 0 or the arithmetic overflows.
+ */
+bool remap_meta_layout(u64 capacity, u32 unit_sectors,
+		       struct remap_meta_layout *l);
+
+/*
+ * The layout a new metadata area gets (docs: "Formatting and loading"):
+ * capacity covering the spare device from spare_start to its end when that
+ * fits in spare_len with at least one unit, otherwise covering spare_len.
+ * Returns false when not even one unit fits after the metadata.
+ */
+bool remap_meta_layout_for_format(u64 spare_dev_sectors, u64 spare_start,
+				  u64 spare_len, u32 unit_sectors,
+				  struct remap_meta_layout *l);
+
+/* Spare units usable with this layout in a spare area of @spare_len. */
+u64 remap_meta_units(const struct remap_meta_layout *l, u64 spare_len,
+		     u32 unit_sectors);
+
+struct remap_sb {
+	u64 instance;		/* = first 8 bytes of uuid, little-endian */
+	u64 seq;
+	u8 uuid[16];
+	u32 version;
+	u32 unit_sectors;
+	u32 logical_block_size;
+	u32 flags;
+	u64 main_dev_sectors;
+	u64 main_start;
+	u64 spare_start;
+	u64 generation;
+	u64 format_time;
+	struct remap_meta_layout layout;	/* as stored */
+	u64 counters[REMAP_META_NR_COUNTERS];
+};
+
+/* Encode @sb as superblock copy @block_nr (0 or 1) into @block. */
+void remap_sb_encode(const struct remap_sb *sb, u64 block_nr, u8 *block);
+
+/*
+ * Decode and check a superblock copy read from block @block_nr.  0, or
+ * -EINVAL with *error: "not a dm-remap superblock" (bad magic),
+ * "superblock checksum mismatch", "superblock in the wrong place",
+ * "unsupported metadata version", "inconsistent superblock" (the stored
+ * layout is not what remap_meta_layout() gives for its capacity and unit).
+ */
+int remap_sb_decode(const u8 *block, u64 block_nr, struct remap_sb *sb,
+		    const char **error);
+
+/* Is the block all zero bytes? */
+bool remap_meta_block_is_zero(const u8 *block);
+
+/*
+ * Slot and pending blocks: REMAP_META_PER_BLOCK u64 entries.
+ * @magic is REMAP_MAGIC_SLOTS or REMAP_MAGIC_PENDING.
+ */
+void remap_entries_encode(u32 magic, u64 instance, u64 block_nr, u64 seq,
+			  const u64 *entries, u8 *block);
+
+/*
+ * Decode a slot or pending block read from @block_nr.  0 when valid (and
+ * *seq, @entries filled), -EINVAL otherwise.
+ */
+int remap_entries_decode(const u8 *block, u32 magic, u64 instance,
+			 u64 block_nr, u64 *seq, u64 *entries);
+
+/*
+ * Of two copies of a block: which is current.  Returns 0 (copy A), 1 (copy
+ * B), or -1 (neither valid).  *repair is set when the other copy needs
+ * rewriting (invalid, or older).
+ */
+int remap_meta_pick(bool valid_a, u64 seq_a, bool valid_b, u64 seq_b,
+		    bool *repair);
+
+/*
+ * Add the in-use slots of one slot block (describing spare units from
+ * @first_sunit, @nr slots) to @e as (lunit, sunit) entries, in spare unit
+ * order.  Returns how many were added.  Retired slots are counted in
+ * *retired.  A value naming a logical unit >= @nr_lunits makes it return
+ * -EINVAL (corrupt).
+ */
+long remap_slots_to_entries(const u64 *slots, size_t nr, u64 first_sunit,
+			    u64 nr_lunits, struct remap_entry *e,
+			    u64 *retired);
+
+#endif /* DM_REMAP_CORE_META_H */
