@@ -47,35 +47,51 @@ int remap_parse_u64(const char *s, u64 *out)
 	return 0;
 }
 
+/* "unit_sectors <n>" at argv[*i]; *i is left on its value. */
+static int ra_parse_unit(unsigned int argc, char **argv, unsigned int *i,
+			 struct remap_features *f, const char **error)
+{
+	u64 v;
+
+	if (f->unit_sectors)
+		return ra_fail(error, "Duplicate feature argument unit_sectors");
+	if (*i + 1 >= argc)
+		return ra_fail(error, "Missing value for feature unit_sectors");
+	(*i)++;
+	if (remap_parse_u64(argv[*i], &v))
+		return ra_fail(error, "Invalid unit_sectors");
+	if (!ra_is_pow2(v) || v > REMAP_MAX_UNIT_SECTORS)
+		return ra_fail(error,
+			       "unit_sectors must be a power of two from 1 to 2048");
+	f->unit_sectors = (u32)v;
+	return 0;
+}
+
 /* argv[first..argc): the feature words, already counted. */
 static int ra_parse_features(unsigned int argc, char **argv,
 			     unsigned int first, struct remap_features *f,
 			     const char **error)
 {
-	bool have_unit = false;
 	unsigned int i;
-	u64 v;
+	int r;
 
 	for (i = first; i < argc; i++) {
 		const char *word = argv[i];
 
-		if (ra_empty(word) || strcmp(word, "unit_sectors"))
+		if (ra_empty(word))
 			return ra_fail(error, "Unrecognised feature argument");
-
-		if (have_unit)
-			return ra_fail(error,
-				       "Duplicate feature argument unit_sectors");
-		have_unit = true;
-		if (i + 1 >= argc)
-			return ra_fail(error,
-				       "Missing value for feature unit_sectors");
-		i++;
-		if (remap_parse_u64(argv[i], &v))
-			return ra_fail(error, "Invalid unit_sectors");
-		if (!ra_is_pow2(v) || v > REMAP_MAX_UNIT_SECTORS)
-			return ra_fail(error,
-				       "unit_sectors must be a power of two from 1 to 2048");
-		f->unit_sectors = (u32)v;
+		if (!strcmp(word, "unit_sectors")) {
+			r = ra_parse_unit(argc, argv, &i, f, error);
+			if (r)
+				return r;
+		} else if (!strcmp(word, "volatile")) {
+			if (f->volatile_table)
+				return ra_fail(error,
+					       "Duplicate feature argument volatile");
+			f->volatile_table = true;
+		} else {
+			return ra_fail(error, "Unrecognised feature argument");
+		}
 	}
 	return 0;
 }

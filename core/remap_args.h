@@ -24,6 +24,7 @@ int remap_parse_u64(const char *s, u64 *out);
 /* Optional feature arguments: <#args> <arg>... after the five fixed ones. */
 struct remap_features {
 	u32 unit_sectors;	/* "unit_sectors <n>"; 0 = the default */
+	bool volatile_table;	/* "volatile": no on-disk metadata */
 };
 
 /* The constructor's arguments, device paths left as the user gave them. */

@@ -28,4 +28,11 @@ static inline void srcu_up_read(struct srcu_struct *ssp, int idx)
 }
 #endif
 
+/* The table's open mode: fmode_t until 6.5, blk_mode_t since. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)
+#define REMAP_MODE_WRITE FMODE_WRITE
+#else
+#define REMAP_MODE_WRITE BLK_OPEN_WRITE
+#endif
+
 #endif /* DM_REMAP_COMPAT_H */

@@ -9,6 +9,9 @@
  *     old place, so the copy sees them;
  *  3. copy each unit to its new place with dm-kcopyd;
  *  4. publish the new index, clear the moving mark, send the held bios.
+ * With on-disk metadata, step 4 starts with the metadata commit
+ * (remap_meta_set_slots(), see docs/metadata-format.md): held writes are
+ * acknowledged only after it, so a remap they depend on is durable first.
  * Every other unit keeps flowing throughout.  If a copy cannot be written
  * the batch is undone: the index is unchanged and the data is where it was.
  * A remapped unit whose main copy cannot be read is a bad sector doing what
@@ -17,6 +20,8 @@
  */
 #include <linux/slab.h>
 #include <linux/mm.h>
+#include <linux/sort.h>
+#include <linux/blkdev.h>
 
 #include "dm-remap.h"
 
@@ -153,6 +158,52 @@ static bool remap_zero_unreadable(struct remap_c *rc,
 	return ok;
 }
 
+static int remap_cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Record the batch on disk: each entry's spare unit slot becomes its
+ * logical unit (@remap) or free.  A no-op for a volatile table.
+ */
+static int remap_commit_batch(struct remap_state *st,
+			      const struct remap_entry *e, size_t nr,
+			      bool remap)
+{
+	struct { u64 sunit, value; } *s;
+	u64 *sunits, *values;
+	size_t i;
+	int r;
+
+	if (!st->meta)
+		return 0;
+	s = kvmalloc_array(nr, sizeof(*s), GFP_KERNEL);
+	sunits = kvmalloc_array(nr, sizeof(u64), GFP_KERNEL);
+	values = kvmalloc_array(nr, sizeof(u64), GFP_KERNEL);
+	r = -ENOMEM;
+	if (!s || !sunits || !values)
+		goto out;
+	for (i = 0; i < nr; i++) {
+		s[i].sunit = e[i].sunit;
+		s[i].value = remap ? e[i].lunit + 1 : REMAP_SLOT_FREE;
+	}
+	/* The commit wants ascending spare units; the key is the first u64. */
+	sort(s, nr, sizeof(*s), remap_cmp_u64, NULL);
+	for (i = 0; i < nr; i++) {
+		sunits[i] = s[i].sunit;
+		values[i] = s[i].value;
+	}
+	r = remap_meta_set_slots(st->meta, sunits, values, nr);
+out:
+	kvfree(values);
+	kvfree(sunits);
+	kvfree(s);
+	return r;
+}
+
 static void remap_start_moving(struct remap_state *st, u64 first, u64 last)
 {
 	spin_lock_irq(&st->move_lock);
@@ -209,7 +260,13 @@ static int remap_batch(struct remap_c *rc, u64 first, u64 last)
 	if (!r && !remap_zero_unreadable(rc, e, jobs, nr))
 		r = -EIO;
 	if (!r)
+		r = remap_commit_batch(st, e, nr, true);
+	if (!r) {
 		r = remap_table_insert(st, e, nr);
+		/* On disk but not in memory: undo on disk too. */
+		if (r)
+			remap_commit_batch(st, e, nr, false);
+	}
 	remap_end_moving(st);
 	if (r) {
 		DMERR("%s: remapping sectors %llu-%llu failed: %d",
@@ -242,6 +299,10 @@ int remap_units(struct remap_c *rc, u64 first, u64 last)
 	int r = 0;
 
 	mutex_lock(&st->lock);
+	if (st->meta && remap_meta_failed(st->meta)) {
+		r = -EROFS;
+		goto out;
+	}
 	t = rcu_dereference_protected(st->table, lockdep_is_held(&st->lock));
 	if (t) {
 		pos = remap_index_lower_bound(t->e, t->nr, first);
@@ -281,8 +342,17 @@ static int unremap_batch(struct remap_c *rc, const struct remap_entry *e,
 	for (i = 0; i < nr; i++)
 		if (jobs[i].read_err || jobs[i].write_err)
 			r = -EIO;
+	/* The data must be durable on main before the metadata forgets it. */
+	if (!r && st->meta)
+		r = blkdev_issue_flush(rc->main->bdev);
 	if (!r)
+		r = remap_commit_batch(st, e, nr, false);
+	if (!r) {
 		r = remap_table_delete(st, e[0].lunit, e[nr - 1].lunit);
+		/* Forgotten on disk but not in memory: put it back. */
+		if (r)
+			remap_commit_batch(st, e, nr, true);
+	}
 	remap_end_moving(st);
 	if (r)
 		DMERR("%s: moving sectors %llu-%llu back to the main device failed: %d",
@@ -311,6 +381,10 @@ int unremap_units(struct remap_c *rc, u64 first, u64 last, bool strict)
 	if (!batch)
 		return -ENOMEM;
 	mutex_lock(&st->lock);
+	if (st->meta && remap_meta_failed(st->meta)) {
+		r = -EROFS;
+		goto out;
+	}
 	t = rcu_dereference_protected(st->table, lockdep_is_held(&st->lock));
 	lo = t ? remap_index_lower_bound(t->e, t->nr, first) : 0;
 	hi = t ? remap_index_lower_bound(t->e, t->nr, last + 1) : 0;

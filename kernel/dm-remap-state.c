@@ -171,20 +171,21 @@ int remap_state_resize_pool(struct remap_state *st, u64 nr_sunits)
 	return 0;
 }
 
-static struct remap_state *remap_state_lookup(struct mapped_device *md,
-					      dev_t spare, sector_t spare_start)
+/* The state using this spare area, whichever device it belongs to. */
+static struct remap_state *remap_state_lookup_spare(dev_t spare,
+						    sector_t spare_start)
 {
 	struct remap_state *st;
 
 	list_for_each_entry(st, &remap_states, list)
-		if (st->md == md && st->spare_dev == spare &&
-		    st->spare_start == spare_start)
+		if (st->spare_dev == spare && st->spare_start == spare_start)
 			return st;
 	return NULL;
 }
 
 static void remap_state_free(struct remap_state *st)
 {
+	remap_meta_close(st->meta);
 	if (st->kc)
 		dm_kcopyd_client_destroy(st->kc);
 	/* Wait for the call_srcu() frees of old index versions. */
@@ -193,6 +194,63 @@ static void remap_state_free(struct remap_state *st)
 	kvfree(rcu_dereference_protected(st->table, true));
 	kvfree(st->pool_bitmap);
 	kfree(st);
+}
+
+/*
+ * Persistent mode: load (or format) the metadata at the start of the spare
+ * area.  The spare units start after it, and how many there are depends on
+ * its layout, so g->nr_sunits is corrected here.
+ */
+static int remap_state_open_meta(struct dm_target *ti, struct remap_state *st,
+				 struct remap_ctr_args *a,
+				 struct remap_geometry *g,
+				 struct block_device *spare)
+{
+	const char *error = NULL;
+	bool writable = dm_table_get_mode(ti->table) & REMAP_MODE_WRITE;
+
+	st->meta = remap_meta_open(spare, g, a, writable, &error);
+	if (IS_ERR(st->meta)) {
+		int r = PTR_ERR(st->meta);
+
+		st->meta = NULL;
+		ti->error = (char *)error;
+		return r;
+	}
+	st->spare_data_start = a->spare_start + remap_meta_data_offset(st->meta);
+	g->nr_sunits = remap_meta_nr_units(st->meta, a->spare_len);
+	return 0;
+}
+
+/* The index the metadata describes, published before any I/O. */
+static int remap_state_load_index(struct dm_target *ti,
+				  struct remap_state *st,
+				  struct remap_geometry *g)
+{
+	struct remap_entry *e;
+	struct remap_table *t;
+	const char *error;
+	size_t nr;
+	int r;
+
+	r = remap_meta_build(st->meta, g->nr_lunits, &st->pool, &e, &nr,
+			     &error);
+	if (r) {
+		ti->error = (char *)error;
+		return r;
+	}
+	if (!nr)
+		return 0;
+	t = remap_table_alloc(nr);
+	if (!t) {
+		kvfree(e);
+		ti->error = "Cannot allocate the remap index";
+		return -ENOMEM;
+	}
+	memcpy(t->e, e, nr * sizeof(*e));
+	kvfree(e);
+	rcu_assign_pointer(st->table, t);
+	return 0;
 }
 
 static struct remap_state *remap_state_create(struct dm_target *ti,
@@ -229,6 +287,12 @@ static struct remap_state *remap_state_create(struct dm_target *ti,
 	mutex_init(&st->lock);
 	atomic64_set(&st->lost_sectors, 0);
 
+	if (!a->features.volatile_table) {
+		r = remap_state_open_meta(ti, st, a, g, spare);
+		if (r)
+			goto bad;
+	}
+
 	st->pool_bitmap = kvcalloc(spare_pool_bitmap_longs(g->nr_sunits),
 				   sizeof(unsigned long), GFP_KERNEL);
 	if (!st->pool_bitmap) {
@@ -237,6 +301,11 @@ static struct remap_state *remap_state_create(struct dm_target *ti,
 		goto bad;
 	}
 	spare_pool_init(&st->pool, st->pool_bitmap, g->nr_sunits);
+	if (st->meta) {
+		r = remap_state_load_index(ti, st, g);
+		if (r)
+			goto bad;
+	}
 
 	st->kc = dm_kcopyd_client_create(NULL);
 	if (IS_ERR(st->kc)) {
@@ -253,9 +322,12 @@ bad:
 
 /*
  * The state for a new table: the one the device already has when the main
- * device, its start and the unit size are the same, otherwise a new one.
- * A reload that would change those while units are remapped is refused,
- * and so is one whose length or spare_len no longer holds a remapped unit.
+ * device, its start, the unit size and the persistence are the same,
+ * otherwise a new one.  A reload that would change those while units are
+ * remapped (or the metadata is in use) is refused, and so is one whose
+ * length or spare_len no longer holds a remapped unit, or a spare area
+ * another device uses.  g->nr_sunits is set to the spare units the table
+ * gets (fewer than spare_len / unit when metadata comes first).
  */
 struct remap_state *remap_state_get(struct dm_target *ti,
 				    struct remap_ctr_args *a,
@@ -266,18 +338,25 @@ struct remap_state *remap_state_get(struct dm_target *ti,
 	struct mapped_device *md = dm_table_get_md(ti->table);
 	struct remap_state *st, *found;
 	struct remap_table *t;
+	const char *error;
 
 	remap_states_lock();
-	found = remap_state_lookup(md, spare->bd_dev, a->spare_start);
+	found = remap_state_lookup_spare(spare->bd_dev, a->spare_start);
+	if (found && found->md != md) {
+		remap_states_unlock();
+		ti->error = "Spare area already used by another dm-remap device";
+		return ERR_PTR(-EBUSY);
+	}
 	st = found;
 	if (found) {
 		mutex_lock(&found->lock);
 		t = remap_table_current(found);
 		if (found->main_dev != main->bd_dev ||
 		    found->main_start != a->main_start ||
-		    found->unit_sectors != g->unit_sectors) {
-			if (t) {
-				ti->error = "Reload changes main device, main_start or unit size while units are remapped";
+		    found->unit_sectors != g->unit_sectors ||
+		    !found->meta != a->features.volatile_table) {
+			if (t || found->meta) {
+				ti->error = "Reload changes main device, main_start, unit size or persistence of a remapped device";
 				st = ERR_PTR(-EINVAL);
 			} else {
 				st = NULL;	/* nothing to keep: start anew */
@@ -285,11 +364,21 @@ struct remap_state *remap_state_get(struct dm_target *ti,
 		} else if (t && t->e[t->nr - 1].lunit >= g->nr_lunits) {
 			ti->error = "Reload shortens the target below a remapped unit";
 			st = ERR_PTR(-EINVAL);
-		} else if (!spare_pool_fits(&found->pool, g->nr_sunits)) {
-			ti->error = "Reload shrinks spare_len below a spare unit in use";
+		} else if (found->meta &&
+			   remap_meta_check_spare_len(found->meta, a->spare_len,
+						      &error)) {
+			ti->error = (char *)error;
 			st = ERR_PTR(-EINVAL);
 		} else {
-			refcount_inc(&found->ref);
+			if (found->meta)
+				g->nr_sunits = remap_meta_nr_units(found->meta,
+								   a->spare_len);
+			if (!spare_pool_fits(&found->pool, g->nr_sunits)) {
+				ti->error = "Reload shrinks spare_len below a spare unit in use";
+				st = ERR_PTR(-EINVAL);
+			} else {
+				refcount_inc(&found->ref);
+			}
 		}
 		mutex_unlock(&found->lock);
 	}

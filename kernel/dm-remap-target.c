@@ -107,8 +107,8 @@ static int remap_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	}
 	rc->spare_len = a.spare_len;
 	rc->nr_lunits = g.nr_lunits;
-	rc->nr_sunits = g.nr_sunits;
 	rc->unit_sectors_given = a.features.unit_sectors != 0;
+	rc->volatile_table = a.features.volatile_table;
 
 	st = remap_state_get(ti, &a, &g, rc->main->bdev, rc->spare->bdev);
 	if (IS_ERR(st)) {
@@ -116,6 +116,7 @@ static int remap_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 		goto bad;
 	}
 	rc->st = st;
+	rc->nr_sunits = g.nr_sunits;	/* as corrected for the metadata */
 
 	/* A flush must reach both devices: bio 0 to main, 1 to spare. */
 	ti->num_flush_bios = 2;
@@ -163,6 +164,13 @@ static int remap_preresume(struct dm_target *ti)
 	return r;
 }
 
+static const char *remap_meta_state(struct remap_state *st)
+{
+	if (!st->meta)
+		return "volatile";
+	return remap_meta_failed(st->meta) ? "failed" : "ok";
+}
+
 static void remap_status(struct dm_target *ti, status_type_t type,
 			 unsigned int status_flags, char *result,
 			 unsigned int maxlen)
@@ -174,19 +182,25 @@ static void remap_status(struct dm_target *ti, status_type_t type,
 	switch (type) {
 	case STATUSTYPE_INFO:
 		/* Lockless snapshot: status must not wait for a move. */
-		DMEMIT("%u %llu %llu/%llu %llu", st->unit_sectors,
+		DMEMIT("%u %llu %llu/%llu %llu %s", st->unit_sectors,
 		       (unsigned long long)remap_table_count(st),
 		       (unsigned long long)READ_ONCE(st->pool.nr_used),
 		       (unsigned long long)READ_ONCE(st->pool.nr_units),
-		       (unsigned long long)atomic64_read(&st->lost_sectors));
+		       (unsigned long long)atomic64_read(&st->lost_sectors),
+		       remap_meta_state(st));
 		break;
 	case STATUSTYPE_TABLE:
 		DMEMIT("%s %llu %s %llu %llu", rc->main->name,
 		       (unsigned long long)st->main_start, rc->spare->name,
 		       (unsigned long long)st->spare_start,
 		       (unsigned long long)rc->spare_len);
+		if (rc->unit_sectors_given || rc->volatile_table)
+			DMEMIT(" %u", (rc->unit_sectors_given ? 2 : 0) +
+			       (rc->volatile_table ? 1 : 0));
 		if (rc->unit_sectors_given)
-			DMEMIT(" 2 unit_sectors %u", st->unit_sectors);
+			DMEMIT(" unit_sectors %u", st->unit_sectors);
+		if (rc->volatile_table)
+			DMEMIT(" volatile");
 		break;
 	case STATUSTYPE_IMA:
 		DMEMIT_TARGET_NAME_VERSION(ti->type);

@@ -32,6 +32,8 @@
 
 #define DM_MSG_PREFIX "remap"
 
+struct remap_meta;
+
 /* Most units moved in one step, to bound how long I/O to them waits. */
 #define REMAP_MOVE_BATCH 256
 
@@ -78,6 +80,7 @@ struct remap_state {
 	struct spare_pool pool;
 	unsigned long *pool_bitmap;
 	struct dm_kcopyd_client *kc;
+	struct remap_meta *meta;	/* NULL: volatile table */
 
 	/* Counters reported by status. */
 	atomic64_t lost_sectors;	/* unreadable on main when remapped */
@@ -92,6 +95,7 @@ struct remap_c {
 	u64 nr_lunits;			/* units of this table's length */
 	u64 nr_sunits;			/* whole units in this spare_len */
 	bool unit_sectors_given;	/* echo the feature in the table line */
+	bool volatile_table;		/* the "volatile" feature */
 	struct remap_state *st;
 };
 
@@ -116,6 +120,24 @@ u64 remap_table_count(struct remap_state *st);
 void remap_states_lock(void);
 void remap_states_unlock(void);
 struct list_head *remap_states_head(void);
+
+/* dm-remap-meta.c */
+struct remap_meta *remap_meta_open(struct block_device *spare,
+				   struct remap_geometry *g,
+				   struct remap_ctr_args *a, bool writable,
+				   const char **error);
+void remap_meta_close(struct remap_meta *m);
+int remap_meta_build(struct remap_meta *m, u64 nr_lunits,
+		     struct spare_pool *pool, struct remap_entry **entries,
+		     size_t *nr, const char **error);
+int remap_meta_set_slots(struct remap_meta *m, const u64 *sunits,
+			 const u64 *values, size_t n);
+bool remap_meta_failed(struct remap_meta *m);
+sector_t remap_meta_data_offset(struct remap_meta *m);
+u64 remap_meta_nr_units(struct remap_meta *m, sector_t spare_len);
+u64 remap_meta_capacity(struct remap_meta *m);
+int remap_meta_check_spare_len(struct remap_meta *m, sector_t spare_len,
+			       const char **error);
 
 /* dm-remap-io.c */
 int remap_map(struct dm_target *ti, struct bio *bio);

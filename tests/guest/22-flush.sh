@@ -13,7 +13,8 @@ dm_create lw "0 8192 log-writes $spare $logdev"
 dm_create rf "0 $len remap $main 0 /dev/mapper/lw 0 8192 2 unit_sectors 8"
 dev=/dev/mapper/rf
 
-msg rf remap 800			# unit 100 -> spare sectors 0-7
+msg rf remap 800			# unit 100 -> a spare unit of 8 sectors
+ss=$(msg rf list | awk '$1 == 800 {print $2}')
 dmsetup message lw 0 mark before
 $SECTAG write $dev 800 8 5 --direct	# to the spare (sectag fsyncs: flush)
 dmsetup message lw 0 mark middle
@@ -49,8 +50,8 @@ idx() { awk -v m="$1" '$5 == m {print $1}' "$T/log"; }
 before=$(idx before) middle=$(idx middle) after=$(idx after)
 [[ -n $before && -n $middle && -n $after ]] || fail "marks missing from the log"
 
-# Between "before" and "middle": the write to spare sectors 0-7, then a flush.
-w=$(awk -v a="$before" -v b="$middle" '$1 > a && $1 < b && $2 == 0 && $3 == 8 && $4 % 2 == 0 {print $1; exit}' "$T/log")
+# Between "before" and "middle": the write to the spare unit, then a flush.
+w=$(awk -v a="$before" -v b="$middle" -v s="$ss" '$1 > a && $1 < b && $2 == s && $3 == 8 && $4 % 2 == 0 {print $1; exit}' "$T/log")
 [[ -n $w ]] || fail "the write to the remapped unit never reached the spare"
 f=$(awk -v a="$w" -v b="$middle" '$1 > a && $1 < b && $4 % 2 == 1 {print $1; exit}' "$T/log")
 [[ -n $f ]] || fail "no flush reached the spare after the write to the remapped unit"

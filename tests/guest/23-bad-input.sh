@@ -39,6 +39,7 @@ bad_table "Spare device lookup failed" "0 $len remap $main 0 /dev/nonexistent 0 
 bad_table "Invalid number of feature arguments" "$good 3 unit_sectors 8"
 bad_table "Invalid number of feature arguments" "$good x"
 bad_table "Unrecognised feature argument" "$good 1 fast"
+bad_table "Duplicate feature argument volatile" "$good 2 volatile volatile"
 bad_table "unit_sectors must be a power of two" "$good 2 unit_sectors 3"
 bad_table "unit_sectors must be a power of two" "$good 2 unit_sectors 4096"
 bad_table "Duplicate feature argument unit_sectors" "$good 4 unit_sectors 8 unit_sectors 8"
@@ -51,9 +52,10 @@ bad_table "Spare area overlaps the target on the same device" "0 16384 remap $ma
 bad_table "Logical block sizes of main and spare devices differ" "0 $len remap $main 0 $spare4k 0 8192"
 bad_table "Unit smaller than the logical block size" "0 $len remap $main4k 0 $spare4k 0 8192 2 unit_sectors 1"
 bad_table "main_start not a multiple of the logical block size" "0 8192 remap $main4k 1 $spare4k 0 8192"
-bad_table "Reload changes main device, main_start or unit size while units are remapped" "0 $len remap $main 0 $spare 0 8192 2 unit_sectors 8"
+bad_table "Reload changes main device, main_start, unit size or persistence of a remapped device" "0 $len remap $main 0 $spare 0 8192 2 unit_sectors 8"
 bad_table "Reload shortens the target below a remapped unit" "0 1024 remap $main 0 $spare 0 8192"
-bad_table "Reload shrinks spare_len below a spare unit in use" "0 $len remap $main 0 $spare 0 4"
+bad_table "Spare area too small for its metadata and one unit" "0 $len remap $main 0 $spare 0 4"
+bad_table "Reload changes main device, main_start, unit size or persistence of a remapped device" "$good 1 volatile"
 
 # bad_msg EXPECTED_MESSAGE ARGS...: dmsetup message rb 0 ARGS is refused.
 bad_msg() {

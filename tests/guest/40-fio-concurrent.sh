@@ -56,10 +56,13 @@ log "phase 1: $ops remap/unremap messages during fio, $(status_field rv 2) units
 ((ops >= 10)) || fail "only $ops messages went through during fio"
 dmsetup remove rv
 forget_dm rv
+# A new metadata area for phase 2, which uses another unit size.
+$DD if=/dev/zero of="$spare" bs=4096 count=2 oflag=direct status=none
 
 log "phase 2: 4 KiB units, suspend/resume and reloads under fio"
 dm_create rs "0 $len remap $main 0 $spare 0 16384 2 unit_sectors 8"
 msg rs remap 0 $((64 * 8))
+first=$(msg rs list | head -1)
 run_fio p2 /dev/mapper/rs 48M &
 fpid=$!
 cycles=0
@@ -77,7 +80,9 @@ wait $fpid || { cat "$T/p2.log"; fail "fio phase 2 failed"; }
 fio_ok p2
 log "phase 2: $cycles suspend/resume + reload cycles; spare now $(status_field rs 3)"
 ((cycles >= 3)) || fail "only $cycles cycles ran during fio"
-expect_eq "remaps survive reloads" "$(msg rs list | head -1)" "0 0 8"
+expect_eq "remaps survive reloads" "$(msg rs list | head -1)" "$first"
+table="0 $len remap $main 0 $spare 0 $spare_len 2 unit_sectors 8"
+before=$(msg rs list)
 
 log "phase 3: rmmod refused while in use, then rmmod and insmod"
 if rmmod dm_remap 2>/dev/null; then fail "rmmod succeeded with a device in use"; fi
@@ -86,9 +91,10 @@ forget_dm rs
 rmmod dm_remap
 [[ ! -e /sys/kernel/debug/dm_remap ]] || fail "debugfs dir left after rmmod"
 insmod "$REPO/dm_remap.ko"
-dm_create rs2 "0 $len remap $main 0 $spare 0 16384"
-msg rs2 remap 42
-expect_eq "after insmod" "$(cat /sys/kernel/debug/dm_remap/remap_table)" "rs2 42 0 1"
+log "the remaps come back from the spare's metadata after insmod"
+dm_create rs2 "$table"
+expect_eq "list after rmmod/insmod" "$(msg rs2 list)" "$before"
+expect_eq "debugfs after insmod" "$(wc -l < /sys/kernel/debug/dm_remap/remap_table)" "$(wc -l <<< "$before")"
 run_fio p3 /dev/mapper/rs2 8M || fail "fio after insmod failed"
 fio_ok p3
 echo "fio concurrent: ok"

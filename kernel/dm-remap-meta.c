@@ -1,0 +1,563 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * dm-remap-meta.c - the persistent remap table: loading, formatting and
+ * committing the metadata at the start of the spare area.
+ *
+ * The format and the reasoning for why a crash at any instant is safe are
+ * in docs/metadata-format.md; the bytes are encoded and checked by
+ * core/remap_meta.c, the very code remapctl uses.  This file only moves
+ * blocks (synchronous dm-io) and keeps the in-memory copy of the slot
+ * table, one u64 per spare unit, from which every commit is encoded.
+ *
+ * The metadata commit is remap_meta_set_slots(): copy A of every changed
+ * block with REQ_PREFLUSH | REQ_FUA (the flush also makes the unit data
+ * copied just before durable), then copy B with REQ_FUA.
+ */
+#include <linux/slab.h>
+#include <linux/mm.h>
+#include <linux/random.h>
+#include <linux/timekeeping.h>
+#include <linux/dm-io.h>
+
+#include "dm-remap.h"
+#include "remap_meta.h"
+
+/* Blocks read or written by one dm-io call: 1 MiB. */
+#define META_CHUNK_BLOCKS 256U
+
+struct remap_meta {
+	struct dm_io_client *io;
+	struct block_device *bdev;	/* the spare device */
+	sector_t start;			/* spare_start: block 0 */
+	struct remap_sb sb;		/* current superblock */
+	u64 seq;			/* highest commit sequence written */
+	u64 *slots;			/* sb.layout.slot_capacity entries */
+	u64 *pending;			/* pending_blocks * PER_BLOCK entries */
+	bool failed;			/* a commit failed: no more changes */
+};
+
+static int meta_io(struct remap_meta *m, blk_opf_t opf, u64 block,
+		   u64 nr_blocks, void *buf)
+{
+	struct dm_io_region where = {
+		.bdev = m->bdev,
+		.sector = m->start + block * REMAP_META_BLOCK_SECTORS,
+		.count = nr_blocks * REMAP_META_BLOCK_SECTORS,
+	};
+	struct dm_io_request req = {
+		.bi_opf = opf,
+		.mem.type = is_vmalloc_addr(buf) ? DM_IO_VMA : DM_IO_KMEM,
+		.mem.ptr.addr = buf,	/* a union with .vma */
+		.client = m->io,
+	};
+	unsigned long error_bits = 0;
+	int r;
+
+	r = dm_io(&req, 1, &where, &error_bits, IOPRIO_DEFAULT);
+	return r ? r : (error_bits ? -EIO : 0);
+}
+
+/*
+ * Write blocks that are consecutive in the layout: the first write of a
+ * commit carries REQ_PREFLUSH, so everything written before (the units'
+ * data) is durable before the metadata says where it is.
+ */
+static int meta_write(struct remap_meta *m, u64 block, u64 nr, void *buf,
+		      bool preflush)
+{
+	return meta_io(m, REQ_OP_WRITE | REQ_FUA | REQ_SYNC |
+		       (preflush ? REQ_PREFLUSH : 0), block, nr, buf);
+}
+
+/* Encode entries [first_block, first_block + nr) of a region into @buf. */
+static void meta_encode_run(struct remap_meta *m, u32 magic,
+			    const u64 *entries, u64 region, u64 first_block,
+			    u64 nr, u8 *buf)
+{
+	u64 i;
+
+	for (i = 0; i < nr; i++)
+		remap_entries_encode(magic, m->sb.instance,
+				     region + first_block + i, m->seq,
+				     entries + (first_block + i) *
+				     REMAP_META_PER_BLOCK,
+				     buf + i * REMAP_META_BLOCK_SIZE);
+}
+
+/* Write blocks [first, first + nr) of a region to both copies. */
+static int meta_write_both(struct remap_meta *m, u32 magic,
+			   const u64 *entries, u64 region_a, u64 region_b,
+			   u64 first, u64 nr, u8 *buf, bool *preflush)
+{
+	int r;
+
+	meta_encode_run(m, magic, entries, region_a, first, nr, buf);
+	r = meta_write(m, region_a + first, nr, buf, *preflush);
+	*preflush = false;
+	if (r)
+		return r;
+	meta_encode_run(m, magic, entries, region_b, first, nr, buf);
+	return meta_write(m, region_b + first, nr, buf, false);
+}
+
+/*
+ * Set the slots of spare units @sunits (ascending) to @values and commit
+ * the blocks that hold them, copy A then copy B.  On failure the in-memory
+ * slots go back to what they were, a best-effort rewrite of the old state
+ * follows, and the metadata is marked failed: no further change is made.
+ */
+int remap_meta_set_slots(struct remap_meta *m, const u64 *sunits,
+			 const u64 *values, size_t n)
+{
+	const struct remap_meta_layout *l = &m->sb.layout;
+	u64 *old, first, last, block;
+	bool preflush = true;
+	size_t i, j;
+	u8 *buf;
+	int r = 0;
+
+	if (m->failed)
+		return -EIO;
+	if (!n)
+		return 0;
+	old = kvmalloc_array(n, sizeof(*old), GFP_KERNEL);
+	buf = kvmalloc(REMAP_META_BLOCK_SIZE * META_CHUNK_BLOCKS, GFP_KERNEL);
+	if (!old || !buf) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		old[i] = m->slots[sunits[i]];
+		m->slots[sunits[i]] = values[i];
+	}
+
+	m->seq++;
+	/* Runs of consecutive slot blocks, one dm-io call each. */
+	for (i = 0; i < n && !r; i = j) {
+		first = div_u64(sunits[i], REMAP_META_PER_BLOCK);
+		last = first;
+		for (j = i + 1; j < n; j++) {
+			block = div_u64(sunits[j], REMAP_META_PER_BLOCK);
+			if (block > last + 1 ||
+			    block - first >= META_CHUNK_BLOCKS)
+				break;
+			last = block;
+		}
+		r = meta_write_both(m, REMAP_MAGIC_SLOTS, m->slots,
+				    l->slots_a, l->slots_b, first,
+				    last - first + 1, buf, &preflush);
+	}
+	if (r) {
+		DMERR("metadata commit failed (%d): the remap table is now read-only",
+		      r);
+		for (i = n; i-- > 0; )
+			m->slots[sunits[i]] = old[i];
+		m->failed = true;
+		m->seq++;
+		for (i = 0; i < n; i++) {
+			block = div_u64(sunits[i], REMAP_META_PER_BLOCK);
+			preflush = false;
+			meta_write_both(m, REMAP_MAGIC_SLOTS, m->slots,
+					l->slots_a, l->slots_b, block, 1, buf,
+					&preflush);
+		}
+	}
+out:
+	kvfree(buf);
+	kvfree(old);
+	return r;
+}
+
+bool remap_meta_failed(struct remap_meta *m)
+{
+	return m->failed;
+}
+
+sector_t remap_meta_data_offset(struct remap_meta *m)
+{
+	return m->sb.layout.data_offset;
+}
+
+u64 remap_meta_nr_units(struct remap_meta *m, sector_t spare_len)
+{
+	return remap_meta_units(&m->sb.layout, spare_len, m->sb.unit_sectors);
+}
+
+u64 remap_meta_capacity(struct remap_meta *m)
+{
+	return m->sb.layout.slot_capacity;
+}
+
+/* A spare area of @spare_len must hold the metadata and fit its slots. */
+int remap_meta_check_spare_len(struct remap_meta *m, sector_t spare_len,
+			       const char **error)
+{
+	const struct remap_meta_layout *l = &m->sb.layout;
+
+	if (spare_len < l->data_offset + m->sb.unit_sectors)
+		*error = "Spare area too small for its metadata and one unit";
+	else if (div_u64(spare_len - l->data_offset, m->sb.unit_sectors) >
+		 l->slot_capacity)
+		*error = "spare_len beyond the metadata's slot capacity";
+	else
+		return 0;
+	return -EINVAL;
+}
+
+static int meta_write_sb(struct remap_meta *m, u8 *buf)
+{
+	int r;
+
+	m->sb.generation++;
+	m->sb.seq = ++m->seq;
+	remap_sb_encode(&m->sb, 1, buf);
+	r = meta_write(m, 1, 1, buf, true);
+	if (r)
+		return r;
+	remap_sb_encode(&m->sb, 0, buf);
+	return meta_write(m, 0, 1, buf, false);
+}
+
+/* Write an empty region (both copies) in chunks. */
+static int meta_write_empty(struct remap_meta *m, u32 magic, u64 region_a,
+			    u64 region_b, u64 nr_blocks, const u64 *zeroes,
+			    u8 *buf)
+{
+	u64 first, nr, i;
+	int r = 0;
+
+	for (first = 0; first < nr_blocks && !r; first += nr) {
+		nr = min_t(u64, nr_blocks - first, META_CHUNK_BLOCKS);
+		for (i = 0; i < nr; i++)
+			remap_entries_encode(magic, m->sb.instance,
+					     region_a + first + i, m->seq,
+					     zeroes,
+					     buf + i * REMAP_META_BLOCK_SIZE);
+		r = meta_write(m, region_a + first, nr, buf, false);
+		for (i = 0; !r && i < nr; i++)
+			remap_entries_encode(magic, m->sb.instance,
+					     region_b + first + i, m->seq,
+					     zeroes,
+					     buf + i * REMAP_META_BLOCK_SIZE);
+		if (!r)
+			r = meta_write(m, region_b + first, nr, buf, false);
+	}
+	return r;
+}
+
+/* A new metadata area: everything free, then the superblocks. */
+static int meta_format(struct remap_meta *m, struct remap_geometry *g,
+		       struct remap_ctr_args *a, u8 *buf, const char **error)
+{
+	struct remap_sb *sb = &m->sb;
+	const struct remap_meta_layout *l = &sb->layout;
+	u64 *zeroes;
+	int r, i;
+
+	memset(sb, 0, sizeof(*sb));
+	if (!remap_meta_layout_for_format(g->spare_dev_sectors, a->spare_start,
+					  a->spare_len, g->unit_sectors,
+					  &sb->layout)) {
+		*error = "Spare area too small for its metadata and one unit";
+		return -EINVAL;
+	}
+	get_random_bytes(sb->uuid, sizeof(sb->uuid));
+	for (i = 8; i-- > 0; )
+		sb->instance = (sb->instance << 8) | sb->uuid[i];
+	sb->version = REMAP_META_VERSION;
+	sb->unit_sectors = g->unit_sectors;
+	sb->logical_block_size = g->main_lbs;
+	sb->main_dev_sectors = g->main_dev_sectors;
+	sb->main_start = a->main_start;
+	sb->spare_start = a->spare_start;
+	sb->format_time = ktime_get_real_seconds();
+	m->seq = 1;
+
+	zeroes = kzalloc(REMAP_META_PER_BLOCK * sizeof(u64), GFP_KERNEL);
+	if (!zeroes)
+		return -ENOMEM;
+	r = meta_write_empty(m, REMAP_MAGIC_PENDING, l->pending_a,
+			     l->pending_b, l->pending_blocks, zeroes, buf);
+	if (!r)
+		r = meta_write_empty(m, REMAP_MAGIC_SLOTS, l->slots_a,
+				     l->slots_b, l->slot_blocks, zeroes, buf);
+	kfree(zeroes);
+	if (!r)
+		r = meta_write_sb(m, buf);
+	if (r)
+		*error = "Cannot write new metadata to the spare device";
+	return r;
+}
+
+/* Read the superblocks and choose; or learn that the area is new. */
+static int meta_read_sb(struct remap_meta *m, u8 *buf, bool *is_new,
+			const char **error)
+{
+	struct remap_sb sa, sb;
+	const char *ea = NULL, *eb = NULL;
+	int ra, rb, r;
+
+	*is_new = false;
+	r = meta_io(m, REQ_OP_READ, 0, 2, buf);
+	if (r) {
+		*error = "Cannot read the metadata superblocks";
+		return r;
+	}
+	if (remap_meta_block_is_zero(buf) &&
+	    remap_meta_block_is_zero(buf + REMAP_META_BLOCK_SIZE)) {
+		*is_new = true;
+		return 0;
+	}
+	ra = remap_sb_decode(buf, 0, &sa, &ea);
+	rb = remap_sb_decode(buf + REMAP_META_BLOCK_SIZE, 1, &sb, &eb);
+	if (ra && rb) {
+		if (!strcmp(ea, "not a dm-remap superblock") &&
+		    !strcmp(eb, ea))
+			*error = "Spare area holds foreign data, not dm-remap metadata";
+		else if (!strcmp(ea, "unsupported metadata version") ||
+			 !strcmp(eb, "unsupported metadata version"))
+			*error = "Unsupported metadata version";
+		else
+			*error = "Both metadata superblock copies are corrupt";
+		return -EINVAL;
+	}
+	if (!ra && (rb || sa.generation >= sb.generation))
+		m->sb = sa;
+	else
+		m->sb = sb;
+	return 0;
+}
+
+/* The superblock must describe this table's devices. */
+static int meta_check_sb(struct remap_meta *m, struct remap_geometry *g,
+			 struct remap_ctr_args *a, const char **error)
+{
+	struct remap_sb *sb = &m->sb;
+
+	if (sb->unit_sectors != g->unit_sectors)
+		*error = "Metadata unit size differs from the table's (set unit_sectors)";
+	else if (sb->logical_block_size != g->main_lbs)
+		*error = "Metadata logical block size differs from the devices'";
+	else if (sb->main_dev_sectors != g->main_dev_sectors)
+		*error = "Main device size differs from the one the metadata was formatted for";
+	else if (sb->spare_start != a->spare_start)
+		*error = "Metadata was formatted for another spare_start";
+	else
+		return remap_meta_check_spare_len(m, a->spare_len, error);
+	return -EINVAL;
+}
+
+/*
+ * Read both copies of a region, keep the current version of each block in
+ * @entries and rewrite the other copy where it is missing or stale.
+ */
+static int meta_read_region(struct remap_meta *m, u32 magic, u64 region_a,
+			    u64 region_b, u64 nr_blocks, u64 *entries,
+			    u8 *buf, bool writable, const char **error)
+{
+	u8 *copy_b = buf + META_CHUNK_BLOCKS * REMAP_META_BLOCK_SIZE;
+	u64 first, nr, i, seq_a, seq_b, *e;
+	bool repair, preflush = false;
+	int va, vb, pick, r;
+
+	for (first = 0; first < nr_blocks; first += nr) {
+		nr = min_t(u64, nr_blocks - first, META_CHUNK_BLOCKS);
+		r = meta_io(m, REQ_OP_READ, region_a + first, nr, buf);
+		if (!r)
+			r = meta_io(m, REQ_OP_READ, region_b + first, nr,
+				    copy_b);
+		if (r) {
+			*error = "Cannot read the metadata";
+			return r;
+		}
+		for (i = 0; i < nr; i++) {
+			e = entries + (first + i) * REMAP_META_PER_BLOCK;
+			va = !remap_entries_decode(buf + i * REMAP_META_BLOCK_SIZE,
+						   magic, m->sb.instance,
+						   region_a + first + i,
+						   &seq_a, e);
+			vb = !remap_entries_decode(copy_b + i * REMAP_META_BLOCK_SIZE,
+						   magic, m->sb.instance,
+						   region_b + first + i,
+						   &seq_b, e);
+			pick = remap_meta_pick(va, seq_a, vb, seq_b, &repair);
+			if (pick < 0) {
+				*error = "Metadata block corrupt in both copies";
+				return -EINVAL;
+			}
+			/* Decode the chosen copy last, so @e holds it. */
+			if (pick == 0)
+				remap_entries_decode(buf + i * REMAP_META_BLOCK_SIZE,
+						     magic, m->sb.instance,
+						     region_a + first + i,
+						     &seq_a, e);
+			m->seq = max(m->seq, pick ? seq_b : seq_a);
+			if (repair && writable) {
+				DMWARN("repairing metadata block %llu from its other copy",
+				       (unsigned long long)(first + i));
+				r = meta_write_both(m, magic, entries, region_a,
+						    region_b, first + i, 1,
+						    copy_b + nr *
+						    REMAP_META_BLOCK_SIZE,
+						    &preflush);
+				if (r) {
+					*error = "Cannot repair the metadata";
+					return r;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+void remap_meta_close(struct remap_meta *m)
+{
+	if (!m)
+		return;
+	if (m->io)
+		dm_io_client_destroy(m->io);
+	kvfree(m->slots);
+	kvfree(m->pending);
+	kfree(m);
+}
+
+/*
+ * Open the metadata of a new state: load it, or format an all-zero area.
+ * Anything else is refused with *error set and nothing written.
+ */
+struct remap_meta *remap_meta_open(struct block_device *spare,
+				   struct remap_geometry *g,
+				   struct remap_ctr_args *a, bool writable,
+				   const char **error)
+{
+	struct remap_meta *m;
+	bool is_new;
+	u8 *buf;
+	int r;
+
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	/* Two chunks to compare copies, plus one block to repair from. */
+	buf = kvmalloc((2 * META_CHUNK_BLOCKS + 1) * REMAP_META_BLOCK_SIZE,
+		       GFP_KERNEL);
+	if (!m || !buf) {
+		r = -ENOMEM;
+		*error = "Cannot allocate metadata buffers";
+		goto bad;
+	}
+	m->bdev = spare;
+	m->start = a->spare_start;
+	m->io = dm_io_client_create();
+	if (IS_ERR(m->io)) {
+		r = PTR_ERR(m->io);
+		m->io = NULL;
+		*error = "Cannot create dm-io client";
+		goto bad;
+	}
+
+	r = meta_read_sb(m, buf, &is_new, error);
+	if (r)
+		goto bad;
+	if (is_new && !writable) {
+		r = -EROFS;
+		*error = "Cannot format metadata on a read-only table";
+		goto bad;
+	}
+	if (is_new) {
+		r = meta_format(m, g, a, buf, error);
+		if (r)
+			goto bad;
+	} else {
+		r = meta_check_sb(m, g, a, error);
+		if (r)
+			goto bad;
+	}
+
+	m->slots = kvcalloc(m->sb.layout.slot_blocks * REMAP_META_PER_BLOCK,
+			    sizeof(u64), GFP_KERNEL);
+	m->pending = kvcalloc(m->sb.layout.pending_blocks *
+			      REMAP_META_PER_BLOCK, sizeof(u64), GFP_KERNEL);
+	if (!m->slots || !m->pending) {
+		r = -ENOMEM;
+		*error = "Cannot allocate the metadata slot table";
+		goto bad;
+	}
+	if (!is_new) {
+		r = meta_read_region(m, REMAP_MAGIC_PENDING,
+				     m->sb.layout.pending_a,
+				     m->sb.layout.pending_b,
+				     m->sb.layout.pending_blocks, m->pending,
+				     buf, writable, error);
+		if (!r)
+			r = meta_read_region(m, REMAP_MAGIC_SLOTS,
+					     m->sb.layout.slots_a,
+					     m->sb.layout.slots_b,
+					     m->sb.layout.slot_blocks,
+					     m->slots, buf, writable, error);
+		if (r)
+			goto bad;
+	}
+	kvfree(buf);
+	return m;
+bad:
+	kvfree(buf);
+	remap_meta_close(m);
+	return ERR_PTR(r);
+}
+
+/*
+ * The index and the pool as the slot table describes them: entries for the
+ * in-use slots (sorted by logical unit) and every used or retired spare
+ * unit claimed in @pool.  Refuses a slot table that maps a unit beyond the
+ * target or one logical unit twice.
+ */
+int remap_meta_build(struct remap_meta *m, u64 nr_lunits,
+		     struct spare_pool *pool, struct remap_entry **entries,
+		     size_t *nr, const char **error)
+{
+	u64 cap = m->sb.layout.slot_capacity, retired = 0, u;
+	struct remap_entry *e;
+	long got;
+	size_t i;
+
+	*entries = NULL;
+	*nr = 0;
+	for (u = 0, i = 0; u < cap; u++)
+		if (m->slots[u] != REMAP_SLOT_FREE &&
+		    m->slots[u] != REMAP_SLOT_RETIRED)
+			i++;
+	if (!i)
+		goto claim;
+	e = kvmalloc_array(i, sizeof(*e), GFP_KERNEL);
+	if (!e) {
+		*error = "Cannot allocate the remap index";
+		return -ENOMEM;
+	}
+	got = remap_slots_to_entries(m->slots, cap, 0, nr_lunits, e, &retired);
+	if (got < 0) {
+		kvfree(e);
+		*error = "Metadata remaps a unit beyond the target's length";
+		return -EINVAL;
+	}
+	remap_index_sort(e, got);
+	if (remap_index_validate(e, got, nr_lunits, U64_MAX, NULL)) {
+		kvfree(e);
+		*error = "Metadata maps one logical unit to two spare units";
+		return -EINVAL;
+	}
+	*entries = e;
+	*nr = got;
+claim:
+	/* Used and retired units alike are never handed out again. */
+	for (u = pool->nr_units; u < cap; u++)
+		if (m->slots[u] != REMAP_SLOT_FREE) {
+			kvfree(*entries);
+			*entries = NULL;
+			*nr = 0;
+			*error = "spare_len too small for the spare units the metadata uses";
+			return -EINVAL;
+		}
+	for (u = 0; u < pool->nr_units; u++)
+		if (m->slots[u] != REMAP_SLOT_FREE)
+			WARN_ON_ONCE(spare_pool_claim(pool, u));
+	return 0;
+}
