@@ -24,6 +24,7 @@
 #include <linux/blkdev.h>
 
 #include "dm-remap.h"
+#include "remap_meta.h"
 
 struct remap_copy_batch {
 	atomic_t pending;

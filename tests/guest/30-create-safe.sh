@@ -143,6 +143,15 @@ fi
 RUN_ENV=()
 RC=0
 run() { # run <args...>: the wrapper's stdout, stderr, exit code -> $T/out, $T/err, RC
+	# Every case starts from blank spares: a mapping persists its remap
+	# table at the start of the spare area, and a later case with another
+	# geometry would (rightly) be refused over that metadata.
+	local d
+	for d in "$S512" "$S4K"; do
+		if ! dmsetup deps -o blkdevname 2>/dev/null | grep -q "(${d#/dev/})"; then
+			/usr/bin/dd if=/dev/zero of="$d" bs=1M count=1 oflag=direct status=none
+		fi
+	done
 	set +e
 	env "${RUN_ENV[@]}" "$WRAP" "$@" >"$T/out" 2>"$T/err"
 	RC=$?
