@@ -42,6 +42,9 @@ Keys:
   unit_sectors=<n>    remap unit size, passed to the target as the feature
                       arguments "2 unit_sectors <n>" (default: not passed,
                       the target uses the physical sector size)
+  volatile=yes|no     keep the remap table in memory only (the target's
+                      "volatile" feature); default no: the table is stored
+                      at the start of the spare area and survives reboots
   dm_name=<name>      device-mapper name, /dev/mapper/<name> (default
                       test_remap)
   logfile=<path>      log file, appended to (default
@@ -53,7 +56,7 @@ main_dev after main_start) rounded down, to a multiple of it; each change
 is reported on its own line.
 
 The table passed to 'dmsetup create <dm_name>' is
-  0 <length> remap <main_dev> <main_start> <spare_dev> <spare_start> <spare_total> [2 unit_sectors <n>]
+  0 <length> remap <main_dev> <main_start> <spare_dev> <spare_start> <spare_total> [<#features> [unit_sectors <n>] [volatile]]
 DM_DISABLE_UDEV, when set in the environment, is honoured by dmsetup.
 
 Exit codes:
@@ -125,7 +128,7 @@ for arg in "$@"; do
 done
 
 declare -A ARGS=()
-readonly KNOWN_KEYS=" main_dev spare_dev main_start spare_start spare_total unit_sectors dm_name logfile "
+readonly KNOWN_KEYS=" main_dev spare_dev main_start spare_start spare_total unit_sectors volatile dm_name logfile "
 
 for arg in "$@"; do
 	case $arg in
@@ -201,6 +204,12 @@ UNIT_SECTORS=
 if [[ -n ${ARGS[unit_sectors]+set} ]]; then
 	get_uint UNIT_SECTORS unit_sectors ""
 fi
+VOLATILE=0
+case ${ARGS[volatile]-0} in
+0 | no) ;;
+1 | yes) VOLATILE=1 ;;
+*) die "$EXIT_USAGE" "volatile must be yes or no (or 1 or 0), not '${ARGS[volatile]}'" ;;
+esac
 
 DM_NAME=${ARGS[dm_name]-test_remap}
 # What the kernel accepts (DM_NAME_LEN 128 with its NUL, no '/'), less
@@ -352,8 +361,12 @@ if ((spare_total_al == 0)); then
 fi
 
 TABLE="0 $target_len_al remap $MAIN_DEV $main_start_al $SPARE_DEV $spare_start_al $spare_total_al"
-if [[ -n $UNIT_SECTORS ]]; then
-	TABLE+=" 2 unit_sectors $UNIT_SECTORS"
+# The target's feature arguments: "<count> [unit_sectors <n>] [volatile]".
+FEATURES=()
+[[ -n $UNIT_SECTORS ]] && FEATURES+=(unit_sectors "$UNIT_SECTORS")
+((VOLATILE)) && FEATURES+=(volatile)
+if ((${#FEATURES[@]})); then
+	TABLE+=" ${#FEATURES[@]} ${FEATURES[*]}"
 fi
 
 # ------------------------------------------------------- device-mapper --

@@ -430,6 +430,20 @@ expect_table "unit_sectors" cs30_feat "0 32768 remap $MM512 0 $SM512 0 1024 2 un
 expect_log "unit_sectors" "$T/feat.log" "$expected"
 remove_dev cs30_feat
 
+NAMES+=(cs30_vol)
+run main_dev="$M512" spare_dev="$S512" spare_total=1024 unit_sectors=8 \
+	volatile=yes dm_name=cs30_vol logfile="$T/vol.log"
+expect_rc "volatile" 0
+expect_table "volatile" cs30_vol "0 32768 remap $MM512 0 $SM512 0 1024 3 unit_sectors 8 volatile"
+if dmsetup status cs30_vol | grep -q ' volatile$'; then
+	ok "volatile: status says volatile"
+else
+	bad "volatile: status is '$(dmsetup status cs30_vol)'"
+fi
+remove_dev cs30_vol
+run main_dev="$M512" spare_dev="$S512" volatile=maybe dm_name=cs30_vol logfile="$T/vol.log"
+expect_rc "volatile=maybe" 3
+
 # ------------------------------------------ 2: sector sizes differ --
 
 NAMES+=(cs30_mis)
