@@ -1,6 +1,6 @@
 # dm-remap: top-level build.
 #
-#   make            build ./dm_remap.ko (and the tools, once they exist)
+#   make            build ./dm_remap.ko and tools/remapctl/remapctl
 #   make demo       boot a guest kernel in QEMU and show dm-remap at work
 #   make check      the whole test suite: host unit tests, fuzz corpora,
 #                   and the guest tests on the real module in QEMU
@@ -23,9 +23,12 @@ ifeq ($(origin KDIR),undefined)
   endif
 endif
 
-.PHONY: all module clean check demo lint setup test-tools
+.PHONY: all module clean check demo lint setup test-tools tools
 
-all: module
+all: module tools
+
+tools:
+	$(MAKE) -C tools/remapctl
 
 # Host tools the guest tests use (the guest sees the host's file system).
 test-tools: build/sectag
@@ -51,6 +54,7 @@ module:
 clean:
 	-$(MAKE) -C $(KDIR) M=$(TOP) clean 2>/dev/null
 	-$(MAKE) -C tests/unit clean
+	-$(MAKE) -C tools/remapctl clean
 	rm -f core/*.o kernel/*.o kernel/.*.cmd core/.*.cmd
 	rm -rf build
 

@@ -273,7 +273,7 @@ static int meta_format(struct remap_meta *m, struct remap_geometry *g,
 	sb->format_time = ktime_get_real_seconds();
 	m->seq = 1;
 
-	zeroes = kzalloc(REMAP_META_PER_BLOCK * sizeof(u64), GFP_KERNEL);
+	zeroes = kcalloc(REMAP_META_PER_BLOCK, sizeof(u64), GFP_KERNEL);
 	if (!zeroes)
 		return -ENOMEM;
 	r = meta_write_empty(m, REMAP_MAGIC_PENDING, l->pending_a,
@@ -348,6 +348,24 @@ static int meta_check_sb(struct remap_meta *m, struct remap_geometry *g,
 }
 
 /*
+ * Rewrite the copy of block @block (of a region whose copy lives at
+ * @region) that was not chosen, from the chosen one now in @entries.  Only
+ * that copy is written, so a torn repair still leaves the good copy.  The
+ * repaired copy gets the current sequence number: it then holds the same
+ * state as the chosen copy, with a seq no lower.
+ */
+static int meta_repair_block(struct remap_meta *m, u32 magic,
+			     const u64 *entries, u64 region, u64 block,
+			     u8 *buf)
+{
+	DMWARN("repairing metadata block %llu from its other copy",
+	       (unsigned long long)(region + block));
+	remap_entries_encode(magic, m->sb.instance, region + block, m->seq,
+			     entries + block * REMAP_META_PER_BLOCK, buf);
+	return meta_write(m, region + block, 1, buf, false);
+}
+
+/*
  * Read both copies of a region, keep the current version of each block in
  * @entries and rewrite the other copy where it is missing or stale.
  */
@@ -357,7 +375,7 @@ static int meta_read_region(struct remap_meta *m, u32 magic, u64 region_a,
 {
 	u8 *copy_b = buf + META_CHUNK_BLOCKS * REMAP_META_BLOCK_SIZE;
 	u64 first, nr, i, seq_a, seq_b, *e;
-	bool repair, preflush = false;
+	bool repair;
 	int va, vb, pick, r;
 
 	for (first = 0; first < nr_blocks; first += nr) {
@@ -393,13 +411,11 @@ static int meta_read_region(struct remap_meta *m, u32 magic, u64 region_a,
 						     &seq_a, e);
 			m->seq = max(m->seq, pick ? seq_b : seq_a);
 			if (repair && writable) {
-				DMWARN("repairing metadata block %llu from its other copy",
-				       (unsigned long long)(first + i));
-				r = meta_write_both(m, magic, entries, region_a,
-						    region_b, first + i, 1,
-						    copy_b + nr *
-						    REMAP_META_BLOCK_SIZE,
-						    &preflush);
+				r = meta_repair_block(m, magic, entries,
+						      pick ? region_a : region_b,
+						      first + i,
+						      copy_b + nr *
+						      REMAP_META_BLOCK_SIZE);
 				if (r) {
 					*error = "Cannot repair the metadata";
 					return r;

@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * remap_meta.c - the on-disk metadata codec (docs/metadata-format.md).
+ *
+ * See remap_meta.h.  Every integer goes through the byte-wise little-endian
+ * helpers below, never through a cast of the block buffer: the bytes are
+ * the same on every host, and nothing here depends on the buffer's
+ * alignment.  Decoding checks everything the format fixes, so a block that
+ * decodes re-encodes to the very same 4096 bytes.
+ */
+#include "remap_meta.h"
+#include "remap_args.h"
+
+/* Header fields (docs: "Every block: the 32-byte header"). */
+#define RM_OFF_MAGIC		0
+#define RM_OFF_CRC		4
+#define RM_OFF_BLOCK_NR		8
+#define RM_OFF_INSTANCE		16
+#define RM_OFF_SEQ		24
+/* The CRC covers the block from block_nr to its end. */
+#define RM_CRC_START		RM_OFF_BLOCK_NR
+
+/* Superblock fields (docs: "Superblock"). */
+#define RM_OFF_UUID		32
+#define RM_OFF_VERSION		48
+#define RM_OFF_UNIT		52
+#define RM_OFF_LBS		56
+#define RM_OFF_FLAGS		60
+#define RM_OFF_MAIN_DEV		64
+#define RM_OFF_MAIN_START	72
+#define RM_OFF_SPARE_START	80
+#define RM_OFF_META_BLOCKS	88
+#define RM_OFF_DATA_OFFSET	96
+#define RM_OFF_CAPACITY		104
+#define RM_OFF_PENDING_BLOCKS	112
+#define RM_OFF_SLOT_BLOCKS	120
+#define RM_OFF_GENERATION	128
+#define RM_OFF_FORMAT_TIME	136
+#define RM_OFF_COUNTERS		144
+/* First byte after the counters (272): from here to the end, zero. */
+#define RM_SB_END		(RM_OFF_COUNTERS + 8 * REMAP_META_NR_COUNTERS)
+
+/* ---- little-endian, byte by byte ---- */
+
+static void rm_put32(u8 *p, u32 v)
+{
+	unsigned int i;
+
+	for (i = 0; i < 4; i++)
+		p[i] = (u8)(v >> (8 * i));
+}
+
+static void rm_put64(u8 *p, u64 v)
+{
+	unsigned int i;
+
+	for (i = 0; i < 8; i++)
+		p[i] = (u8)(v >> (8 * i));
+}
+
+static u32 rm_get32(const u8 *p)
+{
+	u32 v = 0;
+	unsigned int i;
+
+	for (i = 4; i-- > 0; )
+		v = (v << 8) | p[i];
+	return v;
+}
+
+static u64 rm_get64(const u8 *p)
+{
+	u64 v = 0;
+	unsigned int i;
+
+	for (i = 8; i-- > 0; )
+		v = (v << 8) | p[i];
+	return v;
+}
+
+/*
+ * The one u64 division of the codec: REMAP_META_PER_BLOCK (508) is not a
+ * power of two.  Plain division is fine on the 64-bit kernels this module
+ * is built for; a 32-bit build would change this line to div_u64().
+ */
+static u64 rm_div508(u64 x)
+{
+	return x / REMAP_META_PER_BLOCK;
+}
+
+/* log2 of a unit size; false unless it is a power of two (not 0). */
+static bool rm_unit_shift(u32 unit_sectors, unsigned int *shift)
+{
+	unsigned int s = 0;
+
+	if (!unit_sectors || (unit_sectors & (unit_sectors - 1)))
+		return false;
+	while ((1U << s) != unit_sectors)
+		s++;
+	*shift = s;
+	return true;
+}
+
+static bool rm_is_zero(const u8 *p, size_t len)
+{
+	u8 acc = 0;
+
+	while (len--)
+		acc |= *p++;
+	return !acc;
+}
+
+static int rm_fail(const char **error, const char *msg)
+{
+	if (error)
+		*error = msg;
+	return -EINVAL;
+}
+
+/* ---- layout ---- */
+
+bool remap_meta_layout(u64 capacity, u32 unit_sectors,
+		       struct remap_meta_layout *l)
+{
+	u64 pending = REMAP_META_PENDING_BLOCKS, slots, meta, off, mask;
+	unsigned int shift;
+
+	if (!capacity || !rm_unit_shift(unit_sectors, &shift))
+		return false;
+	slots = rm_div508(capacity);
+	if (capacity - slots * REMAP_META_PER_BLOCK)
+		slots++;
+	/* slots <= 2^64 / 508 + 1: none of these can overflow. */
+	meta = 2 + 2 * pending + 2 * slots;
+	mask = (u64)unit_sectors - 1;
+	off = (meta * REMAP_META_BLOCK_SECTORS + mask) & ~mask;
+	/* The units the table describes must have sector numbers. */
+	if (capacity > (U64_MAX - off) >> shift)
+		return false;
+
+	l->slot_capacity = capacity;
+	l->pending_blocks = pending;
+	l->slot_blocks = slots;
+	l->meta_blocks = meta;
+	l->data_offset = off;
+	l->pending_a = 2;
+	l->pending_b = 2 + pending;
+	l->slots_a = 2 + 2 * pending;
+	l->slots_b = 2 + 2 * pending + slots;
+	return true;
+}
+
+/* At least one unit after the metadata in a spare area of @spare_len. */
+static bool rm_fits_one(const struct remap_meta_layout *l, u64 spare_len,
+			u32 unit_sectors)
+{
+	return spare_len >= l->data_offset &&
+	       spare_len - l->data_offset >= unit_sectors;
+}
+
+bool remap_meta_layout_for_format(u64 spare_dev_sectors, u64 spare_start,
+				  u64 spare_len, u32 unit_sectors,
+				  struct remap_meta_layout *l)
+{
+	struct remap_meta_layout t;
+	unsigned int shift;
+	u64 in_len;
+
+	if (!rm_unit_shift(unit_sectors, &shift))
+		return false;
+	/*
+	 * Capacity to the end of the spare device, so that the spare area
+	 * can grow later; it never describes fewer units than spare_len
+	 * holds (which only a spare area past the device's end could make
+	 * happen, and the geometry check refuses that anyway).
+	 */
+	in_len = spare_len >> shift;
+	if (spare_dev_sectors > spare_start) {
+		u64 to_end = (spare_dev_sectors - spare_start) >> shift;
+
+		if (to_end >= in_len &&
+		    remap_meta_layout(to_end, unit_sectors, &t) &&
+		    rm_fits_one(&t, spare_len, unit_sectors)) {
+			*l = t;
+			return true;
+		}
+	}
+	/* Otherwise spare_len's units: an upper bound of what follows. */
+	if (remap_meta_layout(in_len, unit_sectors, &t) &&
+	    rm_fits_one(&t, spare_len, unit_sectors)) {
+		*l = t;
+		return true;
+	}
+	return false;
+}
+
+u64 remap_meta_units(const struct remap_meta_layout *l, u64 spare_len,
+		     u32 unit_sectors)
+{
+	unsigned int shift;
+	u64 n;
+
+	if (!rm_unit_shift(unit_sectors, &shift) || spare_len <= l->data_offset)
+		return 0;
+	n = (spare_len - l->data_offset) >> shift;
+	return n < l->slot_capacity ? n : l->slot_capacity;
+}
+
+/* ---- blocks ---- */
+
+static void rm_put_header(u8 *block, u32 magic, u64 block_nr, u64 instance,
+			  u64 seq)
+{
+	rm_put32(block + RM_OFF_MAGIC, magic);
+	rm_put32(block + RM_OFF_CRC, 0);
+	rm_put64(block + RM_OFF_BLOCK_NR, block_nr);
+	rm_put64(block + RM_OFF_INSTANCE, instance);
+	rm_put64(block + RM_OFF_SEQ, seq);
+}
+
+static u32 rm_block_crc(const u8 *block)
+{
+	return remap_crc32c(block + RM_CRC_START,
+			    REMAP_META_BLOCK_SIZE - RM_CRC_START);
+}
+
+static void rm_seal(u8 *block)
+{
+	rm_put32(block + RM_OFF_CRC, rm_block_crc(block));
+}
+
+static bool rm_crc_ok(const u8 *block)
+{
+	return rm_get32(block + RM_OFF_CRC) == rm_block_crc(block);
+}
+
+bool remap_meta_block_is_zero(const u8 *block)
+{
+	return rm_is_zero(block, REMAP_META_BLOCK_SIZE);
+}
+
+/* ---- superblock ---- */
+
+void remap_sb_encode(const struct remap_sb *sb, u64 block_nr, u8 *block)
+{
+	const struct remap_meta_layout *l = &sb->layout;
+	unsigned int i;
+
+	memset(block, 0, REMAP_META_BLOCK_SIZE);
+	rm_put_header(block, REMAP_MAGIC_SUPER, block_nr, sb->instance,
+		      sb->seq);
+	memcpy(block + RM_OFF_UUID, sb->uuid, sizeof(sb->uuid));
+	rm_put32(block + RM_OFF_VERSION, sb->version);
+	rm_put32(block + RM_OFF_UNIT, sb->unit_sectors);
+	rm_put32(block + RM_OFF_LBS, sb->logical_block_size);
+	rm_put32(block + RM_OFF_FLAGS, sb->flags);
+	rm_put64(block + RM_OFF_MAIN_DEV, sb->main_dev_sectors);
+	rm_put64(block + RM_OFF_MAIN_START, sb->main_start);
+	rm_put64(block + RM_OFF_SPARE_START, sb->spare_start);
+	rm_put64(block + RM_OFF_META_BLOCKS, l->meta_blocks);
+	rm_put64(block + RM_OFF_DATA_OFFSET, l->data_offset);
+	rm_put64(block + RM_OFF_CAPACITY, l->slot_capacity);
+	rm_put64(block + RM_OFF_PENDING_BLOCKS, l->pending_blocks);
+	rm_put64(block + RM_OFF_SLOT_BLOCKS, l->slot_blocks);
+	rm_put64(block + RM_OFF_GENERATION, sb->generation);
+	rm_put64(block + RM_OFF_FORMAT_TIME, sb->format_time);
+	for (i = 0; i < REMAP_META_NR_COUNTERS; i++)
+		rm_put64(block + RM_OFF_COUNTERS + 8 * i, sb->counters[i]);
+	rm_seal(block);
+}
+
+int remap_sb_decode(const u8 *block, u64 block_nr, struct remap_sb *sb,
+		    const char **error)
+{
+	struct remap_sb s;
+	struct remap_meta_layout *l = &s.layout;
+	unsigned int i;
+
+	if (rm_get32(block + RM_OFF_MAGIC) != REMAP_MAGIC_SUPER)
+		return rm_fail(error, "not a dm-remap superblock");
+	if (!rm_crc_ok(block))
+		return rm_fail(error, "superblock checksum mismatch");
+	if (block_nr > 1 || rm_get64(block + RM_OFF_BLOCK_NR) != block_nr)
+		return rm_fail(error, "superblock in the wrong place");
+	s.version = rm_get32(block + RM_OFF_VERSION);
+	if (s.version != REMAP_META_VERSION)
+		return rm_fail(error, "unsupported metadata version");
+
+	s.instance = rm_get64(block + RM_OFF_INSTANCE);
+	s.seq = rm_get64(block + RM_OFF_SEQ);
+	memcpy(s.uuid, block + RM_OFF_UUID, sizeof(s.uuid));
+	s.unit_sectors = rm_get32(block + RM_OFF_UNIT);
+	s.logical_block_size = rm_get32(block + RM_OFF_LBS);
+	s.flags = rm_get32(block + RM_OFF_FLAGS);
+	s.main_dev_sectors = rm_get64(block + RM_OFF_MAIN_DEV);
+	s.main_start = rm_get64(block + RM_OFF_MAIN_START);
+	s.spare_start = rm_get64(block + RM_OFF_SPARE_START);
+	s.generation = rm_get64(block + RM_OFF_GENERATION);
+	s.format_time = rm_get64(block + RM_OFF_FORMAT_TIME);
+	for (i = 0; i < REMAP_META_NR_COUNTERS; i++)
+		s.counters[i] = rm_get64(block + RM_OFF_COUNTERS + 8 * i);
+
+	/* The stored layout must be the one its capacity and unit give. */
+	if (s.unit_sectors > REMAP_MAX_UNIT_SECTORS ||
+	    !remap_meta_layout(rm_get64(block + RM_OFF_CAPACITY),
+			       s.unit_sectors, l) ||
+	    rm_get64(block + RM_OFF_META_BLOCKS) != l->meta_blocks ||
+	    rm_get64(block + RM_OFF_DATA_OFFSET) != l->data_offset ||
+	    rm_get64(block + RM_OFF_PENDING_BLOCKS) != l->pending_blocks ||
+	    rm_get64(block + RM_OFF_SLOT_BLOCKS) != l->slot_blocks)
+		return rm_fail(error, "inconsistent superblock");
+	/* The instance is the uuid's first 8 bytes; the rest is zero. */
+	if (s.instance != rm_get64(s.uuid) ||
+	    !rm_is_zero(block + RM_SB_END, REMAP_META_BLOCK_SIZE - RM_SB_END))
+		return rm_fail(error, "inconsistent superblock");
+	*sb = s;
+	return 0;
+}
+
+/* ---- slot and pending blocks ---- */
+
+void remap_entries_encode(u32 magic, u64 instance, u64 block_nr, u64 seq,
+			  const u64 *entries, u8 *block)
+{
+	unsigned int i;
+
+	rm_put_header(block, magic, block_nr, instance, seq);
+	for (i = 0; i < REMAP_META_PER_BLOCK; i++)
+		rm_put64(block + REMAP_META_HEADER_SIZE + 8 * i, entries[i]);
+	rm_seal(block);
+}
+
+int remap_entries_decode(const u8 *block, u32 magic, u64 instance,
+			 u64 block_nr, u64 *seq, u64 *entries)
+{
+	unsigned int i;
+
+	if (rm_get32(block + RM_OFF_MAGIC) != magic || !rm_crc_ok(block) ||
+	    rm_get64(block + RM_OFF_BLOCK_NR) != block_nr ||
+	    rm_get64(block + RM_OFF_INSTANCE) != instance)
+		return -EINVAL;
+	*seq = rm_get64(block + RM_OFF_SEQ);
+	for (i = 0; i < REMAP_META_PER_BLOCK; i++)
+		entries[i] = rm_get64(block + REMAP_META_HEADER_SIZE + 8 * i);
+	return 0;
+}
+
+int remap_meta_pick(bool valid_a, u64 seq_a, bool valid_b, u64 seq_b,
+		    bool *repair)
+{
+	if (valid_a && valid_b) {
+		/* Equal seq: equal contents, nothing to repair. */
+		if (seq_a >= seq_b) {
+			*repair = seq_a != seq_b;
+			return 0;
+		}
+		*repair = true;
+		return 1;
+	}
+	*repair = valid_a || valid_b;
+	if (valid_a)
+		return 0;
+	return valid_b ? 1 : -1;
+}
+
+long remap_slots_to_entries(const u64 *slots, size_t nr, u64 first_sunit,
+			    u64 nr_lunits, struct remap_entry *e,
+			    u64 *retired)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < nr; i++) {
+		u64 v = slots[i];
+
+		if (v == REMAP_SLOT_FREE)
+			continue;
+		if (v == REMAP_SLOT_RETIRED) {
+			if (retired)
+				(*retired)++;
+			continue;
+		}
+		/* 1 .. 2^63 name logical units 0 .. REMAP_SLOT_MAX_LUNIT. */
+		if (v - 1 > REMAP_SLOT_MAX_LUNIT || v - 1 >= nr_lunits ||
+		    first_sunit + i < first_sunit)
+			return -EINVAL;
+		e[n].lunit = v - 1;
+		e[n].sunit = first_sunit + i;
+		n++;
+	}
+	return (long)n;
+}

@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * fuzz_meta.c - libFuzzer harness for core/remap_meta.c (the on-disk
+ * metadata codec) and core/crc32c.c.
+ *
+ * Input: one flags byte, then a 4096-byte block (zero-padded when the
+ * input is shorter).  The flags optionally repair parts of the block
+ * (magic, block number, instance, version, layout fields, CRC) so that the
+ * fuzzer also gets past each check, not only stop at the first.  Then:
+ *
+ *  - remap_sb_decode() must not crash; it fails with -EINVAL and one of
+ *    its five messages, or succeeds, and then remap_sb_encode() of what it
+ *    decoded reproduces the block byte for byte;
+ *  - remap_entries_decode() likewise, with remap_entries_encode();
+ *  - remap_slots_to_entries() over the block's 508 u64s (and parameters
+ *    from the header) must agree with a naive model;
+ *  - remap_meta_layout(), remap_meta_layout_for_format() and
+ *    remap_meta_units() over u64s taken from the block must agree with a
+ *    128-bit model of the document's arithmetic and keep their promises;
+ *  - remap_meta_pick() must agree with the document's table.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "remap_meta.h"
+
+#define BS REMAP_META_BLOCK_SIZE
+#define PER REMAP_META_PER_BLOCK
+
+#define CHECK(cond)							\
+	do {								\
+		if (!(cond)) {						\
+			fprintf(stderr, "%s:%d: check failed: %s\n",	\
+				__FILE__, __LINE__, #cond);		\
+			abort();					\
+		}							\
+	} while (0)
+
+/* Flags (the input's first byte). */
+#define F_MAGIC		0x01	/* set the magic the decoder wants */
+#define F_BLOCK_NR	0x02	/* set block_nr to the expected one */
+#define F_INSTANCE	0x04	/* superblock: instance = uuid[0..7] */
+#define F_VERSION	0x08	/* superblock: version 1 */
+#define F_LAYOUT	0x10	/* superblock: layout fields from capacity */
+#define F_CRC		0x20	/* recompute the CRC (applied last) */
+#define F_COPY_B	0x40	/* superblock copy B (block 1), else A */
+#define F_PENDING	0x80	/* entries: pending, else slots */
+
+static u64 get64(const u8 *p)
+{
+	u64 v = 0;
+	int i;
+
+	for (i = 7; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+static u32 get32(const u8 *p)
+{
+	return (u32)p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 | (u32)p[3] << 24;
+}
+
+static void put64(u8 *p, u64 v)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		p[i] = (u8)(v >> (8 * i));
+}
+
+static void put32(u8 *p, u32 v)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		p[i] = (u8)(v >> (8 * i));
+}
+
+static void seal(u8 *b)
+{
+	put32(b + 4, remap_crc32c(b + 8, BS - 8));
+}
+
+/* The document's layout, in 128-bit arithmetic. */
+static bool ref_layout(u64 cap, u32 unit, struct remap_meta_layout *l)
+{
+	unsigned __int128 s, meta, off;
+
+	if (!cap || !unit || (unit & (unit - 1)))
+		return false;
+	s = ((unsigned __int128)cap + PER - 1) / PER;
+	meta = 2 + 2 * REMAP_META_PENDING_BLOCKS + 2 * s;
+	off = (meta * 8 + unit - 1) / unit * unit;
+	if (off + (unsigned __int128)cap * unit > U64_MAX)
+		return false;
+	l->slot_capacity = cap;
+	l->pending_blocks = REMAP_META_PENDING_BLOCKS;
+	l->slot_blocks = (u64)s;
+	l->meta_blocks = (u64)meta;
+	l->data_offset = (u64)off;
+	l->pending_a = 2;
+	l->pending_b = 2 + REMAP_META_PENDING_BLOCKS;
+	l->slots_a = 2 + 2 * REMAP_META_PENDING_BLOCKS;
+	l->slots_b = 2 + 2 * REMAP_META_PENDING_BLOCKS + (u64)s;
+	return true;
+}
+
+static bool layout_equal(const struct remap_meta_layout *a,
+			 const struct remap_meta_layout *b)
+{
+	return a->slot_capacity == b->slot_capacity &&
+	       a->pending_blocks == b->pending_blocks &&
+	       a->slot_blocks == b->slot_blocks &&
+	       a->meta_blocks == b->meta_blocks &&
+	       a->data_offset == b->data_offset &&
+	       a->pending_a == b->pending_a && a->pending_b == b->pending_b &&
+	       a->slots_a == b->slots_a && a->slots_b == b->slots_b;
+}
+
+static void fuzz_sb(const u8 *in, u8 flags)
+{
+	static const char *const msgs[] = {
+		"not a dm-remap superblock", "superblock checksum mismatch",
+		"superblock in the wrong place", "unsupported metadata version",
+		"inconsistent superblock",
+	};
+	u64 nr = (flags & F_COPY_B) ? 1 : 0;
+	struct remap_meta_layout l;
+	struct remap_sb sb;
+	u8 b[BS], again[BS];
+	const char *err = NULL;
+	int r;
+
+	memcpy(b, in, BS);
+	if (flags & F_MAGIC)
+		put32(b, REMAP_MAGIC_SUPER);
+	if (flags & F_BLOCK_NR)
+		put64(b + 8, nr);
+	if (flags & F_INSTANCE)
+		put64(b + 16, get64(b + 32));
+	if (flags & F_VERSION)
+		put32(b + 48, REMAP_META_VERSION);
+	if ((flags & F_LAYOUT) &&
+	    remap_meta_layout(get64(b + 104), get32(b + 52), &l)) {
+		put64(b + 88, l.meta_blocks);
+		put64(b + 96, l.data_offset);
+		put64(b + 112, l.pending_blocks);
+		put64(b + 120, l.slot_blocks);
+	}
+	if (flags & F_CRC)
+		seal(b);
+
+	r = remap_sb_decode(b, nr, &sb, &err);
+	if (r) {
+		size_t i;
+
+		CHECK(r == -EINVAL);
+		CHECK(err);
+		for (i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++)
+			if (!strcmp(err, msgs[i]))
+				break;
+		CHECK(i < sizeof(msgs) / sizeof(msgs[0]));
+		return;
+	}
+	CHECK(sb.version == REMAP_META_VERSION);
+	CHECK(sb.unit_sectors >= 1 && sb.unit_sectors <= 2048);
+	CHECK(ref_layout(sb.layout.slot_capacity, sb.unit_sectors, &l));
+	CHECK(layout_equal(&l, &sb.layout));
+	CHECK(sb.instance == get64(sb.uuid));
+	remap_sb_encode(&sb, nr, again);
+	CHECK(!memcmp(again, b, BS));
+	/* The other copy decodes to the same superblock. */
+	remap_sb_encode(&sb, !nr, again);
+	CHECK(!remap_sb_decode(again, !nr, &sb, &err));
+	CHECK(!memcmp(again + 16, b + 16, BS - 16));
+}
+
+static void fuzz_entries(const u8 *in, u8 flags)
+{
+	u32 magic = (flags & F_PENDING) ? REMAP_MAGIC_PENDING :
+					  REMAP_MAGIC_SLOTS;
+	u64 e[PER], seq, nr, instance;
+	u8 b[BS], again[BS];
+	int r;
+
+	memcpy(b, in, BS);
+	if (flags & F_MAGIC)
+		put32(b, magic);
+	if (flags & F_CRC)
+		seal(b);
+	/* Expect what the header says, or something else. */
+	nr = get64(b + 8);
+	instance = get64(b + 16);
+	if (!(flags & F_BLOCK_NR))
+		nr ^= flags & F_COPY_B;
+	if (!(flags & F_INSTANCE))
+		instance ^= (u64)(flags & F_VERSION) << 60;
+
+	memset(e, 0x5a, sizeof(e));
+	seq = 0x5a5a;
+	r = remap_entries_decode(b, magic, instance, nr, &seq, e);
+	if (r) {
+		CHECK(r == -EINVAL);
+		return;
+	}
+	CHECK(get32(b) == magic);
+	CHECK(get64(b + 8) == nr && get64(b + 16) == instance);
+	CHECK(seq == get64(b + 24));
+	remap_entries_encode(magic, instance, nr, seq, e, again);
+	CHECK(!memcmp(again, b, BS));
+}
+
+static void fuzz_slots(const u8 *b)
+{
+	static struct remap_entry e[PER];
+	u64 slots[PER], first = get64(b + 8), nr_lunits = get64(b + 16);
+	u64 retired = 7, want_retired = 7;
+	size_t nr = get32(b + 24) % (PER + 1), i, n = 0;
+	bool bad = false;
+	long got;
+
+	for (i = 0; i < PER; i++)
+		slots[i] = get64(b + 32 + 8 * i);
+	/* Small values and nr_lunits now and then, to reach the success path. */
+	if (b[28] & 1)
+		for (i = 0; i < PER; i++)
+			if (slots[i] != REMAP_SLOT_RETIRED)
+				slots[i] &= 0xff;
+	if (b[28] & 2)
+		nr_lunits &= 0xffff;
+
+	got = remap_slots_to_entries(slots, nr, first, nr_lunits, e, &retired);
+	for (i = 0; i < nr && !bad; i++) {
+		u64 v = slots[i];
+
+		if (v == REMAP_SLOT_FREE)
+			continue;
+		if (v == REMAP_SLOT_RETIRED) {
+			want_retired++;
+			continue;
+		}
+		if (v > (1ULL << 63) || v - 1 >= nr_lunits ||
+		    first + i < first) {
+			bad = true;
+			break;
+		}
+		if (got >= 0) {
+			CHECK(n < (size_t)got);
+			CHECK(e[n].lunit == v - 1 && e[n].sunit == first + i);
+		}
+		n++;
+	}
+	if (bad) {
+		CHECK(got == -EINVAL);
+		return;
+	}
+	CHECK(got == (long)n);
+	CHECK(retired == want_retired);
+}
+
+static void fuzz_layout(const u8 *b)
+{
+	struct remap_meta_layout l, r;
+	u64 cap = get64(b + 104), dev = get64(b + 64), start = get64(b + 80);
+	u64 len = get64(b + 72), units;
+	u32 unit = get32(b + 52);
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		if (k)	/* a power of two, most of the time */
+			unit = 1U << (unit % 13);
+		if ((b[29] & 1) && k)
+			cap >>= b[30] % 64;
+		CHECK(remap_meta_layout(cap, unit, &l) == ref_layout(cap, unit, &r));
+		if (ref_layout(cap, unit, &r))
+			CHECK(layout_equal(&l, &r));
+
+		if ((b[29] & 2) && dev)
+			start %= dev;
+		if ((b[29] & 4) && dev > start && dev - start < U64_MAX)
+			len %= dev - start + 1;
+		if (b[29] & 8)
+			len >>= b[31] % 64;
+		if (!remap_meta_layout_for_format(dev, start, len, unit, &l)) {
+			CHECK(!ref_layout(1, unit, &r) ||
+			      len < r.data_offset + unit || len > (1ULL << 62));
+			continue;
+		}
+		CHECK(ref_layout(l.slot_capacity, unit, &r));
+		CHECK(layout_equal(&l, &r));
+		CHECK(l.data_offset % unit == 0);
+		CHECK(l.data_offset + unit <= len);
+		CHECK(l.slot_capacity >= len / unit);
+		units = remap_meta_units(&l, len, unit);
+		CHECK(units >= 1);
+		CHECK(units == (len - l.data_offset) / unit);
+		CHECK(l.slot_capacity == len / unit ||
+		      (dev > start && l.slot_capacity == (dev - start) / unit));
+	}
+}
+
+static void fuzz_pick(const u8 *b)
+{
+	bool va = b[0] & 1, vb = b[0] & 2, repair;
+	u64 sa = b[1] & 3, sb = b[2] & 3;
+	int p = remap_meta_pick(va, sa, vb, sb, &repair);
+
+	if (va && vb)
+		CHECK(p == (sa >= sb ? 0 : 1) && repair == (sa != sb));
+	else if (va || vb)
+		CHECK(p == (va ? 0 : 1) && repair);
+	else
+		CHECK(p == -1);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const u8 zero[BS];
+	u8 block[BS];
+	u8 flags;
+
+	if (!size)
+		return 0;
+	flags = data[0];
+	memset(block, 0, sizeof(block));
+	memcpy(block, data + 1, size - 1 < BS ? size - 1 : BS);
+
+	fuzz_sb(block, flags);
+	fuzz_entries(block, flags);
+	fuzz_slots(block);
+	fuzz_layout(block);
+	fuzz_pick(block);
+	CHECK(remap_meta_block_is_zero(block) == !memcmp(block, zero, BS));
+	return 0;
+}

@@ -1,0 +1,1092 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * test_meta.c - unit tests of core/remap_meta.c and core/crc32c.c, the
+ * on-disk metadata codec (docs/metadata-format.md).
+ *
+ * Besides round trips and refusals, test_fixture decodes
+ * fixtures/meta_v1.img, an image built by fixtures/meta_fixture.py from
+ * the document alone (its own packing, its own CRC), and checks every
+ * field and every choice between copies: the document and the codec are
+ * checked against each other from both sides.
+ */
+#include "test_common.h"
+#include "remap_meta.h"
+
+#ifndef FIXTURE_DIR
+#define FIXTURE_DIR "fixtures"
+#endif
+
+#define BS REMAP_META_BLOCK_SIZE
+#define PER REMAP_META_PER_BLOCK
+
+/* ---- helpers ---- */
+
+static u64 le64(const u8 *p)
+{
+	u64 v = 0;
+	int i;
+
+	for (i = 7; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+static u32 le32(const u8 *p)
+{
+	return (u32)p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 | (u32)p[3] << 24;
+}
+
+static void put_le32(u8 *p, u32 v)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		p[i] = (u8)(v >> (8 * i));
+}
+
+/* Recompute a block's CRC after the test changed it on purpose. */
+static void reseal(u8 *block)
+{
+	put_le32(block + 4, remap_crc32c(block + 8, BS - 8));
+}
+
+/* Bit-by-bit CRC-32C, the textbook way: the reference for the table. */
+static u32 ref_crc32c(const u8 *p, size_t len)
+{
+	u32 crc = ~0U;
+	int k;
+
+	while (len--) {
+		crc ^= *p++;
+		for (k = 0; k < 8; k++)
+			crc = (crc & 1) ? (crc >> 1) ^ 0x82F63B78U : crc >> 1;
+	}
+	return ~crc;
+}
+
+/* The layout rules of the document, in 128-bit arithmetic. */
+static bool ref_layout(u64 cap, u32 unit, struct remap_meta_layout *l)
+{
+	unsigned __int128 s, meta, off;
+
+	if (!cap || !unit || (unit & (unit - 1)))
+		return false;
+	s = ((unsigned __int128)cap + PER - 1) / PER;
+	meta = 2 + 2 * REMAP_META_PENDING_BLOCKS + 2 * s;
+	off = (meta * 8 + unit - 1) / unit * unit;
+	if (off + (unsigned __int128)cap * unit > U64_MAX)
+		return false;
+	l->slot_capacity = cap;
+	l->pending_blocks = REMAP_META_PENDING_BLOCKS;
+	l->slot_blocks = (u64)s;
+	l->meta_blocks = (u64)meta;
+	l->data_offset = (u64)off;
+	l->pending_a = 2;
+	l->pending_b = 2 + REMAP_META_PENDING_BLOCKS;
+	l->slots_a = 2 + 2 * REMAP_META_PENDING_BLOCKS;
+	l->slots_b = 2 + 2 * REMAP_META_PENDING_BLOCKS + (u64)s;
+	return true;
+}
+
+static void assert_layout_equal(const struct remap_meta_layout *a,
+				const struct remap_meta_layout *b)
+{
+	assert_int_equal(a->slot_capacity, b->slot_capacity);
+	assert_int_equal(a->pending_blocks, b->pending_blocks);
+	assert_int_equal(a->slot_blocks, b->slot_blocks);
+	assert_int_equal(a->meta_blocks, b->meta_blocks);
+	assert_int_equal(a->data_offset, b->data_offset);
+	assert_int_equal(a->pending_a, b->pending_a);
+	assert_int_equal(a->pending_b, b->pending_b);
+	assert_int_equal(a->slots_a, b->slots_a);
+	assert_int_equal(a->slots_b, b->slots_b);
+}
+
+static void assert_sb_equal(const struct remap_sb *a, const struct remap_sb *b)
+{
+	unsigned int i;
+
+	assert_int_equal(a->instance, b->instance);
+	assert_int_equal(a->seq, b->seq);
+	assert_memory_equal(a->uuid, b->uuid, sizeof(a->uuid));
+	assert_int_equal(a->version, b->version);
+	assert_int_equal(a->unit_sectors, b->unit_sectors);
+	assert_int_equal(a->logical_block_size, b->logical_block_size);
+	assert_int_equal(a->flags, b->flags);
+	assert_int_equal(a->main_dev_sectors, b->main_dev_sectors);
+	assert_int_equal(a->main_start, b->main_start);
+	assert_int_equal(a->spare_start, b->spare_start);
+	assert_int_equal(a->generation, b->generation);
+	assert_int_equal(a->format_time, b->format_time);
+	assert_layout_equal(&a->layout, &b->layout);
+	for (i = 0; i < REMAP_META_NR_COUNTERS; i++)
+		assert_int_equal(a->counters[i], b->counters[i]);
+}
+
+/* A plausible superblock, every field distinct. */
+static void make_sb(struct remap_sb *sb, u64 capacity, u32 unit)
+{
+	unsigned int i;
+
+	memset(sb, 0, sizeof(*sb));
+	for (i = 0; i < sizeof(sb->uuid); i++)
+		sb->uuid[i] = (u8)(0xa0 + 7 * i);
+	sb->instance = le64(sb->uuid);
+	sb->seq = 0x1122334455667788ULL;
+	sb->version = REMAP_META_VERSION;
+	sb->unit_sectors = unit;
+	sb->logical_block_size = 4096;
+	sb->flags = 0;
+	sb->main_dev_sectors = 0x0123456789abcdefULL;
+	sb->main_start = 2048;
+	sb->spare_start = 0xfedcba98ULL;
+	sb->generation = 42;
+	sb->format_time = 1767225600;
+	for (i = 0; i < REMAP_META_NR_COUNTERS; i++)
+		sb->counters[i] = 1000 + i;
+	assert_true(remap_meta_layout(capacity, unit, &sb->layout));
+}
+
+/* ---- CRC-32C ---- */
+
+static void test_crc32c_vectors(void **state)
+{
+	u8 buf[32];
+	unsigned int i;
+
+	(void)state;
+	assert_int_equal(remap_crc32c("123456789", 9), 0xE3069283U);
+	assert_int_equal(remap_crc32c("", 0), 0);
+	/* RFC 3720 (iSCSI), B.4. */
+	memset(buf, 0, sizeof(buf));
+	assert_int_equal(remap_crc32c(buf, 32), 0x8A9136AAU);
+	memset(buf, 0xff, sizeof(buf));
+	assert_int_equal(remap_crc32c(buf, 32), 0x62A8AB43U);
+	for (i = 0; i < 32; i++)
+		buf[i] = (u8)i;
+	assert_int_equal(remap_crc32c(buf, 32), 0x46DD794EU);
+	for (i = 0; i < 32; i++)
+		buf[i] = (u8)(31 - i);
+	assert_int_equal(remap_crc32c(buf, 32), 0x113FDB5CU);
+}
+
+static void test_crc32c_random(void **state)
+{
+	u64 s = 0x5eed;
+	u8 *buf = xmalloc(5000);
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 5000; i++)
+		buf[i] = (u8)rng_next(&s);
+	for (i = 0; i < 500; i++) {
+		size_t off = rng_below(&s, 64);
+		size_t len = rng_below(&s, 5000 - off);
+
+		assert_int_equal(remap_crc32c(buf + off, len),
+				 ref_crc32c(buf + off, len));
+	}
+	free(buf);
+}
+
+/* ---- layout ---- */
+
+static void test_layout_small(void **state)
+{
+	struct remap_meta_layout l;
+
+	(void)state;
+	assert_true(remap_meta_layout(1, 8, &l));
+	assert_int_equal(l.slot_capacity, 1);
+	assert_int_equal(l.pending_blocks, 1);
+	assert_int_equal(l.slot_blocks, 1);
+	assert_int_equal(l.meta_blocks, 6);
+	assert_int_equal(l.data_offset, 48);
+	assert_int_equal(l.pending_a, 2);
+	assert_int_equal(l.pending_b, 3);
+	assert_int_equal(l.slots_a, 4);
+	assert_int_equal(l.slots_b, 5);
+
+	assert_true(remap_meta_layout(508, 8, &l));
+	assert_int_equal(l.slot_blocks, 1);
+	assert_true(remap_meta_layout(509, 8, &l));
+	assert_int_equal(l.slot_blocks, 2);
+	assert_int_equal(l.slots_b, 6);
+
+	assert_true(remap_meta_layout(1000, 8, &l));
+	assert_int_equal(l.slot_blocks, 2);
+	assert_int_equal(l.meta_blocks, 8);
+	assert_int_equal(l.data_offset, 64);
+
+	/* Rounded up to the unit. */
+	assert_true(remap_meta_layout(1000, 1, &l));
+	assert_int_equal(l.data_offset, 64);
+	assert_true(remap_meta_layout(1000, 128, &l));
+	assert_int_equal(l.data_offset, 128);
+	assert_true(remap_meta_layout(1000, 2048, &l));
+	assert_int_equal(l.data_offset, 2048);
+	assert_true(remap_meta_layout(1, 32, &l));
+	assert_int_equal(l.data_offset, 64);
+}
+
+static void test_layout_refused(void **state)
+{
+	struct remap_meta_layout l;
+
+	(void)state;
+	assert_false(remap_meta_layout(0, 8, &l));
+	assert_false(remap_meta_layout(100, 0, &l));
+	assert_false(remap_meta_layout(100, 3, &l));
+	assert_false(remap_meta_layout(100, 24, &l));
+	assert_false(remap_meta_layout(U64_MAX, 1, &l));
+	assert_false(remap_meta_layout(U64_MAX, 2048, &l));
+	/* capacity * unit alone overflows. */
+	assert_false(remap_meta_layout(1ULL << 53, 2048, &l));
+	/* capacity * unit fits, but not with the metadata in front. */
+	assert_false(remap_meta_layout((1ULL << 53) - 1, 2048, &l));
+}
+
+/* The largest capacity whose units all have sector numbers. */
+static u64 ref_max_capacity(u32 unit)
+{
+	struct remap_meta_layout l;
+	u64 lo = 1, hi = U64_MAX;
+
+	while (lo < hi) {	/* largest lo with ref_layout(lo) */
+		u64 mid = lo + (hi - lo) / 2 + 1;
+
+		if (ref_layout(mid, unit, &l))
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
+static void test_layout_huge_and_model(void **state)
+{
+	struct remap_meta_layout l, r;
+	u64 s = 0xabcdef, cap;
+	u32 unit;
+	int i, k;
+
+	(void)state;
+	for (unit = 1; unit <= 2048; unit <<= 1) {
+		u64 max = ref_max_capacity(unit);
+
+		assert_true(remap_meta_layout(max, unit, &l));
+		assert_true(ref_layout(max, unit, &r));
+		assert_layout_equal(&l, &r);
+		assert_false(remap_meta_layout(max + 1, unit, &l));
+		/* The units end right at the top of the sector space. */
+		assert_true(U64_MAX - l.data_offset - max * unit < unit);
+
+		for (i = 0; i < 2000; i++) {
+			k = (int)rng_below(&s, 64);
+			cap = rng_next(&s) >> k;
+			if (i < 1100)	/* every remainder mod 508 */
+				cap = (u64)i;
+			assert_int_equal(remap_meta_layout(cap, unit, &l),
+					 ref_layout(cap, unit, &r));
+			if (!ref_layout(cap, unit, &r))
+				continue;
+			assert_layout_equal(&l, &r);
+			assert_int_equal(l.data_offset % unit, 0);
+			assert_true(l.data_offset >= l.meta_blocks * 8);
+			assert_true(l.data_offset < l.meta_blocks * 8 + unit);
+			assert_true(l.slot_blocks * PER >= cap);
+			assert_true((l.slot_blocks - 1) * PER < cap);
+		}
+	}
+}
+
+static void test_layout_for_format(void **state)
+{
+	struct remap_meta_layout l;
+
+	(void)state;
+	/* Spare area to the device's end: capacity to the end. */
+	assert_true(remap_meta_layout_for_format(2097152, 0, 2097152, 8, &l));
+	assert_int_equal(l.slot_capacity, 262144);
+	assert_int_equal(l.slot_blocks, 517);
+	assert_int_equal(l.data_offset, (2 + 2 + 2 * 517) * 8);
+
+	/* A small spare area that still holds the device-end metadata. */
+	assert_true(remap_meta_layout_for_format(2097152, 1000, 10000, 8, &l));
+	assert_int_equal(l.slot_capacity, (2097152 - 1000) / 8);
+	assert_int_equal(l.slot_blocks, 516);
+	assert_int_equal(l.data_offset, 8288);
+	assert_int_equal(remap_meta_units(&l, 10000, 8), (10000 - 8288) / 8);
+
+	/* Exactly one unit after the device-end metadata. */
+	assert_true(remap_meta_layout_for_format(2097152, 1000, 8296, 8, &l));
+	assert_int_equal(l.slot_capacity, 262019);
+	assert_int_equal(remap_meta_units(&l, 8296, 8), 1);
+
+	/* One sector short: capacity covers spare_len only. */
+	assert_true(remap_meta_layout_for_format(2097152, 1000, 8295, 8, &l));
+	assert_int_equal(l.slot_capacity, 8295 / 8);
+	assert_int_equal(l.slot_blocks, 3);
+	assert_int_equal(l.data_offset, 80);
+	assert_int_equal(remap_meta_units(&l, 8295, 8), (8295 - 80) / 8);
+
+	assert_true(remap_meta_layout_for_format(2097152, 1000, 5000, 8, &l));
+	assert_int_equal(l.slot_capacity, 625);
+	assert_int_equal(l.data_offset, 64);
+
+	/* Smallest spare areas. */
+	assert_true(remap_meta_layout_for_format(1ULL << 40, 0, 56, 8, &l));
+	assert_int_equal(l.slot_capacity, 7);
+	assert_int_equal(l.data_offset, 48);
+	assert_int_equal(remap_meta_units(&l, 56, 8), 1);
+	assert_false(remap_meta_layout_for_format(1ULL << 40, 0, 55, 8, &l));
+	assert_false(remap_meta_layout_for_format(1ULL << 40, 0, 0, 8, &l));
+	assert_true(remap_meta_layout_for_format(4096, 0, 4096, 2048, &l));
+	assert_int_equal(l.slot_capacity, 2);
+	assert_int_equal(l.data_offset, 2048);
+	assert_false(remap_meta_layout_for_format(4095, 0, 4095, 2048, &l));
+	assert_true(remap_meta_layout_for_format(49, 0, 49, 1, &l));
+	assert_int_equal(l.slot_capacity, 49);
+	assert_false(remap_meta_layout_for_format(48, 0, 48, 1, &l));
+
+	/* A spare area past the device's end: never below spare_len. */
+	assert_true(remap_meta_layout_for_format(100, 50, 8000, 8, &l));
+	assert_int_equal(l.slot_capacity, 1000);
+	assert_true(remap_meta_layout_for_format(100, 500, 8000, 8, &l));
+	assert_int_equal(l.slot_capacity, 1000);
+
+	/* Bad units. */
+	assert_false(remap_meta_layout_for_format(1 << 20, 0, 1 << 20, 0, &l));
+	assert_false(remap_meta_layout_for_format(1 << 20, 0, 1 << 20, 12, &l));
+
+	/* Huge: 2^54 sectors (the largest loff_t in bytes). */
+	assert_true(remap_meta_layout_for_format(1ULL << 54, 0, 1ULL << 54, 1,
+						 &l));
+	assert_int_equal(l.slot_capacity, 1ULL << 54);
+	assert_true(remap_meta_layout_for_format(1ULL << 54, 0, 1ULL << 54,
+						 2048, &l));
+	assert_int_equal(l.slot_capacity, 1ULL << 43);
+	/*
+	 * Devices within data_offset of 2^64 sectors: the units would have
+	 * no sector numbers, and no such device exists.  Refused.
+	 */
+	assert_false(remap_meta_layout_for_format(U64_MAX, 0, U64_MAX, 2048,
+						  &l));
+}
+
+/* Random geometries: whatever is chosen, the kernel's checks accept it. */
+static void test_layout_for_format_random(void **state)
+{
+	struct remap_meta_layout l;
+	u64 s = 77, units;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 20000; i++) {
+		u32 unit = 1U << rng_below(&s, 12);
+		u64 dev = rng_next(&s) >> rng_below(&s, 64);
+		u64 start = dev ? rng_below(&s, dev) : 0;
+		u64 len = dev - start;
+
+		if (len && rng_below(&s, 2))
+			len = rng_below(&s, len) + 1;
+		if (!remap_meta_layout_for_format(dev, start, len, unit, &l)) {
+			/*
+			 * Only when not even the smallest metadata (6 blocks)
+			 * and one unit fit, or at the very top of u64.
+			 */
+			assert_true(len < (48 + unit - 1) / unit * unit + unit ||
+				    len > (1ULL << 62));
+			continue;
+		}
+		assert_int_equal(l.data_offset % unit, 0);
+		assert_true(l.data_offset + unit <= len);
+		units = remap_meta_units(&l, len, unit);
+		assert_true(units >= 1);
+		/* Never truncated by the capacity: the kernel accepts it. */
+		assert_int_equal(units, (len - l.data_offset) / unit);
+		assert_true(l.slot_capacity >= len / unit);
+		assert_true(l.slot_capacity == (dev - start) / unit ||
+			    l.slot_capacity == len / unit);
+	}
+}
+
+static void test_units(void **state)
+{
+	struct remap_meta_layout l;
+
+	(void)state;
+	assert_true(remap_meta_layout(100, 8, &l));	/* data_offset 48 */
+	assert_int_equal(remap_meta_units(&l, 0, 8), 0);
+	assert_int_equal(remap_meta_units(&l, 48, 8), 0);
+	assert_int_equal(remap_meta_units(&l, 55, 8), 0);
+	assert_int_equal(remap_meta_units(&l, 56, 8), 1);
+	assert_int_equal(remap_meta_units(&l, 48 + 99 * 8 + 7, 8), 99);
+	assert_int_equal(remap_meta_units(&l, 48 + 100 * 8, 8), 100);
+	assert_int_equal(remap_meta_units(&l, 48 + 1000 * 8, 8), 100);
+	assert_int_equal(remap_meta_units(&l, U64_MAX, 8), 100);
+}
+
+/* ---- superblock ---- */
+
+static void test_sb_roundtrip(void **state)
+{
+	struct remap_sb sb, got;
+	const char *err = NULL;
+	u8 *a = xmalloc(BS), *b = xmalloc(BS);
+	u32 unit;
+	int i;
+
+	(void)state;
+	for (unit = 1; unit <= 2048; unit <<= 1) {
+		make_sb(&sb, 1000 + unit, unit);
+		remap_sb_encode(&sb, 0, a);
+		remap_sb_encode(&sb, 1, b);
+		memset(&got, 0x5a, sizeof(got));
+		assert_int_equal(remap_sb_decode(a, 0, &got, &err), 0);
+		assert_null(err);
+		assert_sb_equal(&got, &sb);
+		memset(&got, 0x5a, sizeof(got));
+		assert_int_equal(remap_sb_decode(b, 1, &got, &err), 0);
+		assert_sb_equal(&got, &sb);
+		/* The copies differ in block_nr and crc only. */
+		assert_memory_equal(a, b, 4);
+		assert_memory_equal(a + 16, b + 16, BS - 16);
+		assert_int_equal(le64(a + 8), 0);
+		assert_int_equal(le64(b + 8), 1);
+	}
+
+	/* Byte positions, straight from the document's table. */
+	make_sb(&sb, 1000, 8);
+	remap_sb_encode(&sb, 0, a);
+	assert_int_equal(le32(a + 0), 0x42535252);
+	assert_memory_equal(a, "RRSB", 4);
+	assert_int_equal(le32(a + 4), ref_crc32c(a + 8, BS - 8));
+	assert_int_equal(le64(a + 16), sb.instance);
+	assert_int_equal(le64(a + 24), sb.seq);
+	assert_memory_equal(a + 32, sb.uuid, 16);
+	assert_int_equal(le32(a + 48), 1);
+	assert_int_equal(le32(a + 52), 8);
+	assert_int_equal(le32(a + 56), 4096);
+	assert_int_equal(le32(a + 60), 0);
+	assert_int_equal(le64(a + 64), sb.main_dev_sectors);
+	assert_int_equal(le64(a + 72), 2048);
+	assert_int_equal(le64(a + 80), sb.spare_start);
+	assert_int_equal(le64(a + 88), 8);
+	assert_int_equal(le64(a + 96), 64);
+	assert_int_equal(le64(a + 104), 1000);
+	assert_int_equal(le64(a + 112), 1);
+	assert_int_equal(le64(a + 120), 2);
+	assert_int_equal(le64(a + 128), 42);
+	assert_int_equal(le64(a + 136), 1767225600);
+	for (i = 0; i < 16; i++)
+		assert_int_equal(le64(a + 144 + 8 * i), 1000 + i);
+	for (i = 272; i < (int)BS; i++)
+		assert_int_equal(a[i], 0);
+
+	/* Extremes survive. */
+	make_sb(&sb, 1, 1);
+	sb.seq = U64_MAX;
+	sb.generation = U64_MAX;
+	sb.logical_block_size = U32_MAX;
+	sb.flags = U32_MAX;
+	sb.main_dev_sectors = U64_MAX;
+	sb.counters[15] = U64_MAX;
+	remap_sb_encode(&sb, 1, a);
+	assert_int_equal(remap_sb_decode(a, 1, &got, &err), 0);
+	assert_sb_equal(&got, &sb);
+	free(a);
+	free(b);
+}
+
+/* Decode @block at @nr and expect refusal with exactly @msg. */
+static void expect_sb_error(const u8 *block, u64 nr, const char *msg)
+{
+	struct remap_sb got;
+	const char *err = NULL;
+
+	assert_int_equal(remap_sb_decode(block, nr, &got, &err), -EINVAL);
+	assert_non_null(err);
+	assert_string_equal(err, msg);
+}
+
+static void test_sb_refusals(void **state)
+{
+	static const char *const not_sb = "not a dm-remap superblock";
+	static const char *const bad_crc = "superblock checksum mismatch";
+	static const char *const misplaced = "superblock in the wrong place";
+	static const char *const version = "unsupported metadata version";
+	static const char *const inconsistent = "inconsistent superblock";
+	struct remap_sb sb, t;
+	u8 *blk = xmalloc(BS);
+	u64 zero[PER];
+
+	(void)state;
+	memset(zero, 0, sizeof(zero));
+	memset(blk, 0, BS);
+	expect_sb_error(blk, 0, not_sb);
+	remap_entries_encode(REMAP_MAGIC_SLOTS, 1, 0, 1, zero, blk);
+	expect_sb_error(blk, 0, not_sb);
+
+	make_sb(&sb, 1000, 8);
+	remap_sb_encode(&sb, 0, blk);
+	blk[100] ^= 1;
+	expect_sb_error(blk, 0, bad_crc);
+	blk[0] ^= 1;		/* magic first */
+	expect_sb_error(blk, 0, not_sb);
+
+	remap_sb_encode(&sb, 1, blk);
+	expect_sb_error(blk, 0, misplaced);
+	remap_sb_encode(&sb, 0, blk);
+	expect_sb_error(blk, 1, misplaced);
+	remap_sb_encode(&sb, 2, blk);
+	expect_sb_error(blk, 2, misplaced);
+	blk[4] ^= 1;		/* crc before place */
+	expect_sb_error(blk, 0, bad_crc);
+
+	t = sb;
+	t.version = 2;
+	remap_sb_encode(&t, 0, blk);
+	expect_sb_error(blk, 0, version);
+	expect_sb_error(blk, 1, misplaced);	/* place before version */
+	t.version = 0;
+	remap_sb_encode(&t, 0, blk);
+	expect_sb_error(blk, 0, version);
+	t.unit_sectors = 3;	/* version before consistency */
+	remap_sb_encode(&t, 0, blk);
+	expect_sb_error(blk, 0, version);
+
+	/* Units: powers of two 1 .. 2048. */
+	t = sb;
+	t.unit_sectors = 0;
+	remap_sb_encode(&t, 0, blk);
+	expect_sb_error(blk, 0, inconsistent);
+	t.unit_sectors = 24;
+	remap_sb_encode(&t, 0, blk);
+	expect_sb_error(blk, 0, inconsistent);
+	make_sb(&t, 1000, 4096);
+	remap_sb_encode(&t, 0, blk);
+	expect_sb_error(blk, 0, inconsistent);
+	make_sb(&t, 1000, 2048);
+	remap_sb_encode(&t, 0, blk);
+	assert_int_equal(remap_sb_decode(blk, 0, &t, NULL), 0);
+
+	/* Each stored layout field. */
+	t = sb;
+	t.layout.meta_blocks++;
+	remap_sb_encode(&t, 0, blk);
+	expect_sb_error(blk, 0, inconsistent);
+	t = sb;
+	t.layout.data_offset += 8;
+	remap_sb_encode(&t, 0, blk);
+	expect_sb_error(blk, 0, inconsistent);
+	t = sb;
+	t.layout.slot_capacity = 1017;	/* 3 slot blocks */
+	remap_sb_encode(&t, 0, blk);
+	expect_sb_error(blk, 0, inconsistent);
+	t = sb;
+	t.layout.slot_capacity = 0;
+	remap_sb_encode(&t, 0, blk);
+	expect_sb_error(blk, 0, inconsistent);
+	t = sb;
+	t.layout.slot_capacity = U64_MAX;
+	remap_sb_encode(&t, 0, blk);
+	expect_sb_error(blk, 0, inconsistent);
+	t = sb;
+	t.layout.slot_capacity = 1016;	/* still 2 slot blocks: fine */
+	remap_sb_encode(&t, 0, blk);
+	assert_int_equal(remap_sb_decode(blk, 0, &t, NULL), 0);
+	t = sb;
+	t.layout.pending_blocks = 2;
+	remap_sb_encode(&t, 0, blk);
+	expect_sb_error(blk, 0, inconsistent);
+	t = sb;
+	t.layout.slot_blocks = 3;
+	remap_sb_encode(&t, 0, blk);
+	expect_sb_error(blk, 0, inconsistent);
+
+	/* instance = uuid[0..7], little-endian. */
+	t = sb;
+	t.instance ^= 1ULL << 63;
+	remap_sb_encode(&t, 0, blk);
+	expect_sb_error(blk, 0, inconsistent);
+	t = sb;
+	t.uuid[8] ^= 0xff;	/* the second half is free */
+	remap_sb_encode(&t, 0, blk);
+	assert_int_equal(remap_sb_decode(blk, 0, &t, NULL), 0);
+
+	/* Bytes 272 .. 4095 are zero. */
+	remap_sb_encode(&sb, 0, blk);
+	blk[272] = 1;
+	reseal(blk);
+	expect_sb_error(blk, 0, inconsistent);
+	blk[272] = 0;
+	blk[BS - 1] = 0x80;
+	reseal(blk);
+	expect_sb_error(blk, 0, inconsistent);
+	blk[BS - 1] = 0;
+	reseal(blk);
+	assert_int_equal(remap_sb_decode(blk, 0, &t, NULL), 0);
+	free(blk);
+}
+
+/* ---- slot and pending blocks ---- */
+
+static void fill_entries(u64 *e, u64 seed)
+{
+	unsigned int i;
+
+	for (i = 0; i < PER; i++)
+		e[i] = rng_next(&seed);
+}
+
+static void test_entries_roundtrip(void **state)
+{
+	u64 in[PER], out[PER], seq;
+	u8 *blk = xmalloc(BS), *again = xmalloc(BS);
+	unsigned int i;
+
+	(void)state;
+	fill_entries(in, 1);
+	in[0] = 0;
+	in[1] = REMAP_SLOT_RETIRED;
+	remap_entries_encode(REMAP_MAGIC_SLOTS, 0xdeadbeefcafef00dULL, 12345,
+			     99, in, blk);
+	assert_memory_equal(blk, "RRSL", 4);
+	assert_int_equal(le32(blk + 4), ref_crc32c(blk + 8, BS - 8));
+	assert_int_equal(le64(blk + 8), 12345);
+	assert_int_equal(le64(blk + 16), 0xdeadbeefcafef00dULL);
+	assert_int_equal(le64(blk + 24), 99);
+	for (i = 0; i < PER; i++)
+		assert_int_equal(le64(blk + 32 + 8 * i), in[i]);
+
+	assert_int_equal(remap_entries_decode(blk, REMAP_MAGIC_SLOTS,
+					      0xdeadbeefcafef00dULL, 12345,
+					      &seq, out), 0);
+	assert_int_equal(seq, 99);
+	assert_memory_equal(in, out, sizeof(in));
+	remap_entries_encode(REMAP_MAGIC_SLOTS, 0xdeadbeefcafef00dULL, 12345,
+			     seq, out, again);
+	assert_memory_equal(blk, again, BS);
+
+	remap_entries_encode(REMAP_MAGIC_PENDING, 7, 2, U64_MAX, in, blk);
+	assert_memory_equal(blk, "RRPD", 4);
+	assert_int_equal(remap_entries_decode(blk, REMAP_MAGIC_PENDING, 7, 2,
+					      &seq, out), 0);
+	assert_int_equal(seq, U64_MAX);
+	free(blk);
+	free(again);
+}
+
+static void test_entries_refusals(void **state)
+{
+	u64 in[PER], out[PER], seq = 5;
+	u8 *blk = xmalloc(BS);
+
+	(void)state;
+	fill_entries(in, 2);
+	remap_entries_encode(REMAP_MAGIC_SLOTS, 1000, 4, 9, in, blk);
+	memset(out, 0x77, sizeof(out));
+	/* Wrong magic, instance, block number: refused, nothing written. */
+	assert_int_equal(remap_entries_decode(blk, REMAP_MAGIC_PENDING, 1000,
+					      4, &seq, out), -EINVAL);
+	assert_int_equal(remap_entries_decode(blk, REMAP_MAGIC_SUPER, 1000,
+					      4, &seq, out), -EINVAL);
+	assert_int_equal(remap_entries_decode(blk, REMAP_MAGIC_SLOTS, 1001,
+					      4, &seq, out), -EINVAL);
+	assert_int_equal(remap_entries_decode(blk, REMAP_MAGIC_SLOTS, 1000,
+					      5, &seq, out), -EINVAL);
+	blk[2000] ^= 0x10;
+	assert_int_equal(remap_entries_decode(blk, REMAP_MAGIC_SLOTS, 1000,
+					      4, &seq, out), -EINVAL);
+	assert_int_equal(seq, 5);
+	assert_int_equal(out[0], 0x7777777777777777ULL);
+	assert_int_equal(out[PER - 1], 0x7777777777777777ULL);
+	blk[2000] ^= 0x10;
+	assert_int_equal(remap_entries_decode(blk, REMAP_MAGIC_SLOTS, 1000,
+					      4, &seq, out), 0);
+	/* An all-zero block is not a valid block. */
+	memset(blk, 0, BS);
+	assert_true(remap_meta_block_is_zero(blk));
+	assert_int_equal(remap_entries_decode(blk, 0, 0, 0, &seq, out),
+			 -EINVAL);
+	blk[BS - 1] = 1;
+	assert_false(remap_meta_block_is_zero(blk));
+	blk[BS - 1] = 0;
+	blk[0] = 1;
+	assert_false(remap_meta_block_is_zero(blk));
+	free(blk);
+}
+
+/* Every single bit flip anywhere in a block is detected. */
+static void test_bit_flips(void **state)
+{
+	struct remap_sb sb, got;
+	u64 in[PER], out[PER], seq;
+	u8 *blk = xmalloc(BS);
+	unsigned int bit;
+
+	(void)state;
+	make_sb(&sb, 5000, 8);
+	remap_sb_encode(&sb, 1, blk);
+	for (bit = 0; bit < BS * 8; bit++) {
+		blk[bit / 8] ^= (u8)(1U << (bit % 8));
+		if (remap_sb_decode(blk, 1, &got, NULL) != -EINVAL)
+			fail_msg("superblock bit %u flipped: not detected", bit);
+		blk[bit / 8] ^= (u8)(1U << (bit % 8));
+	}
+	assert_int_equal(remap_sb_decode(blk, 1, &got, NULL), 0);
+
+	fill_entries(in, 3);
+	remap_entries_encode(REMAP_MAGIC_SLOTS, sb.instance, 6, 17, in, blk);
+	for (bit = 0; bit < BS * 8; bit++) {
+		blk[bit / 8] ^= (u8)(1U << (bit % 8));
+		if (remap_entries_decode(blk, REMAP_MAGIC_SLOTS, sb.instance, 6,
+					 &seq, out) != -EINVAL)
+			fail_msg("slot block bit %u flipped: not detected", bit);
+		blk[bit / 8] ^= (u8)(1U << (bit % 8));
+	}
+	assert_int_equal(remap_entries_decode(blk, REMAP_MAGIC_SLOTS,
+					      sb.instance, 6, &seq, out), 0);
+	free(blk);
+}
+
+/* A write torn at any sector boundary leaves an invalid block. */
+static void test_torn_block(void **state)
+{
+	u64 old_e[PER], new_e[PER], out[PER], seq;
+	u8 *old_b = xmalloc(BS), *new_b = xmalloc(BS), *torn = xmalloc(BS);
+	struct remap_sb sb, got;
+	unsigned int cut, i;
+
+	(void)state;
+	for (i = 0; i < PER; i++) {
+		old_e[i] = i + 1;
+		new_e[i] = i + 2;
+	}
+	remap_entries_encode(REMAP_MAGIC_SLOTS, 55, 4, 10, old_e, old_b);
+	remap_entries_encode(REMAP_MAGIC_SLOTS, 55, 4, 11, new_e, new_b);
+	for (cut = 512; cut < BS; cut += 512) {
+		memcpy(torn, new_b, cut);
+		memcpy(torn + cut, old_b + cut, BS - cut);
+		assert_int_equal(remap_entries_decode(torn, REMAP_MAGIC_SLOTS,
+						      55, 4, &seq, out),
+				 -EINVAL);
+		/* And the other way round (old first half, new second). */
+		memcpy(torn, old_b, cut);
+		memcpy(torn + cut, new_b + cut, BS - cut);
+		assert_int_equal(remap_entries_decode(torn, REMAP_MAGIC_SLOTS,
+						      55, 4, &seq, out),
+				 -EINVAL);
+	}
+
+	/* Superblocks: a generation and counters in both halves. */
+	make_sb(&sb, 1000, 8);
+	remap_sb_encode(&sb, 0, old_b);
+	sb.generation++;
+	sb.counters[0]++;
+	remap_sb_encode(&sb, 0, new_b);
+	memcpy(torn, new_b, BS / 2);
+	memcpy(torn + BS / 2, old_b + BS / 2, BS / 2);
+	/* The halves after byte 272 are equal zero: torn == new, valid. */
+	assert_memory_equal(torn, new_b, BS);
+	memcpy(torn, new_b, 128);
+	memcpy(torn + 128, old_b + 128, BS - 128);
+	expect_sb_error(torn, 0, "superblock checksum mismatch");
+	assert_int_equal(remap_sb_decode(new_b, 0, &got, NULL), 0);
+	free(old_b);
+	free(new_b);
+	free(torn);
+}
+
+/* ---- choosing between copies ---- */
+
+static void test_pick(void **state)
+{
+	bool repair;
+
+	(void)state;
+	/* Both valid. */
+	repair = true;
+	assert_int_equal(remap_meta_pick(true, 5, true, 5, &repair), 0);
+	assert_false(repair);
+	assert_int_equal(remap_meta_pick(true, 6, true, 5, &repair), 0);
+	assert_true(repair);
+	repair = false;
+	assert_int_equal(remap_meta_pick(true, 5, true, 6, &repair), 1);
+	assert_true(repair);
+	assert_int_equal(remap_meta_pick(true, U64_MAX, true, 0, &repair), 0);
+	assert_true(repair);
+	assert_int_equal(remap_meta_pick(true, 0, true, U64_MAX, &repair), 1);
+	assert_true(repair);
+	/* One valid: the seq of the other one does not matter. */
+	repair = false;
+	assert_int_equal(remap_meta_pick(true, 1, false, 9, &repair), 0);
+	assert_true(repair);
+	repair = false;
+	assert_int_equal(remap_meta_pick(false, 9, true, 1, &repair), 1);
+	assert_true(repair);
+	/* Neither. */
+	assert_int_equal(remap_meta_pick(false, 1, false, 2, &repair), -1);
+	assert_false(repair);
+}
+
+/* ---- slots to entries ---- */
+
+static void test_slots_to_entries(void **state)
+{
+	u64 slots[10] = {
+		0, 5, REMAP_SLOT_RETIRED, 1, 0,
+		REMAP_SLOT_MAX_LUNIT + 1, REMAP_SLOT_RETIRED, 0, 0, 100,
+	};
+	struct remap_entry e[10];
+	u64 retired = 3;
+	long n;
+
+	(void)state;
+	n = remap_slots_to_entries(slots, 10, 1000, U64_MAX, e, &retired);
+	assert_int_equal(n, 4);
+	assert_int_equal(retired, 5);	/* added to what was there */
+	assert_int_equal(e[0].lunit, 4);
+	assert_int_equal(e[0].sunit, 1001);
+	assert_int_equal(e[1].lunit, 0);
+	assert_int_equal(e[1].sunit, 1003);
+	assert_int_equal(e[2].lunit, REMAP_SLOT_MAX_LUNIT);
+	assert_int_equal(e[2].sunit, 1005);
+	assert_int_equal(e[3].lunit, 99);
+	assert_int_equal(e[3].sunit, 1009);
+
+	/* lunit bound: nr_lunits is exclusive. */
+	slots[5] = 0;
+	retired = 0;
+	assert_int_equal(remap_slots_to_entries(slots, 10, 0, 100, e, &retired),
+			 3);
+	assert_int_equal(retired, 2);
+	assert_int_equal(remap_slots_to_entries(slots, 10, 0, 99, e, &retired),
+			 -EINVAL);
+	assert_int_equal(remap_slots_to_entries(slots, 10, 0, 0, e, &retired),
+			 -EINVAL);
+
+	/* Above 2^63 and not RETIRED: corrupt. */
+	slots[5] = REMAP_SLOT_MAX_LUNIT + 2;
+	assert_int_equal(remap_slots_to_entries(slots, 10, 0, U64_MAX, e,
+						&retired), -EINVAL);
+	slots[5] = REMAP_SLOT_RETIRED - 1;
+	assert_int_equal(remap_slots_to_entries(slots, 10, 0, U64_MAX, e,
+						&retired), -EINVAL);
+	slots[5] = 0;
+
+	/* Empty, all free, retired-only, NULL retired. */
+	assert_int_equal(remap_slots_to_entries(NULL, 0, 0, 10, NULL, NULL),
+			 0);
+	memset(slots, 0, sizeof(slots));
+	assert_int_equal(remap_slots_to_entries(slots, 10, 0, 10, e, NULL), 0);
+	slots[9] = REMAP_SLOT_RETIRED;
+	assert_int_equal(remap_slots_to_entries(slots, 10, 0, 10, e, NULL), 0);
+
+	/* Spare unit numbers past U64_MAX. */
+	slots[0] = 1;
+	slots[9] = 1;
+	assert_int_equal(remap_slots_to_entries(slots, 10, U64_MAX - 9, 10, e,
+						NULL), 2);
+	assert_int_equal(e[1].sunit, U64_MAX);
+	assert_int_equal(remap_slots_to_entries(slots, 10, U64_MAX - 8, 10, e,
+						NULL), -EINVAL);
+}
+
+/* ---- the fixture image from fixtures/meta_fixture.py ---- */
+
+#define FX_UNIT 8
+#define FX_CAPACITY 1000
+#define FX_META_BLOCKS 8
+#define FX_NR_LUNITS (2097152 / FX_UNIT)
+
+static u8 *read_fixture(size_t *len)
+{
+	const char *path = FIXTURE_DIR "/meta_v1.img";
+	FILE *f = fopen(path, "rb");
+	u8 *buf;
+
+	if (!f)
+		fail_msg("cannot open %s", path);
+	buf = xmalloc(FX_META_BLOCKS * BS + 1);
+	*len = fread(buf, 1, FX_META_BLOCKS * BS + 1, f);
+	fclose(f);
+	return buf;
+}
+
+static void test_fixture(void **state)
+{
+	static const u8 uuid[16] = {
+		0x5e, 0xed, 0x00, 0x01, 0xc0, 0xde, 0x4d, 0x2e,
+		0x8a, 0x11, 0x00, 0x11, 0x22, 0x33, 0x44, 0x5f,
+	};
+	static const u64 counters[16] = { 3, 2, 1, 0, 8 };
+	struct remap_sb sa, sb;
+	const struct remap_meta_layout *l = &sa.layout;
+	u64 slots[2 * PER], pend[PER], e_a[PER], e_b[PER], seq_a, seq_b;
+	u64 nr_retired = 0, inst;
+	struct remap_entry ent[16];
+	bool va, vb, repair;
+	u8 *img, *again = xmalloc(BS);
+	const char *err = NULL;
+	size_t len;
+	unsigned int i, j;
+	long n;
+
+	(void)state;
+	img = read_fixture(&len);
+	assert_int_equal(len, FX_META_BLOCKS * BS);
+
+	/* Superblocks: both valid, identical but for block_nr and crc. */
+	assert_int_equal(remap_sb_decode(img, 0, &sa, &err), 0);
+	assert_int_equal(remap_sb_decode(img + BS, 1, &sb, &err), 0);
+	assert_null(err);
+	assert_sb_equal(&sa, &sb);
+	inst = 0x2e4ddec00100ed5eULL;
+	assert_int_equal(sa.instance, inst);
+	assert_memory_equal(sa.uuid, uuid, 16);
+	assert_int_equal(sa.seq, 3);
+	assert_int_equal(sa.version, 1);
+	assert_int_equal(sa.unit_sectors, FX_UNIT);
+	assert_int_equal(sa.logical_block_size, 512);
+	assert_int_equal(sa.flags, 0);
+	assert_int_equal(sa.main_dev_sectors, 2097152);
+	assert_int_equal(sa.main_start, 0);
+	assert_int_equal(sa.spare_start, 0);
+	assert_int_equal(sa.generation, 5);
+	assert_int_equal(sa.format_time, 1767225600);
+	for (i = 0; i < 16; i++)
+		assert_int_equal(sa.counters[i], counters[i]);
+	assert_int_equal(l->slot_capacity, FX_CAPACITY);
+	assert_int_equal(l->pending_blocks, 1);
+	assert_int_equal(l->slot_blocks, 2);
+	assert_int_equal(l->meta_blocks, FX_META_BLOCKS);
+	assert_int_equal(l->data_offset, 64);
+	assert_int_equal(l->pending_a, 2);
+	assert_int_equal(l->pending_b, 3);
+	assert_int_equal(l->slots_a, 4);
+	assert_int_equal(l->slots_b, 6);
+	/* The codec writes the very bytes the script wrote. */
+	remap_sb_encode(&sa, 0, again);
+	assert_memory_equal(again, img, BS);
+	remap_sb_encode(&sa, 1, again);
+	assert_memory_equal(again, img + BS, BS);
+
+	/* Pending: both copies valid, seq 7, one entry (lunit 4242). */
+	va = !remap_entries_decode(img + l->pending_a * BS, REMAP_MAGIC_PENDING,
+				   inst, l->pending_a, &seq_a, e_a);
+	vb = !remap_entries_decode(img + l->pending_b * BS, REMAP_MAGIC_PENDING,
+				   inst, l->pending_b, &seq_b, e_b);
+	assert_true(va && vb);
+	assert_int_equal(seq_a, 7);
+	assert_int_equal(seq_b, 7);
+	assert_int_equal(remap_meta_pick(va, seq_a, vb, seq_b, &repair), 0);
+	assert_false(repair);
+	memcpy(pend, e_a, sizeof(pend));
+	assert_memory_equal(e_a, e_b, sizeof(e_a));
+	for (i = 0; i < PER; i++)
+		assert_int_equal(pend[i], i == 3 ? 4243 : 0);
+	remap_entries_encode(REMAP_MAGIC_PENDING, inst, l->pending_b, seq_b,
+			     e_b, again);
+	assert_memory_equal(again, img + l->pending_b * BS, BS);
+	/* A pending block is not a slot block, and copies are not moveable. */
+	assert_int_equal(remap_entries_decode(img + l->pending_a * BS,
+					      REMAP_MAGIC_SLOTS, inst,
+					      l->pending_a, &seq_a, e_a),
+			 -EINVAL);
+	assert_int_equal(remap_entries_decode(img + l->pending_a * BS,
+					      REMAP_MAGIC_PENDING, inst,
+					      l->pending_b, &seq_a, e_a),
+			 -EINVAL);
+
+	/* Slot block 0: copy A seq 9, copy B stale (seq 8, no sunit 3). */
+	va = !remap_entries_decode(img + l->slots_a * BS, REMAP_MAGIC_SLOTS,
+				   inst, l->slots_a, &seq_a, e_a);
+	vb = !remap_entries_decode(img + l->slots_b * BS, REMAP_MAGIC_SLOTS,
+				   inst, l->slots_b, &seq_b, e_b);
+	assert_true(va && vb);
+	assert_int_equal(seq_a, 9);
+	assert_int_equal(seq_b, 8);
+	assert_int_equal(remap_meta_pick(va, seq_a, vb, seq_b, &repair), 0);
+	assert_true(repair);
+	for (i = 0; i < PER; i++)
+		if (i != 3)
+			assert_int_equal(e_a[i], e_b[i]);
+	assert_int_equal(e_a[3], 5001);
+	assert_int_equal(e_b[3], 0);
+	memcpy(slots, e_a, sizeof(e_a));
+	remap_entries_encode(REMAP_MAGIC_SLOTS, inst, l->slots_a, 9, e_a,
+			     again);
+	assert_memory_equal(again, img + l->slots_a * BS, BS);
+
+	/* Slot block 1: copy A corrupt (a flipped bit), copy B seq 6. */
+	va = !remap_entries_decode(img + (l->slots_a + 1) * BS,
+				   REMAP_MAGIC_SLOTS, inst, l->slots_a + 1,
+				   &seq_a, e_a);
+	vb = !remap_entries_decode(img + (l->slots_b + 1) * BS,
+				   REMAP_MAGIC_SLOTS, inst, l->slots_b + 1,
+				   &seq_b, e_b);
+	assert_false(va);
+	assert_true(vb);
+	assert_int_equal(seq_b, 6);
+	assert_int_equal(remap_meta_pick(va, seq_a, vb, seq_b, &repair), 1);
+	assert_true(repair);
+	memcpy(slots + PER, e_b, sizeof(e_b));
+	/* The corruption is one bit of slot 0 (lunit 7 + 1, bit 62). */
+	remap_entries_encode(REMAP_MAGIC_SLOTS, inst, l->slots_a + 1, 6, e_b,
+			     again);
+	for (i = 0; i < BS; i++)
+		if (i != 32 + 7)
+			assert_int_equal(again[i], img[(l->slots_a + 1) * BS + i]);
+	assert_int_equal(again[32 + 7] ^ img[(l->slots_a + 1) * BS + 32 + 7],
+			 0x40);
+
+	/* The slot table: 6 remaps, 1 retired, slots past capacity free. */
+	for (j = FX_CAPACITY; j < 2 * PER; j++)
+		assert_int_equal(slots[j], 0);
+	n = remap_slots_to_entries(slots, FX_CAPACITY, 0, FX_NR_LUNITS, ent,
+				   &nr_retired);
+	assert_int_equal(n, 6);
+	assert_int_equal(nr_retired, 1);
+	assert_int_equal(slots[2], REMAP_SLOT_RETIRED);
+	{
+		static const u64 want[6][2] = {
+			{ 100, 0 }, { 101, 1 }, { 5000, 3 }, { 0, 507 },
+			{ 7, 508 }, { FX_NR_LUNITS - 1, 999 },
+		};
+
+		for (i = 0; i < 6; i++) {
+			assert_int_equal(ent[i].lunit, want[i][0]);
+			assert_int_equal(ent[i].sunit, want[i][1]);
+		}
+	}
+	/* One unit fewer and the last remap is beyond the target. */
+	assert_int_equal(remap_slots_to_entries(slots, FX_CAPACITY, 0,
+						FX_NR_LUNITS - 1, ent, NULL),
+			 -EINVAL);
+	free(img);
+	free(again);
+}
+
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(test_crc32c_vectors),
+	cmocka_unit_test(test_crc32c_random),
+	cmocka_unit_test(test_layout_small),
+	cmocka_unit_test(test_layout_refused),
+	cmocka_unit_test(test_layout_huge_and_model),
+	cmocka_unit_test(test_layout_for_format),
+	cmocka_unit_test(test_layout_for_format_random),
+	cmocka_unit_test(test_units),
+	cmocka_unit_test(test_sb_roundtrip),
+	cmocka_unit_test(test_sb_refusals),
+	cmocka_unit_test(test_entries_roundtrip),
+	cmocka_unit_test(test_entries_refusals),
+	cmocka_unit_test(test_bit_flips),
+	cmocka_unit_test(test_torn_block),
+	cmocka_unit_test(test_pick),
+	cmocka_unit_test(test_slots_to_entries),
+	cmocka_unit_test(test_fixture),
+};
+
+TEST_MAIN(tests)
