@@ -33,6 +33,7 @@ struct remap_meta {
 	u64 seq;			/* highest commit sequence written */
 	u64 *slots;			/* sb.layout.slot_capacity entries */
 	u64 *pending;			/* pending_blocks * PER_BLOCK entries */
+	int sb_stale;			/* superblock copy to rewrite, or -1 */
 	bool failed;			/* a commit failed: no more changes */
 };
 
@@ -325,6 +326,9 @@ static int meta_read_sb(struct remap_meta *m, u8 *buf, bool *is_new,
 		m->sb = sa;
 	else
 		m->sb = sb;
+	m->sb_stale = -1;
+	if (ra || rb || sa.generation != sb.generation)
+		m->sb_stale = (!ra && (rb || sa.generation >= sb.generation));
 	return 0;
 }
 
@@ -486,6 +490,16 @@ struct remap_meta *remap_meta_open(struct block_device *spare,
 		r = meta_check_sb(m, g, a, error);
 		if (r)
 			goto bad;
+		if (m->sb_stale >= 0 && writable) {
+			DMWARN("repairing metadata superblock copy %d",
+			       m->sb_stale);
+			remap_sb_encode(&m->sb, m->sb_stale, buf);
+			r = meta_write(m, m->sb_stale, 1, buf, false);
+			if (r) {
+				*error = "Cannot repair the metadata superblock";
+				goto bad;
+			}
+		}
 	}
 
 	m->slots = kvcalloc(m->sb.layout.slot_blocks * REMAP_META_PER_BLOCK,
