@@ -3,7 +3,8 @@
 #   1. install what is missing (tests/vm/setup.sh: qemu, Debian's kernel and
 #      headers, fio, cmocka, clang, ...), build the module and test tools;
 #   2. host: unit tests of core/ under ASan+UBSan, fuzzers over their corpora;
-#   3. guest: every tests/guest test on the real module, in QEMU (TCG).
+#   3. guest: every tests/guest test on the real module, in QEMU (TCG);
+#   4. host: two VM boots over the same disk images (tests/host).
 # Ends with "N passed, N failed" over all parts; exit 0 only if none failed.
 #
 # Environment: KVER (guest kernel version), SKIP_SETUP=1, GUEST_TESTS (a
@@ -72,6 +73,10 @@ echo "=== guest: tests on the real module in QEMU"
 # shellcheck disable=SC2086
 SKIP_SETUP=1 tests/vm/run-guest-suite.sh ${GUEST_TESTS:-} 2>&1 | tee "$logs/guest.log"
 add_counts "$logs/guest.log" "guest tests"
+
+echo "=== host: a second boot over the same disk images"
+tests/host/reboot-persistence.sh 2>&1 | tee "$logs/reboot.log"
+add_counts "$logs/reboot.log" "reboot persistence"
 
 echo "check: took $((SECONDS - start)) s; logs in $logs"
 if ((skipped)); then

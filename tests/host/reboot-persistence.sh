@@ -1,0 +1,24 @@
+#!/bin/bash
+# Remaps survive a reboot: two VM boots over the same disk images (host
+# files attached as virtio disks).  Prints "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/../.." || exit 2
+d=$(mktemp -d /var/tmp/dm-remap-reboot.XXXXXX)
+trap 'rm -rf "$d"' EXIT
+truncate -s 32M "$d/main.img"
+truncate -s 8M "$d/spare.img"
+run() {
+	tests/vm/vm-run.sh --quiet --timeout 600 --disk "$d/main.img" \
+		--disk "$d/spare.img" -- "$PWD/tests/host/reboot-guest.sh" "$1" \
+		> "$d/boot$1.log" 2>&1
+}
+fail() { echo "reboot-persistence: $*"; echo "0 passed, 1 failed"; exit 1; }
+run 1 || { cat "$d/boot1.log"; fail "first boot failed"; }
+run 2 || { cat "$d/boot2.log"; fail "second boot failed"; }
+grep '^LIST ' "$d/boot1.log" > "$d/l1"
+grep '^LIST ' "$d/boot2.log" > "$d/l2"
+[[ $(wc -l < "$d/l1") == 10 ]] || { cat "$d/boot1.log"; fail "first boot: expected 10 remapped units"; }
+cmp -s "$d/l1" "$d/l2" || { diff "$d/l1" "$d/l2"; fail "the remap table changed across the reboot"; }
+echo "reboot-persistence: $(wc -l < "$d/l2") remaps and all data found after a second boot"
+grep '^STATUS ' "$d/boot2.log"
+echo "1 passed, 0 failed"
