@@ -5,6 +5,7 @@
 #   make check      the whole test suite: host unit tests, fuzz corpora,
 #                   and the guest tests on the real module in QEMU
 #   make lint       checkpatch.pl over the kernel C, cppcheck, shellcheck
+#   make fuzz       run each libFuzzer harness for FUZZ_SECONDS (default 60)
 #
 # KDIR: the kernel build tree to build the module against.  Default: the
 # running kernel's headers; where those are missing (as on a build host whose
@@ -23,7 +24,7 @@ ifeq ($(origin KDIR),undefined)
   endif
 endif
 
-.PHONY: all module clean check demo lint setup test-tools tools
+.PHONY: all module clean check demo lint setup test-tools tools fuzz
 
 all: module tools
 
@@ -42,6 +43,11 @@ check:
 
 demo:
 	scripts/demo.sh
+
+# Each fuzzer for FUZZ_SECONDS (default 60); not part of "make check",
+# which only runs them over their corpora.
+fuzz:
+	$(MAKE) -C tests/fuzz fuzz
 
 module:
 	@if [ -n "$(KDIR_NOTE)" ]; then echo "dm-remap: $(KDIR_NOTE)"; fi

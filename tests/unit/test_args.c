@@ -138,6 +138,32 @@ static void test_ctr_features_ok(void **state)
 	assert_null(err);
 }
 
+static void test_ctr_volatile(void **state)
+{
+	char *plain[] = { "/dev/a", "0", "/dev/b", "0", "64" };
+	char *vol[] = { "/dev/a", "0", "/dev/b", "0", "64", "1", "volatile" };
+	char *both[] = { "/dev/a", "0", "/dev/b", "0", "64", "3", "volatile",
+			 "unit_sectors", "8" };
+	char *twice[] = { "/dev/a", "0", "/dev/b", "0", "64", "2", "volatile",
+			  "volatile" };
+	char *caps[] = { "/dev/a", "0", "/dev/b", "0", "64", "1", "Volatile" };
+	struct remap_ctr_args a;
+	const char *err = NULL;
+
+	(void)state;
+	assert_int_equal(remap_parse_ctr(ARGC(plain), plain, &a, &err), 0);
+	assert_false(a.features.volatile_table);
+	assert_int_equal(remap_parse_ctr(ARGC(vol), vol, &a, &err), 0);
+	assert_true(a.features.volatile_table);
+	assert_int_equal(a.features.unit_sectors, 0);
+	assert_int_equal(remap_parse_ctr(ARGC(both), both, &a, &err), 0);
+	assert_true(a.features.volatile_table);
+	assert_int_equal(a.features.unit_sectors, 8);
+	assert_null(err);
+	ctr_fails(ARGC(twice), twice, "Duplicate feature argument volatile");
+	ctr_fails(ARGC(caps), caps, "Unrecognised feature argument");
+}
+
 static void test_ctr_not_enough(void **state)
 {
 	char *argv[] = { "/dev/a", "0", "/dev/b", "0", "64" };
@@ -755,6 +781,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_ctr_ok),
 	cmocka_unit_test(test_ctr_ok_extremes),
 	cmocka_unit_test(test_ctr_features_ok),
+	cmocka_unit_test(test_ctr_volatile),
 	cmocka_unit_test(test_ctr_not_enough),
 	cmocka_unit_test(test_ctr_bad_fixed),
 	cmocka_unit_test(test_ctr_feature_count),
