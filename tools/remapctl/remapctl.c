@@ -409,13 +409,47 @@ static u64 sat_mul_add(u64 a, u64 b, u64 c)
 	return a * b + c;
 }
 
+/* The superblock's numeric fields, in the order both dump formats use. */
+struct sb_field {
+	const char *name;
+	unsigned long long v;
+};
+
+#define NR_SB_FIELDS 15
+
+static size_t sb_fields(const struct remap_sb *sb, u64 seq,
+			struct sb_field *f)
+{
+	const struct sb_field all[NR_SB_FIELDS] = {
+		{ "version", sb->version },
+		{ "unit_sectors", sb->unit_sectors },
+		{ "logical_block_size", sb->logical_block_size },
+		{ "flags", sb->flags },
+		{ "main_dev_sectors", sb->main_dev_sectors },
+		{ "main_start", sb->main_start },
+		{ "spare_start", sb->spare_start },
+		{ "meta_blocks", sb->layout.meta_blocks },
+		{ "data_offset", sb->layout.data_offset },
+		{ "slot_capacity", sb->layout.slot_capacity },
+		{ "pending_blocks", sb->layout.pending_blocks },
+		{ "slot_blocks", sb->layout.slot_blocks },
+		{ "generation", sb->generation },
+		{ "format_time", sb->format_time },
+		{ "seq", seq },
+	};
+
+	memcpy(f, all, sizeof(all));
+	return NR_SB_FIELDS;
+}
+
 static int cmd_dump(int argc, char **argv)
 {
+	struct sb_field f[NR_SB_FIELDS];
 	const struct remap_sb *sb;
 	struct remap_entry *e;
 	struct meta_img m;
 	struct opts o;
-	u64 i, n = 0, unit, base, k;
+	u64 i, n = 0, unit, base, k, nf;
 	char uuid[37];
 	int r;
 
@@ -459,37 +493,17 @@ static int cmd_dump(int argc, char **argv)
 	}
 	qsort(e, n, sizeof(*e), cmp_lunit);
 	uuid_format(sb->uuid, uuid);
+	nf = sb_fields(sb, m.max_seq, f);
 
 	if (o.json) {
 		const char *sep;
 
 		printf("{\n");
 		printf("  \"format\": \"dm-remap metadata\",\n");
-		printf("  \"version\": %u,\n", sb->version);
 		printf("  \"uuid\": \"%s\",\n", uuid);
 		printf("  \"instance\": %llu,\n", (unsigned long long)sb->instance);
-		printf("  \"unit_sectors\": %u,\n", sb->unit_sectors);
-		printf("  \"logical_block_size\": %u,\n", sb->logical_block_size);
-		printf("  \"flags\": %u,\n", sb->flags);
-		printf("  \"main_dev_sectors\": %llu,\n",
-		       (unsigned long long)sb->main_dev_sectors);
-		printf("  \"main_start\": %llu,\n", (unsigned long long)sb->main_start);
-		printf("  \"spare_start\": %llu,\n",
-		       (unsigned long long)sb->spare_start);
-		printf("  \"meta_blocks\": %llu,\n",
-		       (unsigned long long)sb->layout.meta_blocks);
-		printf("  \"data_offset\": %llu,\n",
-		       (unsigned long long)sb->layout.data_offset);
-		printf("  \"slot_capacity\": %llu,\n",
-		       (unsigned long long)sb->layout.slot_capacity);
-		printf("  \"pending_blocks\": %llu,\n",
-		       (unsigned long long)sb->layout.pending_blocks);
-		printf("  \"slot_blocks\": %llu,\n",
-		       (unsigned long long)sb->layout.slot_blocks);
-		printf("  \"generation\": %llu,\n", (unsigned long long)sb->generation);
-		printf("  \"format_time\": %llu,\n",
-		       (unsigned long long)sb->format_time);
-		printf("  \"seq\": %llu,\n", (unsigned long long)m.max_seq);
+		for (k = 0; k < nf; k++)
+			printf("  \"%s\": %llu,\n", f[k].name, f[k].v);
 		printf("  \"counters\": [");
 		for (k = 0; k < REMAP_META_NR_COUNTERS; k++)
 			printf("%s%llu", k ? ", " : "",
@@ -531,30 +545,15 @@ static int cmd_dump(int argc, char **argv)
 		printf("uuid                %s\n", uuid);
 		printf("instance            0x%016llx\n",
 		       (unsigned long long)sb->instance);
-		printf("version             %u\n", sb->version);
-		printf("unit_sectors        %u\n", sb->unit_sectors);
-		printf("logical_block_size  %u\n", sb->logical_block_size);
-		printf("flags               %u\n", sb->flags);
-		printf("main_dev_sectors    %llu\n",
-		       (unsigned long long)sb->main_dev_sectors);
-		printf("main_start          %llu\n", (unsigned long long)sb->main_start);
-		printf("spare_start         %llu\n",
-		       (unsigned long long)sb->spare_start);
-		printf("meta_blocks         %llu\n",
-		       (unsigned long long)sb->layout.meta_blocks);
-		printf("data_offset         %llu\n",
-		       (unsigned long long)sb->layout.data_offset);
-		printf("slot_capacity       %llu\n",
-		       (unsigned long long)sb->layout.slot_capacity);
-		printf("pending_blocks      %llu\n",
-		       (unsigned long long)sb->layout.pending_blocks);
-		printf("slot_blocks         %llu\n",
-		       (unsigned long long)sb->layout.slot_blocks);
-		printf("generation          %llu\n", (unsigned long long)sb->generation);
-		printf("format_time         %llu (", (unsigned long long)sb->format_time);
-		print_time(stdout, sb->format_time);
-		printf(")\n");
-		printf("seq                 %llu\n", (unsigned long long)m.max_seq);
+		for (k = 0; k < nf; k++) {
+			printf("%-20s%llu", f[k].name, f[k].v);
+			if (!strcmp(f[k].name, "format_time")) {
+				printf(" (");
+				print_time(stdout, f[k].v);
+				printf(")");
+			}
+			printf("\n");
+		}
 		for (k = 0; k < REMAP_META_NR_COUNTERS; k++) {
 			if (k < 5)
 				printf("%-20s%llu\n", counter_names[k],
