@@ -24,7 +24,7 @@ ifeq ($(origin KDIR),undefined)
   endif
 endif
 
-.PHONY: all module clean check demo lint setup test-tools tools fuzz
+.PHONY: all module clean check demo lint setup test-tools tools fuzz bench-index
 
 all: module tools
 
@@ -43,6 +43,10 @@ check:
 
 demo:
 	scripts/demo.sh
+
+# Instructions per index operation at 1k/100k/1M entries (callgrind).
+bench-index:
+	bench/index-bench.sh
 
 # Each fuzzer for FUZZ_SECONDS (default 60); not part of "make check",
 # which only runs them over their corpora.
