@@ -22,6 +22,9 @@ cleanup() {
 		dmsetup remove --retry "${_dms[i]}" 2>/dev/null || true
 	done
 	for i in "${_loops[@]}"; do losetup -d "$i" 2>/dev/null || true; done
+	# new_loop runs in $(...), a subshell: find its devices by backing file.
+	losetup -nO NAME,BACK-FILE | awk -v t="$T/" 'index($2, t) == 1 {print $1}' |
+		while read -r i; do losetup -d "$i" 2>/dev/null || true; done
 	rm -rf "$T"
 }
 trap cleanup EXIT
