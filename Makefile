@@ -6,17 +6,36 @@
 #                   and the guest tests on the real module in QEMU
 #   make lint       checkpatch.pl over the kernel C, cppcheck, shellcheck
 #   make fuzz       run each libFuzzer harness for FUZZ_SECONDS (default 60)
+#   make module-6.12, module-6.1
+#                   ./dm_remap.ko for the newest installed Debian kernel of
+#                   that series (same as make module KVER=6.12)
+#   make check-6.12, check-6.1
+#                   make check with the guest tests on that kernel only
 #
 # KDIR: the kernel build tree to build the module against.  Default: the
 # running kernel's headers; where those are missing (as on a build host whose
 # kernel cannot load modules), the headers of the kernel the tests boot.
+# KVER: build for that installed kernel instead (/lib/modules/KVER/build):
+# a full version (6.12.117+deb12-amd64) or a series (6.12: the newest
+# installed Debian -amd64 kernel of it).  There is one ./dm_remap.ko: a
+# build for another kernel rebuilds every object.
 
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 RUNNING_KDIR := /lib/modules/$(shell uname -r)/build
-# The kernel the guest tests boot: newest Debian 6.1 amd64 kernel installed.
-TEST_KVER ?= $(shell ls /boot/vmlinuz-6.1.*-amd64 2>/dev/null | sed 's|/boot/vmlinuz-||' | sort -V | tail -n 1)
+# $(call newest_kver,SERIES): the newest installed Debian SERIES.*-amd64 kernel.
+newest_kver = $(shell ls /boot/vmlinuz-$(1).*-amd64 2>/dev/null | sed 's|/boot/vmlinuz-||' | grep -v -e '-cloud-' -e '-rt-' | sort -V | tail -n 1)
+# The kernel the guest tests boot by default: newest Debian 6.1 amd64 kernel.
+TEST_KVER ?= $(call newest_kver,6.1)
+ifneq ($(KVER),)
+  # A series (6.12) names its newest installed kernel.
+  ifeq ($(wildcard /lib/modules/$(KVER)/build/Makefile),)
+    override KVER := $(or $(call newest_kver,$(KVER)),$(KVER))
+  endif
+endif
 ifeq ($(origin KDIR),undefined)
-  ifneq ($(wildcard $(RUNNING_KDIR)/Makefile),)
+  ifneq ($(KVER),)
+    KDIR := /lib/modules/$(KVER)/build
+  else ifneq ($(wildcard $(RUNNING_KDIR)/Makefile),)
     KDIR := $(RUNNING_KDIR)
   else
     KDIR := /lib/modules/$(TEST_KVER)/build
@@ -52,6 +71,14 @@ bench-index:
 # which only runs them over their corpora.
 fuzz:
 	$(MAKE) -C tests/fuzz fuzz
+
+# make module-6.12: the module for that kernel series; make check-6.12: the
+# whole suite with the guest tests on that series only.
+module-%:
+	$(MAKE) module KVER=$*
+
+check-%:
+	CHECK_KVERS=$* scripts/check.sh
 
 module:
 	@if [ -n "$(KDIR_NOTE)" ]; then echo "dm-remap: $(KDIR_NOTE)"; fi

@@ -1,13 +1,18 @@
 #!/bin/bash
 # The whole test suite, as "make check" and CI run it:
-#   1. install what is missing (tests/vm/setup.sh: qemu, Debian's kernel and
-#      headers, fio, cmocka, clang, ...), build the module and test tools;
+#   1. install what is missing (tests/vm/setup.sh: qemu, Debian's 6.1 and
+#      6.12 kernels and headers, fio, cmocka, clang, ...), build the tools;
 #   2. host: unit tests of core/ under ASan+UBSan, fuzzers over their corpora;
-#   3. guest: every tests/guest test on the real module, in QEMU (TCG);
-#   4. host: two VM boots over the same disk images (tests/host).
-# Ends with "N passed, N failed" over all parts; exit 0 only if none failed.
+#   then for each guest kernel (6.1, then 6.12):
+#   3. build ./dm_remap.ko for it; guest: every tests/guest test on the real
+#      module, in QEMU (TCG), each result line named <kernel>/<test>;
+#   4. host: two VM boots of it over the same disk images (tests/host).
+# Ends with "N passed, N failed" over all parts and kernels; exit 0 only if
+# none failed.  ./dm_remap.ko is left built for the first kernel.
 #
-# Environment: KVER (guest kernel version), SKIP_SETUP=1, GUEST_TESTS (a
+# Environment: CHECK_KVERS (guest kernels: series such as 6.12, meaning the
+# newest installed Debian -amd64 kernel of it, or full versions; default
+# "6.1 6.12", or $KVER alone when KVER is set), SKIP_SETUP=1, GUEST_TESTS (a
 # space-separated list of guest test files instead of all of them).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
@@ -51,7 +56,7 @@ if [[ ${SKIP_SETUP:-0} != 1 ]]; then
 	step "setup" env EXTRA_PACKAGES="$HOST_PACKAGES" tests/vm/setup.sh || {
 		echo "$passed passed, $failed failed"; exit 1; }
 fi
-step "build module and test tools" make -s all test-tools || {
+step "build tools and test tools" make -s tools test-tools || {
 	echo "$passed passed, $failed failed"; exit 1; }
 
 echo "=== host: unit tests (ASan, UBSan)"
@@ -69,15 +74,57 @@ else
 	echo "check: fuzz corpora: failed"
 fi
 
-echo "=== guest: tests on the real module in QEMU"
-# shellcheck disable=SC2086
-SKIP_SETUP=1 tests/vm/run-guest-suite.sh ${GUEST_TESTS:-} 2>&1 | tee "$logs/guest.log"
-add_counts "$logs/guest.log" "guest tests"
+# resolve_kver SERIES|VERSION: the installed kernel it names, or nothing.
+resolve_kver() {
+	if [[ -e /boot/vmlinuz-$1 ]]; then
+		echo "$1"
+		return
+	fi
+	find /boot -maxdepth 1 -name "vmlinuz-$1.*-amd64" ! -name '*-cloud-*' \
+		! -name '*-rt-*' -printf '%f\n' 2>/dev/null |
+		sed 's/^vmlinuz-//' | sort -V | tail -n 1
+}
 
-echo "=== host: a second boot over the same disk images"
-tests/host/reboot-persistence.sh 2>&1 | tee "$logs/reboot.log"
-add_counts "$logs/reboot.log" "reboot persistence"
+# shellcheck disable=SC2206
+kvers=(${CHECK_KVERS:-${KVER:-6.1 6.12}})
+times=()
+for label in "${kvers[@]}"; do
+	kstart=$SECONDS
+	kver=$(resolve_kver "$label")
+	if [[ -z $kver ]]; then
+		echo "check: no installed kernel $label (tests/vm/setup.sh installs 6.1 and 6.12): counted as 1 failure"
+		failed=$((failed + 1))
+		continue
+	fi
+	step "build dm_remap.ko for $kver" make -s module KVER="$kver" || continue
+	vermagic=$(modinfo -F vermagic dm_remap.ko 2>/dev/null | awk '{print $1}')
+	if [[ $vermagic != "$kver" ]]; then
+		echo "check: dm_remap.ko is built for '$vermagic', not $kver: counted as 1 failure"
+		failed=$((failed + 1))
+		continue
+	fi
 
+	btime=$((SECONDS - kstart))
+
+	echo "=== guest ($label): tests on the real module in QEMU, kernel $kver"
+	# shellcheck disable=SC2086
+	SKIP_SETUP=1 KVER=$kver tests/vm/run-guest-suite.sh ${GUEST_TESTS:-} 2>&1 |
+		sed -u -E "s/^(PASS|FAIL|SKIP) /\1 $label\//" | tee "$logs/guest-$label.log"
+	add_counts "$logs/guest-$label.log" "guest tests ($label)"
+	gtime=$((SECONDS - kstart - btime))
+
+	echo "=== host ($label): a second boot over the same disk images"
+	KVER=$kver tests/host/reboot-persistence.sh 2>&1 | tee "$logs/reboot-$label.log"
+	add_counts "$logs/reboot-$label.log" "reboot persistence ($label)"
+	times+=("$label ($kver): build $btime s, guest tests $gtime s, reboot test $((SECONDS - kstart - btime - gtime)) s")
+done
+# Leave ./dm_remap.ko built for the first kernel (6.1), as before.
+if ((${#kvers[@]} > 1)) && [[ -n $(resolve_kver "${kvers[0]}") ]]; then
+	make -s module KVER="$(resolve_kver "${kvers[0]}")" >/dev/null 2>&1 ||
+		echo "check: note: rebuilding dm_remap.ko for ${kvers[0]} failed"
+fi
+
+for t in "${times[@]}"; do echo "check: $t"; done
 echo "check: took $((SECONDS - start)) s; logs in $logs"
 if ((skipped)); then
 	echo "$passed passed, $failed failed, $skipped skipped"

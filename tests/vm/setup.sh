@@ -10,6 +10,8 @@ PACKAGES=(
 	qemu-system-x86      # qemu-system-x86_64 (TCG)
 	linux-image-amd64    # guest kernel + its modules in /lib/modules/<kver>
 	linux-headers-amd64  # to build dm_remap.ko against the guest kernel
+	linux-image-6.12-amd64    # bookworm's 6.12 (generic flavour: has 9p), the
+	linux-headers-6.12-amd64  # second kernel the suite runs on
 	busybox-static       # /init of the guest initramfs
 	fio
 	dmsetup
