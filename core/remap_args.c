@@ -26,24 +26,51 @@ static bool ra_empty(const char *s)
 	return !s || !*s;
 }
 
-int remap_parse_u64(const char *s, u64 *out)
+/* Strict decimal in s[0 .. len): the parser of remap_parse_u64(). */
+static int ra_parse_u64_n(const char *s, size_t len, u64 *out)
 {
 	u64 v = 0;
+	size_t i;
 
-	if (ra_empty(s))
+	if (!len)
 		return -EINVAL;
 
-	for (; *s; s++) {
+	for (i = 0; i < len; i++) {
 		unsigned int d;
 
-		if (*s < '0' || *s > '9')
+		if (s[i] < '0' || s[i] > '9')
 			return -EINVAL;
-		d = (unsigned int)(*s - '0');
+		d = (unsigned int)(s[i] - '0');
 		if (v > (U64_MAX - d) / 10)
 			return -EINVAL;
 		v = v * 10 + d;
 	}
 	*out = v;
+	return 0;
+}
+
+int remap_parse_u64(const char *s, u64 *out)
+{
+	if (ra_empty(s))
+		return -EINVAL;
+	return ra_parse_u64_n(s, strlen(s), out);
+}
+
+/* "read_retries <n>": argv[*i] is the keyword; *i is left on the value. */
+static int ra_parse_retries(unsigned int argc, char **argv, unsigned int *i,
+			    struct remap_features *f, const char **error)
+{
+	u64 v;
+
+	if (f->read_retries_given)
+		return ra_fail(error, "Duplicate feature argument read_retries");
+	if (*i + 1 >= argc)
+		return ra_fail(error, "Missing value for feature read_retries");
+	(*i)++;
+	if (remap_parse_u64(argv[*i], &v) || v > REMAP_MAX_READ_RETRIES)
+		return ra_fail(error, "read_retries must be a number from 0 to 16");
+	f->read_retries = (u32)v;
+	f->read_retries_given = true;
 	return 0;
 }
 
@@ -89,6 +116,15 @@ static int ra_parse_features(unsigned int argc, char **argv,
 				return ra_fail(error,
 					       "Duplicate feature argument volatile");
 			f->volatile_table = true;
+		} else if (!strcmp(word, "no_auto_remap")) {
+			if (f->no_auto_remap)
+				return ra_fail(error,
+					       "Duplicate feature argument no_auto_remap");
+			f->no_auto_remap = true;
+		} else if (!strcmp(word, "read_retries")) {
+			r = ra_parse_retries(argc, argv, &i, f, error);
+			if (r)
+				return r;
 		} else {
 			return ra_fail(error, "Unrecognised feature argument");
 		}
@@ -102,6 +138,7 @@ int remap_parse_ctr(unsigned int argc, char **argv, struct remap_ctr_args *a,
 	u64 nr_feat;
 
 	memset(a, 0, sizeof(*a));
+	a->features.read_retries = REMAP_DEFAULT_READ_RETRIES;
 
 	if (argc < 5)
 		return ra_fail(error, "Not enough arguments");
@@ -234,6 +271,66 @@ static int ra_parse_range(unsigned int argc, char **argv, u64 target_len,
 	return 0;
 }
 
+int remap_parse_extent(const char *s, u64 target_len, u64 *sector,
+		       u64 *nr_sectors, const char **error)
+{
+	const char *plus;
+
+	if (ra_empty(s))
+		return ra_fail(error, "Invalid extent (want <sector>[+<nr_sectors>])");
+	plus = strchr(s, '+');
+	*nr_sectors = 1;
+	if (ra_parse_u64_n(s, plus ? (size_t)(plus - s) : strlen(s), sector))
+		return ra_fail(error, "Invalid extent (want <sector>[+<nr_sectors>])");
+	if (plus) {
+		if (remap_parse_u64(plus + 1, nr_sectors))
+			return ra_fail(error,
+				       "Invalid extent (want <sector>[+<nr_sectors>])");
+		if (!*nr_sectors)
+			return ra_fail(error, "Number of sectors must not be zero");
+	}
+	if (*sector >= target_len)
+		return ra_fail(error, "Sector beyond end of device");
+	if (*nr_sectors > target_len - *sector)
+		return ra_fail(error, "Sector range beyond end of device");
+	return 0;
+}
+
+/* "remap_many <extent>...": every extent must be valid. */
+static int ra_parse_many(unsigned int argc, char **argv, u64 target_len,
+			 struct remap_msg *m, const char **error)
+{
+	unsigned int i;
+	u64 s, n;
+	int r;
+
+	if (argc < 2)
+		return ra_fail(error,
+			       "Usage: remap_many <sector>[+<nr_sectors>]...");
+	for (i = 1; i < argc; i++) {
+		r = remap_parse_extent(argv[i], target_len, &s, &n, error);
+		if (r)
+			return r;
+	}
+	m->nr_extents = argc - 1;
+	return 0;
+}
+
+/* "auto_remap on|off" */
+static int ra_parse_onoff(unsigned int argc, char **argv, struct remap_msg *m,
+			  const char **error)
+{
+	if (argc != 2)
+		return ra_fail(error, "Usage: auto_remap on|off");
+	if (!strcmp(argv[1], "on"))
+		m->value = 1;
+	else if (!strcmp(argv[1], "off"))
+		m->value = 0;
+	else
+		return ra_fail(error, "Usage: auto_remap on|off");
+	return 0;
+}
+
 int remap_parse_message(unsigned int argc, char **argv, u64 target_len,
 			struct remap_msg *m, const char **error)
 {
@@ -266,6 +363,29 @@ int remap_parse_message(unsigned int argc, char **argv, u64 target_len,
 		m->op = REMAP_MSG_LIST;
 		return argc == 1 ? 0 :
 			ra_fail(error, "Usage: list (no arguments)");
+	}
+	if (!strcmp(verb, "remap_many")) {
+		m->op = REMAP_MSG_REMAP_MANY;
+		return ra_parse_many(argc, argv, target_len, m, error);
+	}
+	if (!strcmp(verb, "stats")) {
+		m->op = REMAP_MSG_STATS;
+		return argc == 1 ? 0 :
+			ra_fail(error, "Usage: stats (no arguments)");
+	}
+	if (!strcmp(verb, "auto_remap")) {
+		m->op = REMAP_MSG_AUTO_REMAP;
+		return ra_parse_onoff(argc, argv, m, error);
+	}
+	if (!strcmp(verb, "read_retries")) {
+		m->op = REMAP_MSG_READ_RETRIES;
+		if (argc != 2)
+			return ra_fail(error, "Usage: read_retries <n>");
+		if (remap_parse_u64(argv[1], &m->value) ||
+		    m->value > REMAP_MAX_READ_RETRIES)
+			return ra_fail(error,
+				       "read_retries must be a number from 0 to 16");
+		return 0;
 	}
 	return ra_fail(error, "Unrecognised message");
 }

@@ -21,10 +21,17 @@
  */
 int remap_parse_u64(const char *s, u64 *out);
 
+/* Largest read_retries: each retry is a synchronous read of one unit. */
+#define REMAP_MAX_READ_RETRIES 16U
+#define REMAP_DEFAULT_READ_RETRIES 3U
+
 /* Optional feature arguments: <#args> <arg>... after the five fixed ones. */
 struct remap_features {
 	u32 unit_sectors;	/* "unit_sectors <n>"; 0 = the default */
 	bool volatile_table;	/* "volatile": no on-disk metadata */
+	bool no_auto_remap;	/* "no_auto_remap": I/O errors pass up */
+	bool read_retries_given;
+	u32 read_retries;	/* "read_retries <n>"; default 3 */
 };
 
 /* The constructor's arguments, device paths left as the user gave them. */
@@ -77,19 +84,35 @@ enum remap_msg_op {
 	REMAP_MSG_UNREMAP,	/* unremap <sector> [<nr_sectors>] */
 	REMAP_MSG_CLEAR,	/* clear */
 	REMAP_MSG_LIST,		/* list */
+	REMAP_MSG_REMAP_MANY,	/* remap_many <extent>... */
+	REMAP_MSG_STATS,	/* stats */
+	REMAP_MSG_AUTO_REMAP,	/* auto_remap on|off */
+	REMAP_MSG_READ_RETRIES,	/* read_retries <n> */
 };
 
 struct remap_msg {
 	enum remap_msg_op op;
 	u64 sector;		/* first 512-byte sector */
 	u64 nr_sectors;		/* >= 1; 1 when not given */
+	u64 value;		/* auto_remap: 0/1; read_retries: n */
+	/* remap_many: the extents are argv[1 .. nr_extents] */
+	unsigned int nr_extents;
 };
 
 /*
  * Parse a target message.  @target_len bounds the sectors (a range must lie
- * inside the target).  0, or -EINVAL with *error set.
+ * inside the target).  For remap_many every extent is checked here; the
+ * caller walks them again with remap_parse_extent().  0, or -EINVAL with
+ * *error set.
  */
 int remap_parse_message(unsigned int argc, char **argv, u64 target_len,
 			struct remap_msg *m, const char **error);
+
+/*
+ * One extent of remap_many: "<sector>" or "<sector>+<nr_sectors>", lying
+ * inside a target of @target_len sectors.  0, or -EINVAL with *error set.
+ */
+int remap_parse_extent(const char *s, u64 target_len, u64 *sector,
+		       u64 *nr_sectors, const char **error);
 
 #endif /* DM_REMAP_CORE_ARGS_H */

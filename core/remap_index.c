@@ -54,6 +54,21 @@ size_t remap_index_lower_bound(const struct remap_entry *e, size_t n, u64 key)
 	return lo;
 }
 
+size_t remap_u64_lower_bound(const u64 *a, size_t n, u64 key)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (a[mid] < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 bool remap_index_lookup(const struct remap_entry *e, size_t n, u64 lunit,
 			u64 *sunit)
 {

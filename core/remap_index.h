@@ -32,6 +32,9 @@ struct remap_entry {
 /* Position of the first entry with lunit >= key; n when there is none. */
 size_t remap_index_lower_bound(const struct remap_entry *e, size_t n, u64 key);
 
+/* The same over a sorted array of unit numbers (moving, pending units). */
+size_t remap_u64_lower_bound(const u64 *a, size_t n, u64 key);
+
 /* True when @lunit is remapped; its spare unit is stored in *sunit. */
 bool remap_index_lookup(const struct remap_entry *e, size_t n, u64 lunit,
 			u64 *sunit);

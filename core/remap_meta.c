@@ -389,3 +389,32 @@ long remap_slots_to_entries(const u64 *slots, size_t nr, u64 first_sunit,
 	}
 	return (long)n;
 }
+
+long remap_resolve_relocations(struct remap_entry *e, size_t *n,
+			       const u64 *block_seq, u64 *losers)
+{
+	size_t i = 0, j = 0;
+	long nr_lost = 0;
+
+	while (i < *n) {
+		u64 sa, sb;
+		size_t keep;
+
+		if (i + 1 == *n || e[i + 1].lunit != e[i].lunit) {
+			e[j++] = e[i++];
+			continue;
+		}
+		if (i + 2 < *n && e[i + 2].lunit == e[i].lunit)
+			return -EINVAL;
+		sa = block_seq[e[i].sunit / REMAP_META_PER_BLOCK];
+		sb = block_seq[e[i + 1].sunit / REMAP_META_PER_BLOCK];
+		if (sa == sb)
+			return -EINVAL;
+		keep = sa > sb ? i : i + 1;
+		losers[nr_lost++] = e[keep == i ? i + 1 : i].sunit;
+		e[j++] = e[keep];
+		i += 2;
+	}
+	*n = j;
+	return nr_lost;
+}

@@ -141,4 +141,18 @@ long remap_slots_to_entries(const u64 *slots, size_t nr, u64 first_sunit,
 			    u64 nr_lunits, struct remap_entry *e,
 			    u64 *retired);
 
+/*
+ * A relocation (a unit moving from one spare unit to another) commits the
+ * block holding the new slot first and the block retiring the old slot
+ * second; a crash between the two leaves one logical unit named by two
+ * slots.  The slot in the block with the higher seq is then current, the
+ * other is the old place.  @e (*n entries, sorted by lunit), @block_seq[b]
+ * the seq of slot block b as loaded: the losers are dropped from @e (*n is
+ * updated) and their spare units stored in @losers (room for *n).
+ * Returns how many, or -EINVAL when a logical unit is named three times,
+ * or twice in blocks of the same seq (no crash leaves that: corruption).
+ */
+long remap_resolve_relocations(struct remap_entry *e, size_t *n,
+			       const u64 *block_seq, u64 *losers);
+
 #endif /* DM_REMAP_CORE_META_H */

@@ -2,66 +2,121 @@
 /*
  * dm-remap-io.c - the I/O path.
  *
- * Fast path (remap_map): while nothing is remapped and nothing is moving,
- * a bio goes to the main device exactly as dm-linear sends it: one pointer
- * load decides, no lock is taken.  Writes also enter an SRCU read section
- * (a per-CPU counter, no lock) that ends when they complete, so that a
+ * Fast path (remap_map): while nothing is remapped, moving or pending, a
+ * bio goes to the main device exactly as dm-linear sends it: three loads
+ * decide, no lock is taken.  Writes also enter an SRCU read section (a
+ * per-CPU counter, no lock) that ends when they complete, so that a
  * data-preserving move can wait for the writes that could race its copy.
  *
  * Slow path (remap_map_slow): the index is searched (lock free, under that
  * SRCU section), and the bio is cut with dm_accept_partial_bio() at the
  * first unit whose fate differs, so each piece goes to one place: the main
- * device, or a run of consecutive spare units.  A piece that touches a
+ * device, or a run of consecutive spare units.  A piece that starts in a
  * unit being moved is cut to that one unit and held (st->deferred) until
- * the move is done; then remap_reissue_deferred() routes it afresh.
+ * the move is done; then remap_reissue_deferred() routes it afresh.  A
+ * write that starts in a pending unit is cut likewise and handed to the
+ * recovery worker, which remaps the unit (dm-remap-recover.c).
+ *
+ * Error path (remap_end_io): a read or write that failed with a media
+ * error is handed to the recovery worker (DM_ENDIO_INCOMPLETE), which
+ * retries, remaps and completes it; every mapped bio is recorded with
+ * dm_bio_record() so that the worker can see it as it was mapped.
  */
 #include "dm-remap.h"
 
-static void remap_to_main(struct remap_c *rc, struct bio *bio,
-			  sector_t offset)
+/*
+ * The index as a bio holding an io_srcu read section sees it.  The section
+ * was entered with srcu_down_read(), which lockdep does not track (it ends
+ * in end_io, maybe in another task), so a plain srcu_dereference() would be
+ * reported by PROVE_RCU as a use outside any read section.  The bio's
+ * srcu_idx is what holds the section.
+ */
+static struct remap_table *remap_bio_table(struct remap_state *st,
+					   struct remap_io *io)
 {
+	return srcu_dereference_check(st->table, &st->io_srcu,
+				      io->srcu_idx >= 0);
+}
+
+static void remap_to_main(struct remap_c *rc, struct bio *bio,
+			  struct remap_io *io, sector_t offset)
+{
+	io->where = REMAP_TO_MAIN;
 	bio_set_dev(bio, rc->main->bdev);
 	bio->bi_iter.bi_sector = rc->st->main_start + offset;
 }
 
-static void remap_to_spare(struct remap_c *rc, struct bio *bio, u64 sunit,
-			   sector_t offset)
+static void remap_to_spare(struct remap_c *rc, struct bio *bio,
+			   struct remap_io *io, u64 sunit, sector_t offset)
 {
 	struct remap_state *st = rc->st;
 
+	io->where = REMAP_TO_SPARE;
+	io->sunit = sunit;
 	bio_set_dev(bio, rc->spare->bdev);
 	bio->bi_iter.bi_sector = remap_unit_to_spare(st, sunit) +
 				 (offset & (st->unit_sectors - 1));
 }
 
+/* What remap_check_units() decided. */
+enum remap_route {
+	REMAP_ROUTE_ON,		/* send it; *units may have been shortened */
+	REMAP_ROUTE_HELD,	/* held until a move is over */
+	REMAP_ROUTE_DIVERT,	/* a write to a pending unit: recovery */
+};
+
 /*
- * If the bio starts in a moving unit, cut it to that unit, hold it and
- * return true.  Otherwise limit *units so the piece stops short of the
- * moving units.
+ * Look for moving units (and, for a write, pending ones) among the @units
+ * units from @first.  If the bio starts in one, cut it to that unit and
+ * hold or divert it.  Otherwise shorten *units so the piece stops short
+ * of the first such unit.
  */
-static bool remap_hold_if_moving(struct remap_c *rc, struct bio *bio,
-				 sector_t offset, u64 first, u64 *units)
+static enum remap_route remap_check_units(struct remap_c *rc, struct bio *bio,
+					  sector_t offset, u64 first,
+					  u64 *units)
 {
 	struct remap_state *st = rc->st;
+	enum remap_route route = REMAP_ROUTE_ON;
 	unsigned long flags;
 	sector_t len;
-	bool held = false;
+	size_t pos;
+	u64 u = U64_MAX;
 
 	spin_lock_irqsave(&st->move_lock, flags);
-	if (st->nr_moving && first <= st->move_last &&
-	    first + *units - 1 >= st->move_first) {
-		if (first >= st->move_first) {
-			len = ((sector_t)(first + 1) << st->unit_shift) - offset;
-			if (len < bio_sectors(bio))
-				dm_accept_partial_bio(bio, len);
-			bio_list_add(&st->deferred, bio);
-			held = true;
-		} else {
-			*units = st->move_first - first;
+	pos = remap_u64_lower_bound(st->moving, st->nr_moving, first);
+	if (pos < st->nr_moving && st->moving[pos] - first < *units) {
+		u = st->moving[pos];
+		route = REMAP_ROUTE_HELD;
+	}
+	if (op_is_write(bio_op(bio))) {
+		pos = remap_u64_lower_bound(st->pending, st->nr_pending, first);
+		if (pos < st->nr_pending && st->pending[pos] < u &&
+		    st->pending[pos] - first < *units) {
+			u = st->pending[pos];
+			route = REMAP_ROUTE_DIVERT;
 		}
 	}
+	if (route != REMAP_ROUTE_ON && u != first) {
+		*units = u - first;
+		route = REMAP_ROUTE_ON;
+	}
+	if (route != REMAP_ROUTE_ON) {
+		len = ((sector_t)(first + 1) << st->unit_shift) - offset;
+		if (len < bio_sectors(bio))
+			dm_accept_partial_bio(bio, len);
+		if (route == REMAP_ROUTE_HELD)
+			bio_list_add(&st->deferred, bio);
+	}
 	spin_unlock_irqrestore(&st->move_lock, flags);
-	return held;
+	return route;
+}
+
+/* Record the bio as mapped, for the error path, when it may need it. */
+static void remap_record(struct remap_c *rc, struct bio *bio,
+			 struct remap_io *io)
+{
+	if (READ_ONCE(rc->auto_remap))
+		dm_bio_record(&io->details, bio);
 }
 
 static int remap_map_slow(struct remap_c *rc, struct bio *bio,
@@ -72,6 +127,7 @@ static int remap_map_slow(struct remap_c *rc, struct bio *bio,
 	sector_t nr = bio_sectors(bio);
 	u64 first = offset >> st->unit_shift;
 	u64 units = ((offset + nr - 1) >> st->unit_shift) - first + 1;
+	enum remap_route route;
 	struct remap_table *t;
 	bool remapped = false;
 	u64 sunit = 0;
@@ -82,16 +138,21 @@ static int remap_map_slow(struct remap_c *rc, struct bio *bio,
 	 * before it clears nr_moving, so seeing no move here means seeing
 	 * the index it left behind.
 	 */
-	if (smp_load_acquire(&st->nr_moving)) {
-		io->rc = rc;
-		if (remap_hold_if_moving(rc, bio, offset, first, &units)) {
+	if (smp_load_acquire(&st->nr_moving) || READ_ONCE(st->nr_pending)) {
+		route = remap_check_units(rc, bio, offset, first, &units);
+		if (route != REMAP_ROUTE_ON) {
 			srcu_up_read(&st->io_srcu, io->srcu_idx);
 			io->srcu_idx = -1;
+			if (route == REMAP_ROUTE_DIVERT) {
+				io->diverted = true;
+				dm_bio_record(&io->details, bio);
+				remap_recover_queue(st, bio);
+			}
 			return DM_MAPIO_SUBMITTED;
 		}
 	}
 
-	t = srcu_dereference(st->table, &st->io_srcu);
+	t = remap_bio_table(st, io);
 	if (t)
 		units = remap_index_run(t->e, t->nr, first, units, &remapped,
 					&sunit);
@@ -99,10 +160,11 @@ static int remap_map_slow(struct remap_c *rc, struct bio *bio,
 	len = ((sector_t)(first + units) << st->unit_shift) - offset;
 	if (len < nr)
 		dm_accept_partial_bio(bio, len);
+	remap_record(rc, bio, io);
 	if (remapped)
-		remap_to_spare(rc, bio, sunit, offset);
+		remap_to_spare(rc, bio, io, sunit, offset);
 	else
-		remap_to_main(rc, bio, offset);
+		remap_to_main(rc, bio, io, offset);
 	return DM_MAPIO_REMAPPED;
 }
 
@@ -113,8 +175,13 @@ int remap_map(struct dm_target *ti, struct bio *bio)
 	struct remap_io *io = dm_per_bio_data(bio, sizeof(*io));
 
 	io->srcu_idx = -1;
+	io->rc = rc;
+	io->recovered = false;
+	io->diverted = false;
+	io->details.bi_bdev = NULL;	/* not recorded */
 	if (unlikely(!bio_sectors(bio))) {
 		/* An empty flush, sent once to each device: num_flush_bios. */
+		io->where = REMAP_TO_NONE;
 		bio_set_dev(bio, dm_bio_get_target_bio_nr(bio) ?
 				 rc->spare->bdev : rc->main->bdev);
 		return DM_MAPIO_REMAPPED;
@@ -124,9 +191,10 @@ int remap_map(struct dm_target *ti, struct bio *bio)
 		io->srcu_idx = srcu_down_read(&st->io_srcu);
 
 	if (likely(!rcu_access_pointer(st->table) &&
-		   !READ_ONCE(st->nr_moving))) {
-		remap_to_main(rc, bio, dm_target_offset(ti,
-							bio->bi_iter.bi_sector));
+		   !READ_ONCE(st->nr_moving) && !READ_ONCE(st->nr_pending))) {
+		remap_record(rc, bio, io);
+		remap_to_main(rc, bio, io,
+			      dm_target_offset(ti, bio->bi_iter.bi_sector));
 		return DM_MAPIO_REMAPPED;
 	}
 
@@ -135,21 +203,45 @@ int remap_map(struct dm_target *ti, struct bio *bio)
 	return remap_map_slow(rc, bio, io);
 }
 
+/*
+ * Errors the error path handles: the device could not read or write those
+ * sectors.  Anything else (unsupported operation, no space, would block, a
+ * path or transport failure) says nothing about the medium and goes up.
+ */
+static bool remap_media_error(struct bio *bio, blk_status_t error)
+{
+	if (bio_op(bio) != REQ_OP_READ && bio_op(bio) != REQ_OP_WRITE)
+		return false;
+	if (bio->bi_opf & REQ_RAHEAD)
+		return false;
+	return error == BLK_STS_IOERR || error == BLK_STS_MEDIUM ||
+	       error == BLK_STS_PROTECTION || error == BLK_STS_TARGET;
+}
+
 int remap_end_io(struct dm_target *ti, struct bio *bio, blk_status_t *error)
 {
 	struct remap_c *rc = ti->private;
 	struct remap_io *io = dm_per_bio_data(bio, sizeof(*io));
 
-	if (io->srcu_idx >= 0)
+	if (io->srcu_idx >= 0) {
 		srcu_up_read(&rc->st->io_srcu, io->srcu_idx);
-	return DM_ENDIO_DONE;
+		io->srcu_idx = -1;
+	}
+	if (likely(!*error) || io->recovered || !io->details.bi_bdev ||
+	    io->where == REMAP_TO_NONE || !remap_media_error(bio, *error) ||
+	    !READ_ONCE(rc->auto_remap))
+		return DM_ENDIO_DONE;
+
+	remap_recover_queue(rc->st, bio);
+	return DM_ENDIO_INCOMPLETE;
 }
 
 /*
  * Send the bios held during a move, now that it is over.  Each lies within
  * one unit, so it goes to one place without being cut again.  Called with
  * st->lock held, so no other move can start meanwhile.  Each bio is routed
- * by the table that held it (a reload may have happened meanwhile).
+ * by the table that held it (a reload may have happened meanwhile).  A
+ * write to a unit that has become pending goes to the recovery worker.
  */
 void remap_reissue_deferred(struct remap_state *st, struct bio_list *bios)
 {
@@ -163,14 +255,24 @@ void remap_reissue_deferred(struct remap_state *st, struct bio_list *bios)
 	while ((bio = bio_list_pop(bios))) {
 		io = dm_per_bio_data(bio, sizeof(*io));
 		rc = io->rc;
-		io->srcu_idx = srcu_down_read(&st->io_srcu);
 		offset = dm_target_offset(rc->ti, bio->bi_iter.bi_sector);
-		t = srcu_dereference(st->table, &st->io_srcu);
+		if (op_is_write(bio_op(bio)) &&
+		    remap_is_pending(st, offset >> st->unit_shift)) {
+			io->diverted = true;
+			dm_bio_record(&io->details, bio);
+			remap_recover_queue(st, bio);
+			continue;
+		}
+		if (op_is_write(bio_op(bio)))
+			io->srcu_idx = srcu_down_read(&st->io_srcu);
+		t = rcu_dereference_protected(st->table,
+					      lockdep_is_held(&st->lock));
+		remap_record(rc, bio, io);
 		if (t && remap_index_lookup(t->e, t->nr,
 					    offset >> st->unit_shift, &sunit))
-			remap_to_spare(rc, bio, sunit, offset);
+			remap_to_spare(rc, bio, io, sunit, offset);
 		else
-			remap_to_main(rc, bio, offset);
+			remap_to_main(rc, bio, io, offset);
 		dm_submit_bio_remap(bio, NULL);
 	}
 }

@@ -3,9 +3,14 @@
  * dm-remap-message.c - "dmsetup message <dev> 0 <verb> ...".
  *
  *   remap <sector> [<nr_sectors>]     remap the units holding those sectors
+ *   remap_many <sector>[+<nr>]...     the same for many extents at once,
+ *                                     skipping units already remapped
  *   unremap <sector> [<nr_sectors>]   move them back to the main device
  *   clear                             unremap every unit
  *   list                              one line per remapped unit
+ *   stats                             every counter, one "name value" line
+ *   auto_remap on|off                 the error path remaps failing units
+ *   read_retries <n>                  re-reads of a failed read (0-16)
  *
  * The syntax is checked by core/remap_args.c.  A refused message changes
  * nothing; the reason goes to the kernel log, the errno to the caller
@@ -13,6 +18,9 @@
  * ENOSPC spare pool too small, EIO the data could not be moved), as the
  * ioctl carries no text back on failure.
  */
+#include <linux/slab.h>
+#include <linux/sort.h>
+
 #include "dm-remap.h"
 
 /* "<logical_sector> <spare_sector> <nr_sectors>" per remapped unit. */
@@ -32,6 +40,98 @@ static int remap_list(struct remap_c *rc, char *result, unsigned int maxlen)
 		       (unsigned long long)remap_unit_to_spare(st, t->e[i].sunit),
 		       (unsigned long long)st->unit_sectors);
 	srcu_read_unlock(&st->io_srcu, idx);
+	return 1;
+}
+
+static int remap_cmp_extent(const void *a, const void *b)
+{
+	const struct remap_extent *x = a, *y = b;
+
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/*
+ * "remap_many <extent>...": the units of every extent, sorted and merged,
+ * then remapped; answers "<remapped_units> <skipped_units>".
+ */
+static int remap_many(struct remap_c *rc, unsigned int argc, char **argv,
+		      char *result, unsigned int maxlen)
+{
+	struct remap_state *st = rc->st;
+	struct remap_extent *x;
+	unsigned int i, n = 0, sz = 0;
+	u64 sector, nr, added, skipped;
+	const char *error;
+	int r;
+
+	x = kvmalloc_array(argc, sizeof(*x), GFP_KERNEL);
+	if (!x)
+		return -ENOMEM;
+	for (i = 1; i < argc; i++) {
+		/* Checked by remap_parse_message() already. */
+		if (remap_parse_extent(argv[i], rc->ti->len, &sector, &nr,
+				       &error)) {
+			kvfree(x);
+			return -EINVAL;
+		}
+		x[n].first = sector >> st->unit_shift;
+		x[n].last = (sector + nr - 1) >> st->unit_shift;
+		n++;
+	}
+	sort(x, n, sizeof(*x), remap_cmp_extent, NULL);
+	for (i = 1, nr = n ? 1 : 0; i < n; i++) {
+		if (x[i].first <= x[nr - 1].last + 1)
+			x[nr - 1].last = max(x[nr - 1].last, x[i].last);
+		else
+			x[nr++] = x[i];
+	}
+	r = remap_extents(rc, x, nr, &added, &skipped);
+	kvfree(x);
+	if (r == -ENOSPC)
+		DMERR("%s: remap_many: spare pool has %llu free units, fewer than needed",
+		      dm_device_name(st->md),
+		      (unsigned long long)spare_pool_free_units(&st->pool));
+	else if (r)
+		DMERR("%s: remap_many failed after %llu units: %d",
+		      dm_device_name(st->md), (unsigned long long)added, r);
+	if (r)
+		return r;
+	DMEMIT("%llu %llu", (unsigned long long)added,
+	       (unsigned long long)skipped);
+	return 1;
+}
+
+/* "stats": every counter, one "<name> <value>" line each. */
+static int remap_stats(struct remap_c *rc, char *result, unsigned int maxlen)
+{
+	struct remap_state *st = rc->st;
+	unsigned int sz = 0;
+	u64 used = READ_ONCE(st->pool.nr_used);
+	u64 total = READ_ONCE(st->pool.nr_units);
+
+	DMEMIT("unit_sectors %u\n", st->unit_sectors);
+	DMEMIT("remapped_units %llu\n",
+	       (unsigned long long)remap_table_count(st));
+	DMEMIT("spare_units %llu\n", (unsigned long long)total);
+	DMEMIT("spare_used %llu\n", (unsigned long long)used);
+	DMEMIT("spare_free %llu\n", (unsigned long long)(total - used));
+	DMEMIT("retired_units %llu\n",
+	       (unsigned long long)atomic64_read(&st->nr_retired));
+	DMEMIT("pending_units %u\n", READ_ONCE(st->nr_pending));
+	DMEMIT("reallocation_events %llu\n", (unsigned long long)
+	       atomic64_read(&st->counters[REMAP_C_REALLOC_EVENTS]));
+	DMEMIT("auto_remaps %llu\n", (unsigned long long)
+	       atomic64_read(&st->counters[REMAP_C_AUTO_REMAPS]));
+	DMEMIT("uncorrectable_reads %llu\n", (unsigned long long)
+	       atomic64_read(&st->counters[REMAP_C_UNCORRECTABLE]));
+	DMEMIT("spare_errors %llu\n", (unsigned long long)
+	       atomic64_read(&st->counters[REMAP_C_SPARE_ERRORS]));
+	DMEMIT("lost_sectors %llu\n", (unsigned long long)
+	       atomic64_read(&st->counters[REMAP_C_LOST_SECTORS]));
+	DMEMIT("metadata %s\n", remap_meta_state(st));
+	DMEMIT("auto_remap %s\n", READ_ONCE(rc->auto_remap) ? "on" : "off");
+	DMEMIT("read_retries %u\n", READ_ONCE(rc->read_retries));
+	DMEMIT("spare_exhausted %s\n", remap_spare_exhausted(st) ? "yes" : "no");
 	return 1;
 }
 
@@ -85,6 +185,19 @@ int remap_message(struct dm_target *ti, unsigned int argc, char **argv,
 	switch (m.op) {
 	case REMAP_MSG_LIST:
 		return remap_list(rc, result, maxlen);
+	case REMAP_MSG_STATS:
+		return remap_stats(rc, result, maxlen);
+	case REMAP_MSG_AUTO_REMAP:
+		WRITE_ONCE(rc->auto_remap, m.value);
+		return 0;
+	case REMAP_MSG_READ_RETRIES:
+		WRITE_ONCE(rc->read_retries, m.value);
+		return 0;
+	case REMAP_MSG_REMAP_MANY:
+		r = remap_many(rc, argc, argv, result, maxlen);
+		if (READ_ONCE(st->generation) != before)
+			dm_table_event(ti->table);
+		return r;
 	case REMAP_MSG_CLEAR:
 		r = unremap_units(rc, 0, rc->nr_lunits - 1, false);
 		break;

@@ -18,12 +18,20 @@
 #include <linux/random.h>
 #include <linux/timekeeping.h>
 #include <linux/dm-io.h>
+#include <linux/sort.h>
 
 #include "dm-remap.h"
 #include "remap_meta.h"
 
 /* Blocks read or written by one dm-io call: 1 MiB. */
 #define META_CHUNK_BLOCKS 256U
+
+static int meta_cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
 
 struct remap_meta {
 	struct dm_io_client *io;
@@ -33,29 +41,18 @@ struct remap_meta {
 	u64 seq;			/* highest commit sequence written */
 	u64 *slots;			/* sb.layout.slot_capacity entries */
 	u64 *pending;			/* pending_blocks * PER_BLOCK entries */
+	u64 *slot_seq;			/* seq of each slot block as loaded */
 	int sb_stale;			/* superblock copy to rewrite, or -1 */
+	bool writable;			/* the table may write (repairs) */
 	bool failed;			/* a commit failed: no more changes */
 };
 
 static int meta_io(struct remap_meta *m, blk_opf_t opf, u64 block,
 		   u64 nr_blocks, void *buf)
 {
-	struct dm_io_region where = {
-		.bdev = m->bdev,
-		.sector = m->start + block * REMAP_META_BLOCK_SECTORS,
-		.count = nr_blocks * REMAP_META_BLOCK_SECTORS,
-	};
-	struct dm_io_request req = {
-		.bi_opf = opf,
-		.mem.type = is_vmalloc_addr(buf) ? DM_IO_VMA : DM_IO_KMEM,
-		.mem.ptr.addr = buf,	/* a union with .vma */
-		.client = m->io,
-	};
-	unsigned long error_bits = 0;
-	int r;
-
-	r = dm_io(&req, 1, &where, &error_bits, IOPRIO_DEFAULT);
-	return r ? r : (error_bits ? -EIO : 0);
+	return remap_sync_io(m->io, opf, m->bdev,
+			     m->start + block * REMAP_META_BLOCK_SECTORS,
+			     nr_blocks * REMAP_META_BLOCK_SECTORS, buf);
 }
 
 /*
@@ -167,6 +164,89 @@ out:
 	kvfree(buf);
 	kvfree(old);
 	return r;
+}
+
+/*
+ * Replace the pending list with @lunits (at most the list's capacity) and
+ * commit it, copy A then copy B.  A failure marks the metadata failed.
+ */
+int remap_meta_set_pending(struct remap_meta *m, const u64 *lunits, size_t n)
+{
+	const struct remap_meta_layout *l = &m->sb.layout;
+	u64 cap = l->pending_blocks * REMAP_META_PER_BLOCK, i;
+	bool preflush = false;
+	u8 *buf;
+	int r;
+
+	if (m->failed)
+		return -EIO;
+	if (n > cap)
+		return -ENOSPC;
+	buf = kvmalloc(REMAP_META_BLOCK_SIZE * l->pending_blocks, GFP_NOIO);
+	if (!buf)
+		return -ENOMEM;
+	for (i = 0; i < cap; i++)
+		m->pending[i] = i < n ? lunits[i] + 1 : 0;
+	m->seq++;
+	r = meta_write_both(m, REMAP_MAGIC_PENDING, m->pending, l->pending_a,
+			    l->pending_b, 0, l->pending_blocks, buf, &preflush);
+	if (r) {
+		DMERR("metadata commit failed (%d): the remap table is now read-only",
+		      r);
+		m->failed = true;
+	}
+	kvfree(buf);
+	return r;
+}
+
+/* The logical units of the pending list, at most @max. */
+size_t remap_meta_get_pending(struct remap_meta *m, u64 *lunits, size_t max)
+{
+	u64 cap = m->sb.layout.pending_blocks * REMAP_META_PER_BLOCK, i;
+	size_t n = 0;
+
+	for (i = 0; i < cap && n < max; i++)
+		if (m->pending[i])
+			lunits[n++] = m->pending[i] - 1;
+	return n;
+}
+
+static int meta_write_sb(struct remap_meta *m, u8 *buf);
+
+/*
+ * Store @n counters in the superblock (both copies) if they changed.
+ * Counters are statistics: a crash loses at most the changes since the
+ * last save, never a remap.
+ */
+int remap_meta_save_counters(struct remap_meta *m, const u64 *counters,
+			     size_t n)
+{
+	u8 *buf;
+	int r;
+
+	if (m->failed)
+		return -EIO;
+	n = min_t(size_t, n, REMAP_META_NR_COUNTERS);
+	if (!memcmp(m->sb.counters, counters, n * sizeof(*counters)))
+		return 0;
+	buf = kvmalloc(REMAP_META_BLOCK_SIZE, GFP_NOIO);
+	if (!buf)
+		return -ENOMEM;
+	memcpy(m->sb.counters, counters, n * sizeof(*counters));
+	r = meta_write_sb(m, buf);
+	if (r) {
+		DMERR("metadata superblock write failed (%d): the remap table is now read-only",
+		      r);
+		m->failed = true;
+	}
+	kvfree(buf);
+	return r;
+}
+
+void remap_meta_get_counters(struct remap_meta *m, u64 *counters, size_t n)
+{
+	n = min_t(size_t, n, REMAP_META_NR_COUNTERS);
+	memcpy(counters, m->sb.counters, n * sizeof(*counters));
 }
 
 bool remap_meta_failed(struct remap_meta *m)
@@ -355,27 +435,31 @@ static int meta_check_sb(struct remap_meta *m, struct remap_geometry *g,
  * Rewrite the copy of block @block (of a region whose copy lives at
  * @region) that was not chosen, from the chosen one now in @entries.  Only
  * that copy is written, so a torn repair still leaves the good copy.  The
- * repaired copy gets the current sequence number: it then holds the same
- * state as the chosen copy, with a seq no lower.
+ * repaired copy gets the chosen copy's sequence number: it then holds the
+ * same state with the same seq, which keeps the seq of every block the
+ * seq of the commit that last wrote it (remap_resolve_relocations relies
+ * on that).
  */
 static int meta_repair_block(struct remap_meta *m, u32 magic,
 			     const u64 *entries, u64 region, u64 block,
-			     u8 *buf)
+			     u64 seq, u8 *buf)
 {
 	DMWARN("repairing metadata block %llu from its other copy",
 	       (unsigned long long)(region + block));
-	remap_entries_encode(magic, m->sb.instance, region + block, m->seq,
+	remap_entries_encode(magic, m->sb.instance, region + block, seq,
 			     entries + block * REMAP_META_PER_BLOCK, buf);
 	return meta_write(m, region + block, 1, buf, false);
 }
 
 /*
  * Read both copies of a region, keep the current version of each block in
- * @entries and rewrite the other copy where it is missing or stale.
+ * @entries (and its seq in @block_seq, when not NULL) and rewrite the
+ * other copy where it is missing or stale.
  */
 static int meta_read_region(struct remap_meta *m, u32 magic, u64 region_a,
 			    u64 region_b, u64 nr_blocks, u64 *entries,
-			    u8 *buf, bool writable, const char **error)
+			    u64 *block_seq, u8 *buf, bool writable,
+			    const char **error)
 {
 	u8 *copy_b = buf + META_CHUNK_BLOCKS * REMAP_META_BLOCK_SIZE;
 	u64 first, nr, i, seq_a, seq_b, *e;
@@ -414,10 +498,13 @@ static int meta_read_region(struct remap_meta *m, u32 magic, u64 region_a,
 						     region_a + first + i,
 						     &seq_a, e);
 			m->seq = max(m->seq, pick ? seq_b : seq_a);
+			if (block_seq)
+				block_seq[first + i] = pick ? seq_b : seq_a;
 			if (repair && writable) {
 				r = meta_repair_block(m, magic, entries,
 						      pick ? region_a : region_b,
 						      first + i,
+						      pick ? seq_b : seq_a,
 						      copy_b + nr *
 						      REMAP_META_BLOCK_SIZE);
 				if (r) {
@@ -438,6 +525,7 @@ void remap_meta_close(struct remap_meta *m)
 		dm_io_client_destroy(m->io);
 	kvfree(m->slots);
 	kvfree(m->pending);
+	kvfree(m->slot_seq);
 	kfree(m);
 }
 
@@ -466,6 +554,7 @@ struct remap_meta *remap_meta_open(struct block_device *spare,
 	}
 	m->bdev = spare;
 	m->start = a->spare_start;
+	m->writable = writable;
 	m->io = dm_io_client_create();
 	if (IS_ERR(m->io)) {
 		r = PTR_ERR(m->io);
@@ -506,7 +595,9 @@ struct remap_meta *remap_meta_open(struct block_device *spare,
 			    sizeof(u64), GFP_KERNEL);
 	m->pending = kvcalloc(m->sb.layout.pending_blocks *
 			      REMAP_META_PER_BLOCK, sizeof(u64), GFP_KERNEL);
-	if (!m->slots || !m->pending) {
+	m->slot_seq = kvcalloc(m->sb.layout.slot_blocks, sizeof(u64),
+			       GFP_KERNEL);
+	if (!m->slots || !m->pending || !m->slot_seq) {
 		r = -ENOMEM;
 		*error = "Cannot allocate the metadata slot table";
 		goto bad;
@@ -516,13 +607,14 @@ struct remap_meta *remap_meta_open(struct block_device *spare,
 				     m->sb.layout.pending_a,
 				     m->sb.layout.pending_b,
 				     m->sb.layout.pending_blocks, m->pending,
-				     buf, writable, error);
+				     NULL, buf, writable, error);
 		if (!r)
 			r = meta_read_region(m, REMAP_MAGIC_SLOTS,
 					     m->sb.layout.slots_a,
 					     m->sb.layout.slots_b,
 					     m->sb.layout.slot_blocks,
-					     m->slots, buf, writable, error);
+					     m->slots, m->slot_seq, buf,
+					     writable, error);
 		if (r)
 			goto bad;
 	}
@@ -532,6 +624,44 @@ bad:
 	kvfree(buf);
 	remap_meta_close(m);
 	return ERR_PTR(r);
+}
+
+/*
+ * Finish relocations a crash interrupted (see remap_resolve_relocations):
+ * the old slot of such a unit is retired, in memory and, when the table
+ * may write, on disk.  @e (*n entries) sorted by lunit.
+ */
+static int meta_resolve_relocations(struct remap_meta *m,
+				    struct remap_entry *e, size_t *n)
+{
+	u64 *losers, *values;
+	long nr, i;
+	int r = 0;
+
+	losers = kvmalloc_array(*n, sizeof(*losers), GFP_KERNEL);
+	if (!losers)
+		return -ENOMEM;
+	nr = remap_resolve_relocations(e, n, m->slot_seq, losers);
+	if (nr <= 0) {
+		kvfree(losers);
+		return nr;
+	}
+	DMWARN("finishing %ld interrupted relocations", nr);
+	values = kvmalloc_array(nr, sizeof(*values), GFP_KERNEL);
+	if (!values) {
+		kvfree(losers);
+		return -ENOMEM;
+	}
+	sort(losers, nr, sizeof(*losers), meta_cmp_u64, NULL);
+	for (i = 0; i < nr; i++) {
+		values[i] = REMAP_SLOT_RETIRED;
+		m->slots[losers[i]] = REMAP_SLOT_RETIRED;
+	}
+	if (m->writable)
+		r = remap_meta_set_slots(m, losers, values, nr);
+	kvfree(values);
+	kvfree(losers);
+	return r;
 }
 
 /*
@@ -548,6 +678,7 @@ int remap_meta_build(struct remap_meta *m, u64 nr_lunits,
 	struct remap_entry *e;
 	long got;
 	size_t i;
+	int r;
 
 	*entries = NULL;
 	*nr = 0;
@@ -569,13 +700,16 @@ int remap_meta_build(struct remap_meta *m, u64 nr_lunits,
 		return -EINVAL;
 	}
 	remap_index_sort(e, got);
-	if (remap_index_validate(e, got, nr_lunits, U64_MAX, NULL)) {
+	i = got;
+	r = meta_resolve_relocations(m, e, &i);
+	if (r || remap_index_validate(e, i, nr_lunits, U64_MAX, NULL)) {
 		kvfree(e);
-		*error = "Metadata maps one logical unit to two spare units";
-		return -EINVAL;
+		*error = r == -ENOMEM ? "Cannot allocate the remap index" :
+			 "Metadata maps one logical unit to two spare units";
+		return r ? r : -EINVAL;
 	}
 	*entries = e;
-	*nr = got;
+	*nr = i;
 claim:
 	/* Used and retired units alike are never handed out again. */
 	for (u = pool->nr_units; u < cap; u++)

@@ -2,7 +2,7 @@
 /*
  * dm-remap-move.c - remapping and unremapping units without losing data.
  *
- * A unit changes place in four steps, REMAP_MOVE_BATCH units at a time:
+ * A unit changes place in four steps, st->move_batch units at a time:
  *  1. mark the units moving: from now on the I/O path holds new bios that
  *     touch them (dm-remap-io.c);
  *  2. synchronize_srcu(): wait for the writes already on their way to the
@@ -15,8 +15,12 @@
  * Every other unit keeps flowing throughout.  If a copy cannot be written
  * the batch is undone: the index is unchanged and the data is where it was.
  * A remapped unit whose main copy cannot be read is a bad sector doing what
- * bad sectors do: its spare unit is zeroed, the loss is counted in status
- * and logged with the sector numbers, and the remap goes ahead.
+ * bad sectors do: the unit is salvaged block by block (remap_salvage_unit),
+ * its unreadable blocks are zeroed on the spare, counted in status and
+ * logged with their sector numbers, and the remap goes ahead.
+ *
+ * The moving units are a sorted set (st->moving), so a batch of scattered
+ * units (remap_many) holds I/O to those units only.
  */
 #include <linux/slab.h>
 #include <linux/mm.h>
@@ -35,7 +39,6 @@ struct remap_copy_job {
 	struct remap_copy_batch *batch;
 	int read_err;
 	unsigned long write_err;
-	bool unreadable;	/* the main copy could not be read */
 };
 
 static void remap_copy_done(int read_err, unsigned long write_err,
@@ -60,7 +63,6 @@ static void remap_copy_batch_init(struct remap_copy_batch *b,
 		jobs[i].batch = b;
 		jobs[i].read_err = 0;
 		jobs[i].write_err = 0;
-		jobs[i].unreadable = false;
 	}
 }
 
@@ -108,53 +110,92 @@ static void remap_copy_units(struct remap_c *rc, const struct remap_entry *e,
 	wait_for_completion(&b.done);
 }
 
+/* Log sectors [first, first + n) of @lunit as lost (rate limited). */
+static void remap_log_lost(struct remap_state *st, u64 lunit, sector_t first,
+			   sector_t n)
+{
+	sector_t s = ((sector_t)lunit << st->unit_shift) + first;
+
+	DMERR_LIMIT("%s: sectors %llu-%llu unreadable; replaced by zeroes",
+		    dm_device_name(st->md), (unsigned long long)s,
+		    (unsigned long long)(s + n - 1));
+}
+
 /*
- * Units whose main copy could not be read get a zeroed spare unit; they
- * are counted and logged.  Returns false if a zeroing write failed.
+ * Copy unit @lunit (remap_unit_len() sectors) from @src_sector of @src to
+ * @dst_sector of the spare device, synchronously.  If the unit cannot be
+ * read as a whole, it is read one logical block at a time and the blocks
+ * that still fail are zeroed, counted as lost and logged.  Sectors
+ * [keep_first, keep_first + keep_len) of the unit are about to be
+ * overwritten by the caller: they are not salvaged and never count as
+ * lost.  0, or -EIO when the spare could not be written, -ENOMEM.
  */
-static bool remap_zero_unreadable(struct remap_c *rc,
-				  const struct remap_entry *e,
-				  struct remap_copy_job *jobs, size_t nr)
+int remap_salvage_unit(struct remap_c *rc, struct block_device *src,
+		       sector_t src_sector, sector_t dst_sector, u64 lunit,
+		       sector_t keep_first, sector_t keep_len)
 {
 	struct remap_state *st = rc->st;
-	struct remap_copy_batch b;
-	struct dm_io_region spare;
-	size_t i, nr_bad = 0;
-	bool ok = true;
+	sector_t len = remap_unit_len(rc, lunit);
+	sector_t lbs = bdev_logical_block_size(src) >> SECTOR_SHIFT;
+	sector_t s, bad_first = 0, nr_bad = 0, lost = 0;
+	u8 *buf;
+	int r;
 
-	for (i = 0; i < nr; i++) {
-		jobs[i].unreadable = jobs[i].read_err && !jobs[i].write_err;
-		if (jobs[i].unreadable)
-			nr_bad++;
-	}
-	if (!nr_bad)
-		return true;
+	buf = kvmalloc(len << SECTOR_SHIFT, GFP_NOIO);
+	if (!buf)
+		return -ENOMEM;
+	r = remap_sync_io(st->io, REQ_OP_READ, src, src_sector, len, buf);
+	for (s = 0; r && s < len; s += lbs) {
+		bool keep = s >= keep_first && s + lbs <= keep_first + keep_len;
+		bool bad = false;
 
-	atomic_set(&b.pending, nr_bad);
-	init_completion(&b.done);
-	for (i = 0; i < nr; i++) {
-		if (!jobs[i].unreadable)
-			continue;
-		jobs[i].batch = &b;
-		spare = remap_spare_region(rc, e[i].lunit, e[i].sunit);
-		dm_kcopyd_zero(st->kc, 1, &spare, 0, remap_copy_done, &jobs[i]);
-	}
-	wait_for_completion(&b.done);
-
-	for (i = 0; i < nr; i++) {
-		if (!jobs[i].unreadable)
-			continue;
-		if (jobs[i].write_err) {
-			ok = false;
-			continue;
+		if (!keep && remap_sync_io(st->io, REQ_OP_READ, src,
+					   src_sector + s, lbs,
+					   buf + (s << SECTOR_SHIFT))) {
+			memset(buf + (s << SECTOR_SHIFT), 0, lbs << SECTOR_SHIFT);
+			bad = true;
+			lost += lbs;
 		}
-		atomic64_add(remap_unit_len(rc, e[i].lunit),
-			     &st->lost_sectors);
-		DMERR("%s: sectors %llu-%llu unreadable on the main device; remapped with zeroes",
-		      dm_device_name(st->md),
-		      (unsigned long long)(e[i].lunit << st->unit_shift),
-		      (unsigned long long)((e[i].lunit << st->unit_shift) +
-					   remap_unit_len(rc, e[i].lunit) - 1));
+		if (bad && !nr_bad)
+			bad_first = s;
+		if (bad) {
+			nr_bad += lbs;
+		} else if (nr_bad) {
+			remap_log_lost(st, lunit, bad_first, nr_bad);
+			nr_bad = 0;
+		}
+	}
+	if (nr_bad)
+		remap_log_lost(st, lunit, bad_first, nr_bad);
+	if (lost)
+		remap_count(st, REMAP_C_LOST_SECTORS, lost);
+	r = remap_sync_io(st->io, REQ_OP_WRITE, rc->spare->bdev, dst_sector,
+			  len, buf);
+	kvfree(buf);
+	return r ? -EIO : 0;
+}
+
+/*
+ * Units whose main copy could not be read as a whole (kcopyd reported a
+ * read error) are salvaged block by block.  Returns false if a spare unit
+ * could not be written.
+ */
+static bool remap_salvage_unreadable(struct remap_c *rc,
+				     const struct remap_entry *e,
+				     struct remap_copy_job *jobs, size_t nr)
+{
+	struct remap_state *st = rc->st;
+	bool ok = true;
+	size_t i;
+
+	for (i = 0; i < nr; i++) {
+		if (!jobs[i].read_err || jobs[i].write_err)
+			continue;
+		if (remap_salvage_unit(rc, rc->main->bdev,
+				       remap_unit_to_main(st, e[i].lunit),
+				       remap_unit_to_spare(st, e[i].sunit),
+				       e[i].lunit, 0, 0))
+			ok = false;
 	}
 	return ok;
 }
@@ -205,18 +246,23 @@ out:
 	return r;
 }
 
-static void remap_start_moving(struct remap_state *st, u64 first, u64 last)
+/*
+ * Hold new I/O to @lunits (sorted, at most st->move_batch) and wait for
+ * the writes mapped before the mark could be seen.  Caller holds st->lock.
+ */
+void remap_start_moving(struct remap_state *st, const u64 *lunits,
+			unsigned int nr)
 {
+	lockdep_assert_held(&st->lock);
 	spin_lock_irq(&st->move_lock);
-	st->move_first = first;
-	st->move_last = last;
-	WRITE_ONCE(st->nr_moving, last - first + 1);
+	memcpy(st->moving, lunits, nr * sizeof(*lunits));
+	WRITE_ONCE(st->nr_moving, nr);
 	spin_unlock_irq(&st->move_lock);
-	/* Wait for I/O that was mapped before it could see the mark. */
 	synchronize_srcu(&st->io_srcu);
 }
 
-static void remap_end_moving(struct remap_state *st)
+/* The move is over: send the I/O held meanwhile. */
+void remap_end_moving(struct remap_state *st)
 {
 	struct bio_list held;
 
@@ -229,13 +275,27 @@ static void remap_end_moving(struct remap_state *st)
 	remap_reissue_deferred(st, &held);
 }
 
-/* Remap the units first..last (none remapped yet, enough spare). */
-static int remap_batch(struct remap_c *rc, u64 first, u64 last)
+/* Record the counters in the superblock (persistent tables). */
+void remap_save_counters(struct remap_state *st)
+{
+	u64 c[REMAP_NR_COUNTERS];
+	int i;
+
+	lockdep_assert_held(&st->lock);
+	if (!st->meta || remap_meta_failed(st->meta))
+		return;
+	for (i = 0; i < REMAP_NR_COUNTERS; i++)
+		c[i] = atomic64_read(&st->counters[i]);
+	remap_meta_save_counters(st->meta, c, REMAP_NR_COUNTERS);
+}
+
+/* Remap @lunits (sorted, none remapped yet, enough spare, <= a batch). */
+static int remap_batch(struct remap_c *rc, const u64 *lunits, size_t nr)
 {
 	struct remap_state *st = rc->st;
-	size_t nr = last - first + 1, i;
 	struct remap_copy_job *jobs;
 	struct remap_entry *e;
+	size_t i;
 	int r = 0;
 
 	e = kvmalloc_array(nr, sizeof(*e), GFP_KERNEL);
@@ -245,7 +305,7 @@ static int remap_batch(struct remap_c *rc, u64 first, u64 last)
 		goto out;
 	}
 	for (i = 0; i < nr; i++) {
-		e[i].lunit = first + i;
+		e[i].lunit = lunits[i];
 		if (WARN_ON_ONCE(spare_pool_alloc(&st->pool, &e[i].sunit))) {
 			nr = i;
 			r = -ENOSPC;
@@ -253,12 +313,12 @@ static int remap_batch(struct remap_c *rc, u64 first, u64 last)
 		}
 	}
 
-	remap_start_moving(st, first, last);
+	remap_start_moving(st, lunits, nr);
 	remap_copy_units(rc, e, jobs, nr, true);
 	for (i = 0; i < nr; i++)
 		if (jobs[i].write_err)
 			r = -EIO;
-	if (!r && !remap_zero_unreadable(rc, e, jobs, nr))
+	if (!r && !remap_salvage_unreadable(rc, e, jobs, nr))
 		r = -EIO;
 	if (!r)
 		r = remap_commit_batch(st, e, nr, true);
@@ -270,13 +330,12 @@ static int remap_batch(struct remap_c *rc, u64 first, u64 last)
 	}
 	remap_end_moving(st);
 	if (r) {
-		DMERR("%s: remapping sectors %llu-%llu failed: %d",
-		      dm_device_name(st->md),
-		      (unsigned long long)(first << st->unit_shift),
-		      (unsigned long long)(((last + 1) << st->unit_shift) - 1),
-		      r);
+		DMERR("%s: remapping %zu units from sector %llu failed: %d",
+		      dm_device_name(st->md), nr,
+		      (unsigned long long)(lunits[0] << st->unit_shift), r);
 		goto undo;
 	}
+	remap_count(st, REMAP_C_REALLOC_EVENTS, nr);
 	goto out;
 undo:
 	while (nr--)
@@ -288,40 +347,116 @@ out:
 }
 
 /*
+ * Remap the units of @x[0..nr) that are not remapped yet, a batch at a
+ * time; *added counts the units done.  Caller holds st->lock and has
+ * checked that the pool has room for all of them.
+ */
+static int remap_extents_locked(struct remap_c *rc,
+				const struct remap_extent *x, size_t nr,
+				u64 *added)
+{
+	struct remap_state *st = rc->st;
+	struct remap_table *t;
+	size_t i, n = 0;
+	u64 *batch, u, s;
+	int r = 0;
+
+	batch = kvmalloc_array(st->move_batch, sizeof(*batch), GFP_KERNEL);
+	if (!batch)
+		return -ENOMEM;
+	for (i = 0; i < nr && !r; i++) {
+		for (u = x[i].first; u <= x[i].last && !r; u++) {
+			t = rcu_dereference_protected(st->table,
+						      lockdep_is_held(&st->lock));
+			if (t && remap_index_lookup(t->e, t->nr, u, &s))
+				continue;
+			batch[n++] = u;
+			if (n < st->move_batch)
+				continue;
+			r = remap_batch(rc, batch, n);
+			*added += r ? 0 : n;
+			n = 0;
+			cond_resched();
+		}
+	}
+	if (!r && n) {
+		r = remap_batch(rc, batch, n);
+		*added += r ? 0 : n;
+	}
+	kvfree(batch);
+	return r;
+}
+
+/* Units of [first, last] that the index has. */
+static u64 remap_count_remapped(struct remap_state *st, u64 first, u64 last)
+{
+	struct remap_table *t;
+
+	t = rcu_dereference_protected(st->table, lockdep_is_held(&st->lock));
+	if (!t)
+		return 0;
+	return remap_index_lower_bound(t->e, t->nr, last + 1) -
+	       remap_index_lower_bound(t->e, t->nr, first);
+}
+
+/*
  * Remap units first..last, all or nothing as far as checks go: -EEXIST if
  * one of them is remapped already, -ENOSPC if the spare cannot hold them.
  */
 int remap_units(struct remap_c *rc, u64 first, u64 last)
 {
 	struct remap_state *st = rc->st;
-	struct remap_table *t;
-	u64 u, end;
-	size_t pos;
-	int r = 0;
+	struct remap_extent x = { .first = first, .last = last };
+	u64 added = 0;
+	int r;
 
 	mutex_lock(&st->lock);
-	if (st->meta && remap_meta_failed(st->meta)) {
+	if (st->meta && remap_meta_failed(st->meta))
 		r = -EROFS;
-		goto out;
-	}
-	t = rcu_dereference_protected(st->table, lockdep_is_held(&st->lock));
-	if (t) {
-		pos = remap_index_lower_bound(t->e, t->nr, first);
-		if (pos < t->nr && t->e[pos].lunit <= last) {
-			r = -EEXIST;
-			goto out;
-		}
-	}
-	if (last - first + 1 > spare_pool_free_units(&st->pool)) {
+	else if (remap_count_remapped(st, first, last))
+		r = -EEXIST;
+	else if (last - first + 1 > spare_pool_free_units(&st->pool))
 		r = -ENOSPC;
-		goto out;
+	else
+		r = remap_extents_locked(rc, &x, 1, &added);
+	if (added)
+		remap_save_counters(st);
+	mutex_unlock(&st->lock);
+	return r;
+}
+
+/*
+ * remap_many: remap every unit of @nr extents (sorted by first unit, not
+ * overlapping) that is not remapped yet.  All or nothing as far as checks
+ * go: -ENOSPC when the spare pool has fewer free units than that.
+ * *added and *skipped count the units remapped now and the units that
+ * were remapped already.
+ */
+int remap_extents(struct remap_c *rc, const struct remap_extent *x, size_t nr,
+		  u64 *added, u64 *skipped)
+{
+	struct remap_state *st = rc->st;
+	u64 want = 0, total = 0, n;
+	size_t i;
+	int r;
+
+	*added = 0;
+	*skipped = 0;
+	mutex_lock(&st->lock);
+	for (i = 0; i < nr; i++) {
+		n = x[i].last - x[i].first + 1;
+		total += n;
+		want += n - remap_count_remapped(st, x[i].first, x[i].last);
 	}
-	for (u = first; u <= last && !r; u = end + 1) {
-		end = min_t(u64, last, u + REMAP_MOVE_BATCH - 1);
-		r = remap_batch(rc, u, end);
-		cond_resched();
-	}
-out:
+	*skipped = total - want;
+	if (st->meta && remap_meta_failed(st->meta))
+		r = -EROFS;
+	else if (want > spare_pool_free_units(&st->pool))
+		r = -ENOSPC;
+	else
+		r = remap_extents_locked(rc, x, nr, added);
+	if (*added)
+		remap_save_counters(st);
 	mutex_unlock(&st->lock);
 	return r;
 }
@@ -332,13 +467,21 @@ static int unremap_batch(struct remap_c *rc, const struct remap_entry *e,
 {
 	struct remap_state *st = rc->st;
 	struct remap_copy_job *jobs;
+	u64 *lunits;
 	size_t i;
 	int r = 0;
 
 	jobs = kvmalloc_array(nr, sizeof(*jobs), GFP_KERNEL);
-	if (!jobs)
+	lunits = kvmalloc_array(nr, sizeof(*lunits), GFP_KERNEL);
+	if (!jobs || !lunits) {
+		kvfree(jobs);
+		kvfree(lunits);
 		return -ENOMEM;
-	remap_start_moving(st, e[0].lunit, e[nr - 1].lunit);
+	}
+	for (i = 0; i < nr; i++)
+		lunits[i] = e[i].lunit;
+	remap_start_moving(st, lunits, nr);
+	kvfree(lunits);
 	remap_copy_units(rc, e, jobs, nr, false);
 	for (i = 0; i < nr; i++)
 		if (jobs[i].read_err || jobs[i].write_err)
@@ -378,7 +521,7 @@ int unremap_units(struct remap_c *rc, u64 first, u64 last, bool strict)
 	size_t lo, hi, nr;
 	int r = 0;
 
-	batch = kvmalloc_array(REMAP_MOVE_BATCH, sizeof(*batch), GFP_KERNEL);
+	batch = kvmalloc_array(st->move_batch, sizeof(*batch), GFP_KERNEL);
 	if (!batch)
 		return -ENOMEM;
 	mutex_lock(&st->lock);
@@ -398,7 +541,7 @@ int unremap_units(struct remap_c *rc, u64 first, u64 last, bool strict)
 		hi = remap_index_lower_bound(t->e, t->nr, last + 1);
 		if (lo >= hi)
 			break;
-		nr = min_t(size_t, hi - lo, REMAP_MOVE_BATCH);
+		nr = min_t(size_t, hi - lo, st->move_batch);
 		memcpy(batch, &t->e[lo], nr * sizeof(*batch));
 		r = unremap_batch(rc, batch, nr);
 		first = batch[nr - 1].lunit + 1;

@@ -53,6 +53,36 @@ static struct remap_table *remap_table_current(struct remap_state *st)
 	return rcu_dereference_protected(st->table, lockdep_is_held(&st->lock));
 }
 
+int remap_sync_io(struct dm_io_client *client, blk_opf_t opf,
+		  struct block_device *bdev, sector_t sector, sector_t count,
+		  void *buf)
+{
+	struct dm_io_region where = {
+		.bdev = bdev,
+		.sector = sector,
+		.count = count,
+	};
+	struct dm_io_request req = {
+		.bi_opf = opf,
+		.mem.type = is_vmalloc_addr(buf) ? DM_IO_VMA : DM_IO_KMEM,
+		.mem.ptr.addr = buf,	/* a union with .vma */
+		.client = client,
+	};
+	unsigned long error_bits = 0;
+	int r;
+
+	r = dm_io(&req, 1, &where, &error_bits, IOPRIO_DEFAULT);
+	return r ? r : (error_bits ? -EIO : 0);
+}
+
+/* Where @lunit lives: true and *sunit when on the spare.  Holds st->lock. */
+bool remap_table_where(struct remap_state *st, u64 lunit, u64 *sunit)
+{
+	struct remap_table *t = remap_table_current(st);
+
+	return t && remap_index_lookup(t->e, t->nr, lunit, sunit);
+}
+
 /*
  * Make @t (or NULL: nothing remapped) the index the I/O path sees.  The
  * old version is freed once no bio that may have looked at it is left:
@@ -103,6 +133,30 @@ int remap_table_insert(struct remap_state *st, const struct remap_entry *add,
 		kvfree(t);
 		return r;
 	}
+	remap_table_publish(st, t);
+	return 0;
+}
+
+/*
+ * Give remapped unit @lunit the spare unit @sunit instead of its current
+ * one (a relocation); the caller retires the old one.  Holds st->lock.
+ */
+int remap_table_move_unit(struct remap_state *st, u64 lunit, u64 sunit)
+{
+	struct remap_table *old = remap_table_current(st);
+	struct remap_table *t;
+	size_t pos;
+
+	if (!old)
+		return -ENOENT;
+	pos = remap_index_lower_bound(old->e, old->nr, lunit);
+	if (pos == old->nr || old->e[pos].lunit != lunit)
+		return -ENOENT;
+	t = remap_table_alloc(old->nr);
+	if (!t)
+		return -ENOMEM;
+	memcpy(t->e, old->e, old->nr * sizeof(*t->e));
+	t->e[pos].sunit = sunit;
 	remap_table_publish(st, t);
 	return 0;
 }
@@ -185,9 +239,16 @@ static struct remap_state *remap_state_lookup_spare(dev_t spare,
 
 static void remap_state_free(struct remap_state *st)
 {
+	if (st->wq)
+		destroy_workqueue(st->wq);
 	remap_meta_close(st->meta);
 	if (st->kc)
 		dm_kcopyd_client_destroy(st->kc);
+	if (st->io)
+		dm_io_client_destroy(st->io);
+	bioset_exit(&st->bs);
+	kfree(st->pending);
+	kvfree(st->moving);
 	/* Wait for the call_srcu() frees of old index versions. */
 	srcu_barrier(&st->io_srcu);
 	cleanup_srcu_struct(&st->io_srcu);
@@ -253,6 +314,22 @@ static int remap_state_load_index(struct dm_target *ti,
 	return 0;
 }
 
+/*
+ * The counters the superblock kept, and the retired units: every used
+ * spare unit that the freshly loaded index does not name.
+ */
+static void remap_state_load_counters(struct remap_state *st)
+{
+	struct remap_table *t = rcu_dereference_protected(st->table, true);
+	u64 c[REMAP_NR_COUNTERS];
+	int i;
+
+	remap_meta_get_counters(st->meta, c, REMAP_NR_COUNTERS);
+	for (i = 0; i < REMAP_NR_COUNTERS; i++)
+		atomic64_set(&st->counters[i], c[i]);
+	atomic64_set(&st->nr_retired, st->pool.nr_used - (t ? t->nr : 0));
+}
+
 static struct remap_state *remap_state_create(struct dm_target *ti,
 					      struct remap_ctr_args *a,
 					      struct remap_geometry *g,
@@ -284,8 +361,40 @@ static struct remap_state *remap_state_create(struct dm_target *ti,
 	st->unit_shift = g->unit_shift;
 	spin_lock_init(&st->move_lock);
 	bio_list_init(&st->deferred);
+	spin_lock_init(&st->recover_lock);
+	bio_list_init(&st->recover_bios);
+	INIT_WORK(&st->recover_work, remap_recover_work);
 	mutex_init(&st->lock);
-	atomic64_set(&st->lost_sectors, 0);
+	st->move_batch = min_t(unsigned int, REMAP_MOVE_MAX_UNITS,
+			       max_t(unsigned int, 1, REMAP_MOVE_MAX_BYTES /
+				     (g->unit_sectors << SECTOR_SHIFT)));
+	st->moving = kvmalloc_array(st->move_batch, sizeof(*st->moving),
+				    GFP_KERNEL);
+	st->pending = kcalloc(REMAP_MAX_PENDING, sizeof(*st->pending),
+			      GFP_KERNEL);
+	if (!st->moving || !st->pending) {
+		ti->error = "Cannot allocate remap state";
+		r = -ENOMEM;
+		goto bad;
+	}
+	r = bioset_init(&st->bs, BIO_POOL_SIZE, 0, BIOSET_NEED_BVECS);
+	if (r) {
+		ti->error = "Cannot allocate the recovery bio set";
+		goto bad;
+	}
+	st->io = dm_io_client_create();
+	if (IS_ERR(st->io)) {
+		r = PTR_ERR(st->io);
+		st->io = NULL;
+		ti->error = "Cannot create dm-io client";
+		goto bad;
+	}
+	st->wq = alloc_workqueue("dm-remap-recover", WQ_MEM_RECLAIM, 1);
+	if (!st->wq) {
+		ti->error = "Cannot create the recovery workqueue";
+		r = -ENOMEM;
+		goto bad;
+	}
 
 	if (!a->features.volatile_table) {
 		r = remap_state_open_meta(ti, st, a, g, spare);
@@ -305,6 +414,12 @@ static struct remap_state *remap_state_create(struct dm_target *ti,
 		r = remap_state_load_index(ti, st, g);
 		if (r)
 			goto bad;
+		r = remap_pending_load(st);
+		if (r) {
+			ti->error = "Metadata pending list is corrupt";
+			goto bad;
+		}
+		remap_state_load_counters(st);
 	}
 
 	st->kc = dm_kcopyd_client_create(NULL);

@@ -109,6 +109,8 @@ static int remap_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	rc->nr_lunits = g.nr_lunits;
 	rc->unit_sectors_given = a.features.unit_sectors != 0;
 	rc->volatile_table = a.features.volatile_table;
+	rc->auto_remap = !a.features.no_auto_remap;
+	rc->read_retries = a.features.read_retries;
 
 	st = remap_state_get(ti, &a, &g, rc->main->bdev, rc->spare->bdev);
 	if (IS_ERR(st)) {
@@ -156,6 +158,8 @@ static int remap_preresume(struct dm_target *ti)
 
 	mutex_lock(&st->lock);
 	r = remap_state_resize_pool(st, rc->nr_sunits);
+	if (!r && spare_pool_free_units(&st->pool))
+		st->exhausted = false;
 	mutex_unlock(&st->lock);
 	if (r)
 		DMERR("%s: cannot resize the spare pool to %llu units: %d",
@@ -164,11 +168,51 @@ static int remap_preresume(struct dm_target *ti)
 	return r;
 }
 
-static const char *remap_meta_state(struct remap_state *st)
+/*
+ * The table line, with the feature arguments that differ from the
+ * defaults as they are now (a message may have changed auto_remap or
+ * read_retries), so that reloading what "dmsetup table" shows keeps them.
+ */
+static void remap_emit_table(struct remap_c *rc, char *result,
+			     unsigned int maxlen)
 {
-	if (!st->meta)
-		return "volatile";
-	return remap_meta_failed(st->meta) ? "failed" : "ok";
+	struct remap_state *st = rc->st;
+	unsigned int retries = READ_ONCE(rc->read_retries);
+	bool no_auto = !READ_ONCE(rc->auto_remap);
+	bool retries_set = retries != REMAP_DEFAULT_READ_RETRIES;
+	unsigned int sz = 0, n;
+
+	DMEMIT("%s %llu %s %llu %llu", rc->main->name,
+	       (unsigned long long)st->main_start, rc->spare->name,
+	       (unsigned long long)st->spare_start,
+	       (unsigned long long)rc->spare_len);
+	n = (rc->unit_sectors_given ? 2 : 0) + rc->volatile_table + no_auto +
+	    (retries_set ? 2 : 0);
+	if (n)
+		DMEMIT(" %u", n);
+	if (rc->unit_sectors_given)
+		DMEMIT(" unit_sectors %u", st->unit_sectors);
+	if (rc->volatile_table)
+		DMEMIT(" volatile");
+	if (no_auto)
+		DMEMIT(" no_auto_remap");
+	if (retries_set)
+		DMEMIT(" read_retries %u", retries);
+}
+
+/*
+ * Suspended: every bio has completed (the recovery worker's included), so
+ * the counters are final for now; keep them.
+ */
+static void remap_postsuspend(struct dm_target *ti)
+{
+	struct remap_c *rc = ti->private;
+	struct remap_state *st = rc->st;
+
+	flush_workqueue(st->wq);
+	mutex_lock(&st->lock);
+	remap_save_counters(st);
+	mutex_unlock(&st->lock);
 }
 
 static void remap_status(struct dm_target *ti, status_type_t type,
@@ -186,21 +230,25 @@ static void remap_status(struct dm_target *ti, status_type_t type,
 		       (unsigned long long)remap_table_count(st),
 		       (unsigned long long)READ_ONCE(st->pool.nr_used),
 		       (unsigned long long)READ_ONCE(st->pool.nr_units),
-		       (unsigned long long)atomic64_read(&st->lost_sectors),
+		       (unsigned long long)
+		       atomic64_read(&st->counters[REMAP_C_LOST_SECTORS]),
 		       remap_meta_state(st));
+		DMEMIT(" %u %llu %llu %llu %llu %llu %s %s",
+		       READ_ONCE(st->nr_pending),
+		       (unsigned long long)
+		       atomic64_read(&st->counters[REMAP_C_REALLOC_EVENTS]),
+		       (unsigned long long)
+		       atomic64_read(&st->counters[REMAP_C_AUTO_REMAPS]),
+		       (unsigned long long)
+		       atomic64_read(&st->counters[REMAP_C_UNCORRECTABLE]),
+		       (unsigned long long)
+		       atomic64_read(&st->counters[REMAP_C_SPARE_ERRORS]),
+		       (unsigned long long)atomic64_read(&st->nr_retired),
+		       READ_ONCE(rc->auto_remap) ? "auto_remap" : "no_auto_remap",
+		       remap_spare_exhausted(st) ? "exhausted" : "ok");
 		break;
 	case STATUSTYPE_TABLE:
-		DMEMIT("%s %llu %s %llu %llu", rc->main->name,
-		       (unsigned long long)st->main_start, rc->spare->name,
-		       (unsigned long long)st->spare_start,
-		       (unsigned long long)rc->spare_len);
-		if (rc->unit_sectors_given || rc->volatile_table)
-			DMEMIT(" %u", (rc->unit_sectors_given ? 2 : 0) +
-			       (rc->volatile_table ? 1 : 0));
-		if (rc->unit_sectors_given)
-			DMEMIT(" unit_sectors %u", st->unit_sectors);
-		if (rc->volatile_table)
-			DMEMIT(" volatile");
+		remap_emit_table(rc, result, maxlen);
 		break;
 	case STATUSTYPE_IMA:
 		DMEMIT_TARGET_NAME_VERSION(ti->type);
@@ -241,13 +289,14 @@ static void remap_io_hints(struct dm_target *ti, struct queue_limits *limits)
 
 static struct target_type remap_target = {
 	.name = "remap",
-	.version = {1, 0, 0},
+	.version = {1, 1, 0},
 	.module = THIS_MODULE,
 	.ctr = remap_ctr,
 	.dtr = remap_dtr,
 	.map = remap_map,
 	.end_io = remap_end_io,
 	.preresume = remap_preresume,
+	.postsuspend = remap_postsuspend,
 	.status = remap_status,
 	.message = remap_message,
 	.iterate_devices = remap_iterate_devices,

@@ -7,7 +7,10 @@
  *   dm-remap-io.c       the I/O path: map() and its fast path, end_io()
  *   dm-remap-state.c    per-device state shared across table reloads,
  *                       and publishing new versions of the remap index
- *   dm-remap-move.c     data-preserving remap/unremap (dm-kcopyd)
+ *   dm-remap-move.c     data-preserving remap/unremap (dm-kcopyd), and
+ *                       salvaging the readable part of a failing unit
+ *   dm-remap-recover.c  the error path: automatic remapping of units that
+ *                       fail on the main or the spare device
  *   dm-remap-message.c  dmsetup messages
  *   dm-remap-debugfs.c  /sys/kernel/debug/dm_remap/remap_table
  *   ../core/            kernel-agnostic index, allocator and parsers,
@@ -18,7 +21,9 @@
 
 #include <linux/device-mapper.h>
 #include <linux/dm-kcopyd.h>
+#include <linux/dm-io.h>
 #include <linux/bio.h>
+#include <linux/workqueue.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/refcount.h>
@@ -29,13 +34,38 @@
 #include "spare_pool.h"
 #include "remap_args.h"
 #include "dm-remap-compat.h"
+#include "dm-bio-record.h"
 
 #define DM_MSG_PREFIX "remap"
 
 struct remap_meta;
 
-/* Most units moved in one step, to bound how long I/O to them waits. */
-#define REMAP_MOVE_BATCH 256
+/*
+ * Most units moved in one step (st->move_batch): 4096, or 16 MiB of data
+ * for large units.  It bounds how long I/O to a moving unit waits, and
+ * how often a bulk remap copies the index (once a batch).
+ */
+#define REMAP_MOVE_MAX_UNITS 4096U
+#define REMAP_MOVE_MAX_BYTES (16U << 20)
+
+/* Spare units tried for one relocation before giving up (spare errors). */
+#define REMAP_RELOCATE_TRIES 3
+
+/*
+ * The counters, in the superblock's order (docs/metadata-format.md), in
+ * the spirit of SMART attributes 196 and 198.
+ */
+enum remap_counter_idx {
+	REMAP_C_REALLOC_EVENTS,	/* units given a (new) spare unit */
+	REMAP_C_AUTO_REMAPS,	/* ... of them by the error path */
+	REMAP_C_UNCORRECTABLE,	/* reads failed after every retry */
+	REMAP_C_SPARE_ERRORS,	/* I/O errors from the spare device */
+	REMAP_C_LOST_SECTORS,	/* unreadable sectors replaced by zeroes */
+	REMAP_NR_COUNTERS
+};
+
+/* Pending units the metadata can hold (one block of 508 entries). */
+#define REMAP_MAX_PENDING 508
 
 /* One immutable version of the index; see core/remap_index.h. */
 struct remap_table {
@@ -66,13 +96,29 @@ struct remap_state {
 	/* The I/O path: read without locks. */
 	struct remap_table __rcu *table;	/* NULL: nothing remapped */
 	struct srcu_struct io_srcu;	/* I/O that a move must wait for */
-	unsigned int nr_moving;		/* 0, or units in [move_first, last] */
+	unsigned int nr_moving;		/* entries in moving[] */
+	unsigned int nr_pending;	/* entries in pending[] */
 
-	/* Moves: units whose I/O is held while their data moves. */
+	/*
+	 * Units the I/O path must not send straight on (move_lock): moving
+	 * units, whose I/O is held until their data has moved, and pending
+	 * units (unreadable, a drive's Current_Pending_Sector), whose writes
+	 * go to the recovery worker to be remapped.  Both sorted.
+	 */
 	spinlock_t move_lock;
-	u64 move_first;
-	u64 move_last;
+	u64 *moving;			/* move_batch entries */
+	unsigned int move_batch;
 	struct bio_list deferred;	/* I/O held for the moving units */
+	u64 *pending;			/* REMAP_MAX_PENDING entries */
+
+	/* The error path (dm-remap-recover.c): bios failed or diverted. */
+	spinlock_t recover_lock;
+	struct bio_list recover_bios;
+	struct work_struct recover_work;
+	struct workqueue_struct *wq;
+	struct bio_set bs;		/* clones the recovery path sends */
+	struct dm_io_client *io;	/* synchronous unit copies */
+	bool exhausted;			/* a relocation found no spare unit */
 
 	/* Changes to the index and the pool: one at a time. */
 	struct mutex lock;
@@ -82,9 +128,11 @@ struct remap_state {
 	struct dm_kcopyd_client *kc;
 	struct remap_meta *meta;	/* NULL: volatile table */
 
-	/* Counters reported by status. */
-	atomic64_t lost_sectors;	/* unreadable on main when remapped */
+	/* Counters reported by status, kept in the superblock. */
+	atomic64_t counters[REMAP_NR_COUNTERS];
+	atomic64_t nr_retired;		/* spare units never handed out again */
 };
+
 
 /* One table's instance of the target. */
 struct remap_c {
@@ -96,13 +144,28 @@ struct remap_c {
 	u64 nr_sunits;			/* whole units in this spare_len */
 	bool unit_sectors_given;	/* echo the feature in the table line */
 	bool volatile_table;		/* the "volatile" feature */
+	bool read_retries_given;
+	bool auto_remap;		/* the error path remaps failing units */
+	unsigned int read_retries;
 	struct remap_state *st;
 };
 
-/* Per-bio data: the SRCU section the bio holds, if any. */
+/* Where the I/O path sent a bio (remap_io.where). */
+enum remap_where {
+	REMAP_TO_NONE,		/* not sent: held, or diverted to recovery */
+	REMAP_TO_MAIN,
+	REMAP_TO_SPARE,
+};
+
+/* Per-bio data. */
 struct remap_io {
 	int srcu_idx;			/* -1: none held */
-	struct remap_c *rc;		/* the table that held the bio */
+	u8 where;			/* enum remap_where */
+	bool recovered;			/* the error path has finished it */
+	bool diverted;			/* a write to a pending unit */
+	struct remap_c *rc;		/* the table that mapped the bio */
+	u64 sunit;			/* REMAP_TO_SPARE: its first unit */
+	struct dm_bio_details details;	/* as mapped: for the error path */
 };
 
 /* dm-remap-state.c */
@@ -114,12 +177,19 @@ struct remap_state *remap_state_get(struct dm_target *ti,
 void remap_state_put(struct remap_state *st);
 int remap_table_insert(struct remap_state *st, const struct remap_entry *add,
 		       size_t nr_add);
+int remap_table_move_unit(struct remap_state *st, u64 lunit, u64 sunit);
+bool remap_table_where(struct remap_state *st, u64 lunit, u64 *sunit);
 int remap_table_delete(struct remap_state *st, u64 first, u64 last);
 int remap_state_resize_pool(struct remap_state *st, u64 nr_sunits);
 u64 remap_table_count(struct remap_state *st);
 void remap_states_lock(void);
 void remap_states_unlock(void);
 struct list_head *remap_states_head(void);
+
+/* dm-remap-state.c: synchronous I/O of @count sectors at @buf (dm-io). */
+int remap_sync_io(struct dm_io_client *client, blk_opf_t opf,
+		  struct block_device *bdev, sector_t sector, sector_t count,
+		  void *buf);
 
 /* dm-remap-meta.c */
 struct remap_meta *remap_meta_open(struct block_device *spare,
@@ -132,6 +202,11 @@ int remap_meta_build(struct remap_meta *m, u64 nr_lunits,
 		     size_t *nr, const char **error);
 int remap_meta_set_slots(struct remap_meta *m, const u64 *sunits,
 			 const u64 *values, size_t n);
+int remap_meta_set_pending(struct remap_meta *m, const u64 *lunits, size_t n);
+int remap_meta_save_counters(struct remap_meta *m, const u64 *counters,
+			     size_t n);
+void remap_meta_get_counters(struct remap_meta *m, u64 *counters, size_t n);
+size_t remap_meta_get_pending(struct remap_meta *m, u64 *lunits, size_t max);
 bool remap_meta_failed(struct remap_meta *m);
 sector_t remap_meta_data_offset(struct remap_meta *m);
 u64 remap_meta_nr_units(struct remap_meta *m, sector_t spare_len);
@@ -145,8 +220,33 @@ int remap_end_io(struct dm_target *ti, struct bio *bio, blk_status_t *error);
 void remap_reissue_deferred(struct remap_state *st, struct bio_list *bios);
 
 /* dm-remap-move.c */
+struct remap_extent {
+	u64 first, last;	/* logical units */
+};
+
 int remap_units(struct remap_c *rc, u64 first, u64 last);
+int remap_extents(struct remap_c *rc, const struct remap_extent *x, size_t nr,
+		  u64 *added, u64 *skipped);
 int unremap_units(struct remap_c *rc, u64 first, u64 last, bool strict);
+void remap_start_moving(struct remap_state *st, const u64 *lunits,
+			unsigned int nr);
+void remap_end_moving(struct remap_state *st);
+int remap_salvage_unit(struct remap_c *rc, struct block_device *src,
+		       sector_t src_sector, sector_t dst_sector, u64 lunit,
+		       sector_t keep_first, sector_t keep_len);
+void remap_save_counters(struct remap_state *st);
+
+/* dm-remap-recover.c */
+void remap_recover_queue(struct remap_state *st, struct bio *bio);
+void remap_recover_work(struct work_struct *work);
+bool remap_is_pending(struct remap_state *st, u64 lunit);
+int remap_pending_load(struct remap_state *st);
+
+static inline void remap_count(struct remap_state *st,
+			       enum remap_counter_idx c, u64 n)
+{
+	atomic64_add(n, &st->counters[c]);
+}
 
 /* dm-remap-message.c */
 int remap_message(struct dm_target *ti, unsigned int argc, char **argv,
@@ -155,6 +255,20 @@ int remap_message(struct dm_target *ti, unsigned int argc, char **argv,
 /* dm-remap-debugfs.c */
 void remap_debugfs_init(void);
 void remap_debugfs_exit(void);
+
+static inline const char *remap_meta_state(struct remap_state *st)
+{
+	if (!st->meta)
+		return "volatile";
+	return remap_meta_failed(st->meta) ? "failed" : "ok";
+}
+
+/* A relocation found no spare unit, and none has been freed since. */
+static inline bool remap_spare_exhausted(struct remap_state *st)
+{
+	return READ_ONCE(st->exhausted) &&
+	       !spare_pool_free_units(&st->pool);
+}
 
 static inline sector_t remap_unit_to_main(struct remap_state *st, u64 lunit)
 {

@@ -775,7 +775,126 @@ static void test_msg_bounds(void **state)
 	msg_fails(3, ovf, U64_MAX, "Sector range beyond end of device");
 }
 
+static void test_ctr_auto_remap_features(void **state)
+{
+	char *plain[] = { "/dev/a", "0", "/dev/b", "0", "64" };
+	char *off[] = { "/dev/a", "0", "/dev/b", "0", "64", "1",
+			"no_auto_remap" };
+	char *rr[] = { "/dev/a", "0", "/dev/b", "0", "64", "3",
+		       "read_retries", "0", "no_auto_remap" };
+	char *rr16[] = { "/dev/a", "0", "/dev/b", "0", "64", "2",
+			 "read_retries", "16" };
+	char *rr17[] = { "/dev/a", "0", "/dev/b", "0", "64", "2",
+			 "read_retries", "17" };
+	char *rrx[] = { "/dev/a", "0", "/dev/b", "0", "64", "2",
+			"read_retries", "-1" };
+	char *rrmiss[] = { "/dev/a", "0", "/dev/b", "0", "64", "1",
+			   "read_retries" };
+	char *rr2[] = { "/dev/a", "0", "/dev/b", "0", "64", "4",
+			"read_retries", "1", "read_retries", "2" };
+	char *off2[] = { "/dev/a", "0", "/dev/b", "0", "64", "2",
+			 "no_auto_remap", "no_auto_remap" };
+	struct remap_ctr_args a;
+	const char *err = NULL;
+
+	(void)state;
+	assert_int_equal(remap_parse_ctr(ARGC(plain), plain, &a, &err), 0);
+	assert_false(a.features.no_auto_remap);
+	assert_int_equal(a.features.read_retries, REMAP_DEFAULT_READ_RETRIES);
+	assert_false(a.features.read_retries_given);
+	assert_int_equal(remap_parse_ctr(ARGC(off), off, &a, &err), 0);
+	assert_true(a.features.no_auto_remap);
+	assert_int_equal(remap_parse_ctr(ARGC(rr), rr, &a, &err), 0);
+	assert_true(a.features.no_auto_remap);
+	assert_true(a.features.read_retries_given);
+	assert_int_equal(a.features.read_retries, 0);
+	assert_int_equal(remap_parse_ctr(ARGC(rr16), rr16, &a, &err), 0);
+	assert_int_equal(a.features.read_retries, 16);
+	assert_null(err);
+	ctr_fails(ARGC(rr17), rr17, "read_retries must be a number from 0 to 16");
+	ctr_fails(ARGC(rrx), rrx, "read_retries must be a number from 0 to 16");
+	ctr_fails(ARGC(rrmiss), rrmiss, "Missing value for feature read_retries");
+	ctr_fails(ARGC(rr2), rr2, "Duplicate feature argument read_retries");
+	ctr_fails(ARGC(off2), off2, "Duplicate feature argument no_auto_remap");
+}
+
+static void test_msg_new_verbs(void **state)
+{
+	char *st[] = { "stats" };
+	char *st2[] = { "stats", "x" };
+	char *on[] = { "auto_remap", "on" };
+	char *off[] = { "auto_remap", "off" };
+	char *bad[] = { "auto_remap", "yes" };
+	char *none[] = { "auto_remap" };
+	char *rr[] = { "read_retries", "5" };
+	char *rr17[] = { "read_retries", "17" };
+	char *rr0[] = { "read_retries" };
+	struct remap_msg m;
+
+	(void)state;
+	m = msg_ok(1, st, 100);
+	assert_int_equal(m.op, REMAP_MSG_STATS);
+	msg_fails(2, st2, 100, "Usage: stats (no arguments)");
+	m = msg_ok(2, on, 100);
+	assert_int_equal(m.op, REMAP_MSG_AUTO_REMAP);
+	assert_int_equal(m.value, 1);
+	m = msg_ok(2, off, 100);
+	assert_int_equal(m.value, 0);
+	msg_fails(2, bad, 100, "Usage: auto_remap on|off");
+	msg_fails(1, none, 100, "Usage: auto_remap on|off");
+	m = msg_ok(2, rr, 100);
+	assert_int_equal(m.op, REMAP_MSG_READ_RETRIES);
+	assert_int_equal(m.value, 5);
+	msg_fails(2, rr17, 100, "read_retries must be a number from 0 to 16");
+	msg_fails(1, rr0, 100, "Usage: read_retries <n>");
+}
+
+static void test_msg_remap_many(void **state)
+{
+	char *ok[] = { "remap_many", "5", "10+3", "99", "0+100" };
+	char *none[] = { "remap_many" };
+	char *plus0[] = { "remap_many", "1+0" };
+	char *past[] = { "remap_many", "1", "100" };
+	char *range[] = { "remap_many", "90+11" };
+	char *junk[] = { "remap_many", "1", "x" };
+	char *junk2[] = { "remap_many", "1+" };
+	char *junk3[] = { "remap_many", "+1" };
+	char *junk4[] = { "remap_many", "1+2+3" };
+	char *junk5[] = { "remap_many", "" };
+	char *ovf[] = { "remap_many", "18446744073709551616" };
+	struct remap_msg m;
+	const char *err = NULL;
+	u64 s, n;
+
+	(void)state;
+	m = msg_ok(ARGC(ok), ok, 100);
+	assert_int_equal(m.op, REMAP_MSG_REMAP_MANY);
+	assert_int_equal(m.nr_extents, 4);
+	msg_fails(1, none, 100, "Usage: remap_many <sector>[+<nr_sectors>]...");
+	msg_fails(2, plus0, 100, "Number of sectors must not be zero");
+	msg_fails(3, past, 100, "Sector beyond end of device");
+	msg_fails(2, range, 100, "Sector range beyond end of device");
+	msg_fails(3, junk, 100, "Invalid extent (want <sector>[+<nr_sectors>])");
+	msg_fails(2, junk2, 100, "Invalid extent (want <sector>[+<nr_sectors>])");
+	msg_fails(2, junk3, 100, "Invalid extent (want <sector>[+<nr_sectors>])");
+	msg_fails(2, junk4, 100, "Invalid extent (want <sector>[+<nr_sectors>])");
+	msg_fails(2, junk5, 100, "Invalid extent (want <sector>[+<nr_sectors>])");
+	msg_fails(2, ovf, U64_MAX, "Invalid extent (want <sector>[+<nr_sectors>])");
+	assert_int_equal(remap_parse_extent("10+3", 100, &s, &n, &err), 0);
+	assert_int_equal(s, 10);
+	assert_int_equal(n, 3);
+	assert_int_equal(remap_parse_extent("7", 100, &s, &n, &err), 0);
+	assert_int_equal(s, 7);
+	assert_int_equal(n, 1);
+	assert_int_equal(remap_parse_extent("0+18446744073709551615", U64_MAX,
+					    &s, &n, &err), 0);
+	assert_int_equal(n, U64_MAX);
+}
+
 static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(test_ctr_auto_remap_features),
+	cmocka_unit_test(test_msg_new_verbs),
+	cmocka_unit_test(test_msg_remap_many),
 	cmocka_unit_test(test_u64_ok),
 	cmocka_unit_test(test_u64_bad),
 	cmocka_unit_test(test_ctr_ok),

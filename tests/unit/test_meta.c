@@ -1069,7 +1069,48 @@ static void test_fixture(void **state)
 	free(again);
 }
 
+/* Interrupted relocations: the slot in the newer block wins. */
+static void test_resolve_relocations(void **state)
+{
+	u64 seq[4] = { 10, 20, 30, 30 };
+	u64 losers[8];
+	const u64 P = REMAP_META_PER_BLOCK;
+	/* lunit 5 in block 0 (seq 10) and block 1 (seq 20): block 1 wins.
+	 * lunit 7 in block 2 (seq 30) and block 0: block 2 wins.
+	 */
+	struct remap_entry e[] = {
+		{ 1, 3 }, { 5, 4 }, { 5, P + 1 }, { 7, 2 * P }, { 7, 9 },
+		{ 8, 2 },
+	};
+	struct remap_entry same[] = { { 5, 2 * P }, { 5, 3 * P } };
+	struct remap_entry three[] = { { 5, 1 }, { 5, P }, { 5, 2 * P } };
+	struct remap_entry clean[] = { { 1, 1 }, { 2, 2 } };
+	size_t n = 6;
+
+	(void)state;
+	assert_int_equal(remap_resolve_relocations(e, &n, seq, losers), 2);
+	assert_int_equal(n, 4);
+	assert_int_equal(e[0].lunit, 1);
+	assert_int_equal(e[1].lunit, 5);
+	assert_int_equal(e[1].sunit, P + 1);
+	assert_int_equal(e[2].lunit, 7);
+	assert_int_equal(e[2].sunit, 2 * P);
+	assert_int_equal(e[3].lunit, 8);
+	assert_int_equal(losers[0], 4);
+	assert_int_equal(losers[1], 9);
+	n = 2;
+	assert_int_equal(remap_resolve_relocations(same, &n, seq, losers),
+			 -EINVAL);
+	n = 3;
+	assert_int_equal(remap_resolve_relocations(three, &n, seq, losers),
+			 -EINVAL);
+	n = 2;
+	assert_int_equal(remap_resolve_relocations(clean, &n, seq, losers), 0);
+	assert_int_equal(n, 2);
+}
+
 static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(test_resolve_relocations),
 	cmocka_unit_test(test_crc32c_vectors),
 	cmocka_unit_test(test_crc32c_random),
 	cmocka_unit_test(test_layout_small),
