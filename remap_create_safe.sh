@@ -45,6 +45,11 @@ Keys:
   volatile=yes|no     keep the remap table in memory only (the target's
                       "volatile" feature); default no: the table is stored
                       at the start of the spare area and survives reboots
+  auto_remap=yes|no   remap units automatically on main-device I/O errors
+                      (default yes; no passes the "no_auto_remap" feature)
+  read_retries=<n>    times a failed read of the main device is retried
+                      before it fails upward, 0-16 (target default 3;
+                      passed as the feature "read_retries <n>")
   dm_name=<name>      device-mapper name, /dev/mapper/<name> (default
                       test_remap)
   logfile=<path>      log file, appended to (default
@@ -56,7 +61,7 @@ main_dev after main_start) rounded down, to a multiple of it; each change
 is reported on its own line.
 
 The table passed to 'dmsetup create <dm_name>' is
-  0 <length> remap <main_dev> <main_start> <spare_dev> <spare_start> <spare_total> [<#features> [unit_sectors <n>] [volatile]]
+  0 <length> remap <main_dev> <main_start> <spare_dev> <spare_start> <spare_total> [<#features> [unit_sectors <n>] [volatile] [no_auto_remap] [read_retries <n>]]
 DM_DISABLE_UDEV, when set in the environment, is honoured by dmsetup.
 
 Exit codes:
@@ -128,7 +133,7 @@ for arg in "$@"; do
 done
 
 declare -A ARGS=()
-readonly KNOWN_KEYS=" main_dev spare_dev main_start spare_start spare_total unit_sectors volatile dm_name logfile "
+readonly KNOWN_KEYS=" main_dev spare_dev main_start spare_start spare_total unit_sectors volatile auto_remap read_retries dm_name logfile "
 
 for arg in "$@"; do
 	case $arg in
@@ -210,6 +215,18 @@ case ${ARGS[volatile]-0} in
 1 | yes) VOLATILE=1 ;;
 *) die "$EXIT_USAGE" "volatile must be yes or no (or 1 or 0), not '${ARGS[volatile]}'" ;;
 esac
+AUTO_REMAP=1
+case ${ARGS[auto_remap]-1} in
+1 | yes) ;;
+0 | no) AUTO_REMAP=0 ;;
+*) die "$EXIT_USAGE" "auto_remap must be yes or no (or 1 or 0), not '${ARGS[auto_remap]}'" ;;
+esac
+READ_RETRIES=
+if [[ -n ${ARGS[read_retries]+set} ]]; then
+	get_uint READ_RETRIES read_retries ""
+	((READ_RETRIES <= 16)) ||
+		die "$EXIT_USAGE" "read_retries must be 0 to 16, not $READ_RETRIES"
+fi
 
 DM_NAME=${ARGS[dm_name]-test_remap}
 # What the kernel accepts (DM_NAME_LEN 128 with its NUL, no '/'), less
@@ -361,10 +378,13 @@ if ((spare_total_al == 0)); then
 fi
 
 TABLE="0 $target_len_al remap $MAIN_DEV $main_start_al $SPARE_DEV $spare_start_al $spare_total_al"
-# The target's feature arguments: "<count> [unit_sectors <n>] [volatile]".
+# The target's feature arguments:
+# "<count> [unit_sectors <n>] [volatile] [no_auto_remap] [read_retries <n>]".
 FEATURES=()
 [[ -n $UNIT_SECTORS ]] && FEATURES+=(unit_sectors "$UNIT_SECTORS")
 ((VOLATILE)) && FEATURES+=(volatile)
+((AUTO_REMAP)) || FEATURES+=(no_auto_remap)
+[[ -n $READ_RETRIES ]] && FEATURES+=(read_retries "$READ_RETRIES")
 if ((${#FEATURES[@]})); then
 	TABLE+=" ${#FEATURES[@]} ${FEATURES[*]}"
 fi

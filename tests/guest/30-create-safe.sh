@@ -435,7 +435,7 @@ run main_dev="$M512" spare_dev="$S512" spare_total=1024 unit_sectors=8 \
 	volatile=yes dm_name=cs30_vol logfile="$T/vol.log"
 expect_rc "volatile" 0
 expect_table "volatile" cs30_vol "0 32768 remap $MM512 0 $SM512 0 1024 3 unit_sectors 8 volatile"
-if dmsetup status cs30_vol | grep -q ' volatile$'; then
+if [[ $(dmsetup status cs30_vol | awk '{print $8}') == volatile ]]; then
 	ok "volatile: status says volatile"
 else
 	bad "volatile: status is '$(dmsetup status cs30_vol)'"
@@ -443,6 +443,18 @@ fi
 remove_dev cs30_vol
 run main_dev="$M512" spare_dev="$S512" volatile=maybe dm_name=cs30_vol logfile="$T/vol.log"
 expect_rc "volatile=maybe" 3
+
+NAMES+=(cs30_auto)
+run main_dev="$M512" spare_dev="$S512" spare_total=1024 auto_remap=no \
+	read_retries=5 volatile=yes dm_name=cs30_auto logfile="$T/auto.log"
+expect_rc "auto_remap=no read_retries=5" 0
+expect_table "auto_remap=no read_retries=5" cs30_auto \
+	"0 32768 remap $MM512 0 $SM512 0 1024 4 volatile no_auto_remap read_retries 5"
+remove_dev cs30_auto
+run main_dev="$M512" spare_dev="$S512" auto_remap=sometimes dm_name=cs30_auto logfile="$T/auto.log"
+expect_rc "auto_remap=sometimes" 3
+run main_dev="$M512" spare_dev="$S512" read_retries=17 dm_name=cs30_auto logfile="$T/auto.log"
+expect_rc "read_retries=17" 3
 
 # ------------------------------------------ 2: sector sizes differ --
 

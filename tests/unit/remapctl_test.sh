@@ -207,6 +207,18 @@ run "check: logical unit in two slots -> 2" 2 \
 	'logical unit 100 is remapped twice: to spare units 0 and 4' \
 	-- check "$T/dup.img"
 
+mkimg --variant relocated "$T/reloc.img"
+run "check: an interrupted relocation -> 1" 1 \
+	'spare unit 600: logical unit 101, relocated from here by an interrupted commit; retired at repair' \
+	'^status: repairable' -- check "$T/reloc.img"
+run "check --repair: the older slot retired" 0 'rewrote 2 blocks' \
+	'^status: healthy$' -- check --repair "$T/reloc.img"
+run "dump after the repair" 0 -- dump --json "$T/reloc.img"
+cp "$OUT" "$T/reloc.json"
+check "spare unit 600 retired" grep -q '{"sunit": 600, "spare_sector": 4864}' "$T/reloc.json"
+check "logical unit 101 on spare unit 1 only" \
+	test "$(grep -c '"lunit": 101,' "$T/reloc.json")" = 1
+
 head -c 65536 /dev/urandom >"$T/foreign.img"
 run "check: foreign data -> 2" 2 \
 	'no dm-remap metadata: neither superblock copy .* is a dm-remap superblock' \

@@ -432,6 +432,52 @@ static int cmp_entry(const void *x, const void *y)
 	return a->sunit < b->sunit ? -1 : (a->sunit > b->sunit);
 }
 
+/*
+ * A logical unit named by two slots in blocks of different seq is a
+ * relocation a crash cut short (docs/metadata-format.md, "Relocations"):
+ * the module keeps the newer block's slot and retires the other.  Do the
+ * same to the image in memory, mark the loser's block for rewriting, and
+ * call it repairable.  What cannot be resolved is left in @e for the
+ * duplicate check to call broken.
+ */
+static void resolve_relocations(struct meta_img *m, struct remap_entry *e,
+				size_t *n)
+{
+	const struct remap_meta_layout *l = &m->sb.layout;
+	u64 *seq = calloc(l->slot_blocks ? l->slot_blocks : 1, sizeof(*seq));
+	u64 *losers = malloc((*n ? *n : 1) * sizeof(*losers));
+	size_t before = *n, k;
+	u64 j;
+	long nr;
+
+	if (!seq || !losers) {
+		fprintf(stderr, "remapctl: out of memory\n");
+		exit(3);
+	}
+	for (j = 0; j < l->slot_blocks; j++)
+		if (m->slot_bi[j].pick >= 0)
+			seq[j] = m->slot_bi[j].c[m->slot_bi[j].pick].seq;
+	nr = remap_resolve_relocations(e, n, seq, losers);
+	if (nr < 0) {
+		*n = before;	/* untouched: reported as duplicates */
+	} else {
+		for (k = 0; k < (size_t)nr; k++) {
+			u64 su = losers[k];
+
+			add_problem(m, SEV_REPAIRABLE,
+				    "spare unit %llu: logical unit %llu, relocated from here by an interrupted commit; retired at repair",
+				    (unsigned long long)su,
+				    (unsigned long long)(m->slots[su] - 1));
+			m->slots[su] = REMAP_SLOT_RETIRED;
+			m->slot_bi[su / PER].rewrite = true;
+			m->nr_remapped--;
+			m->nr_retired++;
+		}
+	}
+	free(losers);
+	free(seq);
+}
+
 /* What the slot table and the pending list say, beyond the checksums. */
 static void check_tables(struct meta_img *m)
 {
@@ -493,6 +539,7 @@ static void check_tables(struct meta_img *m)
 		exit(3);
 	}
 	qsort(e, n, sizeof(*e), cmp_entry);
+	resolve_relocations(m, e, &n);
 	for (j = 1; j < n; j++) {
 		if (e[j].lunit != e[j - 1].lunit)
 			continue;
@@ -605,6 +652,28 @@ static int repair_block(struct meta_img *m, u32 magic, u64 region_a,
 	return 0;
 }
 
+/* Write slot block @j from m->slots to copy A, then B, with a new seq. */
+static int rewrite_block(struct meta_img *m, u64 region_a, u64 region_b,
+			 u64 j, u8 *buf)
+{
+	u64 seq = ++m->max_seq;
+	int c;
+
+	for (c = 0; c < 2; c++) {
+		u64 blk = (c ? region_b : region_a) + j;
+
+		remap_entries_encode(REMAP_MAGIC_SLOTS, m->sb.instance, blk, seq,
+				     m->slots + j * PER, buf);
+		if (write_at(m->fd, buf, BS, byte_of_block(m, blk)) ||
+		    fsync(m->fd)) {
+			fprintf(stderr, "remapctl: %s: write error: %s\n",
+				m->path, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 long meta_repair(struct meta_img *m)
 {
 	const struct remap_meta_layout *l = &m->sb.layout;
@@ -627,6 +696,13 @@ long meta_repair(struct meta_img *m)
 		done++;
 	}
 	for (j = 0; j < l->slot_blocks; j++) {
+		if (m->slot_bi[j].rewrite) {
+			/* Changed content: both copies, A first, a new seq. */
+			if (rewrite_block(m, l->slots_a, l->slots_b, j, buf))
+				goto bad;
+			done += 2;
+			continue;
+		}
 		if (!m->slot_bi[j].repair)
 			continue;
 		if (repair_block(m, REMAP_MAGIC_SLOTS, l->slots_a, l->slots_b,

@@ -34,6 +34,7 @@ struct block_info {
 	int pick;		/* 0 (A), 1 (B) or -1 (neither valid) */
 	bool repair;		/* the other copy must be rewritten */
 	bool conflict;		/* equal seq but different contents */
+	bool rewrite;		/* contents changed (a relocation resolved) */
 };
 
 struct meta_img {
