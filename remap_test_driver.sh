@@ -3,7 +3,9 @@
 #
 # remap_test_driver.sh - run fio with data verification on a fresh dm-remap
 # device while "bad sectors appear" (random sectors are remapped with
-# `dmsetup message <name> 0 remap <sector>`), log every change of the
+# `dmsetup message <name> 0 remap <sector>`, and random sectors of the main
+# device start failing writes, which the target remaps on its own), log
+# every change of the
 # device's lines in /sys/kernel/debug/dm_remap/remap_table, and print a
 # summary.  One run (single) or a matrix of runs (batch).
 #
@@ -49,8 +51,13 @@ usage() {
 	cat <<EOF
 
 Runs fio (direct I/O, randrw, verify=crc32c with verify_backlog) on a fresh
-dm-remap device while a random sector is remapped every 1-2 s with
-'dmsetup message <name> 0 remap <sector>', logs every [ADDED]/[REMOVED] line
+dm-remap device while every 1-2 s a bad sector appears: either a random
+sector is remapped with 'dmsetup message <name> 0 remap <sector>', or
+(every other time, on a fresh device) 8 random sectors of the main device
+start failing writes (a dm-linear "failing disk" <name>-disk between the
+loop device and the target, with dm-flakey error_writes segments swapped in),
+and the target remaps them automatically at the next write; logs every
+[ADDED]/[REMOVED] line
 of the device in $DEBUGFS_TABLE (polled every ${POLL_INTERVAL}s), captures
 dmesg before and after, prints a summary, then removes the mapping, the loop
 devices and the backing files (also on Ctrl-C / SIGTERM).
@@ -340,6 +347,7 @@ STTY_SAVED= # terminal settings to restore (batch on a terminal: no echo)
 RUN_DM=       # dm name we own (it was free before we created it)
 RUN_TMP=      # temporary directory with the backing files
 RUN_LOOPS=()  # loop devices we attached
+RUN_DISK=     # the dm-linear "failing disk" under a fresh device's main side
 FIO_PID=
 INJ_PID=
 CHANGES=      # change log path
@@ -410,6 +418,16 @@ teardown_run() {
 			fi
 		fi
 		RUN_DM=
+	fi
+	if [[ -n $RUN_DISK ]]; then
+		if dmsetup info "$RUN_DISK" >/dev/null 2>&1; then
+			if dmsetup remove --retry "$RUN_DISK" >/dev/null 2>&1; then
+				done_what+=("$RUN_DISK")
+			else
+				err "could not remove device $RUN_DISK: remove it with 'dmsetup remove $RUN_DISK'"
+			fi
+		fi
+		RUN_DISK=
 	fi
 	for l in "${RUN_LOOPS[@]}"; do
 		if losetup -d "$l" 2>/dev/null; then
@@ -533,12 +551,33 @@ tick() {
 
 # ------------------------------------------------------- bad sector feed --
 
-# injector NAME LEN: every 1-2 s remap a random sector of 0..LEN-1 until
-# SIGTERM.  Runs in the background; notes each message in the change log and
-# keeps its counters in $RUN_TMP/injector (sent accepted exists nospc failed).
+# fail_writes DISK LOOP BAD...: load DISK's table: LOOP, with each BAD
+# range ("<start> <len>", sorted, disjoint) failing writes (dm-flakey
+# error_writes; reads still work).
+fail_writes() {
+	local disk=$1 loop=$2 pos=0 st n spec table=
+	shift 2
+	for spec in "$@"; do
+		read -r st n <<<"$spec"
+		((st > pos)) && table+="$pos $((st - pos)) linear $loop $pos"$'\n'
+		table+="$st $n flakey $loop $st 0 1 1 error_writes"$'\n'
+		pos=$((st + n))
+	done
+	n=$(blockdev --getsz "$loop")
+	((pos < n)) && table+="$pos $((n - pos)) linear $loop $pos"$'\n'
+	printf '%s' "$table" | dmsetup reload "$disk" 2>/dev/null &&
+		dmsetup resume "$disk" 2>/dev/null
+}
+
+# injector NAME LEN [DISK LOOP]: every 1-2 s, until SIGTERM, a bad sector
+# appears in 0..LEN-1: a remap message for a random sector, or (with a
+# failing disk, every other time) 8 sectors of DISK that fail writes from
+# then on, which the target remaps on the next write to them.  Runs in the
+# background; notes each event in the change log and keeps its counters in
+# $RUN_TMP/injector (sent accepted exists nospc failed bad_ranges).
 injector() {
-	local name=$1 len=$2 stop=0 spid s out res
-	local sent=0 accepted=0 exists=0 nospc=0 failed=0
+	local name=$1 len=$2 disk=${3:-} loop=${4:-} stop=0 spid s out res
+	local sent=0 accepted=0 exists=0 nospc=0 failed=0 nbad=0 bad=()
 	trap 'stop=1' TERM
 	# Ctrl-C and hangups are the driver's to handle; it stops us with TERM.
 	trap '' INT HUP
@@ -552,6 +591,24 @@ injector() {
 			break
 		fi
 		s=$(((RANDOM << 30 | RANDOM << 15 | RANDOM) % len))
+		if [[ -n $disk ]] && ((RANDOM % 2 && len >= 8)); then
+			s=$((s / 8 * 8))
+			((s + 8 <= len)) || s=$((len / 8 * 8 - 8))
+			if [[ " ${bad[*]/%/,} " != *" $s 8, "* ]]; then
+				bad+=("$s 8")
+				mapfile -t bad < <(printf '%s\n' "${bad[@]}" | sort -n)
+				if fail_writes "$disk" "$loop" "${bad[@]}"; then
+					nbad=$((nbad + 1))
+					clog "# [$(ts_full)] sectors $s-$((s + 7)) go bad: writes fail from now on"
+				else
+					clog "# [$(ts_full)] sectors $s-$((s + 7)): FAILED to make them fail writes"
+				fi
+			fi
+			printf '%s %s %s %s %s %s\n' "$sent" "$accepted" "$exists" "$nospc" "$failed" "$nbad" \
+				>"$RUN_TMP/injector.new" 2>/dev/null &&
+				mv -f "$RUN_TMP/injector.new" "$RUN_TMP/injector" 2>/dev/null
+			continue
+		fi
 		sent=$((sent + 1))
 		if out=$(dmsetup message "$name" 0 remap "$s" 2>&1); then
 			accepted=$((accepted + 1))
@@ -568,7 +625,7 @@ injector() {
 			res="FAILED: ${out:-unknown error}"
 		fi
 		clog "# [$(ts_full)] remap $s: $res"
-		printf '%s %s %s %s %s\n' "$sent" "$accepted" "$exists" "$nospc" "$failed" \
+		printf '%s %s %s %s %s %s\n' "$sent" "$accepted" "$exists" "$nospc" "$failed" "$nbad" \
 			>"$RUN_TMP/injector.new" 2>/dev/null &&
 			mv -f "$RUN_TMP/injector.new" "$RUN_TMP/injector" 2>/dev/null
 	done
@@ -628,8 +685,32 @@ check_existing() {
 # make_devices NAME SIZE_MB: backing files, loop devices and the mapping for
 # a fresh run; sets CREATE_RC (0 or 1) and CREATE_TABLE.  On failure the run
 # is aborted (run_abort) and its code returned.
+# make_failing_disk NAME LOOP: /dev/mapper/NAME, dm-linear over LOOP, for
+# the injector to make sectors of it fail writes.  Without dm-flakey the
+# run makes manual remaps only (a warning says so).
+make_failing_disk() {
+	local name=$1 loop=$2 i
+	if ! modprobe dm-flakey 2>/dev/null &&
+		! dmsetup targets 2>/dev/null | grep -q '^flakey '; then
+		warn "no dm-flakey (modprobe dm-flakey failed): sectors will not go bad on their own, only remap messages"
+		return 1
+	fi
+	dmsetup info "$name" >/dev/null 2>&1 && return 1
+	if ! dmsetup create "$name" --table "0 $(blockdev --getsz "$loop") linear $loop 0" 2>/dev/null; then
+		warn "could not create the failing-disk layer $name: only remap messages"
+		return 1
+	fi
+	RUN_DISK=$name
+	for ((i = 0; i < 50; i++)); do
+		[[ -b /dev/mapper/$name ]] && return 0
+		sleep 0.1
+	done
+	warn "/dev/mapper/$name did not appear: only remap messages"
+	return 1
+}
+
 make_devices() {
-	local name=$1 size=$2 spare_mb main_img spare_img f dev out rc line i
+	local name=$1 size=$2 spare_mb main_img spare_img f dev out rc line i main_dev
 	CREATE_RC=0 CREATE_TABLE=
 	spare_mb=$((size * SPARE_PERCENT / 100))
 	((spare_mb >= SPARE_MIN_MB)) || spare_mb=$SPARE_MIN_MB
@@ -656,10 +737,20 @@ make_devices() {
 	echo "Spare device:  ${RUN_LOOPS[1]} (${spare_mb} MiB)"
 	clog "# main: ${RUN_LOOPS[0]} (${size} MiB), spare: ${RUN_LOOPS[1]} (${spare_mb} MiB), backing files in $RUN_TMP"
 
+	# The main side goes through a dm-linear device whose table the
+	# injector swaps for one with write-failing ranges (dm-flakey), so
+	# that sectors also go bad on their own and the target remaps them.
+	main_dev=${RUN_LOOPS[0]}
+	if make_failing_disk "$name-disk" "${RUN_LOOPS[0]}"; then
+		main_dev=/dev/mapper/$name-disk
+		echo "Failing disk:  $main_dev (dm-linear over ${RUN_LOOPS[0]}; sectors go bad during the run)"
+		clog "# failing disk: $main_dev, dm-linear over ${RUN_LOOPS[0]}"
+	fi
+
 	# The mapping, via the safe wrapper (0: created, 1: created with
 	# adjustments; anything else: not created).
 	RUN_DM=$name
-	out=$(bash "$CREATE_SAFE" "main_dev=${RUN_LOOPS[0]}" "spare_dev=${RUN_LOOPS[1]}" \
+	out=$(bash "$CREATE_SAFE" "main_dev=$main_dev" "spare_dev=${RUN_LOOPS[1]}" \
 		"dm_name=$name" "logfile=$RUN_TMP/remap_create_safe.log" 2>&1)
 	rc=$?
 	while IFS= read -r line; do
@@ -811,10 +902,10 @@ run_one() {
 	clog "# fio command: ${fio_cmd[*]}"
 	echo "fio log:       $fio_show"
 	fio_desc="randrw, bs=$bs, verify=crc32c"
-	echo "Running fio for ${secs}s ($fio_desc) while a random sector is remapped every 1-2 s ..."
+	echo "Running fio for ${secs}s ($fio_desc) while bad sectors appear every 1-2 s ..."
 	"${fio_cmd[@]}" >"$fio_log" 2>&1 </dev/null &
 	FIO_PID=$!
-	injector "$name" "$io_sectors" </dev/null >/dev/null 2>&1 &
+	injector "$name" "$io_sectors" "$RUN_DISK" "${RUN_LOOPS[0]:-}" </dev/null >/dev/null 2>&1 &
 	INJ_PID=$!
 
 	poll_table
@@ -889,10 +980,15 @@ run_one() {
 		tail -n 5 "$fio_log" | sed 's/^/  /' >&2
 	fi
 
-	inj="0 0 0 0 0"
+	inj="0 0 0 0 0 0"
 	[[ -r $RUN_TMP/injector ]] && read -r inj <"$RUN_TMP/injector"
-	read -r i s_acc s_ex s_nospc s_fail <<<"$inj"
+	read -r i s_acc s_ex s_nospc s_fail s_bad <<<"$inj"
 	echo "Remap messages: $i sent, $s_acc accepted, $s_ex refused (already remapped), $s_nospc refused (spare full), $s_fail failed"
+	# The target's own count of automatic remaps (status field 8).
+	s_auto=$(dmsetup status "$name" 2>/dev/null | awk '{print $11}')
+	if [[ -n $RUN_DISK ]]; then
+		echo "Bad sectors:   ${s_bad:-0} ranges of 8 sectors went bad, ${s_auto:-?} units remapped automatically"
+	fi
 	((s_fail == 0)) || warn "$s_fail remap messages failed unexpectedly, see the '# ' lines of $R_LOG and $dmesg_after"
 
 	if ! dmesg >"$LOG_DIR/${dmesg_after##*/}" 2>&1; then
@@ -903,6 +999,7 @@ run_one() {
 	clog "# first snapshot: ${FIRST_SNAP:--}, last snapshot: ${LAST_SNAP:--}, $SNAPS snapshots"
 	clog "# total added: $R_ADDED, removed: $R_REMOVED"
 	clog "# remap messages: $i sent, $s_acc accepted, $s_ex already remapped, $s_nospc spare full, $s_fail failed"
+	[[ -n $RUN_DISK ]] && clog "# bad sectors: ${s_bad:-0} ranges went bad, ${s_auto:-?} automatic remaps"
 	clog "# fio result: exit $fio_rc, $verify_errs verify errors"
 	clog "# result: $R_RESULT"
 
