@@ -1,7 +1,8 @@
 #!/bin/bash
 # The demonstration, run inside the QEMU guest by scripts/demo.sh: the seed
 # README's quick start and "simulating failures" walk-through on loop
-# devices, with the table, status and debugfs shown at each step.
+# devices, with the table, status and debugfs shown at each step; then a
+# disk whose sectors go bad on their own, remapped automatically.
 set -euo pipefail
 export DM_DISABLE_UDEV=1
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -71,6 +72,41 @@ run dmsetup message my_remap 0 unremap 4096
 run dmsetup message my_remap 0 clear
 run dmsetup status my_remap
 run dmsetup remove my_remap
+losetup -d /dev/loop0 /dev/loop1
+
+echo
+echo "# A disk that goes bad on its own: the main device is a dm-linear table"
+echo "# in which sectors 10000-10007 are swapped for dm-error (reads and writes fail)."
+truncate -s 50M /tmp/bad-main.img
+truncate -s 8M /tmp/bad-spare.img
+losetup /dev/loop0 /tmp/bad-main.img
+losetup /dev/loop1 /tmp/bad-spare.img
+n=$(blockdev --getsz /dev/loop0)
+dmsetup create failing --table "0 $n linear /dev/loop0 0"
+run ./remap_create_safe.sh main_dev=/dev/mapper/failing spare_dev=/dev/loop1 \
+	dm_name=rescue unit_sectors=8 >/dev/null || (($? == 1))
+printf '0 10000 linear /dev/loop0 0\n10000 8 error\n10008 %s linear /dev/loop0 10008\n' \
+	$((n - 10008)) | dmsetup reload failing
+dmsetup resume failing
+run dmsetup table failing
+echo
+echo "# A write to the bad sectors succeeds: the target remaps the unit itself."
+run $DD if=/dev/urandom of=/dev/mapper/rescue bs=4096 seek=1250 count=1 oflag=direct status=none
+run dmsetup message rescue 0 list
+echo
+echo "# Sectors 20000-20007 go bad too; reading them fails (after 3 retries)"
+echo "# and the unit becomes pending: the next write to it remaps it."
+printf '0 10000 linear /dev/loop0 0\n10000 8 error\n10008 9992 linear /dev/loop0 10008\n20000 8 error\n20008 %s linear /dev/loop0 20008\n' \
+	$((n - 20008)) | dmsetup reload failing
+dmsetup resume failing
+run $DD if=/dev/mapper/rescue of=/dev/null bs=4096 skip=2500 count=1 iflag=direct status=none ||
+	echo "(read failed, as a failing disk's read does)"
+run dmsetup status rescue
+run $DD if=/dev/zero of=/dev/mapper/rescue bs=4096 seek=2500 count=1 oflag=direct status=none
+run dmsetup message rescue 0 stats
+dmesg | grep 'remap:' | tail -4
+run dmsetup remove rescue
+dmsetup remove failing
 losetup -d /dev/loop0 /dev/loop1
 run rmmod dm_remap
 echo
