@@ -235,6 +235,7 @@ struct progress {
 	u64 total;
 	double last;
 	unsigned int decile;
+	u64 shown;		/* the count last printed */
 };
 
 static void progress_show(struct progress *p, u64 done, bool final)
@@ -255,10 +256,9 @@ static void progress_show(struct progress *p, u64 done, bool final)
 		return;
 	}
 	d = (unsigned int)(done * 10 / p->total);
-	if (d > p->decile || final) {
-		if (final && d == p->decile && done != p->total)
-			return;
+	if (d > p->decile || (final && done != p->shown)) {
 		p->decile = d;
+		p->shown = done;
 		fprintf(stderr, "remapctl import: %llu/%llu units (%u%%)\n",
 			(unsigned long long)done, (unsigned long long)p->total,
 			(unsigned int)(done * 100 / p->total));
@@ -390,6 +390,7 @@ int cmd_import(int argc, char **argv)
 	p.total = units;
 	p.last = 0;
 	p.decile = 0;
+	p.shown = 0;
 	t0 = now();
 	bb_cursor_init(&c, &l, unit_sectors, d.len);
 	r = 0;
