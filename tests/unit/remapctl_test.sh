@@ -112,7 +112,20 @@ stable() { grep -Ev '"(seq|generation)"' "$1"; }
 
 # ---------------------------------------------------------------- help ----
 
-run "help" 0 '^Commands:' 'check <spare_dev>' -- --help
+run "help" 0 '^Offline commands' 'check <spare_dev>' 'import <dm_name>' \
+	'status <dm_name>' -- --help
+run "help: import" 0 '--block-size' '--sectors' '--message-size' 'Exit status' \
+	-- import --help
+run "help: status" 0 'Usage: remapctl status' -- help status
+run "import: no device" 3 'missing <dm_name>' -- import
+run "import: block size" 3 "not a multiple of 512" -- import r -b 1000
+run "import: block size value" 3 "'x' is not a number" -- import r -b x
+run "import: -b and --sectors" 3 'exclude each other' -- import r --sectors -b 4096
+run "import: message size" 3 'from 64 to 65536' -- import r --message-size 10
+run "import: unknown option" 3 "unknown option '--frob'" -- import r --frob
+run "import: extra argument" 3 "unexpected argument 'c'" -- import r f c
+run "status: no device" 3 'missing <dm_name>' -- status
+run "status: unknown option" 3 "unknown option '-x'" -- status -x
 run "help: check" 0 'Exit status' '2  broken' -- check --help
 run "help: dump" 0 '--json' -- dump --help
 run "help: restore" 0 '--from' -- restore -h

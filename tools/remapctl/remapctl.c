@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * remapctl - offline tool for dm-remap's persistent metadata.
+ * remapctl - tool for dm-remap: its persistent metadata (offline) and
+ * loaded devices (online, online.c).
  *
  *   remapctl check   <spare_dev> [--spare-start N] [--repair]
  *   remapctl dump    <spare_dev> [--spare-start N] [--json]
  *   remapctl restore <spare_dev> --from <dump.json> [--spare-start N]
  *                    [--force]
+ *   remapctl import  <dm_name> [FILE|-] [-b N | --sectors] ...
+ *   remapctl status  <dm_name>
  *
- * They read (and restore writes) the metadata area at the start of a
+ * The offline commands:
+ * read (and restore writes) the metadata area at the start of a
  * dm-remap spare area, on a device or an image file, with plain pread and
  * pwrite; no device-mapper involved.  The bytes are encoded and checked by
  * core/remap_meta.c, the codec the kernel module uses too.  See
@@ -25,6 +29,7 @@
 #include "remap_args.h"
 #include "metaimg.h"
 #include "json.h"
+#include "online.h"
 
 #define BS REMAP_META_BLOCK_SIZE
 #define PER REMAP_META_PER_BLOCK
@@ -46,19 +51,20 @@ static const char *const counter_names[5] = {
 static const char usage_main[] =
 "Usage: remapctl <command> [options]\n"
 "\n"
-"Offline tool for dm-remap's on-disk metadata (format v1), kept at the\n"
-"start of a dm-remap spare area.  Works on a block device or an image file;\n"
-"never needs device-mapper.  Run it on a spare device that no dm-remap\n"
-"table is using.\n"
+"Tool for dm-remap: offline, for its on-disk metadata (format v1), kept at\n"
+"the start of a dm-remap spare area (a block device or an image file, no\n"
+"device-mapper needed); online, for a loaded dm-remap device.\n"
 "\n"
-"Commands:\n"
+"Offline commands (on a spare device no table is using):\n"
 "  check <spare_dev>     verify both copies of every metadata block\n"
 "  dump <spare_dev>      print the superblock and the remap table\n"
 "  restore <spare_dev>   write a new metadata area from a JSON dump\n"
 "\n"
-"remapctl <command> --help shows a command's options and exit statuses.\n"
-"Online commands (create, status, remap, import) are documented separately\n"
-"as they land.\n";
+"Online commands (on a loaded dm-remap device, through libdevmapper):\n"
+"  import <dm_name> [FILE]  remap the blocks a badblocks(8) list names\n"
+"  status <dm_name>         the device's status, one labelled field a line\n"
+"\n"
+"remapctl <command> --help shows a command's options and exit statuses.\n";
 
 static const char usage_check[] =
 "Usage: remapctl check <spare_dev> [--spare-start N] [--repair]\n"
@@ -1231,6 +1237,10 @@ int main(int argc, char **argv)
 				fputs(usage_dump, stdout);
 			else if (!strcmp(argv[2], "restore"))
 				fputs(usage_restore, stdout);
+			else if (!strcmp(argv[2], "import"))
+				fputs(usage_import, stdout);
+			else if (!strcmp(argv[2], "status"))
+				fputs(usage_status, stdout);
 			else
 				return usage_error(NULL, "unknown command '%s'",
 						   argv[2]);
@@ -1245,6 +1255,10 @@ int main(int argc, char **argv)
 		return cmd_dump(argc - 2, argv + 2);
 	if (!strcmp(cmd, "restore"))
 		return cmd_restore(argc - 2, argv + 2);
+	if (!strcmp(cmd, "import"))
+		return cmd_import(argc - 2, argv + 2);
+	if (!strcmp(cmd, "status"))
+		return cmd_status(argc - 2, argv + 2);
 	if (cmd[0] == '-')
 		return usage_error(NULL, "unknown option '%s'", cmd);
 	return usage_error(NULL, "unknown command '%s'", cmd);

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * online.h - remapctl's online commands: they talk to a loaded dm-remap
+ * device through libdevmapper (the ioctls dmsetup uses), never by running
+ * or parsing dmsetup.
+ */
+#ifndef REMAPCTL_ONLINE_H
+#define REMAPCTL_ONLINE_H
+
+extern const char usage_import[];
+extern const char usage_status[];
+
+int cmd_import(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+
+#endif /* REMAPCTL_ONLINE_H */
