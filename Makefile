@@ -43,7 +43,7 @@ ifeq ($(origin KDIR),undefined)
   endif
 endif
 
-.PHONY: all module clean check demo lint setup test-tools tools fuzz bench-index
+.PHONY: all module clean check demo lint setup test-tools tools fuzz bench-index w1 check-debug debug-kernel stress
 
 all: module tools
 
@@ -100,3 +100,6 @@ setup:
 
 lint:
 	scripts/lint.sh
+
+w1:
+	scripts/w1.sh
