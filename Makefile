@@ -80,6 +80,14 @@ module-%:
 check-%:
 	CHECK_KVERS=$* scripts/check.sh
 
+# The guest suite on the debug kernel (KASAN, lockdep, kmemleak, ...),
+# built from linux-source-6.1 and cached; see scripts/check-debug.sh.
+check-debug:
+	scripts/check-debug.sh
+
+debug-kernel:
+	tests/vm/debug-kernel/build.sh
+
 module:
 	@if [ -n "$(KDIR_NOTE)" ]; then echo "dm-remap: $(KDIR_NOTE)"; fi
 	@if [ ! -f "$(KDIR)/Makefile" ]; then \
