@@ -51,11 +51,15 @@ tools:
 	$(MAKE) -C tools/remapctl
 
 # Host tools the guest tests use (the guest sees the host's file system).
-test-tools: build/sectag
+test-tools: build/sectag build/dmfail
 
 build/sectag: tests/tools/sectag.c
 	@mkdir -p build
 	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
+
+build/dmfail: tests/tools/dmfail.c
+	@mkdir -p build
+	$(CC) -O2 -Wall -Wextra -Werror -o $@ $< -ldevmapper
 
 check:
 	scripts/check.sh

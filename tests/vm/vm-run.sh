@@ -89,7 +89,8 @@ if [[ -n $kdir ]]; then
 	initrd=$("$VM_DIR/mkinitramfs.sh" --kver "$kver" --moddir "$kdir/modroot") || vm_die "initramfs build failed"
 	kimage=$kdir/bzImage
 	# a tinyconfig-based kernel: PCI interrupt routing from the BIOS tables
-	kdir_append=' pci=noacpi'
+	# (and a log buffer that holds a whole test's worth of reports)
+	kdir_append=' pci=noacpi log_buf_len=16M'
 else
 	kver=$(vm_resolve_kver "$kver")
 	initrd=$("$VM_DIR/mkinitramfs.sh" --kver "$kver") || vm_die "initramfs build failed"
