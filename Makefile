@@ -43,7 +43,7 @@ ifeq ($(origin KDIR),undefined)
   endif
 endif
 
-.PHONY: all module clean check demo lint setup test-tools tools fuzz bench-index
+.PHONY: all module clean check demo lint setup test-tools tools fuzz bench-index w1 check-debug debug-kernel stress
 
 all: module tools
 
@@ -51,11 +51,15 @@ tools:
 	$(MAKE) -C tools/remapctl
 
 # Host tools the guest tests use (the guest sees the host's file system).
-test-tools: build/sectag
+test-tools: build/sectag build/dmfail
 
 build/sectag: tests/tools/sectag.c
 	@mkdir -p build
 	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
+
+build/dmfail: tests/tools/dmfail.c
+	@mkdir -p build
+	$(CC) -O2 -Wall -Wextra -Werror -o $@ $< -ldevmapper
 
 check:
 	scripts/check.sh
@@ -80,6 +84,14 @@ module-%:
 check-%:
 	CHECK_KVERS=$* scripts/check.sh
 
+# The guest suite on the debug kernel (KASAN, lockdep, kmemleak, ...),
+# built from linux-source-6.1 and cached; see scripts/check-debug.sh.
+check-debug:
+	scripts/check-debug.sh
+
+debug-kernel:
+	tests/vm/debug-kernel/build.sh
+
 module:
 	@if [ -n "$(KDIR_NOTE)" ]; then echo "dm-remap: $(KDIR_NOTE)"; fi
 	@if [ ! -f "$(KDIR)/Makefile" ]; then \
@@ -100,3 +112,6 @@ setup:
 
 lint:
 	scripts/lint.sh
+
+w1:
+	scripts/w1.sh

@@ -9,6 +9,9 @@
 #   cppcheck    over the userspace C: core/, tools/, tests/unit, tests/fuzz.
 #   shell       bash -n and shellcheck (-S error fails, warnings shown) over
 #               the shell scripts at the repo root, in scripts/, tests/, .ci/.
+#   w1          scripts/w1.sh: dm_remap.ko built with W=1 for Debian's 6.1
+#               and 6.12 kernels, no warning allowed (needs their headers:
+#               tests/vm/setup.sh).
 #
 # Installs what it needs (linux-source-6.1, shellcheck, cppcheck) with
 # apt-get when missing, and extracts checkpatch.pl and its two data files
@@ -282,6 +285,8 @@ else
 	failed+=(cppcheck)
 fi
 run_shell || failed+=(shell)
+section "w1 (make module W=1)"
+scripts/w1.sh || failed+=(w1)
 
 echo
 say "lint: took $((SECONDS - start))s"

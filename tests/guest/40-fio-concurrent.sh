@@ -90,7 +90,7 @@ dmsetup remove rs
 forget_dm rs
 rmmod dm_remap
 [[ ! -e /sys/kernel/debug/dm_remap ]] || fail "debugfs dir left after rmmod"
-insmod "$REPO/dm_remap.ko"
+insmod "${DM_REMAP_KO:-$REPO/dm_remap.ko}"
 log "the remaps come back from the spare's metadata after insmod"
 dm_create rs2 "$table"
 expect_eq "list after rmmod/insmod" "$(msg rs2 list)" "$before"

@@ -50,7 +50,7 @@ check_same "after reload"
 reopen
 check_same "after re-create"
 dmsetup remove rp && forget_dm rp
-rmmod dm_remap && insmod "$REPO/dm_remap.ko"
+rmmod dm_remap && insmod "${DM_REMAP_KO:-$REPO/dm_remap.ko}"
 dm_create rp "$table"
 check_same "after rmmod/insmod"
 dmsetup remove rp && forget_dm rp

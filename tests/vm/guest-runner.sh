@@ -12,7 +12,14 @@
 #   # timeout: 120             seconds (default $TEST_TIMEOUT or 600)
 #   # allow-dmesg: REGEX       kernel-log lines matching REGEX are not errors
 # A test fails as well when new BUG/WARNING/Oops/KASAN/lockdep/hung-task
-# lines appear in the kernel log while it runs.
+# lines appear in the kernel log while it runs.  On a debug kernel the run
+# stops after the first test that left a KASAN report or turned lockdep off
+# (debug_locks 0 in /proc/lockdep_stats): the kernel checks nothing after
+# that, so later tests are recorded as failed, not run.  With kmemleak
+# (/sys/kernel/debug/kmemleak) the leaks suspected at start are cleared and
+# a last result line, "kmemleak", scans twice after the module is unloaded
+# and fails on any entry ($RESULTS/tests/kmemleak.log).
+# TEST_TIMEOUT_SCALE (integer, default 1) multiplies every test's timeout.
 # Per test: $RESULTS/tests/NAME.log (stdout+stderr), NAME.dmesg (kernel log
 # of that test).  $RESULTS/results.tsv: name<TAB>status<TAB>seconds.
 # Environment given to tests: REPO, TEST_NAME, TEST_TMPDIR (fresh scratch
@@ -27,9 +34,12 @@ export REPO
 RESULTS=${VM_RESULTS:-/tmp/dm-remap-guest-results}
 LOGDIR=$RESULTS/tests
 TEST_TIMEOUT=${TEST_TIMEOUT:-600}
+TEST_TIMEOUT_SCALE=${TEST_TIMEOUT_SCALE:-1}
+[[ $TEST_TIMEOUT_SCALE =~ ^[1-9][0-9]*$ ]] || TEST_TIMEOUT_SCALE=1
+KMEMLEAK=/sys/kernel/debug/kmemleak
 DM_REMAP_KO=${DM_REMAP_KO:-$REPO/dm_remap.ko}
 export DM_REMAP_KO DM_DISABLE_UDEV=1
-KERR_RE='BUG:|WARNING:|Oops|KASAN|UBSAN|general protection fault|kernel BUG|Call Trace|possible circular locking|possible recursive locking|inconsistent lock state|blocked for more than|hung_task|soft lockup|hard LOCKUP|rcu_sched self-detected|RCU stall|list_(add|del) corruption|refcount_t:'
+KERR_RE='BUG:|WARNING:|Oops|KASAN|ODEBUG:|suspected memory leak|UBSAN|general protection fault|kernel BUG|Call Trace|possible circular locking|possible recursive locking|inconsistent lock state|blocked for more than|hung_task|soft lockup|hard LOCKUP|rcu_sched self-detected|RCU stall|list_(add|del) corruption|refcount_t:'
 
 if [[ -z ${IN_TEST_VM:-} && -z ${GUEST_RUNNER_ALLOW_HOST:-} ]]; then
 	echo "guest-runner.sh: refusing to run outside the test VM (it loads modules and removes all dm/loop devices); use tests/vm/run-guest-suite.sh" >&2
@@ -89,6 +99,22 @@ else
 	fi
 fi
 export DM_REMAP_LOADED=$module_loaded
+
+# debug_locks: 1 while lockdep checks (it turns itself off after a report,
+# and so does the first KASAN report).  Empty without lockdep.
+debug_locks() { awk '$1 == "debug_locks:" {print $2}' /proc/lockdep_stats 2>/dev/null; }
+locks_at_start=$(debug_locks)
+[[ -n $locks_at_start ]] && echo "guest-runner: lockdep on (debug_locks $locks_at_start)"
+kmemleak_ok=0
+if [[ -e $KMEMLEAK ]]; then
+	# what the boot left: not ours to report
+	if echo scan >"$KMEMLEAK" 2>/dev/null && echo clear >"$KMEMLEAK" 2>/dev/null; then
+		kmemleak_ok=1
+		echo "guest-runner: kmemleak on; suspects from boot cleared"
+	else
+		echo "guest-runner: kmemleak present but not usable (disabled at boot?)"
+	fi
+fi
 
 # ---- helpers ----------------------------------------------------------------
 # parse_header FILE: sets h_needs, h_timeout, h_allow from '# key: value'
@@ -167,6 +193,7 @@ for t in "${tests[@]}"; do
 	parse_header "$t"
 	tmo=$h_timeout
 	[[ $tmo =~ ^[0-9]+$ ]] || tmo=$TEST_TIMEOUT
+	tmo=$((tmo * TEST_TIMEOUT_SCALE))
 	needs=${h_needs:-dm_remap}
 
 	skip_reason='' fail_reason=''
@@ -230,6 +257,20 @@ for t in "${tests[@]}"; do
 	record "$name" "$status" "$secs" "$reason"
 	[[ $status == FAIL ]] && show_failure "$log" "$kerr"
 	rm -rf "$tmp"
+	# The first KASAN report (or lockdep's first splat) switches the
+	# checkers off: what runs after it would pass unchecked.
+	stop=
+	[[ $kerr == *KASAN* ]] && stop="KASAN report in $name"
+	if [[ $locks_at_start == 1 && $(debug_locks) != 1 ]]; then
+		stop="${stop:-lockdep turned itself off (debug_locks 0) during $name}"
+	fi
+	if [[ -n $stop ]]; then
+		echo "guest-runner: stopping: $stop; the kernel's checkers are off from here"
+		for ((j = i; j < ${#tests[@]}; j++)); do
+			record "${names[j]}" FAIL 0 "not run: $stop"
+		done
+		break
+	fi
 done
 rm -f "$RESULTS/current"
 
@@ -248,6 +289,29 @@ if ((module_loaded)); then
 		first=${kerr%%$'\n'*}
 		reason="kernel log: ${first#\[*\] }${reason:+; $reason}"
 	fi
+	if [[ -z $reason ]]; then record "$name" PASS "$secs"; else record "$name" FAIL "$secs" "$reason"; fi
+	rm -f "$RESULTS/current"
+fi
+
+# kmemleak: two scans (an object is reported once its checksum is stable
+# across scans and it is older than 5 s), after the module is gone.
+if ((kmemleak_ok)); then
+	name=kmemleak
+	echo "$name" >>"$RESULTS/plan.txt"
+	echo "$name" >"$RESULTS/current"
+	t0=$(now_us)
+	reason=
+	if echo scan >"$KMEMLEAK" 2>/dev/null && sleep 6 && echo scan >"$KMEMLEAK" 2>/dev/null; then
+		cat "$KMEMLEAK" >"$LOGDIR/$name.log" 2>&1
+		nleak=$(grep -c '^unreferenced object' "$LOGDIR/$name.log")
+		if ((nleak)); then
+			first=$(grep -m1 -A12 '^unreferenced object' "$LOGDIR/$name.log" | grep -m1 -E '^ +\[<' | sed 's/^ *//')
+			reason="$nleak suspected leak(s) (first backtrace top: ${first:-?}); see tests/$name.log"
+		fi
+	else
+		reason="kmemleak scan failed (kmemleak disabled during the run?)"
+	fi
+	secs=$(fmt_secs $(($(now_us) - t0)))
 	if [[ -z $reason ]]; then record "$name" PASS "$secs"; else record "$name" FAIL "$secs" "$reason"; fi
 	rm -f "$RESULTS/current"
 fi

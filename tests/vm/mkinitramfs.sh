@@ -1,6 +1,9 @@
 #!/bin/bash
 # Build (or reuse from cache) the initramfs of the dm-remap test VM and print
-# its path.  Usage: mkinitramfs.sh [--kver VERSION] [--force]
+# its path.  Usage: mkinitramfs.sh [--kver VERSION] [--moddir ROOT] [--force]
+# --moddir ROOT: the kernel's modules are in ROOT/lib/modules/VERSION (a
+# self-built kernel, tests/vm/debug-kernel/build.sh) rather than /lib/modules;
+# modules built into that kernel are left out.
 #
 # Contents: static busybox, /init (tests/vm/init.sh), and the modules needed
 # to reach the host root over virtio-9p (virtio_pci, 9pnet_virtio, 9p and
@@ -14,17 +17,24 @@ VM_LOG_PREFIX=mkinitramfs
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-kver='' force=0
+kver='' force=0 moddir=''
 while (($#)); do
 	case $1 in
 	--kver) kver=$2; shift 2 ;;
 	--kver=*) kver=${1#*=}; shift ;;
+	--moddir) moddir=$2; shift 2 ;;
 	--force) force=1; shift ;;
 	-h | --help) sed -n '2,11p' "$0"; exit 0 ;;
 	*) vm_die "unknown argument: $1" ;;
 	esac
 done
-kver=$(vm_resolve_kver "$kver")
+modprobe_root=()
+if [[ -n $moddir ]]; then
+	[[ -n $kver && -d $moddir/lib/modules/$kver ]] || vm_die "--moddir $moddir: no lib/modules/$kver (--kver needed)"
+	modprobe_root=(-d "$moddir")
+else
+	kver=$(vm_resolve_kver "$kver")
+fi
 
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 [[ -x $BUSYBOX ]] || vm_die "$BUSYBOX missing (install busybox-static)"
@@ -39,7 +49,7 @@ modlist=()   # ordered list of module files (host paths)
 declare -A seen=()
 for w in "${WANT[@]}"; do
 	name=${w%%:*} req=${w##*:}
-	if ! deps=$(modprobe -S "$kver" --show-depends "$name" 2>&1); then
+	if ! deps=$(modprobe "${modprobe_root[@]}" -S "$kver" --show-depends "$name" 2>&1); then
 		((req)) && vm_die "cannot resolve module $name for $kver: $deps"
 		vm_log "note: optional module $name not available for $kver"
 		continue
@@ -53,7 +63,7 @@ for w in "${WANT[@]}"; do
 done
 
 hash=$( {
-	echo "$kver"
+	echo "$kver $moddir"
 	cat "$VM_DIR/mkinitramfs.sh" "$VM_DIR/init.sh" "$VM_DIR/lib.sh"
 	sha256sum "$BUSYBOX" "${modlist[@]}"
 } | sha256sum | cut -c1-16)

@@ -2,11 +2,15 @@
 # Host side: boot the test VM and run the guest tests (tests/guest/[0-9]*.sh,
 # or the given test files) with tests/vm/guest-runner.sh.
 #
-# Usage: run-guest-suite.sh [--kver V] [--results DIR] [--timeout SEC]
-#                           [--mem MB] [--cpus N] [--icount] [TEST...]
+# Usage: run-guest-suite.sh [--kver V | --kernel-dir DIR] [--results DIR]
+#                           [--timeout SEC] [--mem MB] [--cpus N] [--icount]
+#                           [TEST...]
+# --kernel-dir DIR: a self-built kernel (tests/vm/debug-kernel/build.sh; see
+# vm-run.sh --kernel-dir; env VM_KERNEL_DIR).
 # Environment: SKIP_SETUP=1 (do not run setup.sh), KVER, VM_TIMEOUT (default
-# 1200), TEST_TIMEOUT (per test, default 600), DM_REMAP_KO (module path),
-# DM_REMAP_KO_PARAMS (insmod parameters).
+# 1200), TEST_TIMEOUT (per test, default 600), TEST_TIMEOUT_SCALE (multiplies
+# every test's timeout, for slow debug kernels; default 1), DM_REMAP_KO
+# (module path), DM_REMAP_KO_PARAMS (insmod parameters), STRESS_SECONDS.
 # Prints the per-test lines and `N passed, N failed[, N skipped]`; exits 1 if
 # any test failed or the VM crashed / timed out (the test that was running and
 # all tests not run then count as failed).
@@ -16,15 +20,16 @@ VM_LOG_PREFIX=run-guest-suite
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-kver=${KVER:-} results='' timeout=${VM_TIMEOUT:-1200} vmopts=()
+kver=${KVER:-} kdir=${VM_KERNEL_DIR:-} results='' timeout=${VM_TIMEOUT:-1200} vmopts=()
 while (($#)); do
 	case $1 in
 	--kver) kver=$2; shift 2 ;;
+	--kernel-dir) kdir=$2; shift 2 ;;
 	--results) results=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--mem | --cpus | --disk) vmopts+=("$1" "$2"); shift 2 ;;
 	--icount) vmopts+=("$1"); shift ;;
-	-h | --help) sed -n '2,13p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,17p' "$0"; exit 0 ;;
 	--) shift; break ;;
 	-*) vm_die "unknown option: $1" ;;
 	*) break ;;
@@ -34,7 +39,14 @@ done
 if [[ ${SKIP_SETUP:-0} != 1 ]]; then
 	"$VM_DIR/setup.sh" || vm_die "setup.sh failed"
 fi
-kver=$(vm_resolve_kver "$kver") || exit 125
+if [[ -n $kdir ]]; then
+	[[ -f $kdir/kernel.release ]] || vm_die "--kernel-dir $kdir: no kernel.release (tests/vm/debug-kernel/build.sh builds one)"
+	kver=$(<"$kdir/kernel.release")
+	vmopts+=(--kernel-dir "$kdir")
+else
+	kver=$(vm_resolve_kver "$kver") || exit 125
+	vmopts+=(--kver "$kver")
+fi
 
 # Tests, as absolute paths; directories the guest cannot see get shared.
 tests=()
@@ -58,7 +70,7 @@ done
 [[ -n ${DM_REMAP_KO:-} && -f ${DM_REMAP_KO:-} ]] && DM_REMAP_KO=$(cd "$(dirname "$DM_REMAP_KO")" && pwd -P)/$(basename "$DM_REMAP_KO")
 [[ -n ${DM_REMAP_KO:-} ]] && vm_is_masked "$DM_REMAP_KO" && shares+=(--share "$(dirname "$DM_REMAP_KO")")
 envs=()
-for v in TEST_TIMEOUT DM_REMAP_KO DM_REMAP_KO_PARAMS; do
+for v in TEST_TIMEOUT TEST_TIMEOUT_SCALE DM_REMAP_KO DM_REMAP_KO_PARAMS STRESS_SECONDS; do
 	[[ -n ${!v:-} ]] && envs+=(--env "$v=${!v}")
 done
 
@@ -74,7 +86,7 @@ if [[ ! -f ${DM_REMAP_KO:-$VM_REPO/dm_remap.ko} ]]; then
 	echo "run-guest-suite: note: dm_remap.ko not built; only tests with '# needs: none' can pass"
 fi
 
-"$VM_DIR/vm-run.sh" --kver "$kver" --results "$results" --timeout "$timeout" \
+"$VM_DIR/vm-run.sh" --results "$results" --timeout "$timeout" \
 	"${vmopts[@]}" "${shares[@]}" "${envs[@]}" -- "$VM_DIR/guest-runner.sh" "${tests[@]}"
 vrc=$?
 status=$(cat "$results/vm-status" 2>/dev/null || echo unknown)

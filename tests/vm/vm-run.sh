@@ -5,6 +5,11 @@
 # Usage: vm-run.sh [options] [--] CMD [ARGS...]
 #   --kver V          guest kernel version (default: $KVER or newest
 #                     /boot/vmlinuz-6.1.*-amd64)
+#   --kernel-dir DIR  boot a self-built kernel instead (default: $VM_KERNEL_DIR):
+#                     DIR/bzImage, DIR/kernel.release and its modules in
+#                     DIR/modroot/lib/modules (seen as /lib/modules in the
+#                     guest), as tests/vm/debug-kernel/build.sh makes it;
+#                     adds pci=noacpi to the command line
 #   --disk FILE       attach FILE as a raw virtio-blk disk (/dev/vda, vdb, ...
 #                     in order); repeatable; cache=writethrough
 #   --mem MB          guest memory (default 1024)
@@ -38,11 +43,12 @@ VM_LOG_PREFIX=vm-run
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-kver='' mem=1024 cpus=1 timeout=1200 results='' icount=0 quiet=0 fail_kerr=0 append_extra=''
+kver='' kdir=${VM_KERNEL_DIR:-} mem=1024 cpus=1 timeout=1200 results='' icount=0 quiet=0 fail_kerr=0 append_extra=''
 disks=() envs=() shares=()
 while (($#)); do
 	case $1 in
 	--kver) kver=$2; shift 2 ;;
+	--kernel-dir) kdir=$2; shift 2 ;;
 	--disk) disks+=("$2"); shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
 	--cpus) cpus=$2; shift 2 ;;
@@ -74,9 +80,22 @@ fi
 [[ -e $cmd ]] || vm_die "command not found: $cmd"
 
 command -v qemu-system-x86_64 >/dev/null || vm_die "qemu-system-x86_64 missing (run tests/vm/setup.sh)"
-kver=$(vm_resolve_kver "$kver")
-initrd=$("$VM_DIR/mkinitramfs.sh" --kver "$kver") || vm_die "initramfs build failed"
-kimage=$(vm_kernel_image "$kver")
+kdir_append=''
+if [[ -n $kdir ]]; then
+	[[ -f $kdir/bzImage && -f $kdir/kernel.release ]] || vm_die "--kernel-dir $kdir: no bzImage/kernel.release there (tests/vm/debug-kernel/build.sh builds one)"
+	kdir=$(cd "$kdir" && pwd -P)
+	kver=$(<"$kdir/kernel.release")
+	[[ -d $kdir/modroot/lib/modules/$kver ]] || vm_die "--kernel-dir $kdir: no modroot/lib/modules/$kver"
+	initrd=$("$VM_DIR/mkinitramfs.sh" --kver "$kver" --moddir "$kdir/modroot") || vm_die "initramfs build failed"
+	kimage=$kdir/bzImage
+	# a tinyconfig-based kernel: PCI interrupt routing from the BIOS tables
+	# (and a log buffer that holds a whole test's worth of reports)
+	kdir_append=' pci=noacpi log_buf_len=16M'
+else
+	kver=$(vm_resolve_kver "$kver")
+	initrd=$("$VM_DIR/mkinitramfs.sh" --kver "$kver") || vm_die "initramfs build failed"
+	kimage=$(vm_kernel_image "$kver")
+fi
 
 for d in "${disks[@]}"; do
 	[[ -f $d || -b $d ]] || vm_die "--disk $d: no such file"
@@ -104,7 +123,10 @@ if vm_is_masked "$PWD" && ! is_masked_root "$PWD" && [[ $results != "$PWD" && $r
 	shares+=("$PWD")
 fi
 : >"$results/.vm/shares"
+# The self-built kernel's modules: its modroot over the guest's /lib/modules.
+[[ -n $kdir ]] && echo "modules /lib/modules" >>"$results/.vm/shares"
 share_args=()
+[[ -n $kdir ]] && share_args+=(-virtfs "local,path=$kdir/modroot/lib/modules,mount_tag=modules,security_model=none,readonly=on,multidevs=remap")
 declare -A shared=()
 n=0
 for d in "${shares[@]}"; do
@@ -136,7 +158,7 @@ done
 } >"$results/.vm/cmd"
 
 append="console=ttyS0 panic=-1 nokaslr mitigations=off loglevel=7 printk.devkmsg=on"
-append+=" 8250.nr_uarts=2 no_timer_check tsc=unstable random.trust_cpu=on$append_extra"
+append+=" 8250.nr_uarts=2 no_timer_check tsc=unstable random.trust_cpu=on$kdir_append$append_extra"
 
 # shellcheck disable=SC2054 # commas are qemu option syntax
 qemu=(qemu-system-x86_64 -accel tcg -nographic -no-reboot -nodefaults -no-user-config

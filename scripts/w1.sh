@@ -1,0 +1,50 @@
+#!/bin/bash
+# make w1: build dm_remap.ko with W=1 (the kernel's extra warnings) for each
+# installed guest kernel series (default "6.1 6.12", W1_KVERS to change) and
+# fail on any compiler or modpost warning.  Each build is a clean build in a
+# scratch copy of the sources (build/w1/<kver>/), so ./dm_remap.ko is left
+# alone.  Last line: "w1: OK" or "w1: FAILED (<kernels>)".
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 2
+
+# resolve SERIES|VERSION: the installed Debian -amd64 kernel it names.
+resolve() {
+	if [[ -f /lib/modules/$1/build/Makefile ]]; then echo "$1"; return; fi
+	find /boot -maxdepth 1 -name "vmlinuz-$1.*-amd64" ! -name '*-cloud-*' ! -name '*-rt-*' \
+		-printf '%f\n' 2>/dev/null | sed 's/^vmlinuz-//' | sort -V | tail -n 1
+}
+
+failed=()
+# shellcheck disable=SC2206
+for label in ${W1_KVERS:-6.1 6.12}; do
+	kver=$(resolve "$label")
+	if [[ -z $kver || ! -f /lib/modules/$kver/build/Makefile ]]; then
+		echo "w1: $label: no installed kernel headers (tests/vm/setup.sh installs them)"
+		failed+=("$label")
+		continue
+	fi
+	dir=build/w1/$kver
+	rm -rf "$dir"
+	mkdir -p "$dir/kernel" "$dir/core"
+	cp Kbuild "$dir/"
+	cp kernel/*.[ch] "$dir/kernel/"
+	cp core/*.[ch] "$dir/core/"
+	log=$dir/build.log
+	if ! make -C "/lib/modules/$kver/build" M="$PWD/$dir" W=1 modules >"$log" 2>&1; then
+		cat "$log"
+		echo "w1: $kver: build failed"
+		failed+=("$label")
+		continue
+	fi
+	if grep -E 'warning:|WARNING:' "$log"; then
+		echo "w1: $kver: $(grep -cE 'warning:|WARNING:' "$log") warning(s) at W=1 (log $log)"
+		failed+=("$label")
+	else
+		echo "w1: $kver: no warnings at W=1 ($(grep -c 'CC \[M\]' "$log") objects compiled)"
+	fi
+done
+if ((${#failed[@]})); then
+	echo "w1: FAILED (${failed[*]})"
+	exit 1
+fi
+echo "w1: OK"
