@@ -79,7 +79,8 @@ check_summary() {
 
 # check_changelog FILE NAME ADDED REMOVED: every line a '# ' comment or a
 # timestamped [ADDED]/[REMOVED] debugfs line of NAME; the counts match; each
-# added unit holds a sector whose remap message was accepted.
+# added unit holds a sector whose remap message was accepted, or one of a
+# range the driver made fail writes (the target remapped it by itself).
 check_changelog() {
 	local f=$1 name=$2 bad
 	[[ -f $f ]] || fail "change log $f missing"
@@ -90,6 +91,8 @@ check_changelog() {
 	[[ -z $bad ]] || { show "$f"; fail "$f: malformed lines: $bad"; }
 	bad=$(awk '
 		/^# \[.*\] remap [0-9]+: accepted$/ { acc[$5 + 0] = 1 }
+		/^# \[.*\] sectors [0-9]+-[0-9]+ go bad: / { split($5, r, "-")
+			for (s = r[1] + 0; s <= r[2] + 0; s++) acc[s] = 1 }
 		/\] \[ADDED\] / { n = split($0, a, " "); added[a[n - 2]] = a[n] }
 		END { for (l in added) { ok = 0
 			for (s in acc) if (s - s % added[l] == l + 0) ok = 1
@@ -123,7 +126,7 @@ wait_for() {
 
 # ------------------------------------------------------------- single --
 
-step "single run: 16 MiB, 6 s, 4k, with a 'clear' sent mid-run"
+step "single run: 16 MiB, 6 s, 4k, with units unremapped mid-run"
 "$DRV" single 16 6 4k --dm-name=drv_single >single.out 2>&1 &
 pid=$!
 if ! wait_for single.out '^Running fio' 60 || ! wait_for remap_changes_16MB_6s_4k_*.log '\[ADDED\] ' 30; then
@@ -134,7 +137,13 @@ fi
 clog=$(echo remap_changes_16MB_6s_4k_*.log)
 first_added=$(grep -m1 '\[ADDED\] ' "$clog" | sed 's/^\[[^]]*\] \[ADDED\] //')
 grep -qxF -- "$first_added" $DBG || fail "logged line '$first_added' is not in debugfs: $(cat $DBG)"
-msg drv_single clear
+# Unremap what can be: units on sectors the driver made fail writes cannot
+# go back to the main device (the message fails with EIO and they stay).
+unremapped=0
+while read -r _ l _; do
+	msg drv_single unremap "$l" 2>/dev/null && unremapped=$((unremapped + 1))
+done < <(grep '^drv_single ' $DBG)
+((unremapped >= 1)) || fail "no unit could be unremapped mid-run"
 rc=0
 wait $pid || rc=$?
 show single.out
@@ -143,12 +152,19 @@ check_summary single.out 16 6 4k drv_single
 expect_eq "single: log file" "$S_LOG" "$clog"
 ((S_SPAN >= 5)) || fail "single: snapshots span ${S_SPAN}s, run was 6s"
 ((S_ADDED >= 1)) || fail "single: nothing added"
-((S_REMOVED >= 1)) || fail "single: clear removed nothing"
+((S_REMOVED >= 1)) || fail "single: the unremaps removed nothing"
 check_changelog "$clog" drv_single "$S_ADDED" "$S_REMOVED"
 check_files "$clog"
 grep -qx 'fio:           ok (exit 0, 0 verify errors)' single.out || fail "single: no fio ok line"
 [[ $(grep -c '^\[.*\] \[ADDED\] drv_single ' single.out) == "$S_ADDED" ]] || fail "single: live [ADDED] lines"
 grep -q '^Torn down: drv_single ' single.out || fail "single: no teardown line"
+grep -q '^Torn down: drv_single drv_single-disk /dev/loop' single.out ||
+	fail "single: the failing-disk layer not torn down"
+bl=$(grep '^Bad sectors:' single.out) || fail "single: no 'Bad sectors:' line"
+[[ $bl =~ ^Bad\ sectors:\ \ \ ([0-9]+)\ ranges\ of\ 8\ sectors\ went\ bad,\ ([0-9]+)\ units\ remapped\ automatically$ ]] ||
+	fail "single: bad line '$bl'"
+((BASH_REMATCH[1] > 0 || BASH_REMATCH[2] == 0)) || fail "single: automatic remaps without bad sectors: $bl"
+echo "single: $bl"
 no_leftovers single
 
 # -------------------------------------------------------------- batch --
@@ -168,7 +184,9 @@ for e in 16:4:4k 20:4:8k; do
 	check_files "$S_LOG"
 	expect_eq "$name: removed" "$S_REMOVED" 0
 	acc=$(grep -c '^# \[.*\] remap [0-9]*: accepted$' "$S_LOG" || true)
-	expect_eq "$name: one [ADDED] line per accepted remap" "$S_ADDED" "$acc"
+	auto=$(sed -n 's/^# bad sectors: [0-9]* ranges went bad, \([0-9]*\) automatic remaps$/\1/p' "$S_LOG")
+	[[ -n $auto ]] || fail "$name: no '# bad sectors:' line in $S_LOG"
+	expect_eq "$name: one [ADDED] line per accepted or automatic remap" "$S_ADDED" $((acc + auto))
 	added[$name]=$S_ADDED removed[$name]=$S_REMOVED
 done
 mapfile -t tab < <(sed -n '/^=== BATCH SUMMARY/,$p' batch.out)
