@@ -19,7 +19,7 @@ echo 1 > "$nb/memory_backed"
 echo 16 > "$nb/size"
 echo 512 > "$nb/blocksize"
 echo 1 > "$nb/power"
-ndev=/dev/nullb$(cat "$nb/index")
+ndev=/dev/${nb##*/}	# configfs devices take their directory name
 [[ -b $ndev ]] || fail "no $ndev"
 len=$(sectors "$ndev")
 spare=$(new_loop 2)
@@ -45,6 +45,7 @@ expect_eq "null_blk, after the write" "$(status_of rz remapped pending)" "remapp
 dmsetup remove rz && forget_dm rz
 
 log "scsi_debug with medium errors: MEDIUM ERROR reads, retried, pending, remapped on write"
+modprobe sd_mod
 modprobe scsi_debug dev_size_mb=16 opts=2 medium_error_start=4000 medium_error_count=8
 cleanup_sd() { rmmod scsi_debug 2>/dev/null || true; }
 trap 'cleanup; cleanup_nullb; cleanup_sd' EXIT
