@@ -53,7 +53,7 @@ usage() {
 Runs fio (direct I/O, randrw, verify=crc32c with verify_backlog) on a fresh
 dm-remap device while every 1-2 s a bad sector appears: either a random
 sector is remapped with 'dmsetup message <name> 0 remap <sector>', or
-(every other time, on a fresh device) 8 random sectors of the main device
+(every second time, on a fresh device) 8 random sectors of the main device
 start failing writes (a dm-linear "failing disk" <name>-disk between the
 loop device and the target, with dm-flakey error_writes segments swapped in),
 and the target remaps them automatically at the next write; logs every
@@ -571,13 +571,13 @@ fail_writes() {
 
 # injector NAME LEN [DISK LOOP]: every 1-2 s, until SIGTERM, a bad sector
 # appears in 0..LEN-1: a remap message for a random sector, or (with a
-# failing disk, every other time) 8 sectors of DISK that fail writes from
-# then on, which the target remaps on the next write to them.  Runs in the
+# failing disk, every second time, starting with a message) 8 sectors of
+# DISK that fail writes from then on, which the target remaps on the next write to them.  Runs in the
 # background; notes each event in the change log and keeps its counters in
 # $RUN_TMP/injector (sent accepted exists nospc failed bad_ranges).
 injector() {
 	local name=$1 len=$2 disk=${3:-} loop=${4:-} stop=0 spid s out res
-	local sent=0 accepted=0 exists=0 nospc=0 failed=0 nbad=0 bad=()
+	local sent=0 accepted=0 exists=0 nospc=0 failed=0 nbad=0 bad=() turn=0
 	trap 'stop=1' TERM
 	# Ctrl-C and hangups are the driver's to handle; it stops us with TERM.
 	trap '' INT HUP
@@ -591,7 +591,8 @@ injector() {
 			break
 		fi
 		s=$(((RANDOM << 30 | RANDOM << 15 | RANDOM) % len))
-		if [[ -n $disk ]] && ((RANDOM % 2 && len >= 8)); then
+		turn=$((turn + 1))
+		if [[ -n $disk ]] && ((turn % 2 == 0 && len >= 8)); then
 			s=$((s / 8 * 8))
 			((s + 8 <= len)) || s=$((len / 8 * 8 - 8))
 			if [[ " ${bad[*]/%/,} " != *" $s 8, "* ]]; then

@@ -122,28 +122,23 @@ static void remap_log_lost(struct remap_state *st, u64 lunit, sector_t first,
 }
 
 /*
- * Copy unit @lunit (remap_unit_len() sectors) from @src_sector of @src to
- * @dst_sector of the spare device, synchronously.  If the unit cannot be
- * read as a whole, it is read one logical block at a time and the blocks
- * that still fail are zeroed, counted as lost and logged.  Sectors
- * [keep_first, keep_first + keep_len) of the unit are about to be
- * overwritten by the caller: they are not salvaged and never count as
- * lost.  0, or -EIO when the spare could not be written, -ENOMEM.
+ * Read unit @lunit (remap_unit_len() sectors) from @src_sector of @src into
+ * @buf.  If it cannot be read as a whole, it is read one logical block at
+ * a time and the blocks that still fail are zeroed, counted as lost and
+ * logged.  Sectors [keep_first, keep_first + keep_len) of the unit are
+ * about to be overwritten by the caller: they are not read and never
+ * count as lost.
  */
-int remap_salvage_unit(struct remap_c *rc, struct block_device *src,
-		       sector_t src_sector, sector_t dst_sector, u64 lunit,
-		       sector_t keep_first, sector_t keep_len)
+void remap_salvage_read(struct remap_c *rc, struct block_device *src,
+			sector_t src_sector, u64 lunit, sector_t keep_first,
+			sector_t keep_len, u8 *buf)
 {
 	struct remap_state *st = rc->st;
 	sector_t len = remap_unit_len(rc, lunit);
 	sector_t lbs = bdev_logical_block_size(src) >> SECTOR_SHIFT;
 	sector_t s, bad_first = 0, nr_bad = 0, lost = 0;
-	u8 *buf;
 	int r;
 
-	buf = kvmalloc(len << SECTOR_SHIFT, GFP_NOIO);
-	if (!buf)
-		return -ENOMEM;
 	r = remap_sync_io(st->io, REQ_OP_READ, src, src_sector, len, buf);
 	for (s = 0; r && s < len; s += lbs) {
 		bool keep = s >= keep_first && s + lbs <= keep_first + keep_len;
@@ -169,8 +164,29 @@ int remap_salvage_unit(struct remap_c *rc, struct block_device *src,
 		remap_log_lost(st, lunit, bad_first, nr_bad);
 	if (lost)
 		remap_count(st, REMAP_C_LOST_SECTORS, lost);
-	r = remap_sync_io(st->io, REQ_OP_WRITE, rc->spare->bdev, dst_sector,
-			  len, buf);
+}
+
+/*
+ * Copy unit @lunit from @src_sector of @src to @dst_sector of the spare
+ * device, synchronously, salvaging what can be read (remap_salvage_read).
+ * 0, or -EIO when the spare could not be written, -ENOMEM.
+ */
+static int remap_salvage_unit(struct remap_c *rc, struct block_device *src,
+			      sector_t src_sector, sector_t dst_sector,
+			      u64 lunit, sector_t keep_first,
+			      sector_t keep_len)
+{
+	sector_t len = remap_unit_len(rc, lunit);
+	u8 *buf;
+	int r;
+
+	buf = kvmalloc(len << SECTOR_SHIFT, GFP_NOIO);
+	if (!buf)
+		return -ENOMEM;
+	remap_salvage_read(rc, src, src_sector, lunit, keep_first, keep_len,
+			   buf);
+	r = remap_sync_io(rc->st->io, REQ_OP_WRITE, rc->spare->bdev,
+			  dst_sector, len, buf);
 	kvfree(buf);
 	return r ? -EIO : 0;
 }
@@ -336,6 +352,8 @@ static int remap_batch(struct remap_c *rc, const u64 *lunits, size_t nr)
 		goto undo;
 	}
 	remap_count(st, REMAP_C_REALLOC_EVENTS, nr);
+	/* A pending unit remapped by hand is no longer waiting for a write. */
+	remap_pending_forget(st, lunits, nr);
 	goto out;
 undo:
 	while (nr--)

@@ -100,6 +100,34 @@ static int remap_pending_set(struct remap_state *st, u64 lunit, bool pending)
 	return remap_pending_commit(st);
 }
 
+/*
+ * Forget the pending units among @lunits (st->lock held), and commit once:
+ * they were remapped by a message, so what could not be read of them is
+ * already zeroed and counted, and a write no longer needs to move them.
+ */
+int remap_pending_forget(struct remap_state *st, const u64 *lunits, size_t nr)
+{
+	bool changed = false;
+	size_t i, pos;
+
+	lockdep_assert_held(&st->lock);
+	if (!READ_ONCE(st->nr_pending))
+		return 0;
+	spin_lock_irq(&st->move_lock);
+	for (i = 0; i < nr && st->nr_pending; i++) {
+		pos = remap_u64_lower_bound(st->pending, st->nr_pending,
+					    lunits[i]);
+		if (pos == st->nr_pending || st->pending[pos] != lunits[i])
+			continue;
+		memmove(&st->pending[pos], &st->pending[pos + 1],
+			(st->nr_pending - pos - 1) * sizeof(*st->pending));
+		WRITE_ONCE(st->nr_pending, st->nr_pending - 1);
+		changed = true;
+	}
+	spin_unlock_irq(&st->move_lock);
+	return changed ? remap_pending_commit(st) : 0;
+}
+
 static int remap_cmp_u64(const void *a, const void *b)
 {
 	u64 x = *(const u64 *)a, y = *(const u64 *)b;
@@ -257,6 +285,7 @@ static int remap_relocate(struct remap_c *rc, struct bio *bio, u64 lunit,
 	unsigned int nr_retire = 0, tries;
 	struct remap_entry e;
 	struct remap_place from;
+	u8 *old = NULL;
 	sector_t dst;
 	int r = -EIO;
 
@@ -264,15 +293,25 @@ static int remap_relocate(struct remap_c *rc, struct bio *bio, u64 lunit,
 	remap_place_of(rc, lunit, &from);
 	if (from.on_spare)
 		retire[nr_retire++] = from.sunit;
+	/* The rest of the unit, read (and its losses counted) once. */
+	if (uoff || len < ulen) {
+		old = kvmalloc(ulen << SECTOR_SHIFT, GFP_NOIO);
+		if (!old) {
+			r = -ENOMEM;
+			goto end;
+		}
+		remap_salvage_read(rc, from.bdev, from.sector, lunit, uoff,
+				   len, old);
+	}
 	for (tries = 0; tries < REMAP_RELOCATE_TRIES; tries++) {
 		r = spare_pool_alloc(&st->pool, &sunit);
 		if (r)
 			break;
 		dst = remap_unit_to_spare(st, sunit);
 		r = 0;
-		if (uoff || len < ulen)
-			r = remap_salvage_unit(rc, from.bdev, from.sector, dst,
-					       lunit, uoff, len);
+		if (old && remap_sync_io(st->io, REQ_OP_WRITE, rc->spare->bdev,
+					 dst, ulen, old))
+			r = -EIO;
 		if (!r && len)
 			r = remap_piece_io(st, bio, skip, len, rc->spare->bdev,
 					   dst + uoff, REQ_OP_WRITE);
@@ -309,6 +348,8 @@ static int remap_relocate(struct remap_c *rc, struct bio *bio, u64 lunit,
 				      retire + from.on_spare,
 				      nr_retire - from.on_spare);
 	}
+end:
+	kvfree(old);
 	remap_end_moving(st);
 
 	/* Retired now: the ones that failed, and the old place if it was

@@ -231,15 +231,17 @@ int unremap_units(struct remap_c *rc, u64 first, u64 last, bool strict);
 void remap_start_moving(struct remap_state *st, const u64 *lunits,
 			unsigned int nr);
 void remap_end_moving(struct remap_state *st);
-int remap_salvage_unit(struct remap_c *rc, struct block_device *src,
-		       sector_t src_sector, sector_t dst_sector, u64 lunit,
-		       sector_t keep_first, sector_t keep_len);
+void remap_salvage_read(struct remap_c *rc, struct block_device *src,
+			sector_t src_sector, u64 lunit, sector_t keep_first,
+			sector_t keep_len, u8 *buf);
 void remap_save_counters(struct remap_state *st);
 
 /* dm-remap-recover.c */
 void remap_recover_queue(struct remap_state *st, struct bio *bio);
 void remap_recover_work(struct work_struct *work);
 bool remap_is_pending(struct remap_state *st, u64 lunit);
+int remap_pending_forget(struct remap_state *st, const u64 *lunits,
+			 size_t nr);
 int remap_pending_load(struct remap_state *st);
 
 static inline void remap_count(struct remap_state *st,

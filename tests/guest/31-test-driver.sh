@@ -137,12 +137,14 @@ fi
 clog=$(echo remap_changes_16MB_6s_4k_*.log)
 first_added=$(grep -m1 '\[ADDED\] ' "$clog" | sed 's/^\[[^]]*\] \[ADDED\] //')
 grep -qxF -- "$first_added" $DBG || fail "logged line '$first_added' is not in debugfs: $(cat $DBG)"
-# Unremap what can be: units on sectors the driver made fail writes cannot
-# go back to the main device (the message fails with EIO and they stay).
+# Unremap the units of accepted remap messages (the automatic remaps are
+# on sectors that fail writes: those could not go back to the main device).
+wait_for "$clog" '^# \[.*\] remap [0-9]+: accepted$' 30 ||
+	fail "no remap message accepted in 30 s"
 unremapped=0
-while read -r _ l _; do
+while read -r l; do
 	msg drv_single unremap "$l" 2>/dev/null && unremapped=$((unremapped + 1))
-done < <(grep '^drv_single ' $DBG)
+done < <(sed -n 's/^# \[[^]]*\] remap \([0-9][0-9]*\): accepted$/\1/p' "$clog")
 ((unremapped >= 1)) || fail "no unit could be unremapped mid-run"
 rc=0
 wait $pid || rc=$?

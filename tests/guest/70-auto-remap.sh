@@ -141,6 +141,19 @@ log "every other sector kept its data"
 $SECTAG verify $dev 0 1000 1 --direct || fail "sectors 0-999"
 $SECTAG verify $dev 1008 992 1 --direct || fail "sectors 1008-1999"
 $SECTAG verify $dev 5008 $((len - 5008)) 1 --direct || fail "sectors 5008-"
+log "a pending unit remapped by a message: no longer pending, its loss counted"
+add_bad "7000 8 error"
+if $DD if=$dev of=/dev/null bs=4096 skip=875 count=1 iflag=direct status=none 2>/dev/null; then
+	fail "a read of an unreadable unit succeeded"
+fi
+read -r lost0 retired0 <<<"$(dmsetup status ra | awk '{print $7, $14}')"
+expect_eq "pending" "$(status_of ra pending)" "pending=1"
+msg ra remap 7000
+expect_eq "after the remap message" "$(status_of ra pending lost)" "pending=0 lost=$((lost0 + 8))"
+$SECTAG write $dev 7000 8 8 --direct || fail "write to the remapped unit"
+$SECTAG verify $dev 7000 8 8 --direct || fail "read back"
+expect_eq "no spare unit retired by the write" "$(status_of ra retired)" "retired=$retired0"
+
 remapctl=$REPO/tools/remapctl/remapctl
 dmsetup remove ra && forget_dm ra
 $remapctl check /dev/mapper/bs > "$T/check" || { cat "$T/check"; fail "remapctl check after the errors"; }
