@@ -6,6 +6,8 @@
 #                   and the guest tests on the real module in QEMU
 #   make lint       checkpatch.pl over the kernel C, cppcheck, shellcheck
 #   make fuzz       run each libFuzzer harness for FUZZ_SECONDS (default 60)
+#   make bench      fio side by side with dm-linear in a QEMU -icount guest
+#                   (bench/README.md); results in bench/results/
 #   make module-6.12, module-6.1
 #                   ./dm_remap.ko for the newest installed Debian kernel of
 #                   that series (same as make module KVER=6.12)
@@ -43,7 +45,7 @@ ifeq ($(origin KDIR),undefined)
   endif
 endif
 
-.PHONY: all module clean check demo lint setup test-tools tools fuzz bench-index w1 check-debug debug-kernel stress
+.PHONY: all module clean check demo lint setup test-tools tools fuzz bench-index bench w1 check-debug debug-kernel stress
 
 all: module tools
 
@@ -66,6 +68,12 @@ check:
 
 demo:
 	scripts/demo.sh
+
+# dm-remap against dm-linear with fio in a QEMU -icount guest, load times
+# and memory per remapped unit (bench/README.md; not part of make check).
+# BENCH_QUICK=1: a short development run into build/bench/quick.
+bench:
+	bench/bench.sh
 
 # Instructions per index operation at 1k/100k/1M entries (callgrind).
 bench-index:

@@ -6,9 +6,11 @@
 #   checkpatch  the kernel's scripts/checkpatch.pl (from Debian's
 #               linux-source-6.1) over kernel/*.[ch] and core/*.[ch];
 #               fails on any ERROR, prints warnings too.
-#   cppcheck    over the userspace C: core/, tools/, tests/unit, tests/fuzz.
+#   cppcheck    over the userspace C: core/, tools/, tests/unit, tests/fuzz,
+#               bench/.
 #   shell       bash -n and shellcheck (-S error fails, warnings shown) over
-#               the shell scripts at the repo root, in scripts/, tests/, .ci/.
+#               the shell scripts at the repo root, in scripts/, tests/, .ci/,
+#               bench/.
 #   w1          scripts/w1.sh: dm_remap.ko built with W=1 for Debian's 6.1
 #               and 6.12 kernels, no warning allowed (needs their headers:
 #               tests/vm/setup.sh).
@@ -186,7 +188,7 @@ CPPCHECK_SUPPRESS=(--suppress=variableScope)
 run_cppcheck() {
 	section cppcheck
 	local dirs=() d
-	for d in core tools tests/unit tests/fuzz; do
+	for d in core tools tests/unit tests/fuzz bench; do
 		[[ -d $d ]] || continue
 		# cppcheck wants at least one source file in each path it is given.
 		if find "$d" -name '*.c' -print -quit | grep -q .; then
@@ -227,7 +229,7 @@ shell_scripts() {
 	local f first
 	{
 		find . -maxdepth 1 -type f
-		find scripts tests .ci -type f 2>/dev/null
+		find scripts tests .ci bench -type f 2>/dev/null
 	} | sed 's|^\./||' | sort -u | while IFS= read -r f; do
 		case $f in
 		*.sh | *.bash) printf '%s\n' "$f" ;;

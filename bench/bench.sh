@@ -1,0 +1,111 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# "make bench": dm-remap side by side with dm-linear in one QEMU guest
+# booted with -icount (deterministic virtual time, one vCPU), on null_blk
+# and brd, with 0 / 1k / 100k / 1M remapped units and a 10%-hot set; the
+# load times of 1M remaps; kernel memory per remapped unit.  Writes
+# bench/results/fio.md (tables), fio.tsv, runs.tsv, fio.svg (plot).
+# See bench/README.md.
+#
+# Env: BENCH_QUICK=1    development run: 1 round of 0.2 s, 2 workloads,
+#                       no 1M set; results in build/bench/quick/
+#      BENCH_OUT=DIR    where the results go (default bench/results)
+#      BENCH_ROUNDS, BENCH_RUNTIME, BENCH_WORKLOADS, BENCH_QDS,
+#      BENCH_KINDS, BENCH_COUNTS: override one setting (guest-bench.sh)
+#      KVER             guest kernel (default: the newest 6.1)
+set -euo pipefail
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+cd "$REPO"
+
+if [[ ${BENCH_QUICK:-0} == 1 ]]; then
+	: "${BENCH_ROUNDS:=1}" "${BENCH_RUNTIME:=200ms}"
+	: "${BENCH_WORKLOADS:=randread write}" "${BENCH_COUNTS:=r0 r1k r100k hot}"
+	: "${BENCH_PERSISTENT_IMPORT:=0}"
+	: "${BENCH_OUT:=$REPO/build/bench/quick}"
+fi
+: "${BENCH_ROUNDS:=3}" "${BENCH_RUNTIME:=1s}"
+: "${BENCH_WORKLOADS:=randread randwrite read write}" "${BENCH_QDS:=1 32}"
+: "${BENCH_KINDS:=nullb brd}" "${BENCH_COUNTS:=r0 r1k r100k r1m hot}"
+: "${BENCH_PERSISTENT_IMPORT:=1}" "${BENCH_OUT:=$REPO/bench/results}"
+
+echo "bench: setup (qemu, kernels, fio, gnuplot)"
+EXTRA_PACKAGES="gnuplot-nox bc ${EXTRA_PACKAGES:-}" tests/vm/setup.sh
+make -s module ${KVER:+KVER=$KVER}
+make -s tools
+mkdir -p build/bench
+gcc -O2 -Wall -Wextra -Werror -Icore -o build/bench/mkdump bench/mkdump.c \
+	core/remap_meta.c core/crc32c.c core/remap_index.c
+
+# Geometry: a 4 TiB main device (2^30 units of 4 KiB; neither null_blk
+# without data nor brd allocates memory for what is not written), fio on
+# its first 1 GiB; spare areas side by side on a second device.
+DEV_SECTORS=$((8 << 30))
+UNIT_SECTORS=8
+REGION_BYTES=$((1 << 30))
+W=${BENCH_WORK:-/var/tmp/dm-remap-bench}
+rm -rf "$W"
+mkdir -p "$W"
+cat >"$W/geometry.env" <<EOF
+DEV_SECTORS=$DEV_SECTORS
+UNIT_SECTORS=$UNIT_SECTORS
+REGION_BYTES=$REGION_BYTES
+EOF
+GIB=2097152	# sectors
+# name count spare_start spare_len (sectors)
+sets=(
+	"r0 0 0 $GIB"
+	"r1k 1000 $GIB $GIB"
+	"r100k 100000 $((2 * GIB)) $GIB"
+	"r1m 1000000 $((4 * GIB)) $((5 * GIB))"
+	"hot $((REGION_BYTES / 4096 / 10)) $((10 * GIB)) $GIB"
+)
+
+echo "bench: remap lists and host-made metadata (mkdump + remapctl restore)"
+truncate -s $((12 << 30)) "$W/spare-meta.img"
+echo "# name count spare_start spare_len meta_blocks" >"$W/areas.txt"
+for s in "${sets[@]}"; do
+	read -r name count start len <<<"$s"
+	# Distinct units at random, sorted (as badblocks prints them): over
+	# the whole device, or for "hot" over the fio region (10% of it).
+	range=$((DEV_SECTORS / UNIT_SECTORS))
+	[[ $name == hot ]] && range=$((REGION_BYTES / 512 / UNIT_SECTORS))
+	python3 -c '
+import random, sys
+n, rng, seed = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+r = random.Random(seed)
+sys.stdout.write("".join("%d\n" % u for u in sorted(r.sample(range(rng), n))))
+' "$count" "$range" "$((count + 7))" >"$W/$name.list"
+	meta=0
+	if ((count > 0)); then
+		build/bench/mkdump "$UNIT_SECTORS" 512 "$DEV_SECTORS" "$DEV_SECTORS" \
+			"$start" "$len" "$W/$name.list" >"$W/$name.json"
+		tools/remapctl/remapctl restore "$W/spare-meta.img" --from "$W/$name.json" >/dev/null
+		meta=$(sed -n 's/^ *"meta_blocks": \([0-9]*\),/\1/p' "$W/$name.json")
+		rm -f "$W/$name.json"
+	fi
+	echo "$name $count $start $len $meta" >>"$W/areas.txt"
+done
+cat "$W/areas.txt"
+
+# The guest runs a copy: bash reads a script as it goes.
+cp bench/guest-bench.sh "$W/guest-bench.sh"
+RES=$W-results
+rm -rf "$RES"
+echo "bench: guest run (-icount, 1 vCPU); rounds $BENCH_ROUNDS, runtime $BENCH_RUNTIME"
+start=$(date +%s)
+tests/vm/vm-run.sh ${KVER:+--kver "$KVER"} --icount --cpus 1 --mem 3072 \
+	--timeout "${BENCH_TIMEOUT:-5400}" --share "$W" --results "$RES" \
+	--env BENCH_WORK="$W" --env BENCH_ROUNDS="$BENCH_ROUNDS" \
+	--env BENCH_RUNTIME="$BENCH_RUNTIME" --env BENCH_WORKLOADS="$BENCH_WORKLOADS" \
+	--env BENCH_QDS="$BENCH_QDS" --env BENCH_KINDS="$BENCH_KINDS" \
+	--env BENCH_COUNTS="$BENCH_COUNTS" \
+	--env BENCH_PERSISTENT_IMPORT="$BENCH_PERSISTENT_IMPORT" \
+	--env BENCH_REPO="$REPO" -- "$W/guest-bench.sh"
+wall=$(($(date +%s) - start))
+echo "bench: guest run took ${wall} s of wall time"
+
+mkdir -p "$BENCH_OUT"
+python3 bench/report.py "$RES" "$W/areas.txt" "$BENCH_OUT" "$wall"
+gnuplot -e "dir='$BENCH_OUT'" bench/plot.gp
+echo "bench: results in $BENCH_OUT (fio.md, fio.svg)"
