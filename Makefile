@@ -92,6 +92,11 @@ check-debug:
 debug-kernel:
 	tests/vm/debug-kernel/build.sh
 
+# STRESS_SECONDS (default 600) of fio verify under remap churn, reloads and
+# injected write errors; STRESS_DEBUG=1 on the debug kernel.
+stress:
+	scripts/stress.sh
+
 module:
 	@if [ -n "$(KDIR_NOTE)" ]; then echo "dm-remap: $(KDIR_NOTE)"; fi
 	@if [ ! -f "$(KDIR)/Makefile" ]; then \
