@@ -42,8 +42,15 @@ else
 fi
 echo "stress: $SECS s"
 start=$SECONDS
+results=/tmp/dm-remap-stress-$(date +%Y%m%d-%H%M%S)
 SKIP_SETUP=1 STRESS_SECONDS=$SECS TEST_TIMEOUT_SCALE=$scale \
-	tests/vm/run-guest-suite.sh "${args[@]}" tests/stress/stress-guest.sh
+	tests/vm/run-guest-suite.sh --results "$results" "${args[@]}" tests/stress/stress-guest.sh
 rc=$?
+log=$results/tests/stress-guest.sh.log
+if [[ -f $log ]]; then
+	echo "---- from $log:"
+	grep -E '^(pass [0-9]+:|== final verify)' "$log"
+	sed -n '/^==== stress results/,$p' "$log"
+fi
 echo "stress: took $((SECONDS - start)) s"
 exit "$rc"

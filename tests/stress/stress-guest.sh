@@ -69,6 +69,13 @@ fio_pass() { # fio_pass SEED OUT [extra fio options]
 		--verify=crc32c --do_verify=1 --verify_fatal=0 \
 		--randseed="$seed" --group_reporting "$@" --name=stress
 }
+# "wrote N, read N" from a fio output (group reporting)
+fio_io() {
+	local w r
+	w=$(sed -nE 's/^ *WRITE: .*io=([0-9.]+[KMGT]?i?B).*/\1/p' "$1")
+	r=$(sed -nE 's/^ *READ: .*io=([0-9.]+[KMGT]?i?B).*/\1/p' "$1")
+	echo "wrote ${w:-0}, read ${r:-0}"
+}
 # mismatches in a fio output: each bad block prints one of these
 mismatches() { grep -cE 'verify: bad|verify failed|bad magic|bad header' "$1" || true; }
 
@@ -145,7 +152,7 @@ while ((SECONDS < t_end)); do
 		echo "---- fio pass $pass: exit $rc, $m mismatches"
 		grep -E 'err=|verify|error' "$T/pass.log" | head -n 20
 	fi
-	echo "pass $pass: exit $rc, mismatches $m, $(status_field st 2) remapped units, $((t_end - SECONDS)) s left"
+	echo "pass $pass: exit $rc, $(fio_io "$T/pass.log"), mismatches $m, $(status_field st 2) remapped units, $((t_end - SECONDS)) s left"
 done
 touch "$T/stop"
 wait $dpid || fail "the disturbance loop failed"
@@ -157,6 +164,7 @@ dmsetup resume st
 rc=0
 fio_pass "$pass" "$T/final1.log" --verify_only || rc=$?
 m1=$(mismatches "$T/final1.log")
+log "final verify 1: exit $rc, $(fio_io "$T/final1.log"), mismatches $m1"
 ((rc == 0)) || { fio_fail=$((fio_fail + 1)); grep -E 'err=|verify' "$T/final1.log" | head; }
 log "final: remove the device and load it again from its metadata, verify again"
 remapped=$(status_field st 2)
@@ -168,6 +176,7 @@ expect_eq "remap list after remove/create" "$(msg st list | md5sum)" "$list_befo
 rc=0
 fio_pass "$pass" "$T/final2.log" --verify_only || rc=$?
 m2=$(mismatches "$T/final2.log")
+log "final verify 2: exit $rc, $(fio_io "$T/final2.log"), mismatches $m2"
 ((rc == 0)) || { fio_fail=$((fio_fail + 1)); grep -E 'err=|verify' "$T/final2.log" | head; }
 mism=$((mism + m1 + m2))
 
