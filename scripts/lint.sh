@@ -6,7 +6,8 @@
 #   checkpatch  the kernel's scripts/checkpatch.pl (from Debian's
 #               linux-source-6.1) over kernel/*.[ch] and core/*.[ch];
 #               fails on any ERROR, prints warnings too.
-#   cppcheck    over the userspace C: core/, tools/, tests/unit, tests/fuzz.
+#   cppcheck    over the userspace C: core/, tools/, tests/unit, tests/fuzz,
+#               tests/tools (the guest tests' tools), bench/.
 #   shell       bash -n and shellcheck (-S error fails, warnings shown) over
 #               the shell scripts at the repo root, in scripts/, tests/, .ci/.
 #   w1          scripts/w1.sh: dm_remap.ko built with W=1 for Debian's 6.1
@@ -186,7 +187,7 @@ CPPCHECK_SUPPRESS=(--suppress=variableScope)
 run_cppcheck() {
 	section cppcheck
 	local dirs=() d
-	for d in core tools tests/unit tests/fuzz; do
+	for d in core tools tests/unit tests/fuzz tests/tools bench; do
 		[[ -d $d ]] || continue
 		# cppcheck wants at least one source file in each path it is given.
 		if find "$d" -name '*.c' -print -quit | grep -q .; then
