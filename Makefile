@@ -4,7 +4,7 @@
 #   make demo       boot a guest kernel in QEMU and show dm-remap at work
 #   make check      the whole test suite: host unit tests, fuzz corpora,
 #                   and the guest tests on the real module in QEMU
-#   make lint       checkpatch.pl over the kernel C, cppcheck, shellcheck
+#   make lint       checkpatch.pl over the kernel C, cppcheck, shellcheck, w1
 #   make fuzz       run each libFuzzer harness for FUZZ_SECONDS (default 60)
 #   make bench      fio side by side with dm-linear in a QEMU -icount guest
 #                   (bench/README.md); results in bench/results/
@@ -13,6 +13,18 @@
 #                   that series (same as make module KVER=6.12)
 #   make check-6.12, check-6.1
 #                   make check with the guest tests on that kernel only
+#   make check-debug
+#                   the guest suite on the debug kernel (KASAN, lockdep,
+#                   kmemleak, debug objects, fault injection), built from
+#                   Debian's linux-source-6.1 on first use (~13 min at -j2)
+#                   and cached in /var/cache/dm-remap/debug-kernel/
+#   make debug-kernel
+#                   only build (or find) that kernel; prints its directory
+#   make stress     fio verify=crc32c for STRESS_SECONDS (default 600) under
+#                   random remaps, reloads, suspends and injected write
+#                   errors; STRESS_DEBUG=1 on the debug kernel
+#   make w1         dm_remap.ko at W=1 for 6.1 and 6.12, no warning allowed
+#                   (make lint runs it too)
 #
 # KDIR: the kernel build tree to build the module against.  Default: the
 # running kernel's headers; where those are missing (as on a build host whose
@@ -99,6 +111,11 @@ check-debug:
 
 debug-kernel:
 	tests/vm/debug-kernel/build.sh
+
+# STRESS_SECONDS (default 600) of fio verify under remap churn, reloads and
+# injected write errors; STRESS_DEBUG=1 on the debug kernel.
+stress:
+	scripts/stress.sh
 
 module:
 	@if [ -n "$(KDIR_NOTE)" ]; then echo "dm-remap: $(KDIR_NOTE)"; fi

@@ -7,7 +7,7 @@
 #               linux-source-6.1) over kernel/*.[ch] and core/*.[ch];
 #               fails on any ERROR, prints warnings too.
 #   cppcheck    over the userspace C: core/, tools/, tests/unit, tests/fuzz,
-#               bench/.
+#               tests/tools (the guest tests' tools), bench/.
 #   shell       bash -n and shellcheck (-S error fails, warnings shown) over
 #               the shell scripts at the repo root, in scripts/, tests/, .ci/,
 #               bench/.
@@ -188,7 +188,7 @@ CPPCHECK_SUPPRESS=(--suppress=variableScope)
 run_cppcheck() {
 	section cppcheck
 	local dirs=() d
-	for d in core tools tests/unit tests/fuzz bench; do
+	for d in core tools tests/unit tests/fuzz tests/tools bench; do
 		[[ -d $d ]] || continue
 		# cppcheck wants at least one source file in each path it is given.
 		if find "$d" -name '*.c' -print -quit | grep -q .; then

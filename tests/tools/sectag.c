@@ -105,6 +105,7 @@ int main(int argc, char **argv)
 {
 	uint64_t start, nr, tag, logical, bs = 1 << 20, done, i, n;
 	uint64_t bad = 0;
+	int ret = 2;
 	bool direct = false, write_mode;
 	char found[64];
 	unsigned char *buf, want[SECTOR];
@@ -148,6 +149,7 @@ int main(int argc, char **argv)
 	}
 	if (posix_memalign((void **)&buf, 4096, bs)) {
 		perror("posix_memalign");
+		close(fd);
 		return 2;
 	}
 
@@ -168,7 +170,7 @@ int main(int argc, char **argv)
 				pv[1], write_mode ? "write" : "read",
 				start + done, r < 0 ? strerror(errno) :
 				"short transfer");
-			return 2;
+			goto out;
 		}
 		if (write_mode)
 			continue;
@@ -191,9 +193,11 @@ int main(int argc, char **argv)
 		       bad, nr);
 	if (write_mode && fsync(fd)) {
 		perror("fsync");
-		return 2;
+		goto out;
 	}
+	ret = bad ? 1 : 0;
+out:
 	close(fd);
 	free(buf);
-	return bad ? 1 : 0;
+	return ret;
 }

@@ -4,7 +4,7 @@
 #
 # Usage: run-guest-suite.sh [--kver V | --kernel-dir DIR] [--results DIR]
 #                           [--timeout SEC] [--mem MB] [--cpus N] [--icount]
-#                           [TEST...]
+#                           [--append KERNEL-ARGS] [TEST...]
 # --kernel-dir DIR: a self-built kernel (tests/vm/debug-kernel/build.sh; see
 # vm-run.sh --kernel-dir; env VM_KERNEL_DIR).
 # Environment: SKIP_SETUP=1 (do not run setup.sh), KVER, VM_TIMEOUT (default
@@ -27,7 +27,7 @@ while (($#)); do
 	--kernel-dir) kdir=$2; shift 2 ;;
 	--results) results=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
-	--mem | --cpus | --disk) vmopts+=("$1" "$2"); shift 2 ;;
+	--mem | --cpus | --disk | --append) vmopts+=("$1" "$2"); shift 2 ;;
 	--icount) vmopts+=("$1"); shift ;;
 	-h | --help) sed -n '2,17p' "$0"; exit 0 ;;
 	--) shift; break ;;
