@@ -3,9 +3,11 @@
 #   1. install what is missing (tests/vm/setup.sh: qemu, Debian's 6.1 and
 #      6.12 kernels and headers, fio, cmocka, clang, ...), build the tools;
 #   2. host: unit tests of core/ under ASan+UBSan, fuzzers over their corpora;
-#   then for each guest kernel (6.1, then 6.12):
-#   3. build ./dm_remap.ko for it; guest: every tests/guest test on the real
-#      module, in QEMU (TCG), each result line named <kernel>/<test>;
+#   then for each guest kernel (6.1 and 6.12, side by side when the host
+#   has a core for each: each VM has one vCPU):
+#   3. build dm_remap.ko for it in build/ko/<kver>/; guest: every
+#      tests/guest test on the real module, in QEMU (TCG), each result line
+#      named <kernel>/<test>;
 #   4. host: two VM boots of it over the same disk images (tests/host).
 # Ends with "N passed, N failed" over all parts and kernels; exit 0 only if
 # none failed.  ./dm_remap.ko is left built for the first kernel.
@@ -13,7 +15,9 @@
 # Environment: CHECK_KVERS (guest kernels: series such as 6.12, meaning the
 # newest installed Debian -amd64 kernel of it, or full versions; default
 # "6.1 6.12", or $KVER alone when KVER is set), SKIP_SETUP=1, GUEST_TESTS (a
-# space-separated list of guest test files instead of all of them).
+# space-separated list of guest test files instead of all of them),
+# CHECK_PARALLEL=0|1 (kernels one after the other / side by side; default:
+# side by side when nproc >= the number of kernels).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 
@@ -85,43 +89,88 @@ resolve_kver() {
 		sed 's/^vmlinuz-//' | sort -V | tail -n 1
 }
 
+# build_ko KVER: dm_remap.ko for KVER in build/ko/KVER/ (a scratch copy of
+# the sources, so that the kernels' builds and runs do not share one
+# ./dm_remap.ko).
+build_ko() {
+	local dir=build/ko/$1
+	rm -rf "$dir"
+	mkdir -p "$dir/kernel" "$dir/core"
+	cp Kbuild "$dir/"
+	cp kernel/*.[ch] "$dir/kernel/"
+	cp core/*.[ch] "$dir/core/"
+	make -s -C "/lib/modules/$1/build" M="$PWD/$dir" modules >"$dir/build.log" 2>&1 ||
+		{ cat "$dir/build.log"; return 1; }
+}
+
+# run_kernel LABEL KVER: the guest suite, then the reboot test, on that
+# kernel with its module; output in $logs/guest-LABEL.log and
+# $logs/reboot-LABEL.log, times in $logs/time-LABEL.
+run_kernel() {
+	local label=$1 kver=$2 t0=$SECONDS t1
+	# shellcheck disable=SC2086
+	DM_REMAP_KO=$PWD/build/ko/$kver/dm_remap.ko SKIP_SETUP=1 KVER=$kver \
+		tests/vm/run-guest-suite.sh ${GUEST_TESTS:-} 2>&1 |
+		sed -u -E "s/^(PASS|FAIL|SKIP) /\1 $label\//" > "$logs/guest-$label.log"
+	t1=$SECONDS
+	DM_REMAP_KO=$PWD/build/ko/$kver/dm_remap.ko KVER=$kver \
+		tests/host/reboot-persistence.sh > "$logs/reboot-$label.log" 2>&1
+	echo "$label ($kver): guest tests $((t1 - t0)) s, reboot test $((SECONDS - t1)) s" > "$logs/time-$label"
+}
+
+# The kernels run side by side (each VM has one vCPU) when the host has a
+# core for each, one after the other otherwise (CHECK_PARALLEL=0 forces it).
 # shellcheck disable=SC2206
 kvers=(${CHECK_KVERS:-${KVER:-6.1 6.12}})
-times=()
+parallel=${CHECK_PARALLEL:-$(( $(nproc) >= ${#kvers[@]} ))}
+labels=() jobs=()
 for label in "${kvers[@]}"; do
-	kstart=$SECONDS
 	kver=$(resolve_kver "$label")
 	if [[ -z $kver ]]; then
 		echo "check: no installed kernel $label (tests/vm/setup.sh installs 6.1 and 6.12): counted as 1 failure"
 		failed=$((failed + 1))
 		continue
 	fi
-	step "build dm_remap.ko for $kver" make -s module KVER="$kver" || continue
-	vermagic=$(modinfo -F vermagic dm_remap.ko 2>/dev/null | awk '{print $1}')
+	step "build dm_remap.ko for $kver (build/ko/$kver)" build_ko "$kver" || continue
+	vermagic=$(modinfo -F vermagic "build/ko/$kver/dm_remap.ko" 2>/dev/null | awk '{print $1}')
 	if [[ $vermagic != "$kver" ]]; then
 		echo "check: dm_remap.ko is built for '$vermagic', not $kver: counted as 1 failure"
 		failed=$((failed + 1))
 		continue
 	fi
-
-	btime=$((SECONDS - kstart))
-
-	echo "=== guest ($label): tests on the real module in QEMU, kernel $kver"
-	# shellcheck disable=SC2086
-	SKIP_SETUP=1 KVER=$kver tests/vm/run-guest-suite.sh ${GUEST_TESTS:-} 2>&1 |
-		sed -u -E "s/^(PASS|FAIL|SKIP) /\1 $label\//" | tee "$logs/guest-$label.log"
-	add_counts "$logs/guest-$label.log" "guest tests ($label)"
-	gtime=$((SECONDS - kstart - btime))
-
-	echo "=== host ($label): a second boot over the same disk images"
-	KVER=$kver tests/host/reboot-persistence.sh 2>&1 | tee "$logs/reboot-$label.log"
-	add_counts "$logs/reboot-$label.log" "reboot persistence ($label)"
-	times+=("$label ($kver): build $btime s, guest tests $gtime s, reboot test $((SECONDS - kstart - btime - gtime)) s")
+	labels+=("$label")
+	echo "=== guest ($label): tests on the real module in QEMU, kernel $kver, then a second boot over the same disk images"
+	if ((parallel)); then
+		run_kernel "$label" "$kver" &
+		jobs+=($!)
+	else
+		run_kernel "$label" "$kver"
+	fi
 done
-# Leave ./dm_remap.ko built for the first kernel (6.1), as before.
-if ((${#kvers[@]} > 1)) && [[ -n $(resolve_kver "${kvers[0]}") ]]; then
+# Progress while the kernels run: results so far, once a minute.
+while ((${#jobs[@]})) && kill -0 "${jobs[@]}" 2>/dev/null; do
+	sleep 60
+	line=
+	for label in "${labels[@]}"; do
+		line+=" $label: $(grep -cE '^(PASS|FAIL|SKIP) ' "$logs/guest-$label.log" 2>/dev/null || echo 0) results;"
+	done
+	echo "check: $((SECONDS - start)) s:$line"
+done
+((${#jobs[@]})) && wait "${jobs[@]}"
+times=()
+for label in "${labels[@]}"; do
+	echo "=== guest ($label)"
+	cat "$logs/guest-$label.log"
+	add_counts "$logs/guest-$label.log" "guest tests ($label)"
+	echo "=== host ($label): a second boot over the same disk images"
+	cat "$logs/reboot-$label.log"
+	add_counts "$logs/reboot-$label.log" "reboot persistence ($label)"
+	[[ -f $logs/time-$label ]] && times+=("$(cat "$logs/time-$label")")
+done
+# ./dm_remap.ko, where the README's quick start loads it: the first kernel's.
+if [[ -n $(resolve_kver "${kvers[0]}") ]]; then
 	make -s module KVER="$(resolve_kver "${kvers[0]}")" >/dev/null 2>&1 ||
-		echo "check: note: rebuilding dm_remap.ko for ${kvers[0]} failed"
+		echo "check: note: building ./dm_remap.ko for ${kvers[0]} failed"
 fi
 
 for t in "${times[@]}"; do echo "check: $t"; done

@@ -7,7 +7,7 @@ export DM_DISABLE_UDEV=1
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 SECTAG=$REPO/build/sectag
 modprobe dm-mod
-insmod "$REPO/dm_remap.ko"
+insmod "${DM_REMAP_KO:-$REPO/dm_remap.ko}"
 len=$(blockdev --getsz /dev/vda)
 table="0 $len remap /dev/vda 0 /dev/vdb 0 $(blockdev --getsz /dev/vdb) 2 unit_sectors 8"
 dmsetup create rb --table "$table"

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Remaps survive a reboot: two VM boots over the same disk images (host
 # files attached as virtio disks).  Prints "N passed, N failed".
+# DM_REMAP_KO: the module to load (default ./dm_remap.ko).
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 2
 d=$(mktemp -d /var/tmp/dm-remap-reboot.XXXXXX)
@@ -9,7 +10,8 @@ truncate -s 32M "$d/main.img"
 truncate -s 8M "$d/spare.img"
 run() {
 	tests/vm/vm-run.sh --quiet --timeout 600 --disk "$d/main.img" \
-		--disk "$d/spare.img" -- "$PWD/tests/host/reboot-guest.sh" "$1" \
+		--disk "$d/spare.img" --env "DM_REMAP_KO=${DM_REMAP_KO:-$PWD/dm_remap.ko}" \
+		-- "$PWD/tests/host/reboot-guest.sh" "$1" \
 		> "$d/boot$1.log" 2>&1
 }
 fail() { echo "reboot-persistence: $*"; echo "0 passed, 1 failed"; exit 1; }

@@ -8,7 +8,7 @@
 # --kernel-dir DIR: a self-built kernel (tests/vm/debug-kernel/build.sh; see
 # vm-run.sh --kernel-dir; env VM_KERNEL_DIR).
 # Environment: SKIP_SETUP=1 (do not run setup.sh), KVER, VM_TIMEOUT (default
-# 1200), TEST_TIMEOUT (per test, default 600), TEST_TIMEOUT_SCALE (multiplies
+# 3600), TEST_TIMEOUT (per test, default 600), TEST_TIMEOUT_SCALE (multiplies
 # every test's timeout, for slow debug kernels; default 1), DM_REMAP_KO
 # (module path), DM_REMAP_KO_PARAMS (insmod parameters), STRESS_SECONDS.
 # Prints the per-test lines and `N passed, N failed[, N skipped]`; exits 1 if
@@ -20,7 +20,7 @@ VM_LOG_PREFIX=run-guest-suite
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-kver=${KVER:-} kdir=${VM_KERNEL_DIR:-} results='' timeout=${VM_TIMEOUT:-1200} vmopts=()
+kver=${KVER:-} kdir=${VM_KERNEL_DIR:-} results='' timeout=${VM_TIMEOUT:-3600} vmopts=()
 while (($#)); do
 	case $1 in
 	--kver) kver=$2; shift 2 ;;
