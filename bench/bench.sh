@@ -24,7 +24,7 @@ if [[ ${BENCH_QUICK:-0} == 1 ]]; then
 	: "${BENCH_PERSISTENT_IMPORT:=0}"
 	: "${BENCH_OUT:=$REPO/build/bench/quick}"
 fi
-: "${BENCH_ROUNDS:=3}" "${BENCH_RUNTIME:=1s}"
+: "${BENCH_ROUNDS:=3}" "${BENCH_RUNTIME:=500ms}"
 : "${BENCH_WORKLOADS:=randread randwrite read write}" "${BENCH_QDS:=1 32}"
 : "${BENCH_KINDS:=nullb brd}" "${BENCH_COUNTS:=r0 r1k r100k r1m hot}"
 : "${BENCH_PERSISTENT_IMPORT:=1}" "${BENCH_OUT:=$REPO/bench/results}"

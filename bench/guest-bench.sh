@@ -20,7 +20,7 @@
 # meminfo/slabinfo snapshots); bench/report.py makes the tables.
 #
 # Env (from bench.sh): BENCH_WORK (lists and metadata image), BENCH_ROUNDS,
-# BENCH_RUNTIME (fio runtime, e.g. 1s), BENCH_WORKLOADS, BENCH_QDS,
+# BENCH_RUNTIME (fio runtime, e.g. 500ms), BENCH_WORKLOADS, BENCH_QDS,
 # BENCH_KINDS, BENCH_COUNTS (names of the remap sets, from areas.txt).
 set -euo pipefail
 export DM_DISABLE_UDEV=1
@@ -31,7 +31,7 @@ W=${BENCH_WORK:?}
 OUT=${VM_RESULTS:?}
 RC=$REPO/tools/remapctl/remapctl
 ROUNDS=${BENCH_ROUNDS:-3}
-RUNTIME=${BENCH_RUNTIME:-1s}
+RUNTIME=${BENCH_RUNTIME:-500ms}
 read -r -a WORKLOADS <<<"${BENCH_WORKLOADS:-randread randwrite read write}"
 read -r -a QDS <<<"${BENCH_QDS:-1 32}"
 read -r -a KINDS <<<"${BENCH_KINDS:-nullb brd}"
