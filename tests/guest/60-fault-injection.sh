@@ -11,7 +11,7 @@
 # task fails: a slab allocation (failslab, ignore-gfp-wait=N) or a bio to
 # the spare (and, for I/O, the main) loop device (fail_make_request with
 # the devices' make-it-fail=1).  A probe run counts the checks C each
-# operation makes; N then takes FI_POINTS (default 10; 0 = all) values
+# operation makes; N then takes FI_POINTS (default 6; 0 = all) values
 # spread evenly over 1..C.  After every attempt: the operation succeeded or
 # returned an error, status and list agree, the device reads back exactly
 # the data it was created over, or, when metadata went "failed", it tears
@@ -127,12 +127,12 @@ total_fired=0 total_err=0 total_absorbed=0 total_checks=0
 declare -A errnos=()
 # sweep LABEL PREPARE CHECK RESTORE -- DMFAIL-ARGS...: a probe run (NTH
 # too large to fire) counts the fault-injection checks C the operation
-# makes; then failures are injected at FI_POINTS (default 10) checks
+# makes; then failures are injected at FI_POINTS (default 6) checks
 # spread evenly over 1..C (all of them when C <= FI_POINTS; FI_POINTS=0:
 # every check).  A run where the failure did not fire (the operation made
 # fewer checks that time) must succeed.
 sweep() {
-	local label=$1 prep=$2 chk=$3 rest=$4 n out rc fired=0 errs=0 c step pts=${FI_POINTS:-10}
+	local label=$1 prep=$2 chk=$3 rest=$4 n out rc fired=0 errs=0 c step pts=${FI_POINTS:-6}
 	shift 5
 	$prep
 	last="$label (probe)"
@@ -175,12 +175,18 @@ created_check() { if exists; then check_dev; fi; }
 
 # ---- table load --------------------------------------------------------
 blank_spare() { ensure_removed; $DD if=/dev/zero of="$spare" bs=1M count=2 oflag=direct status=none; }
+# allocations only first (the metadata I/O makes a thousand more checks)
+devfail 0 0
+sweep "table load, blank spare (format), allocations" blank_spare created_check ensure_removed -- create rfi "$(table)"
 devfail 0 1
-sweep "table load, blank spare (format)" blank_spare created_check ensure_removed -- create rfi "$(table)"
+sweep "table load, blank spare (format), allocations and spare bios" blank_spare created_check ensure_removed -- create rfi "$(table)"
 ensure_created
 restore_base
 ensure_removed
-sweep "table load, spare with 11 remaps" ensure_removed created_check ensure_removed -- create rfi "$(table)"
+devfail 0 0
+sweep "table load, spare with 11 remaps, allocations" ensure_removed created_check ensure_removed -- create rfi "$(table)"
+devfail 0 1
+sweep "table load, spare with 11 remaps, allocations and spare bios" ensure_removed created_check ensure_removed -- create rfi "$(table)"
 
 # ---- reload with a grown spare, suspend, resume -------------------------
 small() { blank_spare; ensure_created $SPARE_SMALL; }
