@@ -133,6 +133,7 @@ disturb() {
 	done
 	for k in "${!nops[@]}"; do echo "$k ${nops[$k]}"; done >"$T/ops"
 	main_table >"$T/main-table.final"
+	echo "$slen" >"$T/slen"         # this loop runs in a subshell
 }
 
 log "stress: $SECS s, remap device $((mlen / 2048)) MiB (4 KiB units), spare $((slen / 2048)) MiB growing to $((slen_max / 2048)) MiB, fio 4 jobs"
@@ -156,11 +157,18 @@ while ((SECONDS < t_end)); do
 done
 touch "$T/stop"
 wait $dpid || fail "the disturbance loop failed"
+units0=$(msg st stats | awk '$1 == "spare_units" {print $2}')
+slen0=$slen
+slen=$(<"$T/slen")
 
-log "final: reload, then verify every block of the last pass"
+log "final: reload (spare $((slen / 2048)) MiB), then verify every block of the last pass"
 dmsetup reload st --table "$(st_table $slen)"
 dmsetup suspend st
 dmsetup resume st
+units1=$(msg st stats | awk '$1 == "spare_units" {print $2}')
+if ((slen > slen0)); then
+	((units1 > units0)) || fail "the spare grew to $slen sectors but the pool still has $units1 units"
+fi
 rc=0
 fio_pass "$pass" "$T/final1.log" --verify_only || rc=$?
 m1=$(mismatches "$T/final1.log")
@@ -187,6 +195,7 @@ echo "==== stress results"
 echo "duration: $SECS s; fio passes: $pass (each writes and verifies all $((mlen / 2048)) MiB), plus 2 final verify-only passes"
 echo "operations: $total_ops"
 sort "$T/ops" | sed 's/^/  /'
+echo "spare: $((slen0 / 2048)) MiB at first, $((slen / 2048)) MiB at the end; pool $units0 units before the final reload, $units1 after"
 echo "bad segments at the end: $(grep -c flakey "$T/main-table.final" || true)"
 echo "remapped units at the end: $remapped; $(grep -E '^(auto_remaps|spare_used|spare_units|retired_units|pending_units|lost_sectors|uncorrectable_reads|metadata)' <<<"$stats" | tr '\n' ' ')"
 echo "mismatches: $mism"
