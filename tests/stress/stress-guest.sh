@@ -137,6 +137,8 @@ disturb() {
 }
 
 log "stress: $SECS s, remap device $((mlen / 2048)) MiB (4 KiB units), spare $((slen / 2048)) MiB growing to $((slen_max / 2048)) MiB, fio 4 jobs"
+units0=$(msg st stats | awk '$1 == "spare_units" {print $2}')
+slen0=$slen
 rm -f "$T/stop"
 disturb &
 dpid=$!
@@ -157,8 +159,6 @@ while ((SECONDS < t_end)); do
 done
 touch "$T/stop"
 wait $dpid || fail "the disturbance loop failed"
-units0=$(msg st stats | awk '$1 == "spare_units" {print $2}')
-slen0=$slen
 slen=$(<"$T/slen")
 
 log "final: reload (spare $((slen / 2048)) MiB), then verify every block of the last pass"
@@ -195,7 +195,7 @@ echo "==== stress results"
 echo "duration: $SECS s; fio passes: $pass (each writes and verifies all $((mlen / 2048)) MiB), plus 2 final verify-only passes"
 echo "operations: $total_ops"
 sort "$T/ops" | sed 's/^/  /'
-echo "spare: $((slen0 / 2048)) MiB at first, $((slen / 2048)) MiB at the end; pool $units0 units before the final reload, $units1 after"
+echo "spare: $((slen0 / 2048)) MiB at first, $((slen / 2048)) MiB at the end; pool $units0 units at first, $units1 after the final reload"
 echo "bad segments at the end: $(grep -c flakey "$T/main-table.final" || true)"
 echo "remapped units at the end: $remapped; $(grep -E '^(auto_remaps|spare_used|spare_units|retired_units|pending_units|lost_sectors|uncorrectable_reads|metadata)' <<<"$stats" | tr '\n' ' ')"
 echo "mismatches: $mism"
