@@ -323,10 +323,20 @@ if [[ -e $KMEMLEAK ]]; then
 	echo scan >"$KMEMLEAK"
 	leaks_now >"$T/leaks.after"
 	new=$(comm -13 "$T/leaks.before" "$T/leaks.after")
-	if [[ -n $new ]]; then
-		cat "$KMEMLEAK"
-		fail "kmemleak: $(wc -l <<<"$new") new suspected leak(s) during fault injection"
-	fi
-	log "kmemleak: no new suspected leak"
+	# new entries, minus known kernel leaks (KMEMLEAK_ALLOW, as the runner:
+	# 6.1's sysfs_slab_add leaks a kobject name when an allocation under
+	# bioset_init fails)
+	nnew=0 nallow=0
+	for a in $(awk '{print $3}' <<<"$new"); do
+		blk=$(awk -v a="$a" '/^unreferenced object/ { p = ($3 == a) } p' "$KMEMLEAK")
+		if [[ -n ${KMEMLEAK_ALLOW-sysfs_slab_add} && $blk =~ ${KMEMLEAK_ALLOW-sysfs_slab_add} ]]; then
+			nallow=$((nallow + 1))
+		else
+			nnew=$((nnew + 1))
+			echo "$blk"
+		fi
+	done
+	((nnew == 0)) || fail "kmemleak: $nnew new suspected leak(s) during fault injection"
+	log "kmemleak: no new suspected leak of ours ($nallow known kernel leak(s) matching /${KMEMLEAK_ALLOW-sysfs_slab_add}/)"
 fi
 echo "fault injection: all failures handled cleanly"

@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 static int write_proc(const char *file, long v)
@@ -73,9 +74,15 @@ static long read_proc(const char *file)
 static long nth;
 static int per_task;
 
-/* Arm the injection; keep it to syscalls only (no stdio in between). */
+/*
+ * Arm the injection; keep it to syscalls only (no stdio in between).  All
+ * memory is locked first: a page fault on this binary or its libraries
+ * (read over 9p in the test VM) must not meet an injected failure.
+ */
 static int arm(void)
 {
+	if (mlockall(MCL_CURRENT | MCL_FUTURE))
+		return -1;
 	if (per_task && write_proc("make-it-fail", 1))
 		return -1;
 	if (nth > 0 && write_proc("fail-nth", nth))
