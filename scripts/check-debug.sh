@@ -17,6 +17,7 @@
 # debug kernel is several times slower), VM_TIMEOUT (whole VM, default 10800),
 # VM_MEM (MB, default 2048).
 set -uo pipefail
+{ # the whole script is parsed before it runs: editing it meanwhile is safe
 cd "$(dirname "$0")/.." || exit 2
 start=$SECONDS
 
@@ -24,7 +25,7 @@ if [[ ${SKIP_SETUP:-0} != 1 ]]; then
 	EXTRA_PACKAGES="gcc make flex bison bc libelf-dev libssl-dev linux-source-6.1" \
 		tests/vm/setup.sh || { echo "check-debug: setup failed"; echo "0 passed, 1 failed"; exit 1; }
 fi
-make -s test-tools || { echo "check-debug: building the test tools failed"; echo "0 passed, 1 failed"; exit 1; }
+make -s tools test-tools || { echo "check-debug: building the tools and test tools failed"; echo "0 passed, 1 failed"; exit 1; }
 
 echo "=== debug kernel (tests/vm/debug-kernel/build.sh)"
 kdir=$(tests/vm/debug-kernel/build.sh) || { echo "check-debug: debug kernel build failed"; echo "0 passed, 1 failed"; exit 1; }
@@ -64,3 +65,4 @@ if [[ -z $line ]]; then
 	exit 1
 fi
 ((rc == 0))
+}

@@ -19,7 +19,7 @@ SECS=${STRESS_SECONDS:-600}
 if [[ ${SKIP_SETUP:-0} != 1 ]]; then
 	tests/vm/setup.sh || { echo "stress: setup failed"; exit 1; }
 fi
-make -s test-tools || exit 1
+make -s tools test-tools || exit 1
 # The guest test's header timeout is 900 s; scale it to the run's length
 # (fio passes finish after the deadline, then two verify passes).
 scale=$(((SECS * 3 / 2 + 600) / 900 + 1))

@@ -10,14 +10,15 @@
 # /proc/thread-self/fail-nth = N, so the Nth fault-injection check of that
 # task fails: a slab allocation (failslab, ignore-gfp-wait=N) or a bio to
 # the spare (and, for I/O, the main) loop device (fail_make_request with
-# the devices' make-it-fail=1).  N = 1, 2, ... until the operation makes
-# fewer than N checks.  After every attempt: the operation succeeded or
+# the devices' make-it-fail=1).  A probe run counts the checks C each
+# operation makes; N then takes FI_POINTS (default 6; 0 = all) values
+# spread evenly over 1..C.  After every attempt: the operation succeeded or
 # returned an error, status and list agree, the device reads back exactly
 # the data it was created over, or, when metadata went "failed", it tears
 # down and a reload brings the same data back.
 # Part 2, random failures: failslab with task-filter=Y, probability 20,
-# interval 1 on just the dmfail process (make-it-fail) over random
-# operations; fail_make_request with probability 25 and `times` on the
+# interval 1 on just the dmfail process (make-it-fail) over FI_RANDOM_OPS
+# (default 20) random operations; fail_make_request with probability 25 and `times` on the
 # main device while the whole device is rewritten (auto-remap must absorb
 # every write error), then on the spare.
 # At the end: no kmemleak entry newer than the test's start.
@@ -35,7 +36,6 @@ if [[ ! -d $FI/failslab || ! -d $FI/fail_make_request || ! -e /proc/self/fail-nt
 fi
 DMFAIL=$REPO/build/dmfail
 [[ -x $DMFAIL ]] || fail "$DMFAIL missing (make test-tools)"
-MAX_NTH=${FI_MAX_NTH:-400}
 KMEMLEAK=$FI/kmemleak
 
 fi_set() { # fi_set failslab|fail_make_request KEY=VALUE...
@@ -49,30 +49,32 @@ fi_off() {
 	for d in ${mainb:-} ${spareb:-}; do echo 0 >"/sys/block/$d/make-it-fail" 2>/dev/null || true; done
 	echo 0 >/proc/self/fail-nth 2>/dev/null || true
 }
-trap 'fi_off; cleanup' EXIT
+# The serial console is slow under TCG: keep the reports in the log only.
+dmesg -n 1
+trap 'fi_off; dmesg -n 7; cleanup' EXIT
 devfail() { # devfail MAIN SPARE: make-it-fail of the two loop devices
 	echo "$1" >"/sys/block/$mainb/make-it-fail"
 	echo "$2" >"/sys/block/$spareb/make-it-fail"
 }
 
 # kmemleak: suspects before the test, by address
-leaks_now() { grep -o '^unreferenced object 0x[0-9a-f]*' "$KMEMLEAK" 2>/dev/null | sort -u; }
+leaks_now() { { grep -o '^unreferenced object 0x[0-9a-f]*' "$KMEMLEAK" 2>/dev/null || true; } | sort -u; }
 if [[ -e $KMEMLEAK ]]; then
 	echo scan >"$KMEMLEAK"
 	leaks_now >"$T/leaks.before"
 fi
 
-main=$(new_loop 8)
-spare=$(new_loop 4)
+main=$(new_loop 4)
+spare=$(new_loop 2)
 mainb=${main#/dev/} spareb=${spare#/dev/}
 len=$(sectors "$main")
-$DD if=/dev/urandom of="$main" bs=1M count=8 oflag=direct status=none
+$DD if=/dev/urandom of="$main" bs=1M count=4 oflag=direct status=none
 ref=$(md5sum <"$main")
-SPARE_SMALL=6144 SPARE_FULL=8192
+SPARE_SMALL=3072 SPARE_FULL=4096
 table() { echo "0 $len remap $main 0 $spare 0 ${1:-$SPARE_FULL}"; }
 
 fi_off
-fi_set failslab ignore-gfp-wait=N ignore-gfp-highmem=N interval=1 space=0 verbose=2
+fi_set failslab ignore-gfp-wait=N interval=1 space=0 verbose=2
 fi_set fail_make_request interval=1 space=0 verbose=2
 mark=$(kmsg_mark)
 
@@ -121,25 +123,38 @@ restore_base() {
 	done
 }
 
-total_fired=0 total_err=0 total_absorbed=0
+total_fired=0 total_err=0 total_absorbed=0 total_checks=0
 declare -A errnos=()
-# sweep LABEL PREPARE CHECK RESTORE -- DMFAIL-ARGS...
+# sweep LABEL PREPARE CHECK RESTORE -- DMFAIL-ARGS...: a probe run (NTH
+# too large to fire) counts the fault-injection checks C the operation
+# makes; then failures are injected at FI_POINTS (default 6) checks
+# spread evenly over 1..C (all of them when C <= FI_POINTS; FI_POINTS=0:
+# every check).  A run where the failure did not fire (the operation made
+# fewer checks that time) must succeed.
 sweep() {
-	local label=$1 prep=$2 chk=$3 rest=$4 n=1 out rc fired=0 errs=0
+	local label=$1 prep=$2 chk=$3 rest=$4 n out rc fired=0 errs=0 c step pts=${FI_POINTS:-6}
 	shift 5
-	while :; do
-		((n <= MAX_NTH)) || { log "$label: stopped at N=$MAX_NTH (FI_MAX_NTH), more points left"; break; }
+	$prep
+	last="$label (probe)"
+	rc=0
+	out=$("$DMFAIL" -n 1000000 "$@" 2>>"$T/dmfail.err") || rc=$?
+	[[ $rc == 0 && $out == *" injected=0 "* ]] || fail "$label: probe run failed: $out $(tail -n 3 "$T/dmfail.err")"
+	c=$(sed -n 's/.* checks=\([0-9]*\).*/\1/p' <<<"$out" | head -n 1)
+	$chk
+	$rest
+	step=1
+	((pts > 0 && c > pts)) && step=$(((c + pts - 1) / pts))
+	for ((n = 1; n <= c; n += step)); do
 		$prep
-		last="$label with failure $n"
+		last="$label with failure $n of $c"
 		rc=0
 		out=$("$DMFAIL" -n "$n" "$@" 2>>"$T/dmfail.err") || rc=$?
 		((rc < 2)) || fail "dmfail $*: set-up error (rc $rc): $(tail -n 3 "$T/dmfail.err")"
-		if [[ $out != *" injected=1"* ]]; then
-			# fewer than n checks: the operation ran without a failure
+		if [[ $out != *" injected=1 "* ]]; then
 			[[ $rc == 0 ]] || fail "$label: failed with nothing injected: $out"
 			$chk
 			$rest
-			break
+			continue
 		fi
 		fired=$((fired + 1))
 		if ((rc)); then
@@ -149,24 +164,41 @@ sweep() {
 		fi
 		$chk
 		$rest
-		n=$((n + 1))
 	done
-	log "$label: $fired failure points, $errs returned an error, $((fired - errs)) absorbed"
+	log "$label: $c checks, failures injected at $fired of them (every ${step}th), $errs returned an error, $((fired - errs)) absorbed"
 	total_fired=$((total_fired + fired)) total_err=$((total_err + errs))
-	total_absorbed=$((total_absorbed + fired - errs))
+	total_absorbed=$((total_absorbed + fired - errs)) total_checks=$((total_checks + c))
 }
 
 none() { :; }
 created_check() { if exists; then check_dev; fi; }
 
 # ---- table load --------------------------------------------------------
-blank_spare() { ensure_removed; $DD if=/dev/zero of="$spare" bs=1M count=4 oflag=direct status=none; }
+blank_spare() { ensure_removed; $DD if=/dev/zero of="$spare" bs=1M count=2 oflag=direct status=none; }
+# A table load into a device created without a table: the ioctl is the
+# table's construction and the target's constructor (formatting a blank
+# spare, or loading its metadata), then a resume.  (Creating the device in
+# the same sweep adds a thousand checks of device-mapper's own.)
+notable() { ensure_removed; dmsetup create rfi --notable; }
+blank_notable() { blank_spare; notable; }
+loaded_check() {
+	if [[ -n $(dmsetup table rfi) ]] || dmsetup info rfi | grep -q 'Tables present:.*INACTIVE'; then
+		dmsetup resume rfi || fail "resume after a table load fails (after: $last)"
+		check_dev
+	fi
+}
+devfail 0 0
+sweep "table load, blank spare (format), allocations" blank_notable loaded_check ensure_removed -- reload rfi "$(table)"
 devfail 0 1
-sweep "table load, blank spare (format)" blank_spare created_check ensure_removed -- create rfi "$(table)"
+sweep "table load, blank spare (format), allocations and spare bios" blank_notable loaded_check ensure_removed -- reload rfi "$(table)"
 ensure_created
 restore_base
 ensure_removed
-sweep "table load, spare with 11 remaps" ensure_removed created_check ensure_removed -- create rfi "$(table)"
+devfail 0 0
+sweep "table load, spare with 11 remaps, allocations" notable loaded_check ensure_removed -- reload rfi "$(table)"
+devfail 0 1
+sweep "table load, spare with 11 remaps, allocations and spare bios" notable loaded_check ensure_removed -- reload rfi "$(table)"
+sweep "create (device and table)" ensure_removed created_check ensure_removed -- create rfi "$(table)"
 
 # ---- reload with a grown spare, suspend, resume -------------------------
 small() { blank_spare; ensure_created $SPARE_SMALL; }
@@ -208,7 +240,7 @@ points=$(kmsg_since "$mark" | awk '
 	inblk && /<\/TASK>/ { flush() }
 	END { flush(); m = 0; for (s in sites) m++; printf "%d %d %d\n", n, inmod, m }')
 read -r nlog nmod nsites <<<"$points"
-log "part 1: $total_fired failures injected ($total_err returned an error: $(for e in "${!errnos[@]}"; do printf 'errno %s x%s ' "$e" "${errnos[$e]}"; done); $total_absorbed absorbed); kernel logged $nlog, $nmod of them with dm_remap.ko on the stack, at $nsites distinct places in it; $nrecreate reloads after failed metadata, $nresumed resumes of a device left suspended"
+log "part 1: $total_checks fault-injection checks in the operations swept, $total_fired failures injected ($total_err returned an error: $(for e in "${!errnos[@]}"; do printf 'errno %s x%s ' "$e" "${errnos[$e]}"; done); $total_absorbed absorbed); kernel logged $nlog, $nmod of them with dm_remap.ko on the stack, at $nsites distinct places in it; $nrecreate reloads after failed metadata, $nresumed resumes of a device left suspended"
 kmsg_since "$mark" | awk '
 	/FAULT_INJECTION: forcing a failure/ { inblk = 1; site = ""; next }
 	inblk && /\[dm_remap\]/ && site == "" { s = $0; sub(/^.*\] +/, "", s); sub(/^ *(\? )?/, "", s); sub(/ .*/, "", s); site = s; c[site]++ }
@@ -225,7 +257,7 @@ restore_base
 fi_set failslab verbose=1 task-filter=Y probability=20 interval=1 times=-1
 fi_set fail_make_request verbose=1
 ops=0 failed_ops=0
-for ((i = 0; i < ${FI_RANDOM_OPS:-60}; i++)); do
+for ((i = 0; i < ${FI_RANDOM_OPS:-20}; i++)); do
 	case $((RANDOM % 8)) in
 	0) a=(message rfi remap $((RANDOM % len))) ;;
 	1) a=(message rfi remap $((RANDOM % (len - 64))) 32) ;;
@@ -291,10 +323,20 @@ if [[ -e $KMEMLEAK ]]; then
 	echo scan >"$KMEMLEAK"
 	leaks_now >"$T/leaks.after"
 	new=$(comm -13 "$T/leaks.before" "$T/leaks.after")
-	if [[ -n $new ]]; then
-		cat "$KMEMLEAK"
-		fail "kmemleak: $(wc -l <<<"$new") new suspected leak(s) during fault injection"
-	fi
-	log "kmemleak: no new suspected leak"
+	# new entries, minus known kernel leaks (KMEMLEAK_ALLOW, as the runner:
+	# 6.1's sysfs_slab_add leaks a kobject name when an allocation under
+	# bioset_init fails)
+	nnew=0 nallow=0
+	for a in $(awk '{print $3}' <<<"$new"); do
+		blk=$(awk -v a="$a" '/^unreferenced object/ { p = ($3 == a) } p' "$KMEMLEAK")
+		if [[ -n ${KMEMLEAK_ALLOW-sysfs_slab_add} && $blk =~ ${KMEMLEAK_ALLOW-sysfs_slab_add} ]]; then
+			nallow=$((nallow + 1))
+		else
+			nnew=$((nnew + 1))
+			echo "$blk"
+		fi
+	done
+	((nnew == 0)) || fail "kmemleak: $nnew new suspected leak(s) during fault injection"
+	log "kmemleak: no new suspected leak of ours ($nallow known kernel leak(s) matching /${KMEMLEAK_ALLOW-sysfs_slab_add}/)"
 fi
 echo "fault injection: all failures handled cleanly"

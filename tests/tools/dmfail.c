@@ -20,9 +20,11 @@
  * "write" rewrites the bytes it read first (without injection), so the
  * device's content stays what it was whether or not the write succeeds.
  *
- * Output, one line: "dmfail <op> rc=<errno, 0 = success> injected=<0|1>"
- * (injected: the NTH check happened, i.e. a failure was injected), then a
- * message's answer, if any.  Exit: 0 the operation succeeded, 1 it failed,
+ * Output, one line: "dmfail <op> rc=<errno, 0 = success> injected=<0|1>
+ * checks=<n>" (injected: the NTH check happened, i.e. a failure was
+ * injected; checks: how many fault-injection checks the operation made, a
+ * lower bound when injected=1; with a large NTH, the number of points a
+ * sweep can hit), then a message's answer, if any.  Exit: 0 the operation succeeded, 1 it failed,
  * 2 usage or set-up error.
  */
 #define _GNU_SOURCE
@@ -32,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 static int write_proc(const char *file, long v)
@@ -71,9 +74,15 @@ static long read_proc(const char *file)
 static long nth;
 static int per_task;
 
-/* Arm the injection; keep it to syscalls only (no stdio in between). */
+/*
+ * Arm the injection; keep it to syscalls only (no stdio in between).  All
+ * memory is locked first: a page fault on this binary or its libraries
+ * (read over 9p in the test VM) must not meet an injected failure.
+ */
 static int arm(void)
 {
+	if (mlockall(MCL_CURRENT | MCL_FUTURE))
+		return -1;
 	if (per_task && write_proc("make-it-fail", 1))
 		return -1;
 	if (nth > 0 && write_proc("fail-nth", nth))
@@ -81,7 +90,12 @@ static int arm(void)
 	return 0;
 }
 
-/* Disarm; returns 1 if the NTH check fired. */
+static long checks;
+
+/*
+ * Disarm; returns 1 if the NTH check fired.  Sets checks: how many checks
+ * the operation made (at least NTH when it fired).
+ */
 static int disarm(void)
 {
 	long left = 0;
@@ -92,6 +106,7 @@ static int disarm(void)
 	}
 	if (per_task)
 		write_proc("make-it-fail", 0);
+	checks = left > 0 ? nth - left : nth;
 	return nth > 0 && left == 0;
 }
 
@@ -160,7 +175,7 @@ static int do_dm(const char *op, int argc, char **argv)
 	err = ok ? 0 : dm_task_get_errno(dmt);
 	if (!ok && !err)
 		err = EIO;
-	printf("dmfail %s rc=%d injected=%d\n", op, err, injected);
+	printf("dmfail %s rc=%d injected=%d checks=%ld\n", op, err, injected, checks);
 	if (ok && type == DM_DEVICE_TARGET_MSG) {
 		resp = dm_task_get_message_response(dmt);
 		if (resp && *resp)
@@ -214,7 +229,7 @@ static int do_io(const char *op, int argc, char **argv)
 	injected = disarm();
 	if (n >= 0 && n != len)
 		err = EIO;
-	printf("dmfail %s rc=%d injected=%d\n", op, err, injected);
+	printf("dmfail %s rc=%d injected=%d checks=%ld\n", op, err, injected, checks);
 	free(buf);
 	close(fd);
 	return err ? 1 : 0;

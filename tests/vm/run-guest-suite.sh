@@ -70,7 +70,7 @@ done
 [[ -n ${DM_REMAP_KO:-} && -f ${DM_REMAP_KO:-} ]] && DM_REMAP_KO=$(cd "$(dirname "$DM_REMAP_KO")" && pwd -P)/$(basename "$DM_REMAP_KO")
 [[ -n ${DM_REMAP_KO:-} ]] && vm_is_masked "$DM_REMAP_KO" && shares+=(--share "$(dirname "$DM_REMAP_KO")")
 envs=()
-for v in TEST_TIMEOUT TEST_TIMEOUT_SCALE DM_REMAP_KO DM_REMAP_KO_PARAMS STRESS_SECONDS; do
+for v in TEST_TIMEOUT TEST_TIMEOUT_SCALE DM_REMAP_KO DM_REMAP_KO_PARAMS STRESS_SECONDS FI_POINTS FI_RANDOM_OPS KMEMLEAK_ALLOW; do
 	[[ -n ${!v:-} ]] && envs+=(--env "$v=${!v}")
 done
 
