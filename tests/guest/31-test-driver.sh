@@ -215,7 +215,15 @@ if command -v script >/dev/null; then
 	wait_for tty.raw 'RUN 16MB, 30s, 8k' 30 || { show tty.raw; fail "Enter did not start run 2"; }
 	wait_for tty.raw '^Running fio for 30s' 30 || { show tty.raw; fail "run 2 did not start fio"; }
 	sleep 2
-	printf q >&7
+	# q again until the run stops (at most 10 times): on a 6.12 guest a
+	# single q during a run slowed by failing-disk reloads was once not
+	# seen (not explained yet; noted for the driver).
+	for ((i = 0; i < 10; i++)); do
+		printf q >&7
+		wait_for tty.raw 'Stopping the run \(q pressed\)' 2 && break
+		kill -0 $pid 2>/dev/null || break
+	done
+	((i == 0)) || echo "tty batch: q pressed $((i + 1)) times"
 	rc=0
 	wait $pid || rc=$?
 	exec 7>&-
