@@ -99,6 +99,20 @@ static int meta_write_both(struct remap_meta *m, u32 magic,
 }
 
 /*
+ * A commit that failed leaves the on-disk state unknown: mark the metadata
+ * failed, so no later change is made on top of it.  Returns @r.
+ */
+static int meta_commit_result(struct remap_meta *m, int r, const char *what)
+{
+	if (r) {
+		DMERR("metadata %s failed (%d): the remap table is now read-only",
+		      what, r);
+		m->failed = true;
+	}
+	return r;
+}
+
+/*
  * Set the slots of spare units @sunits (ascending) to @values and commit
  * the blocks that hold them, copy A then copy B.  On failure the in-memory
  * slots go back to what they were, a best-effort rewrite of the old state
@@ -145,12 +159,9 @@ int remap_meta_set_slots(struct remap_meta *m, const u64 *sunits,
 				    l->slots_a, l->slots_b, first,
 				    last - first + 1, buf, &preflush);
 	}
-	if (r) {
-		DMERR("metadata commit failed (%d): the remap table is now read-only",
-		      r);
+	if (meta_commit_result(m, r, "commit")) {
 		for (i = n; i-- > 0; )
 			m->slots[sunits[i]] = old[i];
-		m->failed = true;
 		m->seq++;
 		for (i = 0; i < n; i++) {
 			block = div_u64(sunits[i], REMAP_META_PER_BLOCK);
@@ -190,11 +201,7 @@ int remap_meta_set_pending(struct remap_meta *m, const u64 *lunits, size_t n)
 	m->seq++;
 	r = meta_write_both(m, REMAP_MAGIC_PENDING, m->pending, l->pending_a,
 			    l->pending_b, 0, l->pending_blocks, buf, &preflush);
-	if (r) {
-		DMERR("metadata commit failed (%d): the remap table is now read-only",
-		      r);
-		m->failed = true;
-	}
+	meta_commit_result(m, r, "commit");
 	kvfree(buf);
 	return r;
 }
@@ -233,12 +240,7 @@ int remap_meta_save_counters(struct remap_meta *m, const u64 *counters,
 	if (!buf)
 		return -ENOMEM;
 	memcpy(m->sb.counters, counters, n * sizeof(*counters));
-	r = meta_write_sb(m, buf);
-	if (r) {
-		DMERR("metadata superblock write failed (%d): the remap table is now read-only",
-		      r);
-		m->failed = true;
-	}
+	r = meta_commit_result(m, meta_write_sb(m, buf), "superblock write");
 	kvfree(buf);
 	return r;
 }

@@ -38,38 +38,12 @@ dmsetup remove lw && forget_dm lw
 truncate -s $((slen * 512)) "$T/img"
 img=$(losetup -f --show "$T/img")
 _loops+=("$img")
-cat > "$T/check.sh" <<EOF
-export DM_DISABLE_UDEV=1
-T=$T
-i=\${REPLAY_MARK#op}
-fail() { echo "prefix \$REPLAY_ENTRY (after mark '\$REPLAY_MARK'): \$*"; dmsetup remove chk 2>/dev/null; exit 1; }
-if ! dmsetup create --readonly chk --table "0 $len remap $main 0 $img 0 $slen 2 unit_sectors 8" 2>/dev/null; then
-	dmsetup remove chk 2>/dev/null
-	# Refused: only allowed while the new metadata area is not written yet.
-	[[ -z \$REPLAY_MARK ]] && exit 0
-	fail "table refused: \$(dmesg | grep 'remap:' | tail -1)"
-fi
-dmsetup message chk 0 list > \$T/got
-cut -d' ' -f1 \$T/got | sort > \$T/got.l
-dup=\$(cut -d' ' -f2 \$T/got | sort | uniq -d)
-[[ -z \$dup ]] || fail "spare sectors given twice: \$dup"
-if [[ -n \$REPLAY_MARK ]]; then
-	# What may differ from the state at the last mark: only the units the
-	# next, unfinished operation changes.
-	comm -3 \$T/got.l \$T/state.\$i | tr -d '\t' | sort > \$T/diff
-	if [[ -f \$T/state.\$((i + 1)) ]]; then
-		comm -3 \$T/state.\$i \$T/state.\$((i + 1)) | tr -d '\t' | sort > \$T/allowed
-	else
-		: > \$T/allowed
-	fi
-	extra=\$(comm -23 \$T/diff \$T/allowed | head -3)
-	[[ -z \$extra ]] || fail "units differing from op\$i's table: \$extra"
-fi
-$SECTAG verify /dev/mapper/chk 0 $len 7 --direct > \$T/verify || fail "data: \$(head -3 \$T/verify)"
-dmsetup remove chk
-EOF
+# The check at every crash point: tests/guest/lib-replay-check.sh.  Before
+# the first mark the new metadata area may not be written yet.
+export CHK_DIR=$T CHK_LEN=$len CHK_SECTAG=$SECTAG CHK_EARLY_REFUSAL=1 \
+	CHK_TABLE="0 $len remap $main 0 $img 0 $slen 2 unit_sectors 8"
 log "replaying the spare's writes one at a time"
-python3 "$REPO/tests/tools/logreplay.py" "$logdev" "$T/img" "$T/check.sh" | tee "$T/replay"
+python3 "$REPO/tests/tools/logreplay.py" "$logdev" "$T/img" "$REPO/tests/guest/lib-replay-check.sh" | tee "$T/replay"
 n=$(awk '{print $1}' "$T/replay")
 ((n >= 50)) || fail "only $n prefixes checked"
 echo "crash replay: ok ($n crash points)"
