@@ -22,9 +22,10 @@
 # returned an error, status and list agree, the device reads back exactly
 # the data it was created over, or, when metadata went "failed", it tears
 # down and a reload brings the same data back.
-# Part 2, random failures: failslab with task-filter=Y, probability 20,
-# interval 1 on just the dmfail process (make-it-fail) over FI_RANDOM_OPS
-# (default 0: it breaks the guest's 9p root, see below) random operations; fail_make_request with probability 25 and `times` on the
+# Part 2, random failures: a chain of FI_RANDOM_OPS (default 24) random
+# operations, each with a failure at a random check (fail-nth) and no
+# return to a base state in between; then fail_make_request with
+# probability 25 and `times` on the
 # main device while the whole device is rewritten (auto-remap must absorb
 # every write error), then on the spare.
 # At the end: no kmemleak entry newer than the test's start.
@@ -255,39 +256,52 @@ cat "$T/sites"
 ((nsites > 0)) || fail "no injected failure hit dm_remap.ko itself"
 
 # ---- part 2: random failures --------------------------------------------
+# 2a: a chain of FI_RANDOM_OPS (default 24) random operations, each with
+# one failure at a random check N in 1..FI_RANDOM_NTH (default 150) of it
+# (fail-nth: an allocation, or a bio to either loop device), and no return
+# to the base remaps in between, so failures land on states part 1 never
+# builds.  An operation making fewer than N checks has nothing injected
+# and may still be refused (a unit already remapped, a full pool).
+# (failslab by probability with make-it-fail on the dmfail process, the
+# obvious way, broke the guest's 9p root twice: every later exec failed
+# with EINVAL; fail-nth confines the failure to the operation's syscall.)
 ensure_created
 restore_base
-fi_set failslab verbose=1 task-filter=Y probability=20 interval=1 times=-1
-fi_set fail_make_request verbose=1
-ops=0 failed_ops=0
-# Off by default (FI_RANDOM_OPS=0): with make-it-fail on the dmfail
-# process, an injected failure in its own exit/9p path broke the guest's
-# 9p root (every later exec failed with EINVAL, twice, with and without
-# mlockall); part 1 covers allocation failures at points of each operation.
-for ((i = 0; i < ${FI_RANDOM_OPS:-0}; i++)); do
-	case $((RANDOM % 8)) in
+devfail 1 1
+ops=0 failed_ops=0 rnd_fired=0 rnd_err=0
+for ((i = 0; i < ${FI_RANDOM_OPS:-24}; i++)); do
+	case $((RANDOM % 9)) in
 	0) a=(message rfi remap $((RANDOM % len))) ;;
 	1) a=(message rfi remap $((RANDOM % (len - 64))) 32) ;;
-	2) a=(message rfi unremap 100) ;;
+	2) a=(message rfi unremap "$(msg rfi list | shuf -n 1 | cut -d' ' -f1 | grep . || echo 100)") ;;
 	3) a=(message rfi remap_many $((RANDOM % len)) $((RANDOM % (len - 8)))+8) ;;
 	4) a=(message rfi clear) ;;
 	5) a=(message rfi stats) ;;
 	6) a=(write /dev/mapper/rfi $(((RANDOM % (len / 8 - 16)) * 4096)) 65536) ;;
-	7) a=(reload rfi "$(table)") ;;
+	7) a=(read /dev/mapper/rfi $(((RANDOM % (len / 8 - 16)) * 4096)) 65536) ;;
+	8) a=(reload rfi "$(table)") ;;
 	esac
-	last="random failslab: ${a[*]}"
+	n=$((1 + RANDOM % ${FI_RANDOM_NTH:-150}))
+	last="random chain op $i with failure $n: ${a[*]}"
 	rc=0
-	out=$("$DMFAIL" -p "${a[@]}" 2>>"$T/dmfail.err") || rc=$?
+	out=$("$DMFAIL" -n "$n" "${a[@]}" 2>>"$T/dmfail.err") || rc=$?
 	((rc < 2)) || fail "dmfail ${a[*]}: set-up error: $(tail -n 3 "$T/dmfail.err")"
 	ops=$((ops + 1))
 	((rc == 0)) || failed_ops=$((failed_ops + 1))
-	[[ ${a[0]} == reload ]] && { dmsetup resume rfi || fail "resume after a reload under failslab fails"; }
+	if [[ $out == *" injected=1 "* ]]; then
+		rnd_fired=$((rnd_fired + 1))
+		((rc == 0)) || rnd_err=$((rnd_err + 1))
+	fi
+	if [[ ${a[0]} == reload ]]; then
+		dmsetup resume rfi || fail "resume after a reload with a failure fails (after: $last)"
+	fi
 	check_dev
-	restore_base
 done
+devfail 0 0
+log "part 2a: a chain of $ops random operations, each with a failure at a random check: $rnd_fired injected ($rnd_err returned an error, $((rnd_fired - rnd_err)) absorbed), $failed_ops operations failed in all, every one cleanly"
 fi_off
-slab_fired=$(kmsg_since "$mark" | grep -c 'name failslab, interval 1, probability 20' || true)
-log "part 2a: $ops random operations under failslab probability 20 on the process, $failed_ops failed cleanly, $slab_fired failures injected"
+fi_set failslab verbose=1
+fi_set fail_make_request verbose=1
 
 # fail_make_request on the main device while everything is rewritten: each
 # write error must become an auto-remap, the writes all succeed.
@@ -320,8 +334,8 @@ check_dev
 log "part 2c: $sp_fired write errors injected on the spare, dd exit $rc ($(head -c 120 "$T/dd.err")), state $(msg rfi stats | awk '$1 == "metadata" {print $2}')"
 
 ensure_removed
-total=$((total_fired + slab_fired + mk_fired + sp_fired))
-log "fault injection: $total failures injected in all ($total_fired at distinct points of $nsites+ dm_remap.ko sites, $slab_fired random failslab, $((mk_fired + sp_fired)) random bio errors)"
+total=$((total_fired + rnd_fired + mk_fired + sp_fired))
+log "fault injection: $total failures injected in all ($total_fired at distinct points of $nsites+ dm_remap.ko sites, $rnd_fired in the random chain, $((mk_fired + sp_fired)) random bio errors)"
 
 # ---- leaks ---------------------------------------------------------------
 if [[ -e $KMEMLEAK ]]; then
