@@ -88,6 +88,9 @@ static unsigned int split(char *s, char **argv)
 	return argc;
 }
 
+static void check_features(unsigned int argc, char **argv,
+			   const struct remap_features *f);
+
 static void fuzz_ctr(unsigned int argc, char **argv)
 {
 	struct remap_ctr_args a;
@@ -112,10 +115,78 @@ static void fuzz_ctr(unsigned int argc, char **argv)
 	       a.features.unit_sectors <= REMAP_MAX_UNIT_SECTORS));
 	if (argc > 5)
 		CHECK(ref_parse_u64(argv[5], &v) && v == argc - 6);
-	if (a.features.unit_sectors)
-		CHECK(argc == 8 && !strcmp(argv[6], "unit_sectors"));
 	else
-		CHECK(argc <= 6);
+		CHECK(argc == 5);
+	check_features(argc, argv, &a.features);
+}
+
+/*
+ * An accepted feature list, walked again independently: each word is one
+ * of the four features, at most once, the two with a value followed by a
+ * valid one, and the parsed flags say exactly what the words say.
+ */
+static void check_features(unsigned int argc, char **argv,
+			   const struct remap_features *f)
+{
+	bool unit = false, vol = false, noauto = false, retries = false;
+	unsigned int i;
+	u64 v;
+
+	for (i = 6; i < argc; i++) {
+		if (!strcmp(argv[i], "unit_sectors")) {
+			CHECK(!unit && i + 1 < argc);
+			unit = true;
+			CHECK(ref_parse_u64(argv[++i], &v) && v == f->unit_sectors);
+			CHECK(is_pow2(v) && v <= REMAP_MAX_UNIT_SECTORS);
+		} else if (!strcmp(argv[i], "read_retries")) {
+			CHECK(!retries && i + 1 < argc);
+			retries = true;
+			CHECK(ref_parse_u64(argv[++i], &v) && v == f->read_retries);
+			CHECK(v <= REMAP_MAX_READ_RETRIES);
+		} else if (!strcmp(argv[i], "volatile")) {
+			CHECK(!vol);
+			vol = true;
+		} else if (!strcmp(argv[i], "no_auto_remap")) {
+			CHECK(!noauto);
+			noauto = true;
+		} else {
+			CHECK(0);
+		}
+	}
+	CHECK(unit == (f->unit_sectors != 0));
+	CHECK(retries == f->read_retries_given);
+	CHECK(vol == f->volatile_table);
+	CHECK(noauto == f->no_auto_remap);
+}
+
+/*
+ * The extents of an accepted remap_many, against a reference reading of
+ * "<sector>" or "<sector>+<nr_sectors>": each lies inside the target and
+ * remap_parse_extent() gives the same numbers.
+ */
+static void check_extents(unsigned int argc, char **argv, u64 len)
+{
+	char *buf, *plus;
+	const char *err;
+	unsigned int i;
+	u64 s, n, gs, gn;
+
+	for (i = 1; i < argc; i++) {
+		buf = strdup(argv[i]);
+		CHECK(buf);
+		plus = strchr(buf, '+');
+		n = 1;
+		if (plus) {
+			*plus = '\0';
+			CHECK(ref_parse_u64(plus + 1, &n) && n >= 1);
+		}
+		CHECK(ref_parse_u64(buf, &s));
+		CHECK(s < len && (u128)s + n <= len);
+		err = NULL;
+		CHECK(!remap_parse_extent(argv[i], len, &gs, &gn, &err));
+		CHECK(gs == s && gn == n && err == NULL);
+		free(buf);
+	}
 }
 
 static void fuzz_message(unsigned int argc, char **argv, u64 len)
@@ -151,6 +222,24 @@ static void fuzz_message(unsigned int argc, char **argv, u64 len)
 		break;
 	case REMAP_MSG_LIST:
 		CHECK(argc == 1 && !strcmp(argv[0], "list"));
+		break;
+	case REMAP_MSG_STATS:
+		CHECK(argc == 1 && !strcmp(argv[0], "stats"));
+		break;
+	case REMAP_MSG_REMAP_MANY:
+		CHECK(!strcmp(argv[0], "remap_many"));
+		CHECK(argc >= 2 && m.nr_extents == argc - 1);
+		check_extents(argc, argv, len);
+		break;
+	case REMAP_MSG_AUTO_REMAP:
+		CHECK(argc == 2 && !strcmp(argv[0], "auto_remap"));
+		CHECK(m.value == !strcmp(argv[1], "on"));
+		CHECK(!strcmp(argv[1], "on") || !strcmp(argv[1], "off"));
+		break;
+	case REMAP_MSG_READ_RETRIES:
+		CHECK(argc == 2 && !strcmp(argv[0], "read_retries"));
+		CHECK(ref_parse_u64(argv[1], &v) && v == m.value);
+		CHECK(v <= REMAP_MAX_READ_RETRIES);
 		break;
 	default:
 		CHECK(0);
