@@ -22,7 +22,7 @@
 # returned an error, status and list agree, the device reads back exactly
 # the data it was created over, or, when metadata went "failed", it tears
 # down and a reload brings the same data back.
-# Part 2, random failures: a chain of FI_RANDOM_OPS (default 24) random
+# Part 2, random failures: a chain of FI_RANDOM_OPS (default 40) random
 # operations, each with a failure at a random check (fail-nth) and no
 # return to a base state in between; then fail_make_request with
 # probability 25 and `times` on the
@@ -256,8 +256,8 @@ cat "$T/sites"
 ((nsites > 0)) || fail "no injected failure hit dm_remap.ko itself"
 
 # ---- part 2: random failures --------------------------------------------
-# 2a: a chain of FI_RANDOM_OPS (default 24) random operations, each with
-# one failure at a random check N in 1..FI_RANDOM_NTH (default 150) of it
+# 2a: a chain of FI_RANDOM_OPS (default 40) random operations, each with
+# one failure at a random check N in 1..FI_RANDOM_NTH (default 60) of it
 # (fail-nth: an allocation, or a bio to either loop device), and no return
 # to the base remaps in between, so failures land on states part 1 never
 # builds.  An operation making fewer than N checks has nothing injected
@@ -269,7 +269,7 @@ ensure_created
 restore_base
 devfail 1 1
 ops=0 failed_ops=0 rnd_fired=0 rnd_err=0
-for ((i = 0; i < ${FI_RANDOM_OPS:-24}; i++)); do
+for ((i = 0; i < ${FI_RANDOM_OPS:-40}; i++)); do
 	case $((RANDOM % 9)) in
 	0) a=(message rfi remap $((RANDOM % len))) ;;
 	1) a=(message rfi remap $((RANDOM % (len - 64))) 32) ;;
@@ -281,7 +281,7 @@ for ((i = 0; i < ${FI_RANDOM_OPS:-24}; i++)); do
 	7) a=(read /dev/mapper/rfi $(((RANDOM % (len / 8 - 16)) * 4096)) 65536) ;;
 	8) a=(reload rfi "$(table)") ;;
 	esac
-	n=$((1 + RANDOM % ${FI_RANDOM_NTH:-150}))
+	n=$((1 + RANDOM % ${FI_RANDOM_NTH:-60}))
 	last="random chain op $i with failure $n: ${a[*]}"
 	rc=0
 	out=$("$DMFAIL" -n "$n" "${a[@]}" 2>>"$T/dmfail.err") || rc=$?
