@@ -2,20 +2,20 @@
 /*
  * dm-remap-io.c - the I/O path.
  *
- * Fast path (remap_map): while nothing is remapped, moving or pending, a
- * bio goes to the main device exactly as dm-linear sends it: three loads
- * decide, no lock is taken.  Writes also enter an SRCU read section (a
- * per-CPU counter, no lock) that ends when they complete, so that a
+ * Fast path (remap_map): while nothing is remapped and the gate holds no
+ * unit, a bio goes to the main device exactly as dm-linear sends it: four
+ * loads decide, no lock is taken.  Writes also enter an SRCU read section
+ * (a per-CPU counter, no lock) that ends when they complete, so that a
  * data-preserving move can wait for the writes that could race its copy.
  *
- * Slow path (remap_map_slow): the index is searched (lock free, under that
- * SRCU section), and the bio is cut with dm_accept_partial_bio() at the
- * first unit whose fate differs, so each piece goes to one place: the main
- * device, or a run of consecutive spare units.  A piece that starts in a
- * unit being moved is cut to that one unit and held (st->deferred) until
- * the move is done; then remap_reissue_deferred() routes it afresh.  A
- * write that starts in a pending unit is cut likewise and handed to the
- * recovery worker, which remaps the unit (dm-remap-recover.c).
+ * Slow path (remap_map_slow): the per-unit gate (dm-remap-gate.c) decides
+ * first whether the bio may go on, must wait for a move, goes to the
+ * recovery worker (a data write to a pending unit) or fails (a write to a
+ * unit in doubt); then the index is searched (lock free, under that SRCU
+ * section, which reads take here too), and the bio is cut with
+ * dm_accept_partial_bio() at the first unit whose fate differs, so each
+ * piece goes to one place: the main device, or a run of consecutive spare
+ * units.
  *
  * Error path (remap_end_io): a read or write that failed with a media
  * error is handed to the recovery worker (DM_ENDIO_INCOMPLETE), which
@@ -58,59 +58,6 @@ static void remap_to_spare(struct remap_c *rc, struct bio *bio,
 				 (offset & (st->unit_sectors - 1));
 }
 
-/* What remap_check_units() decided. */
-enum remap_route {
-	REMAP_ROUTE_ON,		/* send it; *units may have been shortened */
-	REMAP_ROUTE_HELD,	/* held until a move is over */
-	REMAP_ROUTE_DIVERT,	/* a write to a pending unit: recovery */
-};
-
-/*
- * Look for moving units (and, for a write, pending ones) among the @units
- * units from @first.  If the bio starts in one, cut it to that unit and
- * hold or divert it.  Otherwise shorten *units so the piece stops short
- * of the first such unit.
- */
-static enum remap_route remap_check_units(struct remap_c *rc, struct bio *bio,
-					  sector_t offset, u64 first,
-					  u64 *units)
-{
-	struct remap_state *st = rc->st;
-	enum remap_route route = REMAP_ROUTE_ON;
-	unsigned long flags;
-	sector_t len;
-	size_t pos;
-	u64 u = U64_MAX;
-
-	spin_lock_irqsave(&st->move_lock, flags);
-	pos = remap_u64_lower_bound(st->moving, st->nr_moving, first);
-	if (pos < st->nr_moving && st->moving[pos] - first < *units) {
-		u = st->moving[pos];
-		route = REMAP_ROUTE_HELD;
-	}
-	if (op_is_write(bio_op(bio))) {
-		pos = remap_u64_lower_bound(st->pending, st->nr_pending, first);
-		if (pos < st->nr_pending && st->pending[pos] < u &&
-		    st->pending[pos] - first < *units) {
-			u = st->pending[pos];
-			route = REMAP_ROUTE_DIVERT;
-		}
-	}
-	if (route != REMAP_ROUTE_ON && u != first) {
-		*units = u - first;
-		route = REMAP_ROUTE_ON;
-	}
-	if (route != REMAP_ROUTE_ON) {
-		len = ((sector_t)(first + 1) << st->unit_shift) - offset;
-		if (len < bio_sectors(bio))
-			dm_accept_partial_bio(bio, len);
-		if (route == REMAP_ROUTE_HELD)
-			bio_list_add(&st->deferred, bio);
-	}
-	spin_unlock_irqrestore(&st->move_lock, flags);
-	return route;
-}
-
 /* Record the bio as mapped, for the error path, when it may need it. */
 static void remap_record(struct remap_c *rc, struct bio *bio,
 			 struct remap_io *io)
@@ -119,8 +66,12 @@ static void remap_record(struct remap_c *rc, struct bio *bio,
 		dm_bio_record(&io->details, bio);
 }
 
-static int remap_map_slow(struct remap_c *rc, struct bio *bio,
-			  struct remap_io *io)
+/*
+ * Map a bio that may touch a remapped unit or one the gate holds, with
+ * io_srcu held (io->srcu_idx).  Also routes the bios a move held, from
+ * remap_gate_reissue(): those lie within one unit and are never cut.
+ */
+int remap_map_slow(struct remap_c *rc, struct bio *bio, struct remap_io *io)
 {
 	struct remap_state *st = rc->st;
 	sector_t offset = dm_target_offset(rc->ti, bio->bi_iter.bi_sector);
@@ -134,15 +85,17 @@ static int remap_map_slow(struct remap_c *rc, struct bio *bio,
 	sector_t len;
 
 	/*
-	 * Look at moves before the index: a move publishes its new index
+	 * Look at the gate before the index: a move publishes its new index
 	 * before it clears nr_moving, so seeing no move here means seeing
 	 * the index it left behind.
 	 */
-	if (smp_load_acquire(&st->nr_moving) || READ_ONCE(st->nr_pending)) {
-		route = remap_check_units(rc, bio, offset, first, &units);
+	if (remap_gate_busy(st)) {
+		route = remap_gate_route(st, bio, offset, first, &units);
 		if (route != REMAP_ROUTE_ON) {
 			srcu_up_read(&st->io_srcu, io->srcu_idx);
 			io->srcu_idx = -1;
+			if (route == REMAP_ROUTE_FAIL)
+				return DM_MAPIO_KILL;
 			if (route == REMAP_ROUTE_DIVERT) {
 				io->diverted = true;
 				dm_bio_record(&io->details, bio);
@@ -191,7 +144,8 @@ int remap_map(struct dm_target *ti, struct bio *bio)
 		io->srcu_idx = srcu_down_read(&st->io_srcu);
 
 	if (likely(!rcu_access_pointer(st->table) &&
-		   !READ_ONCE(st->nr_moving) && !READ_ONCE(st->nr_pending))) {
+		   !READ_ONCE(st->nr_moving) && !READ_ONCE(st->nr_pending) &&
+		   !READ_ONCE(st->nr_doubt))) {
 		remap_record(rc, bio, io);
 		remap_to_main(rc, bio, io,
 			      dm_target_offset(ti, bio->bi_iter.bi_sector));
@@ -205,8 +159,9 @@ int remap_map(struct dm_target *ti, struct bio *bio)
 
 /*
  * Errors the error path handles: the device could not read or write those
- * sectors.  Anything else (unsupported operation, no space, would block, a
- * path or transport failure) says nothing about the medium and goes up.
+ * sectors (remap_is_media_errno).  Anything else (unsupported operation,
+ * no space, would block, a path or transport failure) says nothing about
+ * the medium and goes up.
  */
 static bool remap_media_error(struct bio *bio, blk_status_t error)
 {
@@ -214,8 +169,7 @@ static bool remap_media_error(struct bio *bio, blk_status_t error)
 		return false;
 	if (bio->bi_opf & REQ_RAHEAD)
 		return false;
-	return error == BLK_STS_IOERR || error == BLK_STS_MEDIUM ||
-	       error == BLK_STS_PROTECTION || error == BLK_STS_TARGET;
+	return remap_is_media_errno(blk_status_to_errno(error));
 }
 
 int remap_end_io(struct dm_target *ti, struct bio *bio, blk_status_t *error)
@@ -234,45 +188,4 @@ int remap_end_io(struct dm_target *ti, struct bio *bio, blk_status_t *error)
 
 	remap_recover_queue(rc->st, bio);
 	return DM_ENDIO_INCOMPLETE;
-}
-
-/*
- * Send the bios held during a move, now that it is over.  Each lies within
- * one unit, so it goes to one place without being cut again.  Called with
- * st->lock held, so no other move can start meanwhile.  Each bio is routed
- * by the table that held it (a reload may have happened meanwhile).  A
- * write to a unit that has become pending goes to the recovery worker.
- */
-void remap_reissue_deferred(struct remap_state *st, struct bio_list *bios)
-{
-	struct remap_table *t;
-	struct remap_io *io;
-	struct remap_c *rc;
-	struct bio *bio;
-	sector_t offset;
-	u64 sunit;
-
-	while ((bio = bio_list_pop(bios))) {
-		io = dm_per_bio_data(bio, sizeof(*io));
-		rc = io->rc;
-		offset = dm_target_offset(rc->ti, bio->bi_iter.bi_sector);
-		if (op_is_write(bio_op(bio)) &&
-		    remap_is_pending(st, offset >> st->unit_shift)) {
-			io->diverted = true;
-			dm_bio_record(&io->details, bio);
-			remap_recover_queue(st, bio);
-			continue;
-		}
-		if (op_is_write(bio_op(bio)))
-			io->srcu_idx = srcu_down_read(&st->io_srcu);
-		t = rcu_dereference_protected(st->table,
-					      lockdep_is_held(&st->lock));
-		remap_record(rc, bio, io);
-		if (t && remap_index_lookup(t->e, t->nr,
-					    offset >> st->unit_shift, &sunit))
-			remap_to_spare(rc, bio, io, sunit, offset);
-		else
-			remap_to_main(rc, bio, io, offset);
-		dm_submit_bio_remap(bio, NULL);
-	}
 }

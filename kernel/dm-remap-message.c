@@ -132,6 +132,7 @@ static int remap_stats(struct remap_c *rc, char *result, unsigned int maxlen)
 	DMEMIT("auto_remap %s\n", READ_ONCE(rc->auto_remap) ? "on" : "off");
 	DMEMIT("read_retries %u\n", READ_ONCE(rc->read_retries));
 	DMEMIT("spare_exhausted %s\n", remap_spare_exhausted(st) ? "yes" : "no");
+	DMEMIT("doubt_units %u\n", READ_ONCE(st->nr_doubt));
 	return 1;
 }
 

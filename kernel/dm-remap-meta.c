@@ -115,8 +115,12 @@ static int meta_commit_result(struct remap_meta *m, int r, const char *what)
 /*
  * Set the slots of spare units @sunits (ascending) to @values and commit
  * the blocks that hold them, copy A then copy B.  On failure the in-memory
- * slots go back to what they were, a best-effort rewrite of the old state
- * follows, and the metadata is marked failed: no further change is made.
+ * slots go back to what they were, the old state is written back over both
+ * copies with a newer seq, and the metadata is marked failed: no further
+ * change is made.  Returns 0; -EROFS (failed before: nothing written);
+ * -ENOMEM (nothing written); -EIO (the old state is back on disk); or
+ * -REMAP_EDOUBT (the old state could not be written back either: each
+ * block on disk may hold the old or the new state).
  */
 int remap_meta_set_slots(struct remap_meta *m, const u64 *sunits,
 			 const u64 *values, size_t n)
@@ -129,11 +133,11 @@ int remap_meta_set_slots(struct remap_meta *m, const u64 *sunits,
 	int r = 0;
 
 	if (m->failed)
-		return -EIO;
+		return -EROFS;
 	if (!n)
 		return 0;
-	old = kvmalloc_array(n, sizeof(*old), GFP_KERNEL);
-	buf = kvmalloc(REMAP_META_BLOCK_SIZE * META_CHUNK_BLOCKS, GFP_KERNEL);
+	old = kvmalloc_array(n, sizeof(*old), GFP_NOIO);
+	buf = kvmalloc(REMAP_META_BLOCK_SIZE * META_CHUNK_BLOCKS, GFP_NOIO);
 	if (!old || !buf) {
 		r = -ENOMEM;
 		goto out;
@@ -160,16 +164,25 @@ int remap_meta_set_slots(struct remap_meta *m, const u64 *sunits,
 				    last - first + 1, buf, &preflush);
 	}
 	if (meta_commit_result(m, r, "commit")) {
+		bool rolled_back = true;
+
 		for (i = n; i-- > 0; )
 			m->slots[sunits[i]] = old[i];
 		m->seq++;
 		for (i = 0; i < n; i++) {
 			block = div_u64(sunits[i], REMAP_META_PER_BLOCK);
+			if (i && block == div_u64(sunits[i - 1],
+						  REMAP_META_PER_BLOCK))
+				continue;
 			preflush = false;
-			meta_write_both(m, REMAP_MAGIC_SLOTS, m->slots,
-					l->slots_a, l->slots_b, block, 1, buf,
-					&preflush);
+			if (meta_write_both(m, REMAP_MAGIC_SLOTS, m->slots,
+					    l->slots_a, l->slots_b, block, 1,
+					    buf, &preflush))
+				rolled_back = false;
 		}
+		r = rolled_back ? -EIO : -REMAP_EDOUBT;
+		if (!rolled_back)
+			DMERR("metadata rollback failed: the on-disk place of the units of that commit is unknown");
 	}
 out:
 	kvfree(buf);
@@ -190,7 +203,7 @@ int remap_meta_set_pending(struct remap_meta *m, const u64 *lunits, size_t n)
 	int r;
 
 	if (m->failed)
-		return -EIO;
+		return -EROFS;
 	if (n > cap)
 		return -ENOSPC;
 	buf = kvmalloc(REMAP_META_BLOCK_SIZE * l->pending_blocks, GFP_NOIO);
@@ -232,7 +245,7 @@ int remap_meta_save_counters(struct remap_meta *m, const u64 *counters,
 	int r;
 
 	if (m->failed)
-		return -EIO;
+		return -EROFS;
 	n = min_t(size_t, n, REMAP_META_NR_COUNTERS);
 	if (!memcmp(m->sb.counters, counters, n * sizeof(*counters)))
 		return 0;
@@ -428,6 +441,8 @@ static int meta_check_sb(struct remap_meta *m, struct remap_geometry *g,
 		*error = "Main device size differs from the one the metadata was formatted for";
 	else if (sb->spare_start != a->spare_start)
 		*error = "Metadata was formatted for another spare_start";
+	else if (sb->main_start != a->main_start)
+		*error = "Metadata was formatted for another main_start";
 	else
 		return remap_meta_check_spare_len(m, a->spare_len, error);
 	return -EINVAL;

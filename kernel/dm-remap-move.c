@@ -66,23 +66,31 @@ static void remap_copy_batch_init(struct remap_copy_batch *b,
 	}
 }
 
-static struct dm_io_region remap_main_region(struct remap_c *rc, u64 lunit)
+/*
+ * The unit on the main device and on spare unit @sunit, @count sectors:
+ * remap_unit_span() when copying to the spare (the spare unit keeps the
+ * whole unit the main device has, so a later, longer table reads the main
+ * device's sectors past the old end), remap_unit_len() back to the main
+ * device (never past the table).
+ */
+static struct dm_io_region remap_main_region(struct remap_c *rc, u64 lunit,
+					     sector_t count)
 {
 	struct dm_io_region r = {
 		.bdev = rc->main->bdev,
 		.sector = remap_unit_to_main(rc->st, lunit),
-		.count = remap_unit_len(rc, lunit),
+		.count = count,
 	};
 	return r;
 }
 
-static struct dm_io_region remap_spare_region(struct remap_c *rc, u64 lunit,
-					      u64 sunit)
+static struct dm_io_region remap_spare_region(struct remap_c *rc, u64 sunit,
+					      sector_t count)
 {
 	struct dm_io_region r = {
 		.bdev = rc->spare->bdev,
 		.sector = remap_unit_to_spare(rc->st, sunit),
-		.count = remap_unit_len(rc, lunit),
+		.count = count,
 	};
 	return r;
 }
@@ -94,12 +102,15 @@ static void remap_copy_units(struct remap_c *rc, const struct remap_entry *e,
 {
 	struct remap_copy_batch b;
 	struct dm_io_region main, spare;
+	sector_t count;
 	size_t i;
 
 	remap_copy_batch_init(&b, jobs, nr);
 	for (i = 0; i < nr; i++) {
-		main = remap_main_region(rc, e[i].lunit);
-		spare = remap_spare_region(rc, e[i].lunit, e[i].sunit);
+		count = to_spare ? remap_unit_span(rc, e[i].lunit) :
+				   remap_unit_len(rc, e[i].lunit);
+		main = remap_main_region(rc, e[i].lunit, count);
+		spare = remap_spare_region(rc, e[i].sunit, count);
 		if (to_spare)
 			dm_kcopyd_copy(rc->st->kc, &main, 1, &spare, 0,
 				       remap_copy_done, &jobs[i]);
@@ -122,19 +133,20 @@ static void remap_log_lost(struct remap_state *st, u64 lunit, sector_t first,
 }
 
 /*
- * Read unit @lunit (remap_unit_len() sectors) from @src_sector of @src into
- * @buf.  If it cannot be read as a whole, it is read one logical block at
- * a time and the blocks that still fail are zeroed, counted as lost and
- * logged.  Sectors [keep_first, keep_first + keep_len) of the unit are
- * about to be overwritten by the caller: they are not read and never
- * count as lost.
+ * Read unit @lunit (remap_unit_span() sectors) from @src_sector of @src
+ * into @buf.  If it cannot be read as a whole, it is read one logical block
+ * at a time and the blocks that still fail are zeroed; those within the
+ * table are counted as lost and logged.  Sectors [keep_first, keep_first +
+ * keep_len) of the unit are about to be overwritten by the caller: they
+ * are not read and never count as lost.
  */
 void remap_salvage_read(struct remap_c *rc, struct block_device *src,
 			sector_t src_sector, u64 lunit, sector_t keep_first,
 			sector_t keep_len, u8 *buf)
 {
 	struct remap_state *st = rc->st;
-	sector_t len = remap_unit_len(rc, lunit);
+	sector_t len = remap_unit_span(rc, lunit);
+	sector_t in_table = remap_unit_len(rc, lunit);
 	sector_t lbs = bdev_logical_block_size(src) >> SECTOR_SHIFT;
 	sector_t s, bad_first = 0, nr_bad = 0, lost = 0;
 	int r;
@@ -148,8 +160,8 @@ void remap_salvage_read(struct remap_c *rc, struct block_device *src,
 					   src_sector + s, lbs,
 					   buf + (s << SECTOR_SHIFT))) {
 			memset(buf + (s << SECTOR_SHIFT), 0, lbs << SECTOR_SHIFT);
-			bad = true;
-			lost += lbs;
+			bad = s < in_table;
+			lost += bad ? lbs : 0;
 		}
 		if (bad && !nr_bad)
 			bad_first = s;
@@ -176,7 +188,7 @@ static int remap_salvage_unit(struct remap_c *rc, struct block_device *src,
 			      u64 lunit, sector_t keep_first,
 			      sector_t keep_len)
 {
-	sector_t len = remap_unit_len(rc, lunit);
+	sector_t len = remap_unit_span(rc, lunit);
 	u8 *buf;
 	int r;
 
@@ -262,35 +274,6 @@ out:
 	return r;
 }
 
-/*
- * Hold new I/O to @lunits (sorted, at most st->move_batch) and wait for
- * the writes mapped before the mark could be seen.  Caller holds st->lock.
- */
-void remap_start_moving(struct remap_state *st, const u64 *lunits,
-			unsigned int nr)
-{
-	lockdep_assert_held(&st->lock);
-	spin_lock_irq(&st->move_lock);
-	memcpy(st->moving, lunits, nr * sizeof(*lunits));
-	WRITE_ONCE(st->nr_moving, nr);
-	spin_unlock_irq(&st->move_lock);
-	synchronize_srcu(&st->io_srcu);
-}
-
-/* The move is over: send the I/O held meanwhile. */
-void remap_end_moving(struct remap_state *st)
-{
-	struct bio_list held;
-
-	spin_lock_irq(&st->move_lock);
-	/* Pairs with smp_load_acquire() in remap_map_slow(). */
-	smp_store_release(&st->nr_moving, 0);
-	held = st->deferred;
-	bio_list_init(&st->deferred);
-	spin_unlock_irq(&st->move_lock);
-	remap_reissue_deferred(st, &held);
-}
-
 /* Record the counters in the superblock (persistent tables). */
 void remap_save_counters(struct remap_state *st)
 {
@@ -305,6 +288,22 @@ void remap_save_counters(struct remap_state *st)
 	remap_meta_save_counters(st->meta, c, REMAP_NR_COUNTERS);
 }
 
+/*
+ * The end of a message's move of a batch: @r is the outcome of its commit
+ * and index update, @undo_r that of undoing the commit after an index
+ * update failed.  A commit whose outcome is unknown leaves the units in
+ * doubt.  Returns true when their spare units may go back to the pool.
+ */
+static bool remap_batch_end(struct remap_state *st, int r, int undo_r)
+{
+	bool doubt = r == -REMAP_EDOUBT || undo_r;
+
+	if (remap_gate_end(st, r ? (doubt ? REMAP_GATE_DOUBT :
+				    REMAP_GATE_STAYED) : REMAP_GATE_MOVED))
+		remap_pending_commit(st);
+	return !doubt;
+}
+
 /* Remap @lunits (sorted, none remapped yet, enough spare, <= a batch). */
 static int remap_batch(struct remap_c *rc, const u64 *lunits, size_t nr)
 {
@@ -312,7 +311,7 @@ static int remap_batch(struct remap_c *rc, const u64 *lunits, size_t nr)
 	struct remap_copy_job *jobs;
 	struct remap_entry *e;
 	size_t i;
-	int r = 0;
+	int r = 0, undo_r = 0;
 
 	e = kvmalloc_array(nr, sizeof(*e), GFP_KERNEL);
 	jobs = kvmalloc_array(nr, sizeof(*jobs), GFP_KERNEL);
@@ -329,7 +328,7 @@ static int remap_batch(struct remap_c *rc, const u64 *lunits, size_t nr)
 		}
 	}
 
-	remap_start_moving(st, lunits, nr);
+	remap_gate_start(st, lunits, nr);
 	remap_copy_units(rc, e, jobs, nr, true);
 	for (i = 0; i < nr; i++)
 		if (jobs[i].write_err)
@@ -342,9 +341,14 @@ static int remap_batch(struct remap_c *rc, const u64 *lunits, size_t nr)
 		r = remap_table_insert(st, e, nr);
 		/* On disk but not in memory: undo on disk too. */
 		if (r)
-			remap_commit_batch(st, e, nr, false);
+			undo_r = remap_commit_batch(st, e, nr, false);
 	}
-	remap_end_moving(st);
+	if (!remap_batch_end(st, r, undo_r)) {
+		DMERR("%s: remapping %zu units from sector %llu: metadata commit failed, their place is in doubt: writes to them now fail",
+		      dm_device_name(st->md), nr,
+		      (unsigned long long)(lunits[0] << st->unit_shift));
+		goto out;	/* the disk may name their spare units */
+	}
 	if (r) {
 		DMERR("%s: remapping %zu units from sector %llu failed: %d",
 		      dm_device_name(st->md), nr,
@@ -352,8 +356,6 @@ static int remap_batch(struct remap_c *rc, const u64 *lunits, size_t nr)
 		goto undo;
 	}
 	remap_count(st, REMAP_C_REALLOC_EVENTS, nr);
-	/* A pending unit remapped by hand is no longer waiting for a write. */
-	remap_pending_forget(st, lunits, nr);
 	goto out;
 undo:
 	while (nr--)
@@ -405,6 +407,31 @@ static int remap_extents_locked(struct remap_c *rc,
 	return r;
 }
 
+/*
+ * May units up to @last be given a new place now (st->lock held)?  Not
+ * once the metadata is read-only (-EROFS), while a loaded table replaces
+ * this state (-EBUSY), nor past the end of a loaded, shorter table
+ * (-EINVAL): the state a reload gets must hold every remap.
+ */
+int remap_may_remap(struct remap_state *st, u64 last)
+{
+	lockdep_assert_held(&st->lock);
+	if (st->meta && remap_meta_failed(st->meta))
+		return -EROFS;
+	if (st->frozen) {
+		DMERR_LIMIT("%s: a loaded table replaces this one: no remap until it is resumed or cleared",
+			    dm_device_name(st->md));
+		return -EBUSY;
+	}
+	if (last >= st->limit_lunits) {
+		DMERR_LIMIT("%s: sector %llu lies past the end of a loaded, shorter table",
+			    dm_device_name(st->md),
+			    (unsigned long long)(last << st->unit_shift));
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Units of [first, last] that the index has. */
 static u64 remap_count_remapped(struct remap_state *st, u64 first, u64 last)
 {
@@ -429,13 +456,12 @@ int remap_units(struct remap_c *rc, u64 first, u64 last)
 	int r;
 
 	mutex_lock(&st->lock);
-	if (st->meta && remap_meta_failed(st->meta))
-		r = -EROFS;
-	else if (remap_count_remapped(st, first, last))
+	r = remap_may_remap(st, last);
+	if (!r && remap_count_remapped(st, first, last))
 		r = -EEXIST;
-	else if (last - first + 1 > spare_pool_free_units(&st->pool))
+	else if (!r && last - first + 1 > spare_pool_free_units(&st->pool))
 		r = -ENOSPC;
-	else
+	else if (!r)
 		r = remap_extents_locked(rc, &x, 1, &added);
 	if (added)
 		remap_save_counters(st);
@@ -467,11 +493,10 @@ int remap_extents(struct remap_c *rc, const struct remap_extent *x, size_t nr,
 		want += n - remap_count_remapped(st, x[i].first, x[i].last);
 	}
 	*skipped = total - want;
-	if (st->meta && remap_meta_failed(st->meta))
-		r = -EROFS;
-	else if (want > spare_pool_free_units(&st->pool))
+	r = nr ? remap_may_remap(st, x[nr - 1].last) : 0;
+	if (!r && want > spare_pool_free_units(&st->pool))
 		r = -ENOSPC;
-	else
+	else if (!r)
 		r = remap_extents_locked(rc, x, nr, added);
 	if (*added)
 		remap_save_counters(st);
@@ -487,7 +512,7 @@ static int unremap_batch(struct remap_c *rc, const struct remap_entry *e,
 	struct remap_copy_job *jobs;
 	u64 *lunits;
 	size_t i;
-	int r = 0;
+	int r = 0, undo_r = 0;
 
 	jobs = kvmalloc_array(nr, sizeof(*jobs), GFP_KERNEL);
 	lunits = kvmalloc_array(nr, sizeof(*lunits), GFP_KERNEL);
@@ -498,7 +523,7 @@ static int unremap_batch(struct remap_c *rc, const struct remap_entry *e,
 	}
 	for (i = 0; i < nr; i++)
 		lunits[i] = e[i].lunit;
-	remap_start_moving(st, lunits, nr);
+	remap_gate_start(st, lunits, nr);
 	kvfree(lunits);
 	remap_copy_units(rc, e, jobs, nr, false);
 	for (i = 0; i < nr; i++)
@@ -513,10 +538,15 @@ static int unremap_batch(struct remap_c *rc, const struct remap_entry *e,
 		r = remap_table_delete(st, e[0].lunit, e[nr - 1].lunit);
 		/* Forgotten on disk but not in memory: put it back. */
 		if (r)
-			remap_commit_batch(st, e, nr, true);
+			undo_r = remap_commit_batch(st, e, nr, true);
 	}
-	remap_end_moving(st);
-	if (r)
+	if (!remap_batch_end(st, r, undo_r))
+		DMERR("%s: moving sectors %llu-%llu back: metadata commit failed, their place is in doubt: writes to them now fail",
+		      dm_device_name(st->md),
+		      (unsigned long long)(e[0].lunit << st->unit_shift),
+		      (unsigned long long)((e[nr - 1].lunit << st->unit_shift) +
+					   st->unit_sectors - 1));
+	else if (r)
 		DMERR("%s: moving sectors %llu-%llu back to the main device failed: %d",
 		      dm_device_name(st->md),
 		      (unsigned long long)(e[0].lunit << st->unit_shift),

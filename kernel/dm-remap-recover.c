@@ -4,21 +4,30 @@
  * sector fails.
  *
  * remap_end_io() hands a read or write that failed with a media error to
- * this worker (remap_recover_queue), and the I/O path hands it writes to
- * pending units.  The worker takes st->lock, so it is one more user of the
- * move machinery of dm-remap-move.c, and looks at the bio unit by unit:
+ * this worker (remap_recover_queue), and the per-unit gate hands it data
+ * writes to pending units.  The worker takes st->lock, so it is one more
+ * user of the move machinery, holds each unit it moves in the gate
+ * (dm-remap-gate.c) and looks at the bio unit by unit:
  *
  *  - write failed: retried on its own (to learn which units of a longer
- *    bio are bad); a unit whose write fails again is relocated: a new spare
- *    unit gets what can still be read of the unit, then the bio's data,
- *    the metadata is committed, and only then is the write acknowledged;
- *  - read failed: retried rc->read_retries times; if a retry reads, the
- *    data goes up and the unit is relocated with it; if none does, the
- *    error goes up and the unit becomes pending (persisted);
- *  - write to a pending unit: the unit is relocated with the write's data,
- *    and is no longer pending;
+ *    bio are bad); a unit whose write fails again is relocated: held in
+ *    the gate, a new spare unit gets what can still be read of the unit,
+ *    then the bio's data, the metadata is committed, and only then is the
+ *    write acknowledged;
+ *  - read failed: the unit is held in the gate, then retried
+ *    rc->read_retries times; if a retry reads, the data goes up and the
+ *    unit is relocated with exactly that data (no write could land in
+ *    between); if none does, the error goes up and the unit becomes
+ *    pending (persisted);
+ *  - data write to a pending unit: the unit is relocated with the write's
+ *    data (zeroes for WRITE_ZEROES), and is pending no more before any
+ *    write held meanwhile is routed again; a write diverted before that
+ *    goes to the new place as an ordinary write: one bad unit costs one
+ *    spare unit, whatever the queue depth;
  *  - errors from the spare device: the same, and the failing spare unit
- *    is retired (never handed out again).
+ *    is retired (never handed out again);
+ *  - a failed commit whose outcome is unknown leaves the unit in doubt:
+ *    the write that needed it fails, and so do later writes to it.
  *
  * A relocation that finds no free spare unit marks the pool exhausted
  * (status, a table event, a rate-limited message) and the error goes up
@@ -29,6 +38,7 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/blkdev.h>
+#include <linux/sched/mm.h>
 
 #include "dm-remap.h"
 #include "remap_meta.h"
@@ -44,109 +54,6 @@ void remap_recover_queue(struct remap_state *st, struct bio *bio)
 	bio_list_add(&st->recover_bios, bio);
 	spin_unlock_irqrestore(&st->recover_lock, flags);
 	queue_work(st->wq, &st->recover_work);
-}
-
-/* ---- the pending set: unreadable units waiting for a write ---- */
-
-bool remap_is_pending(struct remap_state *st, u64 lunit)
-{
-	unsigned long flags;
-	size_t pos;
-	bool r;
-
-	spin_lock_irqsave(&st->move_lock, flags);
-	pos = remap_u64_lower_bound(st->pending, st->nr_pending, lunit);
-	r = pos < st->nr_pending && st->pending[pos] == lunit;
-	spin_unlock_irqrestore(&st->move_lock, flags);
-	return r;
-}
-
-static int remap_pending_commit(struct remap_state *st)
-{
-	if (!st->meta)
-		return 0;
-	return remap_meta_set_pending(st->meta, st->pending, st->nr_pending);
-}
-
-/* Add or remove @lunit (st->lock held) and commit; -ENOSPC when full. */
-static int remap_pending_set(struct remap_state *st, u64 lunit, bool pending)
-{
-	size_t pos;
-	bool there;
-
-	lockdep_assert_held(&st->lock);
-	spin_lock_irq(&st->move_lock);
-	pos = remap_u64_lower_bound(st->pending, st->nr_pending, lunit);
-	there = pos < st->nr_pending && st->pending[pos] == lunit;
-	if (there == pending) {
-		spin_unlock_irq(&st->move_lock);
-		return 0;
-	}
-	if (pending && st->nr_pending == REMAP_MAX_PENDING) {
-		spin_unlock_irq(&st->move_lock);
-		return -ENOSPC;
-	}
-	if (pending) {
-		memmove(&st->pending[pos + 1], &st->pending[pos],
-			(st->nr_pending - pos) * sizeof(*st->pending));
-		st->pending[pos] = lunit;
-		WRITE_ONCE(st->nr_pending, st->nr_pending + 1);
-	} else {
-		memmove(&st->pending[pos], &st->pending[pos + 1],
-			(st->nr_pending - pos - 1) * sizeof(*st->pending));
-		WRITE_ONCE(st->nr_pending, st->nr_pending - 1);
-	}
-	spin_unlock_irq(&st->move_lock);
-	return remap_pending_commit(st);
-}
-
-/*
- * Forget the pending units among @lunits (st->lock held), and commit once:
- * they were remapped by a message, so what could not be read of them is
- * already zeroed and counted, and a write no longer needs to move them.
- */
-int remap_pending_forget(struct remap_state *st, const u64 *lunits, size_t nr)
-{
-	bool changed = false;
-	size_t i, pos;
-
-	lockdep_assert_held(&st->lock);
-	if (!READ_ONCE(st->nr_pending))
-		return 0;
-	spin_lock_irq(&st->move_lock);
-	for (i = 0; i < nr && st->nr_pending; i++) {
-		pos = remap_u64_lower_bound(st->pending, st->nr_pending,
-					    lunits[i]);
-		if (pos == st->nr_pending || st->pending[pos] != lunits[i])
-			continue;
-		memmove(&st->pending[pos], &st->pending[pos + 1],
-			(st->nr_pending - pos - 1) * sizeof(*st->pending));
-		WRITE_ONCE(st->nr_pending, st->nr_pending - 1);
-		changed = true;
-	}
-	spin_unlock_irq(&st->move_lock);
-	return changed ? remap_pending_commit(st) : 0;
-}
-
-static int remap_cmp_u64(const void *a, const void *b)
-{
-	u64 x = *(const u64 *)a, y = *(const u64 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* The pending set the metadata holds (state creation). */
-int remap_pending_load(struct remap_state *st)
-{
-	size_t n, i, j;
-
-	n = remap_meta_get_pending(st->meta, st->pending, REMAP_MAX_PENDING);
-	sort(st->pending, n, sizeof(*st->pending), remap_cmp_u64, NULL);
-	for (i = 0, j = 0; i < n; i++)
-		if (!j || st->pending[i] != st->pending[j - 1])
-			st->pending[j++] = st->pending[i];
-	st->nr_pending = j;
-	return 0;
 }
 
 /* ---- pieces of a bio ---- */
@@ -170,7 +77,7 @@ static int remap_piece_io(struct remap_state *st, struct bio *bio,
 	bio_trim(clone, skip, len);
 	clone->bi_iter.bi_sector = sector;
 	clone->bi_opf = op | REQ_SYNC;
-	if (op == REQ_OP_WRITE)
+	if (op_is_write(op))
 		clone->bi_opf |= bio->bi_opf & REQ_FUA;
 	r = submit_bio_wait(clone);
 	bio_put(clone);
@@ -224,7 +131,10 @@ static int remap_commit_slots(struct remap_state *st, u64 *su, u64 *val,
  * retired.  The slot block that gets the new place is committed first,
  * with whatever else changes in it, and the other blocks after it: a crash
  * in between leaves the unit named twice, and the load takes the newer
- * block (docs/metadata-format.md, "Relocations").
+ * block (docs/metadata-format.md, "Relocations").  So once the first
+ * commit is done the new place is durable: a failure of the second is
+ * what that crash would leave, and the relocation stands (the metadata is
+ * read-only from then on).  Returns the first commit's result.
  */
 static int remap_relocate_commit(struct remap_state *st, u64 lunit, u64 sunit,
 				 bool mapped, const u64 *retire,
@@ -233,11 +143,11 @@ static int remap_relocate_commit(struct remap_state *st, u64 lunit, u64 sunit,
 	u64 su[REMAP_RELOCATE_TRIES + 2], val[REMAP_RELOCATE_TRIES + 2];
 	u64 block = div_u64(sunit, REMAP_META_PER_BLOCK);
 	unsigned int i, n = 0, pass;
-	int r = 0;
+	int r;
 
 	if (!st->meta)
 		return 0;
-	for (pass = 0; pass < 2 && !r; pass++) {
+	for (pass = 0; pass < 2; pass++) {
 		n = 0;
 		if (mapped && !pass) {
 			su[n] = sunit;
@@ -253,8 +163,10 @@ static int remap_relocate_commit(struct remap_state *st, u64 lunit, u64 sunit,
 			}
 		}
 		r = remap_commit_slots(st, su, val, n);
+		if (r && (!pass || !mapped))
+			return r;
 	}
-	return r;
+	return 0;
 }
 
 static void remap_note_exhausted(struct remap_c *rc)
@@ -269,39 +181,47 @@ static void remap_note_exhausted(struct remap_c *rc)
 }
 
 /*
- * Give @lunit a new spare unit, with its data: what can be read from where
- * it lives now, and over it sectors [skip, skip + len) of @bio (unit
- * offset @uoff; none when @len is 0).  The unit's I/O is held meanwhile.
- * A spare unit that fails on the way is retired and another one is tried.
- * 0, -ENOSPC (no spare unit left), or another error; on error nothing
- * changes but retirements.
+ * Give @lunit, which the caller holds in the gate (moving), a new spare
+ * unit with its data: what can be read from where it lives now, and over
+ * it sectors [skip, skip + len) of @bio at unit offset @uoff (none when
+ * @len is 0; zeroes for a WRITE_ZEROES bio, which carries no data).  A
+ * spare unit that fails on the way is retired and another one is tried.
+ * Returns 0 (moved: end the gate with REMAP_GATE_MOVED); -REMAP_EDOUBT
+ * (the commit's outcome is unknown: REMAP_GATE_DOUBT); or -ENOSPC (no
+ * spare unit left), -EROFS, -EBUSY, -EINVAL (remap_may_remap), -ENOMEM or
+ * a spare error on every try, with nothing changed but retirements.
  */
 static int remap_relocate(struct remap_c *rc, struct bio *bio, u64 lunit,
 			  sector_t skip, sector_t uoff, sector_t len)
 {
 	struct remap_state *st = rc->st;
-	sector_t ulen = remap_unit_len(rc, lunit);
+	sector_t ulen = remap_unit_span(rc, lunit);
 	u64 retire[REMAP_RELOCATE_TRIES + 1], sunit = 0;
 	unsigned int nr_retire = 0, tries;
+	bool zeroes = len && !bio_has_data(bio);
 	struct remap_entry e;
 	struct remap_place from;
 	u8 *old = NULL;
 	sector_t dst;
 	int r = -EIO;
 
-	remap_start_moving(st, &lunit, 1);
+	/* Read-only metadata, a table replacing this state, or a shorter one. */
+	r = remap_may_remap(st, lunit);
+	if (r)
+		return r;
 	remap_place_of(rc, lunit, &from);
 	if (from.on_spare)
 		retire[nr_retire++] = from.sunit;
 	/* The rest of the unit, read (and its losses counted) once. */
-	if (uoff || len < ulen) {
+	if (uoff || len < ulen || zeroes) {
 		old = kvmalloc(ulen << SECTOR_SHIFT, GFP_NOIO);
-		if (!old) {
-			r = -ENOMEM;
-			goto end;
-		}
+		if (!old)
+			return -ENOMEM;
 		remap_salvage_read(rc, from.bdev, from.sector, lunit, uoff,
 				   len, old);
+		if (zeroes)
+			memset(old + (uoff << SECTOR_SHIFT), 0,
+			       len << SECTOR_SHIFT);
 	}
 	for (tries = 0; tries < REMAP_RELOCATE_TRIES; tries++) {
 		r = spare_pool_alloc(&st->pool, &sunit);
@@ -312,45 +232,48 @@ static int remap_relocate(struct remap_c *rc, struct bio *bio, u64 lunit,
 		if (old && remap_sync_io(st->io, REQ_OP_WRITE, rc->spare->bdev,
 					 dst, ulen, old))
 			r = -EIO;
-		if (!r && len)
+		if (!r && len && !zeroes)
 			r = remap_piece_io(st, bio, skip, len, rc->spare->bdev,
 					   dst + uoff, REQ_OP_WRITE);
-		if (r != -EIO && r != -ENODATA && r != -EILSEQ)
+		if (!remap_is_media_errno(r))
 			break;
 		remap_count(st, REMAP_C_SPARE_ERRORS, 1);
 		retire[nr_retire++] = sunit;
 		DMERR_LIMIT("%s: spare unit %llu failed a write; retired",
 			    dm_device_name(st->md), (unsigned long long)sunit);
 	}
-	if (r && !(r == -EIO || r == -ENODATA || r == -EILSEQ || r == -ENOSPC))
+	kvfree(old);
+	if (r && !remap_is_media_errno(r) && r != -ENOSPC)
 		spare_pool_free(&st->pool, sunit);	/* e.g. -ENOMEM */
 
 	if (!r) {
 		r = remap_relocate_commit(st, lunit, sunit, true, retire,
 					  nr_retire);
-		if (r) {
-			spare_pool_free(&st->pool, sunit);
-		} else {
+		if (!r) {
 			e.lunit = lunit;
 			e.sunit = sunit;
 			r = from.on_spare ?
 				remap_table_move_unit(st, lunit, sunit) :
 				remap_table_insert(st, &e, 1);
-			if (r) {
-				/* On disk but not in memory: undo on disk. */
-				remap_relocate_commit(st, lunit, from.sunit,
-						      from.on_spare, &sunit, 1);
-			}
+			/*
+			 * On disk but not in memory: undo on disk (@sunit is
+			 * retired there, and stays taken here); if even that
+			 * fails, the disk names the new place.
+			 */
+			if (r && remap_relocate_commit(st, lunit, from.sunit,
+						       from.on_spare, &sunit,
+						       1))
+				r = -REMAP_EDOUBT;
+		} else if (r != -REMAP_EDOUBT) {
+			spare_pool_free(&st->pool, sunit);
 		}
+		/* In doubt, @sunit stays taken: the disk may name it. */
 	} else if (nr_retire > from.on_spare) {
 		/* Record the spare units that failed; the unit stays put. */
 		remap_relocate_commit(st, lunit, 0, false,
 				      retire + from.on_spare,
 				      nr_retire - from.on_spare);
 	}
-end:
-	kvfree(old);
-	remap_end_moving(st);
 
 	/* Retired now: the ones that failed, and the old place if it was
 	 * on the spare (only when the unit moved off it).
@@ -358,18 +281,54 @@ end:
 	atomic64_add(nr_retire - (r && from.on_spare), &st->nr_retired);
 	if (r == -ENOSPC)
 		remap_note_exhausted(rc);
+	if (r == -REMAP_EDOUBT)
+		DMERR("%s: sectors %llu-%llu: relocation commit failed, their place is in doubt: writes to them now fail",
+		      dm_device_name(st->md),
+		      (unsigned long long)(lunit << st->unit_shift),
+		      (unsigned long long)((lunit << st->unit_shift) +
+					   remap_unit_len(rc, lunit) - 1));
 	if (r)
 		return r;
 	st->exhausted = false;
 	remap_count(st, REMAP_C_REALLOC_EVENTS, 1);
 	remap_count(st, REMAP_C_AUTO_REMAPS, 1);
-	remap_pending_set(st, lunit, false);
 	DMINFO_LIMIT("%s: sectors %llu-%llu remapped to spare unit %llu",
 		     dm_device_name(st->md),
 		     (unsigned long long)(lunit << st->unit_shift),
-		     (unsigned long long)((lunit << st->unit_shift) + ulen - 1),
+		     (unsigned long long)((lunit << st->unit_shift) +
+					  remap_unit_len(rc, lunit) - 1),
 		     (unsigned long long)sunit);
 	return 0;
+}
+
+/*
+ * End the gate of a unit the worker held, as the outcome @r of its
+ * relocation says (remap_relocate), and commit the pending set if that
+ * changed it.
+ */
+static void remap_unit_done(struct remap_state *st, int r)
+{
+	enum remap_gate_end to = REMAP_GATE_STAYED;
+
+	if (!r)
+		to = REMAP_GATE_MOVED;
+	else if (r == -REMAP_EDOUBT)
+		to = REMAP_GATE_DOUBT;
+	if (remap_gate_end(st, to))
+		remap_pending_commit(st);
+}
+
+/* Hold @lunit, relocate it, and end its gate: remap_relocate's result. */
+static int remap_relocate_unit(struct remap_c *rc, struct bio *bio,
+			       u64 lunit, sector_t skip, sector_t uoff,
+			       sector_t len)
+{
+	int r;
+
+	remap_gate_start(rc->st, &lunit, 1);
+	r = remap_relocate(rc, bio, lunit, skip, uoff, len);
+	remap_unit_done(rc->st, r);
+	return r;
 }
 
 /* ---- one unit's piece of a failed or diverted bio ---- */
@@ -381,11 +340,6 @@ struct remap_piece {
 	sector_t len;
 	bool alone;		/* the bio touched this unit only */
 };
-
-static bool remap_is_media_errno(int r)
-{
-	return r == -EIO || r == -ENODATA || r == -EILSEQ || r == -EREMOTEIO;
-}
 
 /* Did the bio go where the unit lives now? */
 static bool remap_went_here(struct remap_io *io, u64 ufirst,
@@ -399,26 +353,45 @@ static bool remap_went_here(struct remap_io *io, u64 ufirst,
 	return false;
 }
 
+/* Write the piece where the unit lives now, as an ordinary write. */
+static int remap_write_in_place(struct remap_c *rc, struct bio *bio,
+				const struct remap_piece *pc)
+{
+	struct remap_place p;
+
+	remap_place_of(rc, pc->lunit, &p);
+	return remap_piece_io(rc->st, bio, pc->skip, pc->len, p.bdev,
+			      p.sector + pc->uoff, bio_op(bio));
+}
+
 static blk_status_t remap_recover_write(struct remap_c *rc, struct bio *bio,
 					struct remap_io *io, u64 ufirst,
 					const struct remap_piece *pc)
 {
 	struct remap_state *st = rc->st;
 	struct remap_place p;
-	int r;
+	int r, moved;
 
-	remap_place_of(rc, pc->lunit, &p);
+	/* Its place is in doubt (a commit failed since): not acknowledged. */
+	if (remap_is_doubt(st, pc->lunit))
+		return BLK_STS_IOERR;
 	if (io->diverted) {
-		/* A write to a pending unit: remap it with the new data. */
-		r = remap_relocate(rc, bio, pc->lunit, pc->skip, pc->uoff,
-				   pc->len);
-		if (r != -ENOSPC && r != -ENOMEM)
-			return errno_to_blk_status(r);
-		/* No spare unit: the write goes where the unit is. */
-		remap_place_of(rc, pc->lunit, &p);
-		r = remap_piece_io(st, bio, pc->skip, pc->len, p.bdev,
-				   p.sector + pc->uoff, REQ_OP_WRITE);
-		return errno_to_blk_status(r);
+		/*
+		 * A data write to a pending unit: relocate the unit with it.
+		 * An earlier write may have relocated it since this one was
+		 * diverted: then it is an ordinary write to the new place.
+		 */
+		if (!remap_is_pending(st, pc->lunit))
+			return errno_to_blk_status(remap_write_in_place(rc, bio,
+									 pc));
+		r = remap_relocate_unit(rc, bio, pc->lunit, pc->skip, pc->uoff,
+					pc->len);
+		if (r != -ENOSPC && r != -ENOMEM && r != -EROFS &&
+		    r != -EBUSY && r != -EINVAL)
+			return r == -REMAP_EDOUBT ? BLK_STS_IOERR :
+			       errno_to_blk_status(r);
+		/* No new place: the write goes where the unit is. */
+		return errno_to_blk_status(remap_write_in_place(rc, bio, pc));
 	}
 
 	/*
@@ -426,6 +399,7 @@ static blk_status_t remap_recover_write(struct remap_c *rc, struct bio *bio,
 	 * unit is bad; otherwise write it alone to find out (it may also
 	 * have moved since, and then the write goes to its new place).
 	 */
+	remap_place_of(rc, pc->lunit, &p);
 	r = -EIO;
 	if (!pc->alone || !remap_went_here(io, ufirst, pc, &p))
 		r = remap_piece_io(st, bio, pc->skip, pc->len, p.bdev,
@@ -434,21 +408,31 @@ static blk_status_t remap_recover_write(struct remap_c *rc, struct bio *bio,
 		return errno_to_blk_status(r);
 	if (p.on_spare)
 		remap_count(st, REMAP_C_SPARE_ERRORS, 1);
-	if (!remap_relocate(rc, bio, pc->lunit, pc->skip, pc->uoff, pc->len))
-		return BLK_STS_OK;
-	return errno_to_blk_status(r);
+	moved = remap_relocate_unit(rc, bio, pc->lunit, pc->skip, pc->uoff,
+				    pc->len);
+	return moved ? errno_to_blk_status(r) : BLK_STS_OK;
 }
 
+/*
+ * A failed read: the unit is held in the gate first, so that what the
+ * retries read is what the unit holds (no write can land in between), and
+ * then read again up to rc->read_retries times.  If a retry reads, the data
+ * goes up and the unit moves with it; if none does, the unit becomes
+ * pending.
+ */
 static blk_status_t remap_recover_read(struct remap_c *rc, struct bio *bio,
 				       struct remap_io *io, u64 ufirst,
 				       const struct remap_piece *pc)
 {
 	struct remap_state *st = rc->st;
 	unsigned int tries = READ_ONCE(rc->read_retries), i;
+	sector_t first = pc->lunit << st->unit_shift;
+	sector_t last = first + remap_unit_len(rc, pc->lunit) - 1;
 	bool failed = false;
 	struct remap_place p;
 	int r = -EIO;
 
+	remap_gate_start(st, &pc->lunit, 1);
 	remap_place_of(rc, pc->lunit, &p);
 	/* The failure is this unit's only if the bio read it alone, here. */
 	if (pc->alone && remap_went_here(io, ufirst, pc, &p))
@@ -466,28 +450,27 @@ static blk_status_t remap_recover_read(struct remap_c *rc, struct bio *bio,
 		remap_count(st, REMAP_C_SPARE_ERRORS, 1);
 	if (!r) {
 		/* Read at last: move the unit, with the data just read. */
-		if (failed)
-			remap_relocate(rc, bio, pc->lunit, pc->skip, pc->uoff,
-				       pc->len);
+		remap_unit_done(st, failed ?
+				remap_relocate(rc, bio, pc->lunit, pc->skip,
+					       pc->uoff, pc->len) : -EAGAIN);
 		return BLK_STS_OK;
 	}
-	if (!failed || !remap_is_media_errno(r))
+	if (!failed || !remap_is_media_errno(r)) {
+		remap_unit_done(st, r);
 		return errno_to_blk_status(r);
+	}
 
 	remap_count(st, REMAP_C_UNCORRECTABLE, 1);
-	if (remap_pending_set(st, pc->lunit, true) == -ENOSPC)
+	if (remap_gate_end(st, REMAP_GATE_PENDING))
+		remap_pending_commit(st);
+	if (!remap_is_pending(st, pc->lunit))
 		DMERR_LIMIT("%s: pending list full; sectors %llu-%llu not recorded",
-			    dm_device_name(st->md),
-			    (unsigned long long)(pc->lunit << st->unit_shift),
-			    (unsigned long long)((pc->lunit << st->unit_shift) +
-						 remap_unit_len(rc, pc->lunit) - 1));
+			    dm_device_name(st->md), (unsigned long long)first,
+			    (unsigned long long)last);
 	else
 		DMERR_LIMIT("%s: sectors %llu-%llu unreadable after %u retries; pending until written",
-			    dm_device_name(st->md),
-			    (unsigned long long)(pc->lunit << st->unit_shift),
-			    (unsigned long long)((pc->lunit << st->unit_shift) +
-						 remap_unit_len(rc, pc->lunit) - 1),
-			    tries);
+			    dm_device_name(st->md), (unsigned long long)first,
+			    (unsigned long long)last, tries);
 	return errno_to_blk_status(r);
 }
 
@@ -546,6 +529,7 @@ void remap_recover_work(struct work_struct *work)
 	struct remap_state *st = container_of(work, struct remap_state,
 					      recover_work);
 	struct bio_list bios;
+	unsigned int noio;
 	struct bio *bio;
 
 	spin_lock_irq(&st->recover_lock);
@@ -553,8 +537,11 @@ void remap_recover_work(struct work_struct *work)
 	bio_list_init(&st->recover_bios);
 	spin_unlock_irq(&st->recover_lock);
 
+	/* Writes wait for this worker: its allocations must not wait for them. */
+	noio = memalloc_noio_save();
 	while ((bio = bio_list_pop(&bios))) {
 		remap_recover_bio(st, bio);
 		cond_resched();
 	}
+	memalloc_noio_restore(noio);
 }

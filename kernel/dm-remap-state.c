@@ -200,8 +200,10 @@ int remap_table_delete(struct remap_state *st, u64 first, u64 last)
 }
 
 /*
- * Give the pool @nr_sunits units (a table with a larger spare_len).  The
+ * Give the pool @nr_sunits units (a table with another spare_len).  The
  * used units stay where they are; shrinking below a used unit is refused.
+ * The bitmap keeps its size when the pool shrinks, so it can grow back
+ * without an allocation.
  */
 int remap_state_resize_pool(struct remap_state *st, u64 nr_sunits)
 {
@@ -211,6 +213,8 @@ int remap_state_resize_pool(struct remap_state *st, u64 nr_sunits)
 	lockdep_assert_held(&st->lock);
 	if (nr_sunits == st->pool.nr_units)
 		return 0;
+	if (nr_sunits <= st->pool_capacity)
+		return spare_pool_resize(&st->pool, st->pool_bitmap, nr_sunits);
 	bitmap = kvcalloc(spare_pool_bitmap_longs(nr_sunits),
 			  sizeof(unsigned long), GFP_KERNEL);
 	if (!bitmap)
@@ -222,18 +226,60 @@ int remap_state_resize_pool(struct remap_state *st, u64 nr_sunits)
 	}
 	kvfree(st->pool_bitmap);
 	st->pool_bitmap = bitmap;
+	st->pool_capacity = nr_sunits;
 	return 0;
 }
 
-/* The state using this spare area, whichever device it belongs to. */
-static struct remap_state *remap_state_lookup_spare(dev_t spare,
-						    sector_t spare_start)
+/*
+ * Where a spare area lies on its whole disk: a partition and its disk
+ * name the same sectors with two device numbers.
+ */
+static void remap_spare_place_of(struct block_device *spare,
+				 sector_t spare_start, sector_t spare_len,
+				 struct remap_spare_place *p)
 {
-	struct remap_state *st;
+	p->whole = bdev_whole(spare);
+	p->start = get_start_sect(spare) + spare_start;
+	p->len = spare_len;
+}
 
-	list_for_each_entry(st, &remap_states, list)
-		if (st->spare_dev == spare && st->spare_start == spare_start)
-			return st;
+static bool remap_spare_overlaps(struct remap_state *st,
+				 const struct remap_spare_place *p)
+{
+	return st->spare_place.whole == p->whole &&
+	       p->start < st->spare_place.start + st->spare_place.len &&
+	       st->spare_place.start < p->start + p->len;
+}
+
+/* Does a target of table @t use @st? */
+static bool remap_state_in_table(struct remap_state *st, struct dm_table *t)
+{
+	struct remap_c *rc;
+
+	list_for_each_entry(rc, &st->tables, st_node)
+		if (rc->ti->table == t)
+			return true;
+	return false;
+}
+
+/*
+ * The state that the target at the same place of another table of this
+ * device (the live one) uses: what a reload of @ti replaces.
+ */
+static struct remap_state *remap_state_replaced(struct dm_target *ti)
+{
+	struct mapped_device *md = dm_table_get_md(ti->table);
+	struct remap_state *st;
+	struct remap_c *rc;
+
+	list_for_each_entry(st, &remap_states, list) {
+		if (st->md != md)
+			continue;
+		list_for_each_entry(rc, &st->tables, st_node)
+			if (rc->ti->table != ti->table &&
+			    rc->ti->begin == ti->begin)
+				return st;
+	}
 	return NULL;
 }
 
@@ -248,6 +294,7 @@ static void remap_state_free(struct remap_state *st)
 		dm_io_client_destroy(st->io);
 	bioset_exit(&st->bs);
 	kfree(st->pending);
+	kvfree(st->doubt);
 	kvfree(st->moving);
 	/* Wait for the call_srcu() frees of old index versions. */
 	srcu_barrier(&st->io_srcu);
@@ -351,6 +398,8 @@ static struct remap_state *remap_state_create(struct dm_target *ti,
 		return ERR_PTR(r);
 	}
 	refcount_set(&st->ref, 1);
+	INIT_LIST_HEAD(&st->tables);
+	st->limit_lunits = U64_MAX;
 	st->md = dm_table_get_md(ti->table);
 	st->main_dev = main->bd_dev;
 	st->spare_dev = spare->bd_dev;
@@ -370,9 +419,11 @@ static struct remap_state *remap_state_create(struct dm_target *ti,
 				     (g->unit_sectors << SECTOR_SHIFT)));
 	st->moving = kvmalloc_array(st->move_batch, sizeof(*st->moving),
 				    GFP_KERNEL);
+	st->doubt = kvmalloc_array(st->move_batch, sizeof(*st->doubt),
+				   GFP_KERNEL);
 	st->pending = kcalloc(REMAP_MAX_PENDING, sizeof(*st->pending),
 			      GFP_KERNEL);
-	if (!st->moving || !st->pending) {
+	if (!st->moving || !st->doubt || !st->pending) {
 		ti->error = "Cannot allocate remap state";
 		r = -ENOMEM;
 		goto bad;
@@ -410,15 +461,12 @@ static struct remap_state *remap_state_create(struct dm_target *ti,
 		goto bad;
 	}
 	spare_pool_init(&st->pool, st->pool_bitmap, g->nr_sunits);
+	st->pool_capacity = g->nr_sunits;
 	if (st->meta) {
 		r = remap_state_load_index(ti, st, g);
 		if (r)
 			goto bad;
-		r = remap_pending_load(st);
-		if (r) {
-			ti->error = "Metadata pending list is corrupt";
-			goto bad;
-		}
+		remap_pending_load(st);
 		remap_state_load_counters(st);
 	}
 
@@ -436,84 +484,210 @@ bad:
 }
 
 /*
- * The state for a new table: the one the device already has when the main
- * device, its start, the unit size and the persistence are the same,
- * otherwise a new one.  A reload that would change those while units are
- * remapped (or the metadata is in use) is refused, and so is one whose
- * length or spare_len no longer holds a remapped unit, or a spare area
- * another device uses.  g->nr_sunits is set to the spare units the table
- * gets (fewer than spare_len / unit when metadata comes first).
+ * The limits every table that uses @st puts on it (st->lock held): no unit
+ * is remapped at or past the shortest table's end, and the pool is the
+ * smallest table's (so that a loaded but not yet resumed table that
+ * shrinks the target or the spare cannot find a unit in use past its end
+ * when it is resumed).  remap_preresume() gives the pool the size of the
+ * table that goes live.
  */
-struct remap_state *remap_state_get(struct dm_target *ti,
-				    struct remap_ctr_args *a,
-				    struct remap_geometry *g,
-				    struct block_device *main,
-				    struct block_device *spare)
+static void remap_state_limits(struct remap_state *st)
 {
+	u64 lunits = U64_MAX, sunits = U64_MAX;
+	struct remap_c *rc;
+
+	lockdep_assert_held(&st->lock);
+	list_for_each_entry(rc, &st->tables, st_node) {
+		lunits = min(lunits, rc->nr_lunits);
+		sunits = min(sunits, rc->nr_sunits);
+	}
+	st->limit_lunits = lunits;
+	if (sunits != U64_MAX && sunits != st->pool.nr_units &&
+	    remap_state_resize_pool(st, sunits))
+		DMWARN("%s: cannot resize the spare pool to %llu units",
+		       dm_device_name(st->md), (unsigned long long)sunits);
+}
+
+/* Table @rc uses @st from now on (remap_states_mutex held). */
+static void remap_state_attach(struct remap_state *st, struct remap_c *rc)
+{
+	mutex_lock(&st->lock);
+	list_add_tail(&rc->st_node, &st->tables);
+	remap_state_limits(st);
+	mutex_unlock(&st->lock);
+	rc->st = st;
+}
+
+/*
+ * A reload that gives the device a new state replaces @old, which the live
+ * table keeps using until the new table is resumed (or dropped).  Nothing
+ * may be remapped in @old meanwhile, or the new state would not have it:
+ * it is frozen (remaps refused, I/O errors pass up) for as long as table
+ * @rc exists.  Refused (false) when @old already holds what it would lose.
+ * remap_states_mutex held.
+ */
+static bool remap_state_freeze(struct remap_state *old, struct remap_c *rc)
+{
+	bool ok;
+
+	mutex_lock(&old->lock);
+	ok = !remap_table_current(old) && !old->meta && !old->nr_pending;
+	if (ok) {
+		old->frozen++;
+		refcount_inc(&old->ref);
+		rc->frozen_st = old;
+	}
+	mutex_unlock(&old->lock);
+	return ok;
+}
+
+/* Drop a reference (remap_states_mutex held); true: free it now. */
+static bool remap_state_unref(struct remap_state *st)
+{
+	if (!refcount_dec_and_test(&st->ref))
+		return false;
+	list_del(&st->list);
+	return true;
+}
+
+/*
+ * The state for table @rc's target: the one the device already has for
+ * this spare area when the main device, its start, the unit size and the
+ * persistence are the same, otherwise a new one.  Refused: a reload that
+ * would change those, or the spare area, while units are remapped, pending
+ * or the table is persistent; one whose length or spare_len no longer
+ * holds a remapped unit; a spare area that overlaps another device's, or
+ * another target's of the same table (compared on the whole disk, so a
+ * partition and its disk are one area).  g->nr_sunits is set to the spare
+ * units the table gets (fewer than spare_len / unit when metadata comes
+ * first).  0 and rc->st set, or an error with ti->error set.
+ */
+int remap_state_get(struct remap_c *rc, struct remap_ctr_args *a,
+		    struct remap_geometry *g)
+{
+	struct dm_target *ti = rc->ti;
 	struct mapped_device *md = dm_table_get_md(ti->table);
-	struct remap_state *st, *found;
+	struct remap_state *st, *found = NULL, *old, *replaced = NULL;
+	struct remap_spare_place place;
 	struct remap_table *t;
 	const char *error;
+	int r = 0;
 
+	remap_spare_place_of(rc->spare->bdev, a->spare_start, a->spare_len,
+			     &place);
 	remap_states_lock();
-	found = remap_state_lookup_spare(spare->bd_dev, a->spare_start);
-	if (found && found->md != md) {
-		remap_states_unlock();
-		ti->error = "Spare area already used by another dm-remap device";
-		return ERR_PTR(-EBUSY);
+	list_for_each_entry(st, &remap_states, list) {
+		if (!remap_spare_overlaps(st, &place))
+			continue;
+		if (st->md != md) {
+			ti->error = "Spare area already used by another dm-remap device";
+			r = -EBUSY;
+		} else if (remap_state_in_table(st, ti->table)) {
+			ti->error = "Two targets of the table share a spare area";
+			r = -EINVAL;
+		} else if (st->spare_place.start != place.start) {
+			ti->error = "Spare area overlaps the one the device uses";
+			r = -EINVAL;
+		} else {
+			found = st;
+			continue;
+		}
+		goto out;
 	}
-	st = found;
+	old = remap_state_replaced(ti);
+	if (old && old != found)
+		replaced = old;
+
 	if (found) {
 		mutex_lock(&found->lock);
 		t = remap_table_current(found);
-		if (found->main_dev != main->bd_dev ||
+		if (found->main_dev != rc->main->bdev->bd_dev ||
 		    found->main_start != a->main_start ||
 		    found->unit_sectors != g->unit_sectors ||
 		    !found->meta != a->features.volatile_table) {
-			if (t || found->meta) {
+			if (t || found->meta || found->nr_pending) {
 				ti->error = "Reload changes main device, main_start, unit size or persistence of a remapped device";
-				st = ERR_PTR(-EINVAL);
+				r = -EINVAL;
 			} else {
-				st = NULL;	/* nothing to keep: start anew */
+				replaced = found;	/* start anew */
+				found = NULL;
 			}
 		} else if (t && t->e[t->nr - 1].lunit >= g->nr_lunits) {
 			ti->error = "Reload shortens the target below a remapped unit";
-			st = ERR_PTR(-EINVAL);
+			r = -EINVAL;
 		} else if (found->meta &&
 			   remap_meta_check_spare_len(found->meta, a->spare_len,
 						      &error)) {
 			ti->error = (char *)error;
-			st = ERR_PTR(-EINVAL);
+			r = -EINVAL;
 		} else {
 			if (found->meta)
 				g->nr_sunits = remap_meta_nr_units(found->meta,
 								   a->spare_len);
 			if (!spare_pool_fits(&found->pool, g->nr_sunits)) {
 				ti->error = "Reload shrinks spare_len below a spare unit in use";
-				st = ERR_PTR(-EINVAL);
+				r = -EINVAL;
 			} else {
 				refcount_inc(&found->ref);
 			}
 		}
 		mutex_unlock(&found->lock);
+		if (r)
+			goto out;
 	}
-	if (!st) {
-		st = remap_state_create(ti, a, g, main, spare);
-		if (!IS_ERR(st))
-			list_add(&st->list, &remap_states);
+	if (!found) {
+		if (replaced && !remap_state_freeze(replaced, rc)) {
+			ti->error = "Reload changes the spare device or spare_start of a remapped device";
+			r = -EINVAL;
+			goto out;
+		}
+		st = remap_state_create(ti, a, g, rc->main->bdev,
+					rc->spare->bdev);
+		if (IS_ERR(st)) {
+			r = PTR_ERR(st);
+			goto out;
+		}
+		st->spare_place = place;
+		list_add(&st->list, &remap_states);
+		found = st;
+	}
+	rc->nr_sunits = g->nr_sunits;
+	remap_state_attach(found, rc);
+out:
+	if (r && rc->frozen_st) {
+		old = rc->frozen_st;
+		rc->frozen_st = NULL;
+		mutex_lock(&old->lock);
+		old->frozen--;
+		mutex_unlock(&old->lock);
+		if (WARN_ON_ONCE(remap_state_unref(old)))
+			remap_state_free(old);
 	}
 	remap_states_unlock();
-	return st;
+	return r;
 }
 
-void remap_state_put(struct remap_state *st)
+/* Table @rc no longer uses its state (nor the one it froze). */
+void remap_state_put(struct remap_c *rc)
 {
+	struct remap_state *st = rc->st, *old = rc->frozen_st;
+	bool free_st, free_old = false;
+
 	remap_states_lock();
-	if (!refcount_dec_and_test(&st->ref)) {
-		remap_states_unlock();
-		return;
+	mutex_lock(&st->lock);
+	list_del(&rc->st_node);
+	remap_state_limits(st);
+	mutex_unlock(&st->lock);
+	if (old) {
+		mutex_lock(&old->lock);
+		old->frozen--;
+		mutex_unlock(&old->lock);
+		free_old = remap_state_unref(old);
 	}
-	list_del(&st->list);
+	free_st = remap_state_unref(st);
 	remap_states_unlock();
-	remap_state_free(st);
+	if (free_old)
+		remap_state_free(old);
+	if (free_st)
+		remap_state_free(st);
 }

@@ -63,7 +63,6 @@ static int remap_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 {
 	struct remap_ctr_args a;
 	struct remap_geometry g;
-	struct remap_state *st;
 	struct remap_c *rc;
 	const char *error;
 	int r;
@@ -107,18 +106,15 @@ static int remap_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	}
 	rc->spare_len = a.spare_len;
 	rc->nr_lunits = g.nr_lunits;
+	rc->main_avail = bdev_nr_sectors(rc->main->bdev) - a.main_start;
 	rc->unit_sectors_given = a.features.unit_sectors != 0;
 	rc->volatile_table = a.features.volatile_table;
 	rc->auto_remap = !a.features.no_auto_remap;
 	rc->read_retries = a.features.read_retries;
 
-	st = remap_state_get(ti, &a, &g, rc->main->bdev, rc->spare->bdev);
-	if (IS_ERR(st)) {
-		r = PTR_ERR(st);
+	r = remap_state_get(rc, &a, &g);
+	if (r)
 		goto bad;
-	}
-	rc->st = st;
-	rc->nr_sunits = g.nr_sunits;	/* as corrected for the metadata */
 
 	/* A flush must reach both devices: bio 0 to main, 1 to spare. */
 	ti->num_flush_bios = 2;
@@ -143,7 +139,7 @@ static void remap_dtr(struct dm_target *ti)
 {
 	struct remap_c *rc = ti->private;
 
-	remap_state_put(rc->st);
+	remap_state_put(rc);
 	dm_put_device(ti, rc->spare);
 	dm_put_device(ti, rc->main);
 	kfree(rc);
@@ -246,6 +242,7 @@ static void remap_status(struct dm_target *ti, status_type_t type,
 		       (unsigned long long)atomic64_read(&st->nr_retired),
 		       READ_ONCE(rc->auto_remap) ? "auto_remap" : "no_auto_remap",
 		       remap_spare_exhausted(st) ? "exhausted" : "ok");
+		DMEMIT(" %u", READ_ONCE(st->nr_doubt));
 		break;
 	case STATUSTYPE_TABLE:
 		remap_emit_table(rc, result, maxlen);

@@ -5,16 +5,32 @@
  * Map of the module (a newcomer starts here):
  *   dm-remap-target.c   constructor, destructor, status, device limits
  *   dm-remap-io.c       the I/O path: map() and its fast path, end_io()
+ *   dm-remap-gate.c     the per-unit gate: unit states (normal, moving,
+ *                       pending, doubt), where a bio goes or waits
  *   dm-remap-state.c    per-device state shared across table reloads,
  *                       and publishing new versions of the remap index
  *   dm-remap-move.c     data-preserving remap/unremap (dm-kcopyd), and
  *                       salvaging the readable part of a failing unit
  *   dm-remap-recover.c  the error path: automatic remapping of units that
  *                       fail on the main or the spare device
+ *   dm-remap-meta.c     the persistent table; remap_meta_set_slots() is
+ *                       the metadata commit
  *   dm-remap-message.c  dmsetup messages
  *   dm-remap-debugfs.c  /sys/kernel/debug/dm_remap/remap_table
  *   ../core/            kernel-agnostic index, allocator and parsers,
  *                       also built and tested on the host
+ *
+ * Lock order (outermost first):
+ *   remap_states_mutex   the list of states (table load and unload only)
+ *   st->lock             one change of the index, the pool, the metadata
+ *                        or a unit's state at a time; moves, the recovery
+ *                        worker and messages hold it throughout
+ *   io_srcu              synchronize_srcu() runs under st->lock, so no
+ *                        holder of an io_srcu read section (a mapped bio)
+ *                        may ever wait for st->lock: the I/O path takes
+ *                        only the spinlocks below
+ *   st->move_lock        the gate's sets and st->deferred (irq-safe)
+ *   st->recover_lock     the recovery worker's queue (irq-safe, a leaf)
  */
 #ifndef DM_REMAP_H
 #define DM_REMAP_H
@@ -84,6 +100,11 @@ struct remap_table {
 struct remap_state {
 	struct list_head list;		/* all states: remap_states */
 	refcount_t ref;
+	struct list_head tables;	/* remap_c of the tables using it */
+	struct remap_spare_place {	/* the spare area on its whole disk */
+		struct block_device *whole;
+		sector_t start, len;
+	} spare_place;
 	struct mapped_device *md;	/* key, with spare_dev and spare_start */
 	dev_t main_dev;
 	dev_t spare_dev;
@@ -98,18 +119,21 @@ struct remap_state {
 	struct srcu_struct io_srcu;	/* I/O that a move must wait for */
 	unsigned int nr_moving;		/* entries in moving[] */
 	unsigned int nr_pending;	/* entries in pending[] */
+	unsigned int nr_doubt;		/* entries in doubt[] */
 
 	/*
-	 * Units the I/O path must not send straight on (move_lock): moving
-	 * units, whose I/O is held until their data has moved, and pending
-	 * units (unreadable, a drive's Current_Pending_Sector), whose writes
-	 * go to the recovery worker to be remapped.  Both sorted.
+	 * The per-unit gate (dm-remap-gate.c): the units that are not
+	 * normal, each set sorted, changed under move_lock with st->lock
+	 * held.  A unit is in at most one of moving and doubt.
 	 */
 	spinlock_t move_lock;
 	u64 *moving;			/* move_batch entries */
 	unsigned int move_batch;
 	struct bio_list deferred;	/* I/O held for the moving units */
 	u64 *pending;			/* REMAP_MAX_PENDING entries */
+	u64 *doubt;			/* move_batch entries */
+	bool pending_full;		/* a pending unit was not recorded */
+	unsigned int move_noio;		/* memalloc_noio_save() of a move */
 
 	/* The error path (dm-remap-recover.c): bios failed or diverted. */
 	spinlock_t recover_lock;
@@ -125,6 +149,9 @@ struct remap_state {
 	u64 generation;			/* bumped by every index change */
 	struct spare_pool pool;
 	unsigned long *pool_bitmap;
+	u64 pool_capacity;		/* units pool_bitmap has room for */
+	u64 limit_lunits;		/* the shortest table's units */
+	unsigned int frozen;		/* tables loaded to replace it */
 	struct dm_kcopyd_client *kc;
 	struct remap_meta *meta;	/* NULL: volatile table */
 
@@ -142,12 +169,15 @@ struct remap_c {
 	sector_t spare_len;
 	u64 nr_lunits;			/* units of this table's length */
 	u64 nr_sunits;			/* whole units in this spare_len */
+	sector_t main_avail;		/* main device sectors from main_start */
 	bool unit_sectors_given;	/* echo the feature in the table line */
 	bool volatile_table;		/* the "volatile" feature */
 	bool read_retries_given;
 	bool auto_remap;		/* the error path remaps failing units */
 	unsigned int read_retries;
 	struct remap_state *st;
+	struct list_head st_node;	/* in st->tables */
+	struct remap_state *frozen_st;	/* the state a reload replaces */
 };
 
 /* Where the I/O path sent a bio (remap_io.where). */
@@ -156,6 +186,37 @@ enum remap_where {
 	REMAP_TO_MAIN,
 	REMAP_TO_SPARE,
 };
+
+/* What the gate decided for a bio (remap_gate_route). */
+enum remap_route {
+	REMAP_ROUTE_ON,		/* send it; *units may have been shortened */
+	REMAP_ROUTE_HELD,	/* held until a move is over */
+	REMAP_ROUTE_DIVERT,	/* a data write to a pending unit: recovery */
+	REMAP_ROUTE_FAIL,	/* a write to a unit in doubt: EIO */
+};
+
+/* What the moving units become when their move ends (remap_gate_end). */
+enum remap_gate_end {
+	REMAP_GATE_STAYED,	/* nothing moved: back to what they were */
+	REMAP_GATE_MOVED,	/* in their new place, and not pending */
+	REMAP_GATE_PENDING,	/* unreadable: pending */
+	REMAP_GATE_DOUBT,	/* a failed commit left their place unknown */
+};
+
+/*
+ * remap_meta_set_slots() failed and could not write the old state back:
+ * the blocks on disk may hold the old state or the new one.
+ */
+#define REMAP_EDOUBT EUCLEAN
+
+/*
+ * The one media-error predicate: the device could not read or write those
+ * sectors (BLK_STS_IOERR, _MEDIUM, _PROTECTION, _TARGET as errnos).
+ */
+static inline bool remap_is_media_errno(int r)
+{
+	return r == -EIO || r == -ENODATA || r == -EILSEQ || r == -EREMOTEIO;
+}
 
 /* Per-bio data. */
 struct remap_io {
@@ -169,12 +230,9 @@ struct remap_io {
 };
 
 /* dm-remap-state.c */
-struct remap_state *remap_state_get(struct dm_target *ti,
-				    struct remap_ctr_args *a,
-				    struct remap_geometry *g,
-				    struct block_device *main,
-				    struct block_device *spare);
-void remap_state_put(struct remap_state *st);
+int remap_state_get(struct remap_c *rc, struct remap_ctr_args *a,
+		    struct remap_geometry *g);
+void remap_state_put(struct remap_c *rc);
 int remap_table_insert(struct remap_state *st, const struct remap_entry *add,
 		       size_t nr_add);
 int remap_table_move_unit(struct remap_state *st, u64 lunit, u64 sunit);
@@ -216,8 +274,21 @@ int remap_meta_check_spare_len(struct remap_meta *m, sector_t spare_len,
 
 /* dm-remap-io.c */
 int remap_map(struct dm_target *ti, struct bio *bio);
+int remap_map_slow(struct remap_c *rc, struct bio *bio, struct remap_io *io);
 int remap_end_io(struct dm_target *ti, struct bio *bio, blk_status_t *error);
-void remap_reissue_deferred(struct remap_state *st, struct bio_list *bios);
+
+/* dm-remap-gate.c */
+enum remap_route remap_gate_route(struct remap_state *st, struct bio *bio,
+				  sector_t offset, u64 first, u64 *units);
+bool remap_gate_busy(struct remap_state *st);
+void remap_gate_start(struct remap_state *st, const u64 *lunits,
+		      unsigned int nr);
+bool remap_gate_end(struct remap_state *st, enum remap_gate_end to);
+void remap_gate_reissue(struct remap_state *st, struct bio_list *bios);
+bool remap_is_pending(struct remap_state *st, u64 lunit);
+bool remap_is_doubt(struct remap_state *st, u64 lunit);
+int remap_pending_commit(struct remap_state *st);
+void remap_pending_load(struct remap_state *st);
 
 /* dm-remap-move.c */
 struct remap_extent {
@@ -228,9 +299,7 @@ int remap_units(struct remap_c *rc, u64 first, u64 last);
 int remap_extents(struct remap_c *rc, const struct remap_extent *x, size_t nr,
 		  u64 *added, u64 *skipped);
 int unremap_units(struct remap_c *rc, u64 first, u64 last, bool strict);
-void remap_start_moving(struct remap_state *st, const u64 *lunits,
-			unsigned int nr);
-void remap_end_moving(struct remap_state *st);
+int remap_may_remap(struct remap_state *st, u64 last);
 void remap_salvage_read(struct remap_c *rc, struct block_device *src,
 			sector_t src_sector, u64 lunit, sector_t keep_first,
 			sector_t keep_len, u8 *buf);
@@ -239,10 +308,6 @@ void remap_save_counters(struct remap_state *st);
 /* dm-remap-recover.c */
 void remap_recover_queue(struct remap_state *st, struct bio *bio);
 void remap_recover_work(struct work_struct *work);
-bool remap_is_pending(struct remap_state *st, u64 lunit);
-int remap_pending_forget(struct remap_state *st, const u64 *lunits,
-			 size_t nr);
-int remap_pending_load(struct remap_state *st);
 
 static inline void remap_count(struct remap_state *st,
 			       enum remap_counter_idx c, u64 n)
@@ -282,12 +347,25 @@ static inline sector_t remap_unit_to_spare(struct remap_state *st, u64 sunit)
 	return st->spare_data_start + ((sector_t)sunit << st->unit_shift);
 }
 
-/* Sectors of logical unit @lunit that exist (the last may be partial). */
+/* Sectors of logical unit @lunit in the table (the last may be partial). */
 static inline sector_t remap_unit_len(struct remap_c *rc, u64 lunit)
 {
 	sector_t start = (sector_t)lunit << rc->st->unit_shift;
 
 	return min_t(sector_t, rc->st->unit_sectors, rc->ti->len - start);
+}
+
+/*
+ * Sectors of logical unit @lunit on the main device, past the table's end
+ * for a partial last unit: what a spare unit keeps of it, so that a table
+ * grown later reads the main device's sectors there, not a spare unit's
+ * old contents.
+ */
+static inline sector_t remap_unit_span(struct remap_c *rc, u64 lunit)
+{
+	sector_t start = (sector_t)lunit << rc->st->unit_shift;
+
+	return min_t(sector_t, rc->st->unit_sectors, rc->main_avail - start);
 }
 
 #endif /* DM_REMAP_H */

@@ -54,7 +54,7 @@ set_bad() {
 # status_of NAME FIELD...: the named fields of the remap status, as
 # "name=value" words; the INFO layout of docs/dm-remap.rst.
 status_names=(unit remapped spare lost metadata pending realloc_events
-	auto_remaps uncorrectable spare_errors retired auto_remap health)
+	auto_remaps uncorrectable spare_errors retired auto_remap health doubt)
 status_of() {
 	local name=$1 i f out=()
 	shift

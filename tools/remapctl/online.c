@@ -443,7 +443,7 @@ static const char *const status_labels[] = {
 	"unit_sectors", "remapped_units", "spare_used/spare_total",
 	"lost_sectors", "metadata", "pending_units", "reallocation_events",
 	"auto_remaps", "uncorrectable_reads", "spare_errors",
-	"retired_units", "auto_remap", "spare_state",
+	"retired_units", "auto_remap", "spare_state", "doubt_units",
 };
 
 int cmd_status(int argc, char **argv)

@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * dm-remap-gate.c - the per-unit gate: the one place that decides whether
+ * a bio for a logical unit goes on to the unit's place, waits, goes to the
+ * recovery worker, or fails.
+ *
+ * A logical unit is in exactly one of these states (docs/dm-remap.rst,
+ * "Unit states"):
+ *
+ *   normal    I/O goes to the unit's place: the main device, or its spare
+ *             unit when the index names one.
+ *   moving    its data is being copied to a new place, by a message
+ *             (remap, unremap, clear, remap_many) or by the error path
+ *             (a relocation).  Every bio for it is held (st->deferred)
+ *             and routed afresh when the move ends.
+ *   pending   it could not be read (a drive's Current_Pending_Sector).
+ *             Reads and discards go to its place; data writes (WRITE,
+ *             WRITE_ZEROES) go to the recovery worker, which relocates
+ *             the unit with the written data.
+ *   doubt     a metadata commit about its place failed and could not be
+ *             undone, so the disk may name the old place or the new one
+ *             (both hold the same data when the commit was tried).  Reads
+ *             go to the place memory knows; writes fail with EIO, as
+ *             nothing may be acknowledged that a reload could lose.
+ *
+ * Spare units are free, used or retired (the pool, core/spare_pool.c);
+ * sectors zero-filled because they could not be read are "lost" (a
+ * counter, not a state).
+ *
+ * Transitions, all made with st->lock held, each set changed under
+ * st->move_lock:
+ *
+ *   normal  -> moving    remap_gate_start()
+ *   pending -> moving    remap_gate_start(): a write or a message moves it
+ *   moving  -> normal    remap_gate_end(REMAP_GATE_MOVED): the unit is in
+ *                        its new place, and no longer pending
+ *   moving  -> (before)  remap_gate_end(REMAP_GATE_STAYED): nothing moved
+ *   moving  -> pending   remap_gate_end(REMAP_GATE_PENDING): every read
+ *                        retry failed
+ *   moving  -> doubt     remap_gate_end(REMAP_GATE_DOUBT): the commit's
+ *                        outcome is unknown; only a new table leaves it
+ *
+ * The held bios are routed again at remap_gate_end() after the new state
+ * is in place, in the same move_lock section that ends the move: a held
+ * write to a unit that was pending and has just been relocated goes to
+ * the new place, not to the recovery worker a second time.
+ *
+ * Locking: the lock order is in dm-remap.h.
+ */
+#include <linux/sched/mm.h>
+#include <linux/sort.h>
+
+#include "dm-remap.h"
+
+/* ---- sorted sets of logical units ---- */
+
+static bool unit_set_has(const u64 *set, unsigned int nr, u64 u)
+{
+	size_t pos = remap_u64_lower_bound(set, nr, u);
+
+	return pos < nr && set[pos] == u;
+}
+
+/* First member of @set in [first, first + n), or U64_MAX. */
+static u64 unit_set_first_in(const u64 *set, unsigned int nr, u64 first,
+			     u64 n)
+{
+	size_t pos = remap_u64_lower_bound(set, nr, first);
+
+	return pos < nr && set[pos] - first < n ? set[pos] : U64_MAX;
+}
+
+/* Add @u; false if @set is full (@cap). */
+static bool unit_set_add(u64 *set, unsigned int *nr, unsigned int cap, u64 u)
+{
+	size_t pos = remap_u64_lower_bound(set, *nr, u);
+
+	if (pos < *nr && set[pos] == u)
+		return true;
+	if (*nr == cap)
+		return false;
+	memmove(&set[pos + 1], &set[pos], (*nr - pos) * sizeof(*set));
+	set[pos] = u;
+	WRITE_ONCE(*nr, *nr + 1);
+	return true;
+}
+
+static bool unit_set_del(u64 *set, unsigned int *nr, u64 u)
+{
+	size_t pos = remap_u64_lower_bound(set, *nr, u);
+
+	if (pos == *nr || set[pos] != u)
+		return false;
+	memmove(&set[pos], &set[pos + 1], (*nr - pos - 1) * sizeof(*set));
+	WRITE_ONCE(*nr, *nr - 1);
+	return true;
+}
+
+/* ---- where a bio goes ---- */
+
+/* Operations that put data in a unit: a pending unit must move first. */
+static bool remap_op_writes_data(struct bio *bio)
+{
+	return bio_op(bio) == REQ_OP_WRITE ||
+	       bio_op(bio) == REQ_OP_WRITE_ZEROES;
+}
+
+/*
+ * Route a bio that starts in logical unit @first and covers @units units.
+ * If the bio starts in a unit that is not normal (for its operation), it is
+ * cut to that unit (in map context: remap_gate_route is called from map
+ * and, for bios already cut to one unit, from remap_gate_reissue) and
+ * REMAP_ROUTE_HELD (put on st->deferred), _DIVERT or _FAIL is returned.
+ * Otherwise *units is shortened so that the piece stops short of the first
+ * unit that is not normal, and REMAP_ROUTE_ON is returned.
+ */
+enum remap_route remap_gate_route(struct remap_state *st, struct bio *bio,
+				  sector_t offset, u64 first, u64 *units)
+{
+	enum remap_route route = REMAP_ROUTE_ON;
+	unsigned long flags;
+	sector_t len;
+	u64 u, w;
+
+	spin_lock_irqsave(&st->move_lock, flags);
+	u = unit_set_first_in(st->moving, st->nr_moving, first, *units);
+	if (u != U64_MAX)
+		route = REMAP_ROUTE_HELD;
+	if (op_is_write(bio_op(bio))) {
+		w = unit_set_first_in(st->doubt, st->nr_doubt, first, *units);
+		if (w < u) {
+			u = w;
+			route = REMAP_ROUTE_FAIL;
+		}
+	}
+	if (remap_op_writes_data(bio)) {
+		w = unit_set_first_in(st->pending, st->nr_pending, first,
+				      *units);
+		if (w < u) {
+			u = w;
+			route = REMAP_ROUTE_DIVERT;
+		}
+	}
+	if (route != REMAP_ROUTE_ON && u != first) {
+		*units = u - first;
+		route = REMAP_ROUTE_ON;
+	}
+	if (route != REMAP_ROUTE_ON) {
+		len = ((sector_t)(first + 1) << st->unit_shift) - offset;
+		if (len < bio_sectors(bio))
+			dm_accept_partial_bio(bio, len);
+		if (route == REMAP_ROUTE_HELD)
+			bio_list_add(&st->deferred, bio);
+	}
+	spin_unlock_irqrestore(&st->move_lock, flags);
+	return route;
+}
+
+/* Does the gate have anything to say about any unit? */
+bool remap_gate_busy(struct remap_state *st)
+{
+	return smp_load_acquire(&st->nr_moving) || READ_ONCE(st->nr_pending) ||
+	       READ_ONCE(st->nr_doubt);
+}
+
+/* ---- moves ---- */
+
+/*
+ * Hold new I/O to @lunits (sorted, at most st->move_batch) and wait for the
+ * I/O mapped before the mark could be seen (every bio that may touch a
+ * remapped or moving unit holds io_srcu).  Until remap_gate_end(), the
+ * task allocates as GFP_NOIO: the held bios may be what reclaim waits for.
+ */
+void remap_gate_start(struct remap_state *st, const u64 *lunits,
+		      unsigned int nr)
+{
+	lockdep_assert_held(&st->lock);
+	st->move_noio = memalloc_noio_save();
+	spin_lock_irq(&st->move_lock);
+	memcpy(st->moving, lunits, nr * sizeof(*lunits));
+	WRITE_ONCE(st->nr_moving, nr);
+	spin_unlock_irq(&st->move_lock);
+	synchronize_srcu(&st->io_srcu);
+}
+
+/*
+ * The move is over; the moving units become what @to says, then the bios
+ * held meanwhile are routed again.  Returns true when the pending set
+ * changed (the caller commits it: remap_pending_commit()).
+ */
+bool remap_gate_end(struct remap_state *st, enum remap_gate_end to)
+{
+	bool pending_changed = false;
+	struct bio_list held;
+	unsigned int i;
+
+	lockdep_assert_held(&st->lock);
+	spin_lock_irq(&st->move_lock);
+	for (i = 0; i < st->nr_moving; i++) {
+		u64 u = st->moving[i];
+
+		switch (to) {
+		case REMAP_GATE_STAYED:
+			break;
+		case REMAP_GATE_MOVED:
+			if (unit_set_del(st->pending, &st->nr_pending, u))
+				pending_changed = true;
+			break;
+		case REMAP_GATE_PENDING:
+			if (!unit_set_has(st->pending, st->nr_pending, u)) {
+				if (unit_set_add(st->pending, &st->nr_pending,
+						 REMAP_MAX_PENDING, u))
+					pending_changed = true;
+				else
+					st->pending_full = true;
+			}
+			break;
+		case REMAP_GATE_DOUBT:
+			/* Room for a batch: one failed commit, then no more. */
+			WARN_ON_ONCE(!unit_set_add(st->doubt, &st->nr_doubt,
+						   st->move_batch, u));
+			break;
+		}
+	}
+	/* Pairs with smp_load_acquire() in remap_gate_busy(). */
+	smp_store_release(&st->nr_moving, 0);
+	held = st->deferred;
+	bio_list_init(&st->deferred);
+	spin_unlock_irq(&st->move_lock);
+	remap_gate_reissue(st, &held);
+	memalloc_noio_restore(st->move_noio);
+	return pending_changed;
+}
+
+/*
+ * Route the bios held during a move again, now that it is over.  Each lies
+ * within one unit, so remap_map_slow() never cuts it.  Called with
+ * st->lock held, so no other move starts meanwhile.  Each bio is routed by
+ * the table that held it (a reload may have happened meanwhile), and holds
+ * io_srcu like any bio the slow path maps: reads too, since the spare unit
+ * they go to must not change hands while they are in flight.
+ */
+void remap_gate_reissue(struct remap_state *st, struct bio_list *bios)
+{
+	struct remap_io *io;
+	struct bio *bio;
+
+	while ((bio = bio_list_pop(bios))) {
+		io = dm_per_bio_data(bio, sizeof(*io));
+		io->srcu_idx = srcu_down_read(&st->io_srcu);
+		switch (remap_map_slow(io->rc, bio, io)) {
+		case DM_MAPIO_REMAPPED:
+			dm_submit_bio_remap(bio, NULL);
+			break;
+		case DM_MAPIO_KILL:
+			bio->bi_status = BLK_STS_IOERR;
+			bio_endio(bio);
+			break;
+		default:	/* held again, or with the recovery worker */
+			break;
+		}
+	}
+}
+
+/* ---- the pending set ---- */
+
+bool remap_is_pending(struct remap_state *st, u64 lunit)
+{
+	unsigned long flags;
+	bool r;
+
+	spin_lock_irqsave(&st->move_lock, flags);
+	r = unit_set_has(st->pending, st->nr_pending, lunit);
+	spin_unlock_irqrestore(&st->move_lock, flags);
+	return r;
+}
+
+bool remap_is_doubt(struct remap_state *st, u64 lunit)
+{
+	unsigned long flags;
+	bool r;
+
+	spin_lock_irqsave(&st->move_lock, flags);
+	r = unit_set_has(st->doubt, st->nr_doubt, lunit);
+	spin_unlock_irqrestore(&st->move_lock, flags);
+	return r;
+}
+
+/*
+ * Write the pending set to the metadata.  st->lock is held: the set only
+ * changes with it held, so it stays still while it is written.
+ */
+int remap_pending_commit(struct remap_state *st)
+{
+	int r;
+
+	lockdep_assert_held(&st->lock);
+	if (!st->meta)
+		return 0;
+	r = remap_meta_set_pending(st->meta, st->pending, st->nr_pending);
+	return r == -EROFS ? 0 : r;	/* read-only already: memory only */
+}
+
+static int remap_cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The pending set the metadata holds (state creation). */
+void remap_pending_load(struct remap_state *st)
+{
+	size_t n, i, j;
+
+	n = remap_meta_get_pending(st->meta, st->pending, REMAP_MAX_PENDING);
+	sort(st->pending, n, sizeof(*st->pending), remap_cmp_u64, NULL);
+	for (i = 0, j = 0; i < n; i++)
+		if (!j || st->pending[i] != st->pending[j - 1])
+			st->pending[j++] = st->pending[i];
+	st->nr_pending = j;
+}
