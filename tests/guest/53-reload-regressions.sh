@@ -478,24 +478,25 @@ now_us() { local t=${EPOCHREALTIME/./}; echo "${t#0}"; }
 # SECONDS.TENTHS of a span of microseconds.
 secs_of() { printf '%d.%d' $(($1 / 1000000)) $((($1 / 100000) % 10)); }
 
-# big_spare NAME SECTORS: a spare device of SECTORS whose first 64 MiB are
-# a loop device and the rest dm-zero (reads zeroes, drops writes).
-big_spare() {
+# zero_spare NAME SECTORS: a spare device of SECTORS whose first 64 MiB
+# are a loop device and the rest dm-zero (reads zeroes, drops writes), for
+# sizes whose metadata (as 40f29a8 formats it) would not fit in memory.
+zero_spare() {
 	local real
 	real=$(new_loop 64)
 	create_lines "$1" "0 131072 linear $real 0" "131072 $(($2 - 131072)) zero"
 }
 
-# small_area NAME SPARE_SECTORS SPARE_LEN: create a persistent table with
-# spare_len SPARE_LEN at spare_start 0 on such a spare; it must be quick,
-# use memory in proportion to spare_len, and work.
+# small_area NAME SPARE SPARE_LEN: create a persistent table with
+# spare_len SPARE_LEN at spare_start 0 of the device SPARE; it must be
+# quick, use memory in proportion to spare_len, and work.
 small_area() {
-	local name=$1 ssec=$2 slen=$3 main len t0 us kb0 kb1 allow total
+	local name=$1 spare=$2 slen=$3 ssec main len t0 us kb0 kb1 allow total
 	local table
-	big_spare "z$name" "$ssec"
+	ssec=$(sectors "$spare")
 	main=$(new_loop 16)
 	len=$(sectors "$main")
-	table="0 $len remap $main 0 /dev/mapper/z$name 0 $slen 2 unit_sectors $U"
+	table="0 $len remap $main 0 $spare 0 $slen 2 unit_sectors $U"
 	$SECTAG write "$main" 0 "$len" 95 --direct
 	kb0=$(vmalloc_kb)
 	t0=$(now_us)
@@ -527,9 +528,16 @@ small_area() {
 
 item_9() {
 	log "9: a small spare area at the start of a huge spare device"
-	small_area r9a $((1 << 32)) 131072		# 2 TiB, 64 MiB
-	small_area r9b $((64 << 21)) $((1 << 21))	# 64 GiB, 1 GiB
-	small_area r9c $((1 << 31)) $((9 << 20))	# 1 TiB, 4.5 GiB
+	# Sparse files on the guest's tmpfs: 2 TiB with 64 MiB of spare, and
+	# 16 GiB with 256 MiB (at 40f29a8, whose slot table covers the
+	# device to its end when that fits in spare_len: 32 MiB of memory
+	# and 64 MiB of metadata for 65536 spare units).
+	small_area r9a "$(new_loop $((2 << 20)))" $((64 << 11))
+	small_area r9b "$(new_loop $((16 << 10)))" $((256 << 11))
+	# 1 TiB, 4.5 GiB of spare: 40f29a8 formats 4 GiB of metadata, then
+	# its 2 GiB slot table is beyond kvmalloc's INT_MAX.
+	zero_spare z9c $((1 << 31))
+	small_area r9c /dev/mapper/z9c $((9 << 20))
 	item_end 9
 }
 
