@@ -228,6 +228,7 @@ item_8a_length() {
 	ACKED=()
 	window_remaps r8a /dev/mapper/r8a $((short + 8)) $((short + 64))
 	dmsetup resume r8a || bad "8a length: resume failed"
+	set_bad m8a	# healed: a failed window write left the old data there
 	check_after_window r8a "$spare" 81
 	item_end 8a-length
 }
@@ -250,6 +251,7 @@ item_8a_spare() {
 	ACKED=()
 	window_remaps r8s /dev/mapper/r8s 800 2000
 	dmsetup resume r8s || bad "8a spare_len: resume failed"
+	set_bad m8s	# healed: a failed window write left the old data there
 	check_after_window r8s "$spare" 83
 	item_end 8a-spare_len
 }
