@@ -17,7 +17,11 @@
 #   8d    a reload that changes only the spare device of a remapped device
 #         is refused and the live table is unchanged (volatile, persistent);
 #   8e    a spare area another dm-remap device uses is refused when named
-#         through a partition alias (or overlapping the other one);
+#         through another block device or overlapping the other one (a
+#         partition against its whole disk is refused by the block layer's
+#         exclusive claim already, "Spare device lookup failed"; two
+#         overlapping partitions of one disk, or two areas of one device
+#         at different starts, reach the target);
 #   9     a small spare_len on a huge spare device: the table is created
 #         quickly, memory follows spare_len, and it works.
 # Each item runs in its own subshell with its own devices, so one failing
@@ -550,6 +554,7 @@ if [[ -n ${REMAP53_ITEMS:-} ]]; then
 fi
 failed=()
 for it in "${items[@]}"; do
+	t0=$EPOCHSECONDS
 	set +e
 	(
 		set -e
@@ -560,6 +565,7 @@ for it in "${items[@]}"; do
 	)
 	rc=$?
 	set -e
+	echo "-- item $it: $((EPOCHSECONDS - t0)) s, $( ((rc == 0)) && echo ok || echo FAILED)"
 	((rc == 0)) || failed+=("$it")
 done
 ((${#failed[@]} == 0)) || fail "items failed: ${failed[*]}"
