@@ -25,7 +25,8 @@
 #   9     a small spare_len on a huge spare device: the table is created
 #         quickly, memory follows spare_len, and it works.
 # Each item runs in its own subshell with its own devices, so one failing
-# item does not hide the others; REMAP53_ITEMS="7 8a ..." runs a subset.
+# item does not hide the others; REMAP53_ITEMS="7 8a_length 8a_spare 8b
+# 8c 8d 8e 9" (any of them) runs a subset.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib-baddisk.sh"
 
