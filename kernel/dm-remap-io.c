@@ -128,13 +128,13 @@ int remap_map(struct dm_target *ti, struct bio *bio)
 	struct remap_io *io = dm_per_bio_data(bio, sizeof(*io));
 
 	io->srcu_idx = -1;
+	io->where = REMAP_TO_NONE;
 	io->rc = rc;
 	io->recovered = false;
 	io->diverted = false;
 	io->details.bi_bdev = NULL;	/* not recorded */
 	if (unlikely(!bio_sectors(bio))) {
 		/* An empty flush, sent once to each device: num_flush_bios. */
-		io->where = REMAP_TO_NONE;
 		bio_set_dev(bio, dm_bio_get_target_bio_nr(bio) ?
 				 rc->spare->bdev : rc->main->bdev);
 		return DM_MAPIO_REMAPPED;
