@@ -599,7 +599,8 @@ int remap_state_get(struct remap_c *rc, struct remap_ctr_args *a,
 		replaced = old;
 
 	if (found) {
-		mutex_lock(&found->lock);
+		st = found;
+		mutex_lock(&st->lock);
 		t = remap_table_current(found);
 		if (found->main_dev != rc->main->bdev->bd_dev ||
 		    found->main_start != a->main_start ||
@@ -631,7 +632,7 @@ int remap_state_get(struct remap_c *rc, struct remap_ctr_args *a,
 				refcount_inc(&found->ref);
 			}
 		}
-		mutex_unlock(&found->lock);
+		mutex_unlock(&st->lock);
 		if (r)
 			goto out;
 	}

@@ -22,7 +22,10 @@
 #   D  a remap message whose commit fails, then writes to that unit;
 #   E  a relocation off a failing spare unit into another slot block:
 #      pass 1 (the new place) commits, pass 2 (retiring the old spare
-#      unit) fails the same way, then writes to that unit.
+#      unit) fails the same way, then writes to that unit;
+#   F  the same, but pass 2's first write fails and its rollback succeeds,
+#      so the old place is on disk with the newer seq: the unit must stay
+#      there in memory too.
 # Each scenario runs on its own devices and reports on its own; the test
 # fails if any check of any scenario fails.
 source "$(dirname "$0")/lib.sh"
@@ -187,6 +190,26 @@ else
 	acked_write "$R" $L $U 4 || true
 	acked_write "$R" $O $U 5 || true
 	reload_check E
+fi
+teardown
+
+log "F: as E, but pass 2 fails at once and its rollback succeeds (the old place, written back with a newer seq, wins at the next load)"
+setup f 8 4
+if ((SLOT_BLOCKS < 2)); then
+	problem "F: the spare has $SLOT_BLOCKS slot block(s), the scenario needs 2"
+else
+	msg "$R" remap $L
+	acked_write "$R" $L $U 2 || problem "F: a write to a remapped unit failed before any fault"
+	msg "$R" remap_many "$((1000 * U))+$(((PER_BLOCK - 1) * U))" >/dev/null
+	faultseq_fail "$FS" write "$DATA0" $U 0 1 >/dev/null	# spare unit 0 fails one write
+	RULE_A=$(faultseq_fail "$FS" write "$SLOTS_A" 8 0 1)	# block 0 copy A: the next write fails
+	acked_write "$R" $L $U 3 || true	# pass 1 (block 1) commits, pass 2 fails, rolled back
+	echo "   injected: block 0 copy A writes passed/failed: $(faultseq_count "$FS" "$RULE_A" | tr ' ' /)"
+	echo "   status after the failed commit: $(dmsetup status "$R")"
+	echo "   list entry of unit $L: $(msg "$R" list | awk -v l=$L '$1 == l')"
+	acked_write "$R" $L $U 4 || true
+	acked_write "$R" $O $U 5 || true
+	reload_check F
 fi
 teardown
 
