@@ -309,6 +309,29 @@ void remap_save_counters(struct remap_state *st);
 void remap_recover_queue(struct remap_state *st, struct bio *bio);
 void remap_recover_work(struct work_struct *work);
 
+/*
+ * A bio's io_srcu read section: entered when it is mapped, left when it
+ * completes, or when the gate holds or diverts it, maybe in another task.
+ * The __release()/__acquire() pair tells sparse that the section leaves
+ * with the bio rather than with the function.
+ */
+static inline void remap_bio_srcu_enter(struct remap_state *st,
+					struct remap_io *io)
+{
+	io->srcu_idx = srcu_down_read(&st->io_srcu);
+	__release(&st->io_srcu);
+}
+
+static inline void remap_bio_srcu_exit(struct remap_state *st,
+				       struct remap_io *io)
+{
+	if (io->srcu_idx < 0)
+		return;
+	__acquire(&st->io_srcu);
+	srcu_up_read(&st->io_srcu, io->srcu_idx);
+	io->srcu_idx = -1;
+}
+
 static inline void remap_count(struct remap_state *st,
 			       enum remap_counter_idx c, u64 n)
 {
