@@ -24,7 +24,9 @@
  *   remap_states_mutex   the list of states (table load and unload only)
  *   st->lock             one change of the index, the pool, the metadata
  *                        or a unit's state at a time; moves, the recovery
- *                        worker and messages hold it throughout
+ *                        worker and messages hold it throughout, and
+ *                        allocate as GFP_NOIO meanwhile (memalloc_noio):
+ *                        writes to pending or moving units wait for it
  *   io_srcu              synchronize_srcu() runs under st->lock, so no
  *                        holder of an io_srcu read section (a mapped bio)
  *                        may ever wait for st->lock: the I/O path takes
