@@ -65,9 +65,13 @@ tools:
 	$(MAKE) -C tools/remapctl
 
 # Host tools the guest tests use (the guest sees the host's file system).
-test-tools: build/sectag build/dmfail
+test-tools: build/sectag build/dmfail build/tagio
 
 build/sectag: tests/tools/sectag.c
+	@mkdir -p build
+	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
+
+build/tagio: tests/tools/tagio.c
 	@mkdir -p build
 	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
 
