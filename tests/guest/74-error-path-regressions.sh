@@ -140,7 +140,12 @@ defect1() {
 	bad_disk b1 "$m"
 	# shellcheck disable=SC2034 # make_pending's list of bad ranges
 	declare -ga BAD_b1=()
-	dm_create d1 "0 $(sectors "$m") remap /dev/mapper/b1 0 $s 0 $(sectors "$s") 2 unit_sectors $U"
+	# A spare whose writes take 100 ms, as a busy disk's may: the writes
+	# all reach the target while the first one is relocating the unit,
+	# however the scheduler interleaves them with the recovery worker.
+	modprobe dm-delay
+	dm_create s1 "0 $(sectors "$s") delay $s 0 0 $s 0 100"
+	dm_create d1 "0 $(sectors "$m") remap /dev/mapper/b1 0 /dev/mapper/s1 0 $(sectors "$s") 2 unit_sectors $U"
 	$SECTAG write /dev/mapper/d1 0 "$(sectors "$m")" 1 --direct
 	pending_writers aio 2 1000 || rc=1
 	pending_writers aio 8 2000 || rc=1
