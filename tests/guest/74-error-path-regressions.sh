@@ -245,7 +245,7 @@ pending_op() {
 		sleep 0.1
 	done
 	if kill -0 "$pid" 2>/dev/null; then
-		echo "FAIL: $what: blkdiscard on the pending unit has not returned after 60 s (kernel log: $(dmesg | grep -E 'BUG:|Oops|WARNING:' | tail -1 || true))" >&2
+		echo "FAIL: $what: blkdiscard on the pending unit has not returned after 60 s (first kernel complaint: $(dmesg | grep -m1 -E 'BUG:|Oops|WARNING:' || echo none))" >&2
 		return 1
 	fi
 	st=0
