@@ -69,7 +69,7 @@ tools:
 	$(MAKE) -C tools/remapctl
 
 # Host tools the guest tests use (the guest sees the host's file system).
-test-tools: build/sectag build/dmfail
+test-tools: build/sectag build/dmfail build/tagio
 
 # Test-only kernel modules (tests/kmod), per guest kernel (default 6.1 and
 # 6.12; KVER=... for one): build/kmod/<kver>/dm-faultseq.ko.
@@ -77,6 +77,10 @@ test-kmod:
 	scripts/build-test-kmod.sh $(KVER)
 
 build/sectag: tests/tools/sectag.c
+	@mkdir -p build
+	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
+
+build/tagio: tests/tools/tagio.c
 	@mkdir -p build
 	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
 
