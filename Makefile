@@ -65,7 +65,7 @@ tools:
 	$(MAKE) -C tools/remapctl
 
 # Host tools the guest tests use (the guest sees the host's file system).
-test-tools: build/sectag build/dmfail
+test-tools: build/sectag build/dmfail build/torture
 
 build/sectag: tests/tools/sectag.c
 	@mkdir -p build
@@ -74,6 +74,10 @@ build/sectag: tests/tools/sectag.c
 build/dmfail: tests/tools/dmfail.c
 	@mkdir -p build
 	$(CC) -O2 -Wall -Wextra -Werror -o $@ $< -ldevmapper
+
+build/torture: tests/tools/torture.c
+	@mkdir -p build
+	$(CC) -O2 -g -Wall -Wextra -Werror -pthread -o $@ $< -ldevmapper
 
 check:
 	scripts/check.sh
