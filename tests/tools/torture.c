@@ -977,6 +977,19 @@ static const char *const complaints[] = {
 	"kernel BUG", "Kernel panic",
 };
 static unsigned int nkcomplaints;
+/* the target's kernel log lines of the last steps, for a failure report */
+static char *steplog[64];
+static unsigned int nsteplog, steplog_dropped;
+
+static void steplog_reset(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < nsteplog; i++)
+		free(steplog[i]);
+	nsteplog = 0;
+	steplog_dropped = 0;
+}
 
 static bool is_complaint(const char *msg)
 {
@@ -1023,6 +1036,12 @@ static void kmsg_drain(void)
 		if (nl)
 			*nl = '\0';
 		c = tick();
+		if (strstr(msg, devno) || strstr(msg, "suppressed")) {
+			if (nsteplog < 64)
+				steplog[nsteplog++] = fmt("step %u: %s", cur_step, msg);
+			else
+				steplog_dropped++;
+		}
 		if (strstr(msg, "callbacks suppressed"))
 			last_suppressed_clk = c;
 		if ((msg = strstr(msg, pat)) && strstr(msg, "unreadable; replaced by zeroes") &&
@@ -1891,7 +1910,9 @@ static char *op_unremap(void)
 		s = below(&crng, cur_len);
 	} else {
 		i = below(&crng, last_list.n);
-		s = last_list.e[i].l + below(&crng, opt.unit);
+		/* the last unit may be partial */
+		s = last_list.e[i].l + below(&crng, cur_len - last_list.e[i].l < opt.unit ?
+						    cur_len - last_list.e[i].l : opt.unit);
 		/* sometimes a run of consecutive remapped units */
 		for (k = i + 1; k < last_list.n && chance(&crng, 50) &&
 		     last_list.e[k].l == last_list.e[k - 1].l + opt.unit; k++)
@@ -2049,14 +2070,42 @@ static const unsigned int op_weight[OP_NR] = {
 	[OP_GROW_TARGET] = 3, [OP_RELOAD_SAME] = 2, [OP_RECREATE] = 2,
 };
 
+static bool op_enabled[OP_NR];
+
+/* --ops a,b,c: only those operations (names as in op_label). */
+static void parse_ops(const char *list)
+{
+	char *copy = xstrdup(list), *tok, *save = NULL;
+	unsigned int i;
+
+	memset(op_enabled, 0, sizeof(op_enabled));
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < OP_NR && strcmp(tok, op_label[i]); i++)
+			;
+		if (i == OP_NR) {
+			fprintf(stderr, "torture: unknown operation '%s'; known:", tok);
+			for (i = 0; i < OP_NR; i++)
+				fprintf(stderr, " %s", op_label[i]);
+			fprintf(stderr, "\n");
+			exit(2);
+		}
+		op_enabled[i] = true;
+	}
+	free(copy);
+}
+
 static int pick_op(void)
 {
 	unsigned int total = 0, i, r;
 
 	for (i = 0; i < OP_NR; i++)
-		total += op_weight[i];
+		total += op_enabled[i] ? op_weight[i] : 0;
+	if (!total)
+		return OP_NONE;
 	r = (unsigned int)below(&crng, total);
 	for (i = 0; i < OP_NR; i++) {
+		if (!op_enabled[i])
+			continue;
 		if (r < op_weight[i])
 			break;
 		r -= op_weight[i];
@@ -2615,7 +2664,7 @@ static void usage(void)
 		"               [--threads N] [--unit U] [--volatile] [--no-discard]\n"
 		"               [--io-per-step N] [--meta-every N] [--hang-timeout S]\n"
 		"               [--name NAME] [--remapctl PATH] [--target-len N] [--spare-len N]\n"
-		"               [--read-retries N] [-v | -q]\n");
+		"               [--read-retries N] [--ops OP,OP,...] [-v | -q]\n");
 	exit(2);
 }
 
@@ -2666,6 +2715,13 @@ static void report_failure(void)
 		printf("  %s\n", findings[i]);
 	if (findings_dropped)
 		printf("  ... and %u more\n", findings_dropped);
+	if (nsteplog) {
+		printf("torture: the target's kernel log lines in this step:\n");
+		for (i = 0; i < nsteplog; i++)
+			printf("  %s\n", steplog[i]);
+		if (steplog_dropped)
+			printf("  ... and %u more\n", steplog_dropped);
+	}
 	print_steps();
 	printf("torture: reproduce (same operations; the interleaving may differ):");
 	for (a = 0; a < saved_argc; a++)
@@ -2678,7 +2734,7 @@ static void report_failure(void)
 
 int main(int argc, char **argv)
 {
-	bool seed_set = false, pending_at_start;
+	bool seed_set = false, pending_at_start, ops_set = false;
 	pthread_t wd;
 	unsigned int i;
 	char *t, *what;
@@ -2714,8 +2770,12 @@ int main(int argc, char **argv)
 		else if (!strcmp(o, "--target-len")) opt.target_len0 = num(v);
 		else if (!strcmp(o, "--spare-len")) opt.spare_len0 = num(v);
 		else if (!strcmp(o, "--read-retries")) opt.read_retries = (unsigned int)num(v);
+		else if (!strcmp(o, "--ops")) { parse_ops(v); ops_set = true; }
 		else usage();
 	}
+	if (!ops_set)
+		for (i = 0; i < OP_NR; i++)
+			op_enabled[i] = true;
 	if (!opt.main_path || !opt.spare_path || !opt.threads || opt.threads > MAX_THREADS ||
 	    !opt.unit || (opt.unit & (opt.unit - 1)) || !opt.io_per_step ||
 	    (!opt.steps && opt.seconds <= 0))
@@ -2812,6 +2872,7 @@ int main(int argc, char **argv)
 		if (opt.steps ? cur_step > opt.steps : now() >= deadline)
 			break;
 		tstep = now();
+		steplog_reset();
 		op = pick_op();
 		pending_at_start = prev.pending > 0;
 		min_free_seen = prev.total - prev.used;
