@@ -43,6 +43,14 @@ for label in ${W1_KVERS:-6.1 6.12}; do
 		echo "w1: $kver: no warnings at W=1 ($(grep -c 'CC \[M\]' "$log") objects compiled)"
 	fi
 done
+# The test-only modules (tests/kmod) too, for the same kernels.
+# shellcheck disable=SC2086
+if W=1 scripts/build-test-kmod.sh ${W1_KVERS:-6.1 6.12} >/dev/null; then
+	echo "w1: tests/kmod: no warnings at W=1"
+else
+	echo "w1: tests/kmod: warnings or a failed build at W=1"
+	failed+=(tests/kmod)
+fi
 if ((${#failed[@]})); then
 	echo "w1: FAILED (${failed[*]})"
 	exit 1
