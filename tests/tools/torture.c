@@ -69,7 +69,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -100,6 +102,7 @@ static struct {
 	unsigned int meta_every;
 	unsigned int hang_timeout;
 	int verbose;
+	bool meta_faults;
 	u64 target_len0, spare_len0;
 	unsigned int read_retries;
 } opt = {
@@ -125,6 +128,26 @@ static double now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/*
+ * The checker runs in a child process: after a kernel oops, I/O threads can
+ * stay in uninterruptible sleep for ever, and a process with such a thread
+ * never finishes exiting.  The child tells the parent its exit status
+ * through a pipe before it exits; the parent exits with it at once.
+ */
+static int exit_fd = -1;
+
+static void quit(int code) __attribute__((noreturn));
+static void quit(int code)
+{
+	unsigned char c = (unsigned char)code;
+
+	fflush(stdout);
+	fflush(stderr);
+	if (exit_fd >= 0 && write(exit_fd, &c, 1) != 1)
+		c = 0;
+	_exit(code);
+}
+
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 static void die(const char *fmt, ...)
 {
@@ -136,7 +159,7 @@ static void die(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\n");
-	exit(2);
+	quit(2);
 }
 
 static void *xmalloc(size_t n)
@@ -768,9 +791,16 @@ static bool dm_devno(const char *name, char *out, size_t len)
 /* faults                                                               */
 
 enum { DEV_MAIN, DEV_SPARE };
-enum { FK_ERROR, FK_WFAIL };
+/*
+ * error: a dm-error segment (reads and writes fail, EIO); wfail: a dm-flakey
+ * error_writes segment (writes fail); seq: a rule of the faultseq device
+ * under NAME-m / NAME-s (the bios of a class touching a range: skip K,
+ * fail N with a chosen status, drop or land).
+ */
+enum { FK_ERROR, FK_WFAIL, FK_SEQ };
 static const char *const dev_name_[] = { "main", "spare" };
-static const char *const fk_name[] = { "error", "wfail" };
+static const char *const fk_name[] = { "error", "wfail", "seq" };
+enum { F_READS = 1, F_WRITES = 2, F_ANY = 3 };
 
 struct fault {
 	int dev, kind;
@@ -778,17 +808,26 @@ struct fault {
 	u64 begin, end;		/* clock: active in [begin, end] */
 	bool active;
 	unsigned int step_on, step_off;
+	/* what it fails */
+	unsigned int what;	/* F_READS | F_WRITES */
+	bool media;		/* an error the target handles (EIO, medium, ...) */
 };
 static struct fault *faults;
 static unsigned int nfaults;
+static bool use_faultseq = true;
 
-static unsigned int active_faults(int dev)
+static unsigned int active_faults_of(int dev, int kind)
 {
 	unsigned int i, n = 0;
 
 	for (i = 0; i < nfaults; i++)
-		n += faults[i].active && faults[i].dev == dev;
+		n += faults[i].active && faults[i].dev == dev && (kind < 0 || faults[i].kind == kind);
 	return n;
+}
+
+static unsigned int active_faults(int dev)
+{
+	return active_faults_of(dev, -1);
 }
 
 static int cmp_fault_ptr(const void *a, const void *b)
@@ -799,16 +838,19 @@ static int cmp_fault_ptr(const void *a, const void *b)
 }
 
 /* The dm-linear table of NAME-m / NAME-s with its active faults. */
+static char main_q[64], spare_q[64];	/* the faultseq devices */
+
 static char *dev_table(int dev)
 {
-	const char *path = dev == DEV_MAIN ? opt.main_path : opt.spare_path;
+	const char *path = !use_faultseq ? (dev == DEV_MAIN ? opt.main_path : opt.spare_path) :
+			   fmt("/dev/mapper/%s", dev == DEV_MAIN ? main_q : spare_q);
 	u64 size = dev == DEV_MAIN ? main_sectors : spare_sectors, pos = 0;
 	struct fault *f[MAX_FAULTS_PER_DEV * 2 + 2];
 	unsigned int i, n = 0;
 	char *t = xstrdup("");
 
 	for (i = 0; i < nfaults; i++)
-		if (faults[i].active && faults[i].dev == dev)
+		if (faults[i].active && faults[i].dev == dev && faults[i].kind != FK_SEQ)
 			f[n++] = &faults[i];
 	qsort(f, n, sizeof(*f), cmp_fault_ptr);
 	for (i = 0; i < n; i++) {
@@ -1429,8 +1471,7 @@ static void *watchdog(void *arg)
 		print_kernel_complaints();
 		print_steps();
 		printf("torture: FAIL (hang), seed %" PRIu64 "\n", opt.seed);
-		fflush(stdout);
-		_exit(3);
+		quit(3);
 	}
 	return NULL;
 }
@@ -1639,19 +1680,29 @@ static void note_free(void)
 }
 
 /* Pick a fault range on @dev, not overlapping the active ones. */
-static bool pick_fault_range(int dev, u64 *start, u64 *len)
+static bool pick_fault_range(int dev, bool seq, u64 *start, u64 *len)
 {
 	u64 size = dev == DEV_MAIN ? main_sectors : spare_sectors, lo = 0, hi = size;
 	unsigned int tries, i;
 	struct fault *f;
 
+	bool meta = false;
+
 	if (dev == DEV_SPARE) {
-		lo = meta_faulted || opt.vol ? 0 : data_offset;
+		lo = opt.vol ? 0 : data_offset;
 		hi = spare_len;
+		/* the metadata area: only with --meta-faults, now and then */
+		meta = !opt.vol && opt.meta_faults && chance(&crng, 15);
+		if (meta) {
+			lo = 0;
+			hi = data_offset;
+		}
 	}
 	for (tries = 0; tries < 32; tries++) {
 		*len = chance(&crng, 50) ? opt.unit * (1 + below(&crng, 4)) : 1 + below(&crng, 24);
-		if (dev == DEV_MAIN && chance(&crng, 75)) {
+		if (meta) {
+			*start = below(&crng, data_offset);
+		} else if (dev == DEV_MAIN && chance(&crng, 75)) {
 			/* near the focus, or the last unit of the target */
 			if (chance(&crng, 15))
 				*start = cur_len > opt.unit ? (cur_len - 1) / opt.unit * opt.unit : 0;
@@ -1675,8 +1726,8 @@ static bool pick_fault_range(int dev, u64 *start, u64 *len)
 			*len = hi - *start;
 		for (i = 0; i < nfaults; i++) {
 			f = &faults[i];
-			if (f->active && f->dev == dev && *start < f->start + f->len &&
-			    f->start < *start + *len)
+			if (f->active && f->dev == dev && f->kind != FK_SEQ && !seq &&
+			    *start < f->start + f->len && f->start < *start + *len)
 				break;
 		}
 		if (i == nfaults)
@@ -1703,16 +1754,50 @@ static u64 loss_begin(u64 first, u64 n)
 	return model_begin(W_LOSS, first, (u32)n, 0);
 }
 
+/* A faultseq rule: "fail <ops> <first> <nr> <skip> <times> <status> <mode>". */
+static char *seq_rule(int dev, u64 start, u64 len, struct fault *f)
+{
+	static const char *const stname[] = {
+		"ioerr", "ioerr", "ioerr", "ioerr", "ioerr", "ioerr", "ioerr", "ioerr", "ioerr",
+		"ioerr", "ioerr", "medium", "medium", "medium", "target", "target", "protection",
+		"nospc", "notsupp", "transport",
+	};
+	const char *ops, *st;
+	long long times;
+	u64 skip, r = below(&crng, 100);
+
+	if (r < 5 && dev == DEV_SPARE)
+		ops = "all";
+	else if (r < (dev == DEV_MAIN ? 45 : 35))
+		ops = "read";
+	else if (r < (dev == DEV_MAIN ? 70 : 75))
+		ops = "write";
+	else
+		ops = "rw";
+	f->what = !strcmp(ops, "read") ? F_READS : !strcmp(ops, "write") ? F_WRITES : F_ANY;
+	skip = chance(&crng, 50) ? 0 : 1 + below(&crng, 8);
+	r = below(&crng, 100);
+	times = r < 60 ? (long long)(1 + below(&crng, 4)) : r < 90 ? (long long)(5 + below(&crng, 12)) : -1;
+	st = stname[below(&crng, sizeof(stname) / sizeof(stname[0]))];
+	f->media = strcmp(st, "nospc") && strcmp(st, "notsupp") && strcmp(st, "transport");
+	return fmt("fail %s %" PRIu64 " %" PRIu64 " %" PRIu64 " %lld %s %s", ops, start, len, skip,
+		   times, st, chance(&crng, 20) ? "land" : "drop");
+}
+
 static char *op_fault(int dev, int kind)
 {
 	struct fault *f;
 	u64 start, len, lw = 0, *lws = NULL, lu, a, b;
 	unsigned int nlw = 0, i;
 	struct list l = { 0 };
-	char *ret;
+	char *ret, *rule = NULL, *resp = NULL;
 	int r, e;
 
-	if (active_faults(dev) >= MAX_FAULTS_PER_DEV || !pick_fault_range(dev, &start, &len))
+	if (kind == FK_SEQ && !use_faultseq)
+		return xstrdup("(no faultseq target)");
+	if ((kind == FK_SEQ ? active_faults_of(dev, FK_SEQ) >= 8 :
+	     active_faults(dev) - active_faults_of(dev, FK_SEQ) >= MAX_FAULTS_PER_DEV) ||
+	    !pick_fault_range(dev, kind == FK_SEQ, &start, &len))
 		return xstrdup("(no room for another fault)");
 	faults = xrealloc(faults, (nfaults + 1) * sizeof(*faults));
 	f = &faults[nfaults];
@@ -1723,19 +1808,30 @@ static char *op_fault(int dev, int kind)
 	f->len = len;
 	f->step_on = cur_step;
 	f->end = UINT64_MAX;
+	f->what = kind == FK_ERROR ? F_ANY : F_WRITES;
+	f->media = true;
+	if (kind == FK_SEQ)
+		rule = seq_rule(dev, start, len, f);
 	if (kind == FK_ERROR) {
 		atomic_fetch_add(&err_epoch, 1);
 		atomic_fetch_add(&err_active, 1);
 	}
+	if (dev == DEV_SPARE && start < data_offset && !opt.vol)
+		meta_faulted = true;
 	if (dev == DEV_MAIN) {
 		set_focus(start, len);
 		kmsg_drain();
-		if (kind == FK_ERROR)
+		if (f->what & F_READS)
 			lw = loss_begin(start, len);
 		f->begin = tick();
 		f->active = true;
 		nfaults++;
-		r = dev_reload(DEV_MAIN);
+		if (kind == FK_SEQ) {
+			r = dm_msg(main_q, rule, &resp);
+			free(resp);
+		} else {
+			r = dev_reload(DEV_MAIN);
+		}
 	} else {
 		/*
 		 * Which units live there: hold the remap device still while
@@ -1746,7 +1842,7 @@ static char *op_fault(int dev, int kind)
 			finding("suspend for a spare fault failed: %s", strerror(r));
 			return xstrdup("suspend failed");
 		}
-		if (kind == FK_ERROR) {
+		if (f->what & F_READS) {
 			get_list(&l);
 			kmsg_drain();
 			for (i = 0; i < l.n; i++) {
@@ -1759,13 +1855,16 @@ static char *op_fault(int dev, int kind)
 					set_focus(lu, opt.unit);
 				}
 			}
-			if (start < data_offset && !opt.vol)
-				meta_faulted = true;
 		}
 		f->begin = tick();
 		f->active = true;
 		nfaults++;
-		r = dev_reload(DEV_SPARE);
+		if (kind == FK_SEQ) {
+			r = dm_msg(spare_q, rule, &resp);
+			free(resp);
+		} else {
+			r = dev_reload(DEV_SPARE);
+		}
 		e = dm_op(DM_DEVICE_RESUME, opt.name, NULL);
 		if (e)
 			finding("resume after a spare fault failed: %s", strerror(e));
@@ -1783,8 +1882,8 @@ static char *op_fault(int dev, int kind)
 		if (kind == FK_ERROR)
 			atomic_fetch_sub(&err_active, 1);
 	}
-	ret = fmt("%s_%s %" PRIu64 "+%" PRIu64 "%s", dev_name_[dev], fk_name[kind], start, len,
-		  nlw ? fmt(" (over %u remapped units)", nlw) : "");
+	ret = fmt("%s_%s %" PRIu64 "+%" PRIu64 "%s%s", dev_name_[dev], fk_name[kind], start, len,
+		  rule ? fmt(" (%s)", rule) : "", nlw ? fmt(" (over %u remapped units)", nlw) : "");
 	count_op("fault %s %s", dev_name_[dev], fk_name[kind]);
 	return ret;
 }
@@ -1796,7 +1895,7 @@ static char *op_heal(int dev, bool all)
 	int r;
 
 	for (i = 0; i < nfaults; i++)
-		if (faults[i].active && faults[i].dev == dev)
+		if (faults[i].active && faults[i].dev == dev && faults[i].kind != FK_SEQ)
 			idx[n++] = i;
 	if (!n)
 		return xstrdup("(nothing to heal)");
@@ -1824,6 +1923,30 @@ static char *op_heal(int dev, bool all)
 			fk_name[faults[idx[0]].kind], faults[idx[0]].start, faults[idx[0]].len);
 	count_op("heal %s%s", dev_name_[dev], all ? " (all)" : "");
 	return ret;
+}
+
+/* Remove every faultseq rule of @dev. */
+static char *op_seq_clear(int dev)
+{
+	unsigned int i, n = 0;
+	char *resp = NULL;
+	int r;
+
+	if (!use_faultseq)
+		return xstrdup("(no faultseq target)");
+	r = dm_msg(dev == DEV_MAIN ? main_q : spare_q, "clear", &resp);
+	free(resp);
+	if (r)
+		finding("faultseq clear on %s failed: %s", dev_name_[dev], strerror(r));
+	for (i = 0; i < nfaults; i++)
+		if (faults[i].active && faults[i].dev == dev && faults[i].kind == FK_SEQ) {
+			faults[i].active = false;
+			faults[i].step_off = cur_step;
+			faults[i].end = tick();
+			n++;
+		}
+	count_op("clear %s seq rules", dev_name_[dev]);
+	return fmt("%s_seq clear (%u rules)", dev_name_[dev], n);
 }
 
 static const char *errname(int e)
@@ -2009,6 +2132,10 @@ static char *op_recreate(void)
 	size_t i;
 	int r;
 
+	for (i = 0; i < nfaults; i++)
+		if (faults[i].active && faults[i].dev == DEV_SPARE && faults[i].start < data_offset)
+			return xstrdup("(not with a fault on the metadata area)");
+
 	get_list(&before);
 	get_status(&s0);
 	r = dm_op(DM_DEVICE_REMOVE, opt.name, NULL);
@@ -2020,11 +2147,18 @@ static char *op_recreate(void)
 	t = remap_table(cur_len, spare_len);
 	r = dm_op(DM_DEVICE_CREATE, opt.name, t);
 	free(t);
-	if (r)
-		die("re-creating %s from its metadata failed: %s (step %u)", opt.name, strerror(r),
-		    cur_step);
+	if (r) {
+		finding("creating %s again from its metadata failed: %s", opt.name, strerror(r));
+		list_free(&before);
+		return xstrdup("create from the metadata failed");
+	}
 	if (!dm_devno(opt.name, devno, sizeof(devno)))
 		die("no device %s", opt.name);
+	/* a fresh load: the metadata is fine again unless still faulted */
+	meta_faulted = false;
+	for (i = 0; i < nfaults; i++)
+		if (faults[i].active && faults[i].dev == DEV_SPARE && faults[i].start < data_offset)
+			meta_faulted = true;
 	get_list(&after);
 	get_status(&s1);
 	if (before.n != after.n)
@@ -2055,12 +2189,14 @@ enum {
 	OP_NONE, OP_MAIN_ERROR, OP_MAIN_WFAIL, OP_MAIN_HEAL, OP_MAIN_HEAL_ALL,
 	OP_SPARE_ERROR, OP_SPARE_WFAIL, OP_SPARE_HEAL, OP_SPARE_HEAL_ALL,
 	OP_REMAP, OP_REMAP_MANY, OP_UNREMAP, OP_CLEAR, OP_SUSPEND, OP_GROW_SPARE,
-	OP_GROW_TARGET, OP_RELOAD_SAME, OP_RECREATE, OP_NR
+	OP_GROW_TARGET, OP_RELOAD_SAME, OP_RECREATE, OP_MAIN_SEQ, OP_SPARE_SEQ,
+	OP_MAIN_SEQ_CLEAR, OP_SPARE_SEQ_CLEAR, OP_NR
 };
 static const char *const op_label[OP_NR] = {
 	"none", "main_error", "main_wfail", "main_heal", "main_heal_all", "spare_error",
 	"spare_wfail", "spare_heal", "spare_heal_all", "remap", "remap_many", "unremap",
 	"clear", "suspend_resume", "grow_spare", "grow_target", "reload_same", "recreate",
+	"main_seq", "spare_seq", "main_seq_clear", "spare_seq_clear",
 };
 static const unsigned int op_weight[OP_NR] = {
 	[OP_NONE] = 6, [OP_MAIN_ERROR] = 12, [OP_MAIN_WFAIL] = 7, [OP_MAIN_HEAL] = 8,
@@ -2068,6 +2204,7 @@ static const unsigned int op_weight[OP_NR] = {
 	[OP_SPARE_HEAL] = 4, [OP_SPARE_HEAL_ALL] = 2, [OP_REMAP] = 9, [OP_REMAP_MANY] = 4,
 	[OP_UNREMAP] = 6, [OP_CLEAR] = 2, [OP_SUSPEND] = 5, [OP_GROW_SPARE] = 3,
 	[OP_GROW_TARGET] = 3, [OP_RELOAD_SAME] = 2, [OP_RECREATE] = 2,
+	[OP_MAIN_SEQ] = 9, [OP_SPARE_SEQ] = 7, [OP_MAIN_SEQ_CLEAR] = 3, [OP_SPARE_SEQ_CLEAR] = 3,
 };
 
 static bool op_enabled[OP_NR];
@@ -2128,6 +2265,10 @@ static char *run_op(int op)
 	case OP_SPARE_WFAIL: return op_fault(DEV_SPARE, FK_WFAIL);
 	case OP_SPARE_HEAL: return op_heal(DEV_SPARE, false);
 	case OP_SPARE_HEAL_ALL: return op_heal(DEV_SPARE, true);
+	case OP_MAIN_SEQ: return op_fault(DEV_MAIN, FK_SEQ);
+	case OP_SPARE_SEQ: return op_fault(DEV_SPARE, FK_SEQ);
+	case OP_MAIN_SEQ_CLEAR: return op_seq_clear(DEV_MAIN);
+	case OP_SPARE_SEQ_CLEAR: return op_seq_clear(DEV_SPARE);
 	case OP_REMAP: return op_remap();
 	case OP_REMAP_MANY: return op_remap_many();
 	case OP_UNREMAP: return op_unremap();
@@ -2147,33 +2288,38 @@ static char *run_op(int op)
 /* ------------------------------------------------------------------ */
 /* the checks at a barrier                                              */
 
-/* Was a fault of @dev (@kinds: bitmask of 1 << kind) active during [ts, te]? */
-static bool fault_during(int dev, unsigned int kinds, u64 ts, u64 te, u64 first, u64 n,
-			 bool any_range)
+/*
+ * Was a fault of @dev that fails @what (F_READS, F_WRITES) active during
+ * [ts, te], over [first, first + n) of the raw device (any range: @any)?
+ * @media: only faults with media errors (1), only others (0), both (-1).
+ */
+static bool fault_during(int dev, unsigned int what, u64 ts, u64 te, u64 first, u64 n,
+			 bool any, int media)
 {
 	unsigned int i;
 	const struct fault *f;
 
 	for (i = 0; i < nfaults; i++) {
 		f = &faults[i];
-		if (f->dev != dev || !(kinds & (1U << f->kind)))
+		if (f->dev != dev || !(f->what & what) || (media >= 0 && f->media != media))
 			continue;
 		if (f->begin > te || f->end < ts)
 			continue;
-		if (any_range || (first < f->start + f->len && f->start < first + n))
+		if (any || (first < f->start + f->len && f->start < first + n))
 			return true;
 	}
 	return false;
 }
 
-static bool fault_now(int dev, unsigned int kinds, u64 first, u64 n)
+/* Does an active fault of @dev fail @what over [first, first + n)? */
+static bool fault_now(int dev, unsigned int what, u64 first, u64 n)
 {
 	unsigned int i;
 	const struct fault *f;
 
 	for (i = 0; i < nfaults; i++) {
 		f = &faults[i];
-		if (f->active && f->dev == dev && (kinds & (1U << f->kind)) &&
+		if (f->active && f->dev == dev && (f->what & what) &&
 		    first < f->start + f->len && f->start < first + n)
 			return true;
 	}
@@ -2182,8 +2328,13 @@ static bool fault_now(int dev, unsigned int kinds, u64 first, u64 n)
 
 static bool any_fault_during(u64 ts, u64 te)
 {
-	return fault_during(DEV_MAIN, 3, ts, te, 0, 0, true) ||
-	       fault_during(DEV_SPARE, 3, ts, te, 0, 0, true);
+	return fault_during(DEV_MAIN, F_ANY, ts, te, 0, 0, true, -1) ||
+	       fault_during(DEV_SPARE, F_ANY, ts, te, 0, 0, true, -1);
+}
+
+static bool media_errno(int e)
+{
+	return e == EIO || e == ENODATA || e == EILSEQ || e == EREMOTEIO;
 }
 
 struct scanfail {
@@ -2263,24 +2414,32 @@ static bool unreadable_now(const struct list *l, u64 s)
 	long long sp = list_find(l, s / opt.unit);
 
 	if (sp >= 0)
-		return fault_now(DEV_SPARE, 1U << FK_ERROR, (u64)sp + s % opt.unit, 1);
-	return fault_now(DEV_MAIN, 1U << FK_ERROR, s, 1);
+		return fault_now(DEV_SPARE, F_READS, (u64)sp + s % opt.unit, 1);
+	return fault_now(DEV_MAIN, F_READS, s, 1);
 }
 
-/* Failed I/O of this step: each must have a fault to explain it. */
-static void judge_iofails(const struct list *l0, const struct list *l1, unsigned int *nread_fail,
+/*
+ * Failed I/O of this step: each must have a fault to explain it.
+ * *nuncorr: failed reads the target must have counted as uncorrectable;
+ * *need_spare_error: a failed read only a spare fault explains.
+ */
+static void judge_iofails(const struct list *l0, const struct list *l1, unsigned int *nuncorr,
 			  bool *need_spare_error)
 {
 	const struct iofail *f;
 	size_t i;
-	bool ok, spare_only;
+	bool ok, spare_only, other;
 
-	*nread_fail = 0;
+	*nuncorr = 0;
 	*need_spare_error = false;
 	for (i = 0; i < niofails; i++) {
 		f = &iofails[i];
-		if (f->op == IO_READ && f->err == EIO) {
-			(*nread_fail)++;
+		/* a fault with a status the target passes up was around */
+		other = fault_during(DEV_MAIN, F_ANY, f->t_start, f->t_end, f->first, f->n, false, 0) ||
+			fault_during(DEV_SPARE, F_ANY, f->t_start, f->t_end, 0, 0, true, 0);
+		if (f->op == IO_READ) {
+			if (media_errno(f->err) && !other)
+				(*nuncorr)++;
 			if (f->scan) {
 				ok = unreadable_now(l0, f->first) || unreadable_now(l1, f->first);
 				if (!ok)
@@ -2289,33 +2448,34 @@ static void judge_iofails(const struct list *l0, const struct list *l1, unsigned
 						list_find(l1, f->first / opt.unit) >= 0 ? "spare" : "main");
 				continue;
 			}
-			ok = fault_during(DEV_MAIN, 1U << FK_ERROR, f->t_start, f->t_end, f->first,
-					  f->n, false);
-			spare_only = !ok && fault_during(DEV_SPARE, 1U << FK_ERROR, f->t_start,
-							 f->t_end, 0, 0, true);
-			if (spare_only)
+			ok = fault_during(DEV_MAIN, F_READS, f->t_start, f->t_end, f->first, f->n,
+					  false, -1);
+			spare_only = !ok && fault_during(DEV_SPARE, F_READS, f->t_start, f->t_end,
+							 0, 0, true, -1);
+			if (spare_only && media_errno(f->err) && !other)
 				*need_spare_error = true;
 			if (!ok && !spare_only)
 				finding("read of sectors %" PRIu64 "+%" PRIu64 " by io thread %d failed (%s), "
-					"but no dm-error fault covered them meanwhile", f->first, f->n,
+					"but no fault failed reads there meanwhile", f->first, f->n,
 					f->thread, errname(f->err));
-			continue;
-		}
-		if (f->op == IO_READ) {
-			finding("read of sectors %" PRIu64 "+%" PRIu64 " failed with %s (not EIO)",
-				f->first, f->n, errname(f->err));
+			else if (!media_errno(f->err) && !other)
+				finding("read of sectors %" PRIu64 "+%" PRIu64 " failed with %s, though every "
+					"fault around gave media errors", f->first, f->n, errname(f->err));
 			continue;
 		}
 		if (f->op == IO_WRITE) {
-			ok = fault_during(DEV_SPARE, 3, f->t_start, f->t_end, 0, 0, true) ||
+			ok = fault_during(DEV_SPARE, F_ANY, f->t_start, f->t_end, 0, 0, true, -1) ||
+			     fault_during(DEV_MAIN, F_WRITES, f->t_start, f->t_end, f->first, f->n,
+					  false, 0) ||
 			     min_free_seen == 0 || meta_faulted;
 			if (!ok)
 				finding("write of sectors %" PRIu64 "+%" PRIu64 " by io thread %d failed (%s), "
 					"with the spare healthy and %" PRIu64 " free spare units: "
 					"auto-remap should have absorbed it%s", f->first, f->n, f->thread,
 					errname(f->err), min_free_seen,
-					fault_during(DEV_MAIN, 3, f->t_start, f->t_end, f->first, f->n, false) ?
-					" (a main fault covered it)" : " (no fault covered it)");
+					fault_during(DEV_MAIN, F_WRITES, f->t_start, f->t_end, f->first, f->n,
+						     false, -1) ?
+					" (a main fault failed writes there)" : " (no fault failed writes there)");
 			continue;
 		}
 		/* discard, write-zeroes: errors of the devices pass up */
@@ -2543,7 +2703,7 @@ static bool barrier_checks(u64 step_start_clk, bool pending_at_start)
 {
 	struct list l0 = { 0 }, l1 = { 0 };
 	struct rstatus s0, s1;
-	unsigned int nscanfail = 0, nreadfail = 0;
+	unsigned int nscanfail = 0, nuncorr = 0;
 	bool need_spare_error, fault_in_step, spare_fault_in_step, loss_fault_in_step;
 	u64 te;
 
@@ -2560,16 +2720,16 @@ static bool barrier_checks(u64 step_start_clk, bool pending_at_start)
 	if (s1.total - s1.used < min_free_seen)
 		min_free_seen = s1.total - s1.used;
 	te = tick();
-	judge_iofails(&l0, &l1, &nreadfail, &need_spare_error);
+	judge_iofails(&l0, &l1, &nuncorr, &need_spare_error);
 	fault_in_step = any_fault_during(step_start_clk, te);
-	spare_fault_in_step = fault_during(DEV_SPARE, 3, step_start_clk, te, 0, 0, true);
-	loss_fault_in_step = fault_during(DEV_MAIN, 1U << FK_ERROR, step_start_clk, te, 0, 0, true) ||
-			     fault_during(DEV_SPARE, 1U << FK_ERROR, step_start_clk, te, 0, 0, true);
+	spare_fault_in_step = fault_during(DEV_SPARE, F_ANY, step_start_clk, te, 0, 0, true, -1);
+	loss_fault_in_step = fault_during(DEV_MAIN, F_READS, step_start_clk, te, 0, 0, true, -1) ||
+			     fault_during(DEV_SPARE, F_READS, step_start_clk, te, 0, 0, true, -1);
 	atomic_fetch_add(&cnt[C_STATUS_CHECKS], 1);
 	if (s1.ok && prev.ok) {
-		if (s1.uncorr - prev.uncorr < nreadfail)
-			finding("%u reads failed with EIO in this step, uncorrectable_reads grew by %" PRIu64,
-				nreadfail, s1.uncorr - prev.uncorr);
+		if (s1.uncorr - prev.uncorr < nuncorr)
+			finding("%u reads failed with a media error in this step, uncorrectable_reads grew by %" PRIu64,
+				nuncorr, s1.uncorr - prev.uncorr);
 		if (s1.pending > prev.pending && s1.pending - prev.pending > s1.uncorr - prev.uncorr)
 			finding("pending_units grew by %" PRIu64 ", uncorrectable_reads by %" PRIu64,
 				s1.pending - prev.pending, s1.uncorr - prev.uncorr);
@@ -2649,8 +2809,7 @@ static void wait_io(void)
 			printf("torture: kernel log complaints:\n");
 			print_kernel_complaints();
 			report_failure();
-			fflush(stdout);
-			_exit(1);
+			quit(1);
 		}
 		pthread_mutex_lock(&sc.lock);
 	}
@@ -2662,6 +2821,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: torture --main DEV --spare DEV [--seed S] [--steps N | --seconds T]\n"
 		"               [--threads N] [--unit U] [--volatile] [--no-discard]\n"
+		"               [--no-faultseq] [--meta-faults]\n"
 		"               [--io-per-step N] [--meta-every N] [--hang-timeout S]\n"
 		"               [--name NAME] [--remapctl PATH] [--target-len N] [--spare-len N]\n"
 		"               [--read-retries N] [--ops OP,OP,...] [-v | -q]\n");
@@ -2752,6 +2912,8 @@ int main(int argc, char **argv)
 		if (!strcmp(o, "-q")) { opt.verbose = -1; continue; }
 		if (!strcmp(o, "--volatile")) { opt.vol = true; continue; }
 		if (!strcmp(o, "--no-discard")) { opt.discard = false; continue; }
+		if (!strcmp(o, "--no-faultseq")) { use_faultseq = false; continue; }
+		if (!strcmp(o, "--meta-faults")) { opt.meta_faults = true; continue; }
 		if (!v)
 			usage();
 		a++;
@@ -2797,12 +2959,36 @@ int main(int argc, char **argv)
 		opt.remapctl = fmt("%s/../tools/remapctl/remapctl", self);
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	{
+		unsigned char c;
+		int pfd[2], st;
+		pid_t pid;
+
+		if (pipe(pfd))
+			die("pipe: %s", strerror(errno));
+		pid = fork();
+		if (pid < 0)
+			die("fork: %s", strerror(errno));
+		if (pid > 0) {
+			close(pfd[1]);
+			if (read(pfd[0], &c, 1) == 1)
+				return c;
+			if (waitpid(pid, &st, 0) < 0)
+				return 2;
+			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		}
+		close(pfd[0]);
+		exit_fd = pfd[1];
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+	}
 	setenv("DM_DISABLE_UDEV", "1", 0);
 	dm_log_with_errno_init(dm_quiet);
 	dm_udev_set_sync_support(0);
 	crng.s = mix(opt.seed ^ 0xc0ffee);
 	snprintf(main_dm, sizeof(main_dm), "%s-m", opt.name);
 	snprintf(spare_dm, sizeof(spare_dm), "%s-s", opt.name);
+	snprintf(main_q, sizeof(main_q), "%s-mq", opt.name);
+	snprintf(spare_q, sizeof(spare_q), "%s-sq", opt.name);
 	snprintf(dev_path, sizeof(dev_path), "/dev/mapper/%s", opt.name);
 	snprintf(meta_file, sizeof(meta_file), "/tmp/torture-meta.%d", (int)getpid());
 
@@ -2819,6 +3005,21 @@ int main(int argc, char **argv)
 	fill_device(opt.main_path, false);
 	fill_device(opt.spare_path, true);
 	model_init();
+	if (use_faultseq) {
+		/* the count-based fault target, if its module is loaded */
+		t = fmt("0 %" PRIu64 " faultseq %s 0\n", main_sectors, opt.main_path);
+		r = dm_op(DM_DEVICE_CREATE, main_q, t);
+		if (!r) {
+			t = fmt("0 %" PRIu64 " faultseq %s 0\n", spare_sectors, opt.spare_path);
+			r = dm_op(DM_DEVICE_CREATE, spare_q, t);
+			if (r)
+				die("creating %s: %s", spare_q, strerror(r));
+		} else {
+			fprintf(stderr, "torture: note: no faultseq target (%s): count-based faults off\n",
+				strerror(r));
+			use_faultseq = false;
+		}
+	}
 	if ((r = dm_op(DM_DEVICE_CREATE, main_dm, t = dev_table(DEV_MAIN))) ||
 	    (r = dm_op(DM_DEVICE_CREATE, spare_dm, t = dev_table(DEV_SPARE))))
 		die("creating %s / %s: %s", main_dm, spare_dm, strerror(r));
@@ -2925,6 +3126,10 @@ int main(int argc, char **argv)
 			  opt.vol ? "" : ", remove and create from the metadata");
 		op_heal(DEV_MAIN, true);
 		op_heal(DEV_SPARE, true);
+		if (use_faultseq) {
+			op_seq_clear(DEV_MAIN);
+			op_seq_clear(DEV_SPARE);
+		}
 		if (!opt.vol)
 			op_recreate();
 		step_clk = tick();
@@ -2951,7 +3156,10 @@ int main(int argc, char **argv)
 		dm_op(DM_DEVICE_REMOVE, opt.name, NULL);
 		dm_op(DM_DEVICE_REMOVE, main_dm, NULL);
 		dm_op(DM_DEVICE_REMOVE, spare_dm, NULL);
+		if (use_faultseq) {
+			dm_op(DM_DEVICE_REMOVE, main_q, NULL);
+			dm_op(DM_DEVICE_REMOVE, spare_q, NULL);
+		}
 	}
-	fflush(stdout);
-	return r;
+	quit(r);
 }
