@@ -630,7 +630,7 @@ enum {
 	C_READ_FAIL, C_WRITE_FAIL, C_DISCARD_FAIL, C_ZEROOUT_FAIL,
 	C_SECT_RUNTIME, C_SECT_SCAN, C_SCAN_FAIL, C_LOSS_SEEN, C_LOSS_LOGGED,
 	C_LOSS_RATELIMITED, C_STATUS_CHECKS, C_META_CHECKS, C_DEBUGFS_CHECKS,
-	C_CONCURRENT_SEEN, C_NOTSUPP, C_NR
+	C_CONCURRENT_SEEN, C_NOTSUPP, C_LOSS_TRANSIENT, C_NR
 };
 static const char *const cname[C_NR] = {
 	"reads", "writes", "discards", "write-zeroes",
@@ -641,6 +641,7 @@ static const char *const cname[C_NR] = {
 	"status/stats/list checks", "on-disk table checks", "debugfs checks",
 	"reads that saw a write overlapping in time",
 	"discards/write-zeroes refused EOPNOTSUPP",
+	"lost sectors under count-based read faults",
 };
 static atomic_ulong cnt[C_NR];
 
@@ -811,6 +812,13 @@ struct fault {
 	/* what it fails */
 	unsigned int what;	/* F_READS | F_WRITES */
 	bool media;		/* an error the target handles (EIO, medium, ...) */
+	/*
+	 * A count-based fault fails some reads and not others: a write can be
+	 * acknowledged on its range and still be lost by a later relocation.
+	 * Its loss records stay open until the rule is cleared.
+	 */
+	u64 *loss;
+	unsigned int nloss;
 };
 static struct fault *faults;
 static unsigned int nfaults;
@@ -1159,18 +1167,53 @@ static void note_iofail(int op, int err, int thread, u64 first, u64 n, u64 ts, u
 
 /* A loss observed in sector @s (record @lw): confirm it at the barrier. */
 struct lossobs {
-	u64 s, lw;
+	u64 s, key, since;	/* key: the loss record, or a fault's; since: clock */
+	bool transient;		/* under a count-based fault */
 };
 static struct lossobs *lossobs;
 static size_t nlossobs;
 
-static void note_loss(u64 s, u64 lw)	/* mlock held */
+static void note_loss_key(u64 s, u64 key, u64 since, bool transient)	/* mlock held */
 {
-	if (confirmed_loss[s] == lw)
+	if (confirmed_loss[s] == key)
 		return;
 	lossobs = xrealloc(lossobs, (nlossobs + 1) * sizeof(*lossobs));
 	lossobs[nlossobs].s = s;
-	lossobs[nlossobs++].lw = lw;
+	lossobs[nlossobs].key = key;
+	lossobs[nlossobs].since = since;
+	lossobs[nlossobs++].transient = transient;
+}
+
+static void note_loss(u64 s, u64 lw)	/* mlock held */
+{
+	/* a loss record still open when it was seen: a count-based fault's */
+	note_loss_key(s, lw, W(lw)->start, W(lw)->state == WS_INFLIGHT || W(lw)->end == UINT64_MAX);
+}
+
+/*
+ * Zeroes no record explains, judged at the barrier: the unit may have
+ * moved onto a spare range that a count-based fault fails reads of after
+ * that fault was injected (no loss record was opened for it then).
+ */
+struct zero_wait {
+	u64 s, rs, re;
+	char *text;
+};
+static struct zero_wait *zwait;
+static size_t nzwait;
+static bool spare_read_seq_during(u64 ts, u64 te);
+
+/* mlock held; true if deferred */
+static bool defer_zero(u64 s, u64 rs, u64 re, char *text)
+{
+	if (!spare_read_seq_during(rs, re))
+		return false;
+	zwait = xrealloc(zwait, (nzwait + 1) * sizeof(*zwait));
+	zwait[nzwait].s = s;
+	zwait[nzwait].rs = rs;
+	zwait[nzwait].re = re;
+	zwait[nzwait++].text = text;
+	return true;
 }
 
 static int do_pio(int fd, bool wr, void *buf, u64 first, u64 n)
@@ -1230,10 +1273,11 @@ static void io_write(struct ioth *t, int fd, int op, u64 first, u64 n)
 }
 
 static void check_read(u64 first, u64 n, const u64 *buf, const u64 *snap, const u32 *off,
-		       u64 wlo, u64 whi, const char *what, long long thread)
+		       u64 wlo, u64 whi, const char *what, long long thread, u64 rs, u64 re)
 {
 	struct val v;
 	u64 s, why = 0;
+	char *text;
 	int j;
 
 	for (s = 0; s < n; s++) {
@@ -1242,13 +1286,15 @@ static void check_read(u64 first, u64 n, const u64 *buf, const u64 *snap, const 
 		if (j == J_LOSS) {
 			note_loss(first + s, why);
 		} else if (j == J_BAD) {
-			finding("%s%s of sectors %" PRIu64 "+%" PRIu64 ": sector %" PRIu64
+			text = fmt("%s%s of sectors %" PRIu64 "+%" PRIu64 ": sector %" PRIu64
 				": got %s; expected %s%s", what,
 				thread >= 0 ? fmt(" by io thread %lld", thread) : "", first, n,
 				first + s, describe_val(&v),
 				describe_cands(snap + off[s], off[s + 1] - off[s]),
 				whi > wlo ? fmt(" (or a write of ids %" PRIu64 "-%" PRIu64
 						" that started during the read)", wlo, whi - 1) : "");
+			if (v.kind != V_ZERO || !defer_zero(first + s, rs, re, text))
+				finding("%s", text);
 		}
 	}
 }
@@ -1289,7 +1335,7 @@ static void io_read(struct ioth *t, int fd, u64 first, u64 n)
 	re = clk++;
 	whi = next_wid;
 	if (!err) {
-		check_read(first, n, t->buf, t->snap, t->snap_off, wlo, whi, "read", t->id);
+		check_read(first, n, t->buf, t->snap, t->snap_off, wlo, whi, "read", t->id, rs, re);
 		if (whi > wlo)
 			atomic_fetch_add(&cnt[C_CONCURRENT_SEEN], 1);
 	}
@@ -1869,11 +1915,18 @@ static char *op_fault(int dev, int kind)
 		if (e)
 			finding("resume after a spare fault failed: %s", strerror(e));
 	}
-	if (lw)
-		model_end(lw, false, 0, false);
-	for (i = 0; i < nlw; i++)
-		model_end(lws[i], false, 0, false);
-	free(lws);
+	if (lw) {
+		lws = xrealloc(lws, (nlw + 1) * sizeof(*lws));
+		lws[nlw++] = lw;
+	}
+	if (kind == FK_SEQ) {
+		f->loss = lws;
+		f->nloss = nlw;
+	} else {
+		for (i = 0; i < nlw; i++)
+			model_end(lws[i], false, 0, false);
+		free(lws);
+	}
 	list_free(&l);
 	if (r) {
 		finding("reloading %s with a fault failed: %s", dev_name_[dev], strerror(r));
@@ -1883,7 +1936,8 @@ static char *op_fault(int dev, int kind)
 			atomic_fetch_sub(&err_active, 1);
 	}
 	ret = fmt("%s_%s %" PRIu64 "+%" PRIu64 "%s%s", dev_name_[dev], fk_name[kind], start, len,
-		  rule ? fmt(" (%s)", rule) : "", nlw ? fmt(" (over %u remapped units)", nlw) : "");
+		  rule ? fmt(" (%s)", rule) : "",
+		  dev == DEV_SPARE && nlw ? fmt(" (over %u remapped units)", nlw) : "");
 	count_op("fault %s %s", dev_name_[dev], fk_name[kind]);
 	return ret;
 }
@@ -1943,6 +1997,8 @@ static char *op_seq_clear(int dev)
 			faults[i].active = false;
 			faults[i].step_off = cur_step;
 			faults[i].end = tick();
+			while (faults[i].nloss)
+				model_end(faults[i].loss[--faults[i].nloss], false, 0, false);
 			n++;
 		}
 	count_op("clear %s seq rules", dev_name_[dev]);
@@ -2326,6 +2382,57 @@ static bool fault_now(int dev, unsigned int what, u64 first, u64 n)
 	return false;
 }
 
+/* A count-based fault failing spare reads was active during [ts, te]. */
+static bool spare_read_seq_during(u64 ts, u64 te)
+{
+	unsigned int i;
+
+	for (i = 0; i < nfaults; i++)
+		if (faults[i].dev == DEV_SPARE && faults[i].kind == FK_SEQ &&
+		    (faults[i].what & F_READS) && faults[i].begin <= te && faults[i].end >= ts)
+			return true;
+	return false;
+}
+
+/*
+ * The deferred zeroes: each must be a sector whose unit lived (by one of
+ * the lists we know) on a spare range that a count-based fault active
+ * during the read failed reads of; then it is a loss like the others.
+ */
+static void judge_zeros(const struct list **lists, unsigned int nl)
+{
+	const struct fault *f;
+	unsigned int i, k;
+	long long sp;
+	size_t z;
+	bool ok;
+
+	pthread_mutex_lock(&mlock);
+	for (z = 0; z < nzwait; z++) {
+		ok = false;
+		for (k = 0; k < nl && !ok; k++) {
+			sp = list_find(lists[k], zwait[z].s / opt.unit);
+			if (sp < 0)
+				continue;
+			sp += (long long)(zwait[z].s % opt.unit);
+			for (i = 0; i < nfaults && !ok; i++) {
+				f = &faults[i];
+				if (f->dev == DEV_SPARE && f->kind == FK_SEQ && (f->what & F_READS) &&
+				    f->begin <= zwait[z].re && f->end >= zwait[z].rs &&
+				    (u64)sp >= f->start && (u64)sp < f->start + f->len) {
+					ok = true;
+					note_loss_key(zwait[z].s, (1ULL << 63) | i, f->begin, true);
+				}
+			}
+		}
+		if (!ok)
+			finding("%s", zwait[z].text);
+		free(zwait[z].text);
+	}
+	nzwait = 0;
+	pthread_mutex_unlock(&mlock);
+}
+
 static bool any_fault_during(u64 ts, u64 te)
 {
 	return fault_during(DEV_MAIN, F_ANY, ts, te, 0, 0, true, -1) ||
@@ -2345,14 +2452,37 @@ struct scanfail {
  * Read the whole target; each sector must hold a value the model allows.
  * A chunk that fails is read again a sector at a time.
  */
+/* One sector read at the barrier (mlock held). */
+static void scan_judge(u64 s, const u64 *p, const struct list *l0, u64 ts, u64 te)
+{
+	struct val v;
+	u64 why = 0;
+	long long sp;
+	char *text;
+	int j;
+
+	decode(p, opt.seed, &v);
+	j = judge(s, &v, cs[s].w, cs[s].n, 0, 0, &why);
+	if (j == J_LOSS) {
+		note_loss(s, why);
+	} else if (j == J_BAD) {
+		sp = list_find(l0, s / opt.unit);
+		text = fmt("barrier read: sector %" PRIu64 " (unit %" PRIu64 ", %s): got %s; expected %s",
+			   s, s / opt.unit,
+			   sp >= 0 ? fmt("on spare sector %lld", sp + (long long)(s % opt.unit)) :
+				     xstrdup("on main"),
+			   describe_val(&v), describe_cands(cs[s].w, cs[s].n));
+		if (v.kind != V_ZERO || !defer_zero(s, ts, te, text))
+			finding("%s", text);
+	}
+}
+
 static void scan(const struct list *l0, unsigned int *nfail_scan)
 {
 	const u64 chunk = 256;
-	u64 s, n, i, why = 0, ts, te;
-	struct val v;
+	u64 s, n, i, ts, te;
 	u64 *buf;
-	int fd, j, e;
-	long long sp;
+	int fd, e;
 
 	if (posix_memalign((void **)&buf, 4096, chunk * SECTOR))
 		die("out of memory");
@@ -2363,21 +2493,13 @@ static void scan(const struct list *l0, unsigned int *nfail_scan)
 	for (s = 0; s < cur_len; s += n) {
 		n = cur_len - s < chunk ? cur_len - s : chunk;
 		atomic_fetch_add(&progress, 1);
-		if (!do_pio(fd, false, buf, s, n)) {
+		ts = tick();
+		e = do_pio(fd, false, buf, s, n);
+		te = tick();
+		if (!e) {
 			pthread_mutex_lock(&mlock);
-			for (i = 0; i < n; i++) {
-				decode(buf + i * (SECTOR / 8), opt.seed, &v);
-				j = judge(s + i, &v, cs[s + i].w, cs[s + i].n, 0, 0, &why);
-				if (j == J_LOSS)
-					note_loss(s + i, why);
-				else if (j == J_BAD)
-					finding("barrier read: sector %" PRIu64 " (unit %" PRIu64 ", %s): got %s; expected %s",
-						s + i, (s + i) / opt.unit,
-						(sp = list_find(l0, (s + i) / opt.unit)) >= 0 ?
-						fmt("on spare sector %lld", sp + (long long)((s + i) % opt.unit)) :
-						xstrdup("on main"),
-						describe_val(&v), describe_cands(cs[s + i].w, cs[s + i].n));
-			}
+			for (i = 0; i < n; i++)
+				scan_judge(s + i, buf + i * (SECTOR / 8), l0, ts, te);
 			pthread_mutex_unlock(&mlock);
 			atomic_fetch_add(&cnt[C_SECT_SCAN], n);
 			continue;
@@ -2393,13 +2515,7 @@ static void scan(const struct list *l0, unsigned int *nfail_scan)
 				continue;
 			}
 			pthread_mutex_lock(&mlock);
-			decode(buf, opt.seed, &v);
-			j = judge(s + i, &v, cs[s + i].w, cs[s + i].n, 0, 0, &why);
-			if (j == J_LOSS)
-				note_loss(s + i, why);
-			else if (j == J_BAD)
-				finding("barrier read: sector %" PRIu64 ": got %s; expected %s", s + i,
-					describe_val(&v), describe_cands(cs[s + i].w, cs[s + i].n));
+			scan_judge(s + i, buf, l0, ts, te);
 			pthread_mutex_unlock(&mlock);
 			atomic_fetch_add(&cnt[C_SECT_SCAN], 1);
 		}
@@ -2672,18 +2788,19 @@ static void check_losses(const struct rstatus *st)
 	pthread_mutex_lock(&mlock);
 	for (i = 0; i < nlossobs; i++) {
 		o = &lossobs[i];
-		if (confirmed_loss[o->s] == o->lw)
+		if (confirmed_loss[o->s] == o->key)
 			continue;
-		confirmed_loss[o->s] = o->lw;
+		confirmed_loss[o->s] = o->key;
 		distinct++;
 		atomic_fetch_add(&cnt[C_LOSS_SEEN], 1);
+		if (o->transient)
+			atomic_fetch_add(&cnt[C_LOSS_TRANSIENT], 1);
 		logged = false;
 		for (k = 0; k < nklost && !logged; k++)
-			logged = klost[k].clk > W(o->lw)->start && klost[k].a <= o->s &&
-				 o->s <= klost[k].b;
+			logged = klost[k].clk > o->since && klost[k].a <= o->s && o->s <= klost[k].b;
 		if (logged) {
 			atomic_fetch_add(&cnt[C_LOSS_LOGGED], 1);
-		} else if (last_suppressed_clk > W(o->lw)->start || kmsg_fd < 0) {
+		} else if (last_suppressed_clk > o->since || kmsg_fd < 0) {
 			atomic_fetch_add(&cnt[C_LOSS_RATELIMITED], 1);
 		} else {
 			finding("sector %" PRIu64 " reads zeroes (lost while a fault made it unreadable), but no "
@@ -2733,12 +2850,18 @@ static bool barrier_checks(u64 step_start_clk, bool pending_at_start)
 		if (s1.pending > prev.pending && s1.pending - prev.pending > s1.uncorr - prev.uncorr)
 			finding("pending_units grew by %" PRIu64 ", uncorrectable_reads by %" PRIu64,
 				s1.pending - prev.pending, s1.uncorr - prev.uncorr);
-		if (s1.retired - prev.retired > s1.sperr - prev.sperr)
+		/*
+		 * Each retirement needs a spare error: in this step, or earlier
+		 * for a unit that was pending (unreadable) on the spare at its
+		 * start and has been written since.
+		 */
+		if (s1.retired - prev.retired > s1.sperr - prev.sperr + prev.pending)
 			finding("%" PRIu64 " spare units retired in this step, with %" PRIu64
-				" spare errors: a spare unit is retired only for an error on the spare device"
-				" (auto_remaps +%" PRIu64 ", pending %" PRIu64 " -> %" PRIu64 ")",
-				s1.retired - prev.retired, s1.sperr - prev.sperr, s1.autor - prev.autor,
-				prev.pending, s1.pending);
+				" spare errors and %" PRIu64 " units pending at its start: a spare unit is retired"
+				" only for an error on the spare device (auto_remaps +%" PRIu64
+				", pending %" PRIu64 " -> %" PRIu64 ")",
+				s1.retired - prev.retired, s1.sperr - prev.sperr, prev.pending,
+				s1.autor - prev.autor, prev.pending, s1.pending);
 		if (s1.sperr > prev.sperr && !spare_fault_in_step)
 			finding("spare_errors grew by %" PRIu64 " with no fault on the spare", s1.sperr - prev.sperr);
 		if (need_spare_error && s1.sperr == prev.sperr)
@@ -2755,6 +2878,11 @@ static bool barrier_checks(u64 step_start_clk, bool pending_at_start)
 		if (s1.realloc < prev.realloc || s1.autor < prev.autor || s1.uncorr < prev.uncorr ||
 		    s1.sperr < prev.sperr || s1.lost < prev.lost || s1.retired < prev.retired)
 			finding("a counter went down");
+	}
+	{
+		const struct list *ls[3] = { &last_list, &l0, &l1 };
+
+		judge_zeros(ls, 3);
 	}
 	if (s1.ok) {
 		check_list_shape(&l1, &s1);
