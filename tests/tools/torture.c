@@ -103,6 +103,7 @@ static struct {
 	unsigned int hang_timeout;
 	int verbose;
 	bool meta_faults;
+	unsigned int seq_max_times;	/* 0: any, including for ever */
 	u64 target_len0, spare_len0;
 	unsigned int read_retries;
 } opt = {
@@ -501,21 +502,24 @@ static int judge(u64 s, const struct val *v, const u64 *cand, u32 n,
 	u64 c;
 	u32 i;
 
+	/* a loss: the oldest record that explains it (the log may be older than the newest) */
 	for (i = 0; i < n; i++) {
 		if (!value_is(cand[i], s, v))
 			continue;
 		if (W(cand[i])->kind != W_LOSS)
 			return J_OK;
+		if (!loss || W(cand[i])->start < W(*why)->start)
+			*why = cand[i];
 		loss = true;
-		*why = cand[i];
 	}
 	for (c = wlo; c < whi; c++) {
 		if (!value_is(c, s, v))
 			continue;
 		if (W(c)->kind != W_LOSS)
 			return J_OK;
+		if (!loss || W(c)->start < W(*why)->start)
+			*why = c;
 		loss = true;
-		*why = c;
 	}
 	return loss ? J_LOSS : J_BAD;
 }
@@ -1824,6 +1828,8 @@ static char *seq_rule(int dev, u64 start, u64 len, struct fault *f)
 	skip = chance(&crng, 50) ? 0 : 1 + below(&crng, 8);
 	r = below(&crng, 100);
 	times = r < 60 ? (long long)(1 + below(&crng, 4)) : r < 90 ? (long long)(5 + below(&crng, 12)) : -1;
+	if (opt.seq_max_times && (times < 0 || times > (long long)opt.seq_max_times))
+		times = 1 + (long long)below(&crng, opt.seq_max_times);
 	st = stname[below(&crng, sizeof(stname) / sizeof(stname[0]))];
 	f->media = strcmp(st, "nospc") && strcmp(st, "notsupp") && strcmp(st, "transport");
 	return fmt("fail %s %" PRIu64 " %" PRIu64 " %" PRIu64 " %lld %s %s", ops, start, len, skip,
@@ -2952,7 +2958,7 @@ static void usage(void)
 		"               [--no-faultseq] [--meta-faults]\n"
 		"               [--io-per-step N] [--meta-every N] [--hang-timeout S]\n"
 		"               [--name NAME] [--remapctl PATH] [--target-len N] [--spare-len N]\n"
-		"               [--read-retries N] [--ops OP,OP,...] [-v | -q]\n");
+		"               [--read-retries N] [--seq-max-times N] [--ops OP,OP,...] [-v | -q]\n");
 	exit(2);
 }
 
@@ -3060,6 +3066,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(o, "--target-len")) opt.target_len0 = num(v);
 		else if (!strcmp(o, "--spare-len")) opt.spare_len0 = num(v);
 		else if (!strcmp(o, "--read-retries")) opt.read_retries = (unsigned int)num(v);
+		else if (!strcmp(o, "--seq-max-times")) opt.seq_max_times = (unsigned int)num(v);
 		else if (!strcmp(o, "--ops")) { parse_ops(v); ops_set = true; }
 		else usage();
 	}
