@@ -23,6 +23,14 @@
 #   make stress     fio verify=crc32c for STRESS_SECONDS (default 600) under
 #                   random remaps, reloads, suspends and injected write
 #                   errors; STRESS_DEBUG=1 on the debug kernel
+#   make torture    the model-based concurrent checker (build/torture) for
+#                   SECONDS (default 600) in a guest: tagged O_DIRECT I/O
+#                   from several threads against a model of every sector,
+#                   while faults on main and spare (dm-error, dm-flakey,
+#                   faultseq), messages, suspends, reloads and re-creations
+#                   come and go; TORTURE_SEED=S replays a seed, KVER=6.12
+#                   another kernel, TORTURE_DEBUG=1 the debug kernel,
+#                   TORTURE_ARGS="..." more options (tests/vm/README.md)
 #   make w1         dm_remap.ko at W=1 for 6.1 and 6.12, no warning allowed
 #                   (make lint runs it too)
 #   make test-kmod  the test-only modules of tests/kmod (dm-faultseq.ko, the
@@ -61,7 +69,7 @@ ifeq ($(origin KDIR),undefined)
   endif
 endif
 
-.PHONY: all module clean check demo lint setup test-tools test-kmod tools fuzz bench-index bench w1 check-debug debug-kernel stress
+.PHONY: all module clean check demo lint setup test-tools test-kmod tools fuzz bench-index bench w1 check-debug debug-kernel stress torture print-kver
 
 all: module tools
 
@@ -69,7 +77,7 @@ tools:
 	$(MAKE) -C tools/remapctl
 
 # Host tools the guest tests use (the guest sees the host's file system).
-test-tools: build/sectag build/dmfail build/tagio
+test-tools: build/sectag build/dmfail build/tagio build/torture
 
 # Test-only kernel modules (tests/kmod), per guest kernel (default 6.1 and
 # 6.12; KVER=... for one): build/kmod/<kver>/dm-faultseq.ko.
@@ -87,6 +95,10 @@ build/tagio: tests/tools/tagio.c
 build/dmfail: tests/tools/dmfail.c
 	@mkdir -p build
 	$(CC) -O2 -Wall -Wextra -Werror -o $@ $< -ldevmapper
+
+build/torture: tests/tools/torture.c
+	@mkdir -p build
+	$(CC) -O2 -g -Wall -Wextra -Werror -pthread -o $@ $< -ldevmapper
 
 check:
 	scripts/check.sh
@@ -129,6 +141,17 @@ debug-kernel:
 # injected write errors; STRESS_DEBUG=1 on the debug kernel.
 stress:
 	scripts/stress.sh
+
+# SECONDS (default 600) of the model-based checker in a guest;
+# TORTURE_SEED, KVER, TORTURE_DEBUG=1, TORTURE_ARGS (scripts/torture.sh).
+torture:
+	TORTURE_SECONDS=$(or $(SECONDS),$(TORTURE_SECONDS),600) TORTURE_SEED=$(TORTURE_SEED) \
+		TORTURE_DEBUG=$(TORTURE_DEBUG) TORTURE_ARGS="$(TORTURE_ARGS)" \
+		KVER=$(KVER) scripts/torture.sh
+
+# The kernel "make module" builds for (after KVER resolution), for scripts.
+print-kver:
+	@echo $(or $(KVER),$(notdir $(patsubst %/build,%,$(KDIR))))
 
 module:
 	@if [ -n "$(KDIR_NOTE)" ]; then echo "dm-remap: $(KDIR_NOTE)"; fi

@@ -11,7 +11,7 @@
 # 3600), TEST_TIMEOUT (per test, default 600), TEST_TIMEOUT_SCALE (multiplies
 # every test's timeout, for slow debug kernels; default 1), DM_REMAP_KO
 # (module path), DM_REMAP_KO_PARAMS (insmod parameters), STRESS_SECONDS,
-# FI_POINTS, FI_RANDOM_OPS, FI_RANDOM_NTH (60-fault-injection.sh),
+# TORTURE_SECONDS, TORTURE_SEED, TORTURE_ARGS (80-torture.sh), FI_POINTS, FI_RANDOM_OPS, FI_RANDOM_NTH (60-fault-injection.sh),
 # KMEMLEAK_ALLOW (known kernel leaks); all passed on to the guest.
 # Prints the per-test lines and `N passed, N failed[, N skipped]`; exits 1 if
 # any test failed or the VM crashed / timed out (the test that was running and
@@ -72,7 +72,7 @@ done
 [[ -n ${DM_REMAP_KO:-} && -f ${DM_REMAP_KO:-} ]] && DM_REMAP_KO=$(cd "$(dirname "$DM_REMAP_KO")" && pwd -P)/$(basename "$DM_REMAP_KO")
 [[ -n ${DM_REMAP_KO:-} ]] && vm_is_masked "$DM_REMAP_KO" && shares+=(--share "$(dirname "$DM_REMAP_KO")")
 envs=()
-for v in TEST_TIMEOUT TEST_TIMEOUT_SCALE DM_REMAP_KO DM_REMAP_KO_PARAMS STRESS_SECONDS FI_POINTS FI_RANDOM_OPS FI_RANDOM_NTH KMEMLEAK_ALLOW; do
+for v in TEST_TIMEOUT TEST_TIMEOUT_SCALE DM_REMAP_KO DM_REMAP_KO_PARAMS STRESS_SECONDS TORTURE_SECONDS TORTURE_SEED TORTURE_ARGS FI_POINTS FI_RANDOM_OPS FI_RANDOM_NTH KMEMLEAK_ALLOW; do
 	[[ -n ${!v:-} ]] && envs+=(--env "$v=${!v}")
 done
 
