@@ -49,8 +49,8 @@ if [[ -n ${TORTURE_SECONDS:-} ]]; then
 	exit 0
 fi
 
-log "torture: fixed seed 20261206, persistent table, 240 steps"
-run t80 --seed 20261206 --steps 240 || fail "torture (persistent, seed 20261206) found a problem"
-log "torture: fixed seed 1207, volatile table, 60 steps"
-run t80v --seed 1207 --steps 60 --volatile || fail "torture (volatile, seed 1207) found a problem"
+log "torture: fixed seed 20261206, persistent table, 300 steps"
+run t80 --seed 20261206 --steps 300 || fail "torture (persistent, seed 20261206) found a problem"
+log "torture: fixed seed 1207, volatile table, 200 steps"
+run t80v --seed 1207 --steps 200 --volatile || fail "torture (volatile, seed 1207) found a problem"
 echo "torture: ok"
