@@ -26,7 +26,7 @@ U=8
 TAGIO=$REPO/build/tagio
 CASES=${REGRESS_CASES:-defect2 defect5}
 SECONDS_MAX=${REGRESS_SECONDS:-40}
-ROUNDS2=${REGRESS_ROUNDS:-5}
+ROUNDS2=${REGRESS_ROUNDS:-3}
 CYCLES5=${REGRESS_CYCLES:-10}
 
 case_cleanup() {
@@ -71,17 +71,23 @@ st_field() { status_of "$1" "$2" | sed 's/.*=//'; }
 # Defect 2: a relocated read can overwrite a newer acknowledged write.
 # The main device is a scsi_debug disk (every command takes 100 ms; reads
 # of unit A fail with MEDIUM ERROR while its "opts" is 2, writes never
-# fail) under a dm-delay that holds writes for 300 ms, as a busy disk's
+# fail) under a dm-delay that holds writes for 500 ms, as a busy disk's
 # queue may.  Each round: reads of A start failing; a read of sector X of
-# A fails and the target retries it; a write of a new tag to X is issued;
-# the errors stop, so the next retry reads and A is relocated.  The write
-# reaches the disk after that retry read X, and is acknowledged before the
-# relocation ends: afterwards X must hold the write's tag.  A is then
-# unremapped, for the next round.
+# A fails and the target retries it (read_retries 16); a write of a new
+# tag to X is issued and, once dm-delay holds it, the errors stop.  The
+# next retry reads X before the write reaches the disk, A is relocated,
+# and the write is acknowledged before the relocation ends: afterwards X
+# must hold the write's tag.  A is then unremapped, for the next round.
+# (scsi_debug decides a command's outcome and copies its data when the
+# command arrives, not when it completes.)
 SDEBUG=/sys/bus/pseudo/drivers/scsi_debug
 
+# delayed_writes NAME: the writes a dm-delay device holds now.
+delayed_writes() { dmsetup status "$1" | awk '{print $5}'; }
+
 defect2() {
-	local X=4096 d disk="" main sp len tag rounds=0 n=0 lost=0 pend=0 a0 a1 u0 u1 rs ws i t_end
+	local X=4096 d disk="" main sp len tag=1 rounds=0 n=0 lost=0 pend=0 miss=0
+	local a0 a1 u0 u1 rs ws i t_end
 	log "defect 2: a write acknowledged while a read is relocated is not lost"
 	modprobe sd_mod 2>/dev/null || true
 	if ! modprobe scsi_debug dev_size_mb=16 delay=25 opts=0 \
@@ -100,14 +106,13 @@ defect2() {
 	log "scsi_debug disk /dev/$disk, delay $(cat "$SDEBUG/delay") jiffies per command"
 	len=$(sectors "/dev/$disk")
 	modprobe dm-delay
-	dm_create m2 "0 $len delay /dev/$disk 0 0 /dev/$disk 0 300"
+	dm_create m2 "0 $len delay /dev/$disk 0 0 /dev/$disk 0 500"
 	main=/dev/mapper/m2
 	sp=$(new_loop 4)
 	dm_create r2 "0 $len remap $main 0 $sp 0 $(sectors "$sp") 4 unit_sectors $U read_retries 16"
 	$SECTAG write /dev/mapper/r2 $((X - U)) $((3 * U)) 1 --direct
-	tag=1
 	t_end=$((SECONDS + SECONDS_MAX))
-	while ((SECONDS < t_end && rounds < ROUNDS2)); do
+	while ((SECONDS < t_end && n < ROUNDS2)); do
 		rounds=$((rounds + 1))
 		tag=$((tag + 1))
 		read -r a0 u0 <<<"$(st_field r2 auto_remaps) $(st_field r2 uncorrectable)"
@@ -115,10 +120,13 @@ defect2() {
 		$DD if=/dev/mapper/r2 of=/dev/null bs=512 skip="$X" count=1 iflag=direct \
 			status=none 2>/dev/null &
 		rpid=$!
-		sleep 0.3
+		sleep 0.4
 		$SECTAG write /dev/mapper/r2 "$X" 1 "$tag" --direct &
 		wpid=$!
-		sleep 0.1
+		for ((i = 0; i < 100; i++)); do
+			(($(delayed_writes m2) > 0)) && break
+			sleep 0.01
+		done
 		echo 0 >"$SDEBUG/opts"
 		rs=0 ws=0
 		wait "$rpid" || rs=$?
@@ -133,12 +141,14 @@ defect2() {
 				lost=$((lost + 1))
 				echo "round $rounds: the acknowledged write of tag $tag is lost after the relocation: $(head -1 "$T/verify.out")"
 			fi
+		else
+			miss=$((miss + 1))	# the read never failed: too late
 		fi
 		if [[ -n $(msg r2 list) ]]; then
 			msg r2 unremap "$X"
 		fi
 	done
-	log "defect 2: $rounds rounds, $n relocations after a retry read, $lost of them lost the acknowledged write; $pend rounds where every retry failed"
+	log "defect 2: $rounds rounds: $n relocations after a retry read, $lost of them lost the acknowledged write; every retry failed in $pend, the read did not fail in $miss"
 	$SECTAG verify /dev/mapper/r2 $((X - U)) "$U" 1 --direct || fail "the unit before A changed"
 	$SECTAG verify /dev/mapper/r2 $((X + U)) "$U" 1 --direct || fail "the unit after A changed"
 	((n > 0)) || fail "no relocation after a retry read in $rounds rounds: the race was not exercised"
