@@ -3,19 +3,29 @@
 # Regression tests for defects of the error path (issue 12), written against
 # what a user sees (DESIGN.md, "Invariants"), one function per defect:
 #
-#  defect1  concurrent writes to a pending unit: one bad unit costs one
-#           spare unit (invariant 7), every write reads back (invariant 1);
-#           2, 8 and 32 writers.
-#  defect4  discard, write-zeroes and secure erase on a pending unit: no
+#  defect1  concurrent 512-byte O_DIRECT writes into one pending 4 KiB unit
+#           (2, 8 and 32 in one io_submit, 8 fio threads) over a spare whose
+#           writes take 100 ms: exactly one automatic remap, no spare unit
+#           retired (no spare error happened), every write reads back
+#           (invariants 7 and 1).  On 40f29a8 (6.1 and 6.12): N writers
+#           give N automatic remaps and N-1 retired spare units.
+#  defect6  a 1001-sector target with 8-sector units, "remap 1000", grown
+#           to 1008: sectors 1001-1007 must read what the main device holds
+#           there (volatile and persistent tables).  On 40f29a8: they read
+#           the spare unit's old bytes ("holds tag 5 sector 1" ...).
+#  defect4  discard, write-zeroes and secure erase of a pending unit: no
 #           oops, the device keeps working, a write-zeroes that succeeded
-#           reads back zeroes, the other units keep their data.
-#  defect6  growing the target over a remapped partial last unit: the new
-#           sectors read what the main device holds, not a spare unit's
-#           old contents (volatile and persistent tables).
+#           reads back zeroes, the other units keep their data.  On
+#           40f29a8: discard and write-zeroes oops in the recovery worker
+#           (remap_relocate -> submit_bio_wait -> __bio_split_to_limits on
+#           6.1, bio_split_rw_at on 6.12) and blkdiscard never returns;
+#           secure erase is refused (EOPNOTSUPP: the target does not offer
+#           it, and loop, brd, scsi_debug do not either), so it passes.
 #
 # The racy defects (2 and 5) are in 74-error-path-races.sh.
-# REGRESS_CASES="defect1 ..." runs only those (default: all, in that order;
-# defect4 last, as it crashed the kernel's recovery worker on 6.12).
+# Tools: build/sectag, build/tagio (tests/tools/tagio.c; make test-tools).
+# REGRESS_CASES="defect1 ..." (vm-run.sh --env) runs only those; default:
+# all, the defect 4 cases last since an oops there wedges the guest.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib-baddisk.sh"
 
