@@ -136,8 +136,8 @@ static void remap_log_lost(struct remap_state *st, u64 lunit, sector_t first,
 /*
  * Read unit @lunit (remap_unit_span() sectors) from @src_sector of @src
  * into @buf.  If it cannot be read as a whole, it is read one logical block
- * at a time and the blocks that still fail are zeroed; those within the
- * table are counted as lost and logged.  Sectors [keep_first, keep_first +
+ * at a time and the blocks that still fail are zeroed, counted as lost and
+ * logged (past the table's end too: a longer table shows them later).  Sectors [keep_first, keep_first +
  * keep_len) of the unit are about to be overwritten by the caller: they
  * are not read and never count as lost.
  */
@@ -147,7 +147,6 @@ void remap_salvage_read(struct remap_c *rc, struct block_device *src,
 {
 	struct remap_state *st = rc->st;
 	sector_t len = remap_unit_span(rc, lunit);
-	sector_t in_table = remap_unit_len(rc, lunit);
 	sector_t lbs = bdev_logical_block_size(src) >> SECTOR_SHIFT;
 	sector_t s, bad_first = 0, nr_bad = 0, lost = 0;
 	int r;
@@ -161,8 +160,8 @@ void remap_salvage_read(struct remap_c *rc, struct block_device *src,
 					   src_sector + s, lbs,
 					   buf + (s << SECTOR_SHIFT))) {
 			memset(buf + (s << SECTOR_SHIFT), 0, lbs << SECTOR_SHIFT);
-			bad = s < in_table;
-			lost += bad ? lbs : 0;
+			bad = true;
+			lost += lbs;
 		}
 		if (bad && !nr_bad)
 			bad_first = s;
