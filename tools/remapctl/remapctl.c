@@ -51,9 +51,10 @@ static const char *const counter_names[5] = {
 static const char usage_main[] =
 "Usage: remapctl <command> [options]\n"
 "\n"
-"Tool for dm-remap: offline, for its on-disk metadata (format v1), kept at\n"
-"the start of a dm-remap spare area (a block device or an image file, no\n"
-"device-mapper needed); online, for a loaded dm-remap device.\n"
+"Tool for dm-remap: offline, for its on-disk metadata (format versions 1\n"
+"and 2), kept at the start of a dm-remap spare area (a block device or an\n"
+"image file, no device-mapper needed); online, for a loaded dm-remap\n"
+"device.\n"
 "\n"
 "Offline commands (on a spare device no table is using):\n"
 "  check <spare_dev>     verify both copies of every metadata block\n"
