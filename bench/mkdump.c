@@ -12,7 +12,7 @@
  * units are handed out in order, 0, 1, 2, ... as the module does for a
  * fresh pool.  The layout is the one the module gives a new area of that
  * geometry (core/remap_meta.c, remap_meta_layout_for_format), with the
- * slot blocks spare_len needs initialized (remap_meta_blocks_for), so the
+ * slot blocks spare_len needs initialized (remap_meta_blocks_to_init), so the
  * table line's spare_len and spare_start must be these.
  */
 #include <inttypes.h>
@@ -65,7 +65,7 @@ int main(int argc, char **argv)
 	/* The version and slot_blocks_init the module's format gives. */
 	init.layout = l;
 	remap_sb_set_init_blocks(&init,
-				 remap_meta_blocks_for(&l, spare_len, (u32)us));
+				 remap_meta_blocks_to_init(&l, spare_len, (u32)us));
 	f = fopen(argv[7], "r");
 	if (!f) {
 		perror(argv[7]);

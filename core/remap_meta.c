@@ -216,6 +216,17 @@ u64 remap_meta_blocks_for(const struct remap_meta_layout *l, u64 spare_len,
 	return blocks + (n - blocks * REMAP_META_PER_BLOCK != 0);
 }
 
+u64 remap_meta_blocks_to_init(const struct remap_meta_layout *l,
+			      u64 spare_len, u32 unit_sectors)
+{
+	u64 need = remap_meta_blocks_for(l, spare_len, unit_sectors);
+
+	if (l->slot_blocks - need <= REMAP_META_INIT_SLACK &&
+	    l->slot_blocks <= REMAP_META_MAX_LOADED_BLOCKS)
+		return l->slot_blocks;
+	return need;
+}
+
 u64 remap_meta_block_slots(const struct remap_meta_layout *l, u64 blocks)
 {
 	if (blocks >= l->slot_blocks)

@@ -37,6 +37,12 @@
  * module, here so that remapctl can say what the module will do.
  */
 #define REMAP_META_MAX_LOADED_BLOCKS (1ULL << 18)
+/*
+ * When no more than this many slot blocks (1 MiB a copy) would be left
+ * uninitialized, all of them are initialized: the metadata stays version
+ * 1 (readable by version-1-only modules) for the price of a little more.
+ */
+#define REMAP_META_INIT_SLACK 256ULL
 
 #define REMAP_MAGIC_SUPER 0x42535252U	/* "RRSB" */
 #define REMAP_MAGIC_SLOTS 0x4c535252U	/* "RRSL" */
@@ -97,6 +103,15 @@ u64 remap_meta_units(const struct remap_meta_layout *l, u64 spare_len,
  */
 u64 remap_meta_blocks_for(const struct remap_meta_layout *l, u64 spare_len,
 			  u32 unit_sectors);
+
+/*
+ * The slot blocks to initialize for a spare area of @spare_len (at format
+ * time, or when a table with a larger one is loaded):
+ * remap_meta_blocks_for(), or all of them when at most
+ * REMAP_META_INIT_SLACK would be left and all fit in memory.
+ */
+u64 remap_meta_blocks_to_init(const struct remap_meta_layout *l,
+			      u64 spare_len, u32 unit_sectors);
 
 /* Slots in the first @blocks slot blocks that the slot capacity covers. */
 u64 remap_meta_block_slots(const struct remap_meta_layout *l, u64 blocks);

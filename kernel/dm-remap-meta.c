@@ -447,7 +447,7 @@ static int meta_format(struct remap_meta *m, struct remap_geometry *g,
 	r = meta_check_memory(l, g->unit_sectors, a->spare_len, error);
 	if (r)
 		return r;
-	need = remap_meta_blocks_for(l, a->spare_len, g->unit_sectors);
+	need = remap_meta_blocks_to_init(l, a->spare_len, g->unit_sectors);
 	zeroes = kcalloc(REMAP_META_PER_BLOCK, sizeof(u64), GFP_KERNEL);
 	if (!zeroes || meta_alloc_blocks(m, need)) {
 		kfree(zeroes);
@@ -766,8 +766,13 @@ static int meta_load_slots(struct remap_meta *m, sector_t spare_len,
 					 m->sb.unit_sectors);
 	int r;
 
-	if (init <= REMAP_META_MAX_LOADED_BLOCKS)
+	if (init <= REMAP_META_MAX_LOADED_BLOCKS) {
+		if (need > init)
+			need = remap_meta_blocks_to_init(&m->sb.layout,
+							 spare_len,
+							 m->sb.unit_sectors);
 		return meta_extend(m, max(init, need), writable, buf, error);
+	}
 
 	DMWARN("metadata with %llu initialized slot blocks, more than are kept in memory: reading them once, keeping the %llu spare_len needs",
 	       (unsigned long long)init, (unsigned long long)need);
@@ -800,6 +805,9 @@ int remap_meta_extend(struct remap_meta *m, sector_t spare_len,
 
 	if (need <= m->nr_blocks)
 		return 0;
+	/* Initialize (or, past a legacy count, read) what the rule says. */
+	need = remap_meta_blocks_to_init(&m->sb.layout, spare_len,
+					 m->sb.unit_sectors);
 	noio = memalloc_noio_save();
 	buf = kvmalloc((2 * META_CHUNK_BLOCKS + 1) * REMAP_META_BLOCK_SIZE,
 		       GFP_KERNEL);

@@ -17,8 +17,8 @@
  *  - remap_slots_to_entries() over the block's 508 u64s (and parameters
  *    from the header) must agree with a naive model;
  *  - remap_meta_layout(), remap_meta_layout_for_format(),
- *    remap_meta_units(), remap_meta_blocks_for() and
- *    remap_meta_block_slots() over u64s taken from the block must agree
+ *    remap_meta_units(), remap_meta_blocks_for(), remap_meta_blocks_to_init()
+ *    and remap_meta_block_slots() over u64s taken from the block must agree
  *    with a 128-bit model of the document's arithmetic and keep their
  *    promises;
  *  - remap_meta_pick() must agree with the document's table.
@@ -293,6 +293,11 @@ static void check_blocks_for(const struct remap_meta_layout *l, u64 len,
 	CHECK(slots >= units && slots <= l->slot_capacity);
 	CHECK(slots == (blocks >= l->slot_blocks ? l->slot_capacity :
 			blocks * PER));
+	/* All of them when at most 256 are left and all fit in memory. */
+	if (l->slot_blocks - blocks <= 256 && l->slot_blocks <= (1ULL << 18))
+		CHECK(remap_meta_blocks_to_init(l, len, unit) == l->slot_blocks);
+	else
+		CHECK(remap_meta_blocks_to_init(l, len, unit) == blocks);
 }
 
 static void fuzz_layout(const u8 *b)

@@ -792,6 +792,35 @@ static void test_blocks_for(void **state)
 	assert_true(remap_meta_blocks_for(&l, 1ULL << 32, 8) >
 		    REMAP_META_MAX_LOADED_BLOCKS);
 
+	/* To initialize: only what 16 GiB needs, the rest is far more. */
+	assert_int_equal(remap_meta_blocks_to_init(&l, 1ULL << 25, 8),
+			 remap_meta_blocks_for(&l, 1ULL << 25, 8));
+
+	/*
+	 * All of them when at most REMAP_META_INIT_SLACK (256) would be
+	 * left: version 1.  1000 blocks of slots, data_offset 16032.
+	 */
+	assert_true(remap_meta_layout(1000 * PER, 8, &l));
+	assert_int_equal(l.data_offset, (2 + 2 + 2000) * 8);
+	len = l.data_offset + 744 * PER * 8;		/* 744 blocks */
+	assert_int_equal(remap_meta_blocks_for(&l, len, 8), 744);
+	assert_int_equal(remap_meta_blocks_to_init(&l, len, 8), 1000);
+	len -= 8;					/* 744 - 1 slot */
+	assert_int_equal(remap_meta_blocks_for(&l, len, 8), 744);
+	len -= (PER - 1) * 8;				/* 743 blocks */
+	assert_int_equal(remap_meta_blocks_for(&l, len, 8), 743);
+	assert_int_equal(remap_meta_blocks_to_init(&l, len, 8), 743);
+	assert_int_equal(remap_meta_blocks_to_init(&l, 0, 8), 0);
+	/* More than memory allows in all: never all of them. */
+	assert_true(remap_meta_layout((REMAP_META_MAX_LOADED_BLOCKS + 1) * PER,
+				      8, &l));
+	len = U64_MAX;
+	assert_int_equal(remap_meta_blocks_to_init(&l, len, 8),
+			 REMAP_META_MAX_LOADED_BLOCKS + 1);	/* = need */
+	len = l.data_offset + (REMAP_META_MAX_LOADED_BLOCKS - 10) * PER * 8;
+	assert_int_equal(remap_meta_blocks_to_init(&l, len, 8),
+			 REMAP_META_MAX_LOADED_BLOCKS - 10);
+
 	/*
 	 * The memory limit: the slots (8 bytes) and even a full index (16
 	 * bytes a unit) stay under kvmalloc's INT_MAX.
@@ -812,6 +841,13 @@ static void test_blocks_for(void **state)
 		assert_true(remap_meta_block_slots(&l,
 			remap_meta_blocks_for(&l, len, unit)) >=
 			remap_meta_units(&l, len, unit));
+		if (l.slot_blocks - ref_blocks_for(&l, len, unit) <= 256 &&
+		    l.slot_blocks <= REMAP_META_MAX_LOADED_BLOCKS)
+			assert_int_equal(remap_meta_blocks_to_init(&l, len, unit),
+					 l.slot_blocks);
+		else
+			assert_int_equal(remap_meta_blocks_to_init(&l, len, unit),
+					 ref_blocks_for(&l, len, unit));
 	}
 }
 
