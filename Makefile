@@ -25,6 +25,10 @@
 #                   errors; STRESS_DEBUG=1 on the debug kernel
 #   make w1         dm_remap.ko at W=1 for 6.1 and 6.12, no warning allowed
 #                   (make lint runs it too)
+#   make test-kmod  the test-only modules of tests/kmod (dm-faultseq.ko, the
+#                   count-based fault injection target) for each guest
+#                   kernel into build/kmod/<kver>/ (KVER=...: that kernel
+#                   only; no compiler warning allowed, W=1 passed on)
 #
 # KDIR: the kernel build tree to build the module against.  Default: the
 # running kernel's headers; where those are missing (as on a build host whose
@@ -57,7 +61,7 @@ ifeq ($(origin KDIR),undefined)
   endif
 endif
 
-.PHONY: all module clean check demo lint setup test-tools tools fuzz bench-index bench w1 check-debug debug-kernel stress
+.PHONY: all module clean check demo lint setup test-tools test-kmod tools fuzz bench-index bench w1 check-debug debug-kernel stress
 
 all: module tools
 
@@ -66,6 +70,11 @@ tools:
 
 # Host tools the guest tests use (the guest sees the host's file system).
 test-tools: build/sectag build/dmfail
+
+# Test-only kernel modules (tests/kmod), per guest kernel (default 6.1 and
+# 6.12; KVER=... for one): build/kmod/<kver>/dm-faultseq.ko.
+test-kmod:
+	scripts/build-test-kmod.sh $(KVER)
 
 build/sectag: tests/tools/sectag.c
 	@mkdir -p build

@@ -26,8 +26,10 @@ struct remap_dbg_iter {
 
 static void remap_dbg_release(struct remap_dbg_iter *it)
 {
-	if (it->st)
+	if (it->st) {
+		__acquire(&it->st->io_srcu);	/* taken in remap_dbg_hold() */
 		srcu_read_unlock(&it->st->io_srcu, it->srcu_idx);
+	}
 	it->st = NULL;
 }
 
@@ -42,6 +44,7 @@ static bool remap_dbg_hold(struct remap_dbg_iter *it, struct remap_state *st)
 {
 	it->st = st;
 	it->srcu_idx = srcu_read_lock(&st->io_srcu);
+	__release(&st->io_srcu);	/* held across seq_file calls */
 	it->t = srcu_dereference(st->table, &st->io_srcu);
 	it->i = 0;
 	if (it->t) {

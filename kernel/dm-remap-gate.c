@@ -156,9 +156,15 @@ enum remap_route remap_gate_route(struct remap_state *st, struct bio *bio,
 	return route;
 }
 
-/* Does the gate have anything to say about any unit? */
+/*
+ * Does the gate have anything to say about any unit?  The acquire pairs
+ * with the release in remap_gate_end(): a move publishes its new index
+ * before it clears nr_moving, so a caller that sees no move sees the index
+ * the move left behind.
+ */
 bool remap_gate_busy(struct remap_state *st)
 {
+	/* Pairs with smp_store_release() in remap_gate_end(). */
 	return smp_load_acquire(&st->nr_moving) || READ_ONCE(st->nr_pending) ||
 	       READ_ONCE(st->nr_doubt);
 }
@@ -247,7 +253,7 @@ void remap_gate_reissue(struct remap_state *st, struct bio_list *bios)
 
 	while ((bio = bio_list_pop(bios))) {
 		io = dm_per_bio_data(bio, sizeof(*io));
-		io->srcu_idx = srcu_down_read(&st->io_srcu);
+		remap_bio_srcu_enter(st, io);
 		switch (remap_map_slow(io->rc, bio, io)) {
 		case DM_MAPIO_REMAPPED:
 			dm_submit_bio_remap(bio, NULL);

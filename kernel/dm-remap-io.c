@@ -92,8 +92,7 @@ int remap_map_slow(struct remap_c *rc, struct bio *bio, struct remap_io *io)
 	if (remap_gate_busy(st)) {
 		route = remap_gate_route(st, bio, offset, first, &units);
 		if (route != REMAP_ROUTE_ON) {
-			srcu_up_read(&st->io_srcu, io->srcu_idx);
-			io->srcu_idx = -1;
+			remap_bio_srcu_exit(st, io);
 			if (route == REMAP_ROUTE_FAIL)
 				return DM_MAPIO_KILL;
 			if (route == REMAP_ROUTE_DIVERT) {
@@ -128,20 +127,20 @@ int remap_map(struct dm_target *ti, struct bio *bio)
 	struct remap_io *io = dm_per_bio_data(bio, sizeof(*io));
 
 	io->srcu_idx = -1;
+	io->where = REMAP_TO_NONE;
 	io->rc = rc;
 	io->recovered = false;
 	io->diverted = false;
 	io->details.bi_bdev = NULL;	/* not recorded */
 	if (unlikely(!bio_sectors(bio))) {
 		/* An empty flush, sent once to each device: num_flush_bios. */
-		io->where = REMAP_TO_NONE;
 		bio_set_dev(bio, dm_bio_get_target_bio_nr(bio) ?
 				 rc->spare->bdev : rc->main->bdev);
 		return DM_MAPIO_REMAPPED;
 	}
 
 	if (op_is_write(bio_op(bio)))
-		io->srcu_idx = srcu_down_read(&st->io_srcu);
+		remap_bio_srcu_enter(st, io);
 
 	if (likely(!rcu_access_pointer(st->table) &&
 		   !READ_ONCE(st->nr_moving) && !READ_ONCE(st->nr_pending) &&
@@ -153,7 +152,7 @@ int remap_map(struct dm_target *ti, struct bio *bio)
 	}
 
 	if (io->srcu_idx < 0)
-		io->srcu_idx = srcu_down_read(&st->io_srcu);
+		remap_bio_srcu_enter(st, io);
 	return remap_map_slow(rc, bio, io);
 }
 
@@ -177,10 +176,7 @@ int remap_end_io(struct dm_target *ti, struct bio *bio, blk_status_t *error)
 	struct remap_c *rc = ti->private;
 	struct remap_io *io = dm_per_bio_data(bio, sizeof(*io));
 
-	if (io->srcu_idx >= 0) {
-		srcu_up_read(&rc->st->io_srcu, io->srcu_idx);
-		io->srcu_idx = -1;
-	}
+	remap_bio_srcu_exit(rc->st, io);
 	if (likely(!*error) || io->recovered || !io->details.bi_bdev ||
 	    io->where == REMAP_TO_NONE || !remap_media_error(bio, *error) ||
 	    !READ_ONCE(rc->auto_remap))

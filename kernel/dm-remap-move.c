@@ -26,6 +26,7 @@
 #include <linux/mm.h>
 #include <linux/sort.h>
 #include <linux/blkdev.h>
+#include <linux/sched/mm.h>
 
 #include "dm-remap.h"
 #include "remap_meta.h"
@@ -454,8 +455,10 @@ int remap_units(struct remap_c *rc, u64 first, u64 last)
 	struct remap_extent x = { .first = first, .last = last };
 	u64 added = 0;
 	int r;
+	unsigned int noio;	/* nothing under st->lock may wait for I/O */
 
 	mutex_lock(&st->lock);
+	noio = memalloc_noio_save();
 	r = remap_may_remap(st, last);
 	if (!r && remap_count_remapped(st, first, last))
 		r = -EEXIST;
@@ -465,6 +468,7 @@ int remap_units(struct remap_c *rc, u64 first, u64 last)
 		r = remap_extents_locked(rc, &x, 1, &added);
 	if (added)
 		remap_save_counters(st);
+	memalloc_noio_restore(noio);
 	mutex_unlock(&st->lock);
 	return r;
 }
@@ -483,10 +487,12 @@ int remap_extents(struct remap_c *rc, const struct remap_extent *x, size_t nr,
 	u64 want = 0, total = 0, n;
 	size_t i;
 	int r;
+	unsigned int noio;	/* nothing under st->lock may wait for I/O */
 
 	*added = 0;
 	*skipped = 0;
 	mutex_lock(&st->lock);
+	noio = memalloc_noio_save();
 	for (i = 0; i < nr; i++) {
 		n = x[i].last - x[i].first + 1;
 		total += n;
@@ -500,6 +506,7 @@ int remap_extents(struct remap_c *rc, const struct remap_extent *x, size_t nr,
 		r = remap_extents_locked(rc, x, nr, added);
 	if (*added)
 		remap_save_counters(st);
+	memalloc_noio_restore(noio);
 	mutex_unlock(&st->lock);
 	return r;
 }
@@ -568,11 +575,13 @@ int unremap_units(struct remap_c *rc, u64 first, u64 last, bool strict)
 	struct remap_table *t;
 	size_t lo, hi, nr;
 	int r = 0;
+	unsigned int noio;	/* nothing under st->lock may wait for I/O */
 
 	batch = kvmalloc_array(st->move_batch, sizeof(*batch), GFP_KERNEL);
 	if (!batch)
 		return -ENOMEM;
 	mutex_lock(&st->lock);
+	noio = memalloc_noio_save();
 	if (st->meta && remap_meta_failed(st->meta)) {
 		r = -EROFS;
 		goto out;
@@ -598,6 +607,7 @@ int unremap_units(struct remap_c *rc, u64 first, u64 last, bool strict)
 		cond_resched();
 	}
 out:
+	memalloc_noio_restore(noio);
 	mutex_unlock(&st->lock);
 	kvfree(batch);
 	return r;

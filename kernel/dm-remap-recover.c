@@ -127,24 +127,33 @@ static int remap_commit_slots(struct remap_state *st, u64 *su, u64 *val,
 
 /*
  * Commit a relocation: @lunit now lives in @sunit (when @mapped), and the
- * spare units in @retire (its old one, ones that failed on the way) are
- * retired.  The slot block that gets the new place is committed first,
- * with whatever else changes in it, and the other blocks after it: a crash
- * in between leaves the unit named twice, and the load takes the newer
- * block (docs/metadata-format.md, "Relocations").  So once the first
- * commit is done the new place is durable: a failure of the second is
- * what that crash would leave, and the relocation stands (the metadata is
- * read-only from then on).  Returns the first commit's result.
+ * spare units in @retire (its old place first when @from_spare, then the
+ * ones that failed on the way) are retired.  The slot block that gets the
+ * new place is committed first, with whatever else changes in it, and the
+ * other blocks after it: a crash in between leaves the unit named twice,
+ * and the load takes the block with the higher seq (docs/metadata-format.md,
+ * "Relocations").
+ *
+ * So once the first commit is done the new place is durable, unless the
+ * second commit, which retires the old place in another block, fails: its
+ * rollback writes the old place back with a newer seq, and the old place
+ * wins at the next load (-EIO: the relocation did not happen), or the
+ * rollback fails too (-REMAP_EDOUBT).  A failure of a second commit that
+ * only retires failed spare units leaves the relocation standing.
+ * *named: the disk may name @sunit (keep it out of the pool).
  */
 static int remap_relocate_commit(struct remap_state *st, u64 lunit, u64 sunit,
-				 bool mapped, const u64 *retire,
-				 unsigned int nr)
+				 bool mapped, bool from_spare,
+				 const u64 *retire, unsigned int nr,
+				 bool *named)
 {
 	u64 su[REMAP_RELOCATE_TRIES + 2], val[REMAP_RELOCATE_TRIES + 2];
 	u64 block = div_u64(sunit, REMAP_META_PER_BLOCK);
-	unsigned int i, n = 0, pass;
+	bool old_later = false;
+	unsigned int i, n, pass;
 	int r;
 
+	*named = false;
 	if (!st->meta)
 		return 0;
 	for (pass = 0; pass < 2; pass++) {
@@ -160,10 +169,14 @@ static int remap_relocate_commit(struct remap_state *st, u64 lunit, u64 sunit,
 			if (first == !pass) {
 				su[n] = retire[i];
 				val[n++] = REMAP_SLOT_RETIRED;
+				if (pass && !i && from_spare)
+					old_later = true;
 			}
 		}
 		r = remap_commit_slots(st, su, val, n);
-		if (r && (!pass || !mapped))
+		if (mapped && !pass)
+			*named = r != -EIO && r != -ENOMEM && r != -EROFS;
+		if (r && (!pass || !mapped || old_later))
 			return r;
 	}
 	return 0;
@@ -198,7 +211,7 @@ static int remap_relocate(struct remap_c *rc, struct bio *bio, u64 lunit,
 	sector_t ulen = remap_unit_span(rc, lunit);
 	u64 retire[REMAP_RELOCATE_TRIES + 1], sunit = 0;
 	unsigned int nr_retire = 0, tries;
-	bool zeroes = len && !bio_has_data(bio);
+	bool zeroes = len && !bio_has_data(bio), no_unit = false, named;
 	struct remap_entry e;
 	struct remap_place from;
 	u8 *old = NULL;
@@ -224,9 +237,11 @@ static int remap_relocate(struct remap_c *rc, struct bio *bio, u64 lunit,
 			       len << SECTOR_SHIFT);
 	}
 	for (tries = 0; tries < REMAP_RELOCATE_TRIES; tries++) {
-		r = spare_pool_alloc(&st->pool, &sunit);
-		if (r)
+		no_unit = spare_pool_alloc(&st->pool, &sunit);
+		if (no_unit) {
+			r = -ENOSPC;
 			break;
+		}
 		dst = remap_unit_to_spare(st, sunit);
 		r = 0;
 		if (old && remap_sync_io(st->io, REQ_OP_WRITE, rc->spare->bdev,
@@ -243,12 +258,13 @@ static int remap_relocate(struct remap_c *rc, struct bio *bio, u64 lunit,
 			    dm_device_name(st->md), (unsigned long long)sunit);
 	}
 	kvfree(old);
-	if (r && !remap_is_media_errno(r) && r != -ENOSPC)
-		spare_pool_free(&st->pool, sunit);	/* e.g. -ENOMEM */
+	/* Not the unit's fault (e.g. -ENOMEM, or the spare's -ENOSPC). */
+	if (r && !remap_is_media_errno(r) && !no_unit)
+		spare_pool_free(&st->pool, sunit);
 
 	if (!r) {
-		r = remap_relocate_commit(st, lunit, sunit, true, retire,
-					  nr_retire);
+		r = remap_relocate_commit(st, lunit, sunit, true, from.on_spare,
+					  retire, nr_retire, &named);
 		if (!r) {
 			e.lunit = lunit;
 			e.sunit = sunit;
@@ -261,25 +277,25 @@ static int remap_relocate(struct remap_c *rc, struct bio *bio, u64 lunit,
 			 * fails, the disk names the new place.
 			 */
 			if (r && remap_relocate_commit(st, lunit, from.sunit,
-						       from.on_spare, &sunit,
-						       1))
+						       from.on_spare, false,
+						       &sunit, 1, &named))
 				r = -REMAP_EDOUBT;
-		} else if (r != -REMAP_EDOUBT) {
+		} else if (!named) {
 			spare_pool_free(&st->pool, sunit);
 		}
-		/* In doubt, @sunit stays taken: the disk may name it. */
+		/* Otherwise @sunit stays taken: the disk may name it. */
 	} else if (nr_retire > from.on_spare) {
 		/* Record the spare units that failed; the unit stays put. */
-		remap_relocate_commit(st, lunit, 0, false,
+		remap_relocate_commit(st, lunit, 0, false, false,
 				      retire + from.on_spare,
-				      nr_retire - from.on_spare);
+				      nr_retire - from.on_spare, &named);
 	}
 
 	/* Retired now: the ones that failed, and the old place if it was
 	 * on the spare (only when the unit moved off it).
 	 */
 	atomic64_add(nr_retire - (r && from.on_spare), &st->nr_retired);
-	if (r == -ENOSPC)
+	if (no_unit)
 		remap_note_exhausted(rc);
 	if (r == -REMAP_EDOUBT)
 		DMERR("%s: sectors %llu-%llu: relocation commit failed, their place is in doubt: writes to them now fail",

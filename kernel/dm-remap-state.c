@@ -12,6 +12,7 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <linux/mm.h>
+#include <linux/sched/mm.h>
 
 #include "dm-remap.h"
 
@@ -208,6 +209,7 @@ int remap_table_delete(struct remap_state *st, u64 first, u64 last)
 int remap_state_resize_pool(struct remap_state *st, u64 nr_sunits)
 {
 	unsigned long *bitmap;
+	unsigned int noio;
 	int r;
 
 	lockdep_assert_held(&st->lock);
@@ -215,8 +217,11 @@ int remap_state_resize_pool(struct remap_state *st, u64 nr_sunits)
 		return 0;
 	if (nr_sunits <= st->pool_capacity)
 		return spare_pool_resize(&st->pool, st->pool_bitmap, nr_sunits);
+	/* st->lock is held: the recovery worker, which writes wait for, waits. */
+	noio = memalloc_noio_save();
 	bitmap = kvcalloc(spare_pool_bitmap_longs(nr_sunits),
 			  sizeof(unsigned long), GFP_KERNEL);
+	memalloc_noio_restore(noio);
 	if (!bitmap)
 		return -ENOMEM;
 	r = spare_pool_resize(&st->pool, bitmap, nr_sunits);
@@ -600,7 +605,8 @@ int remap_state_get(struct remap_c *rc, struct remap_ctr_args *a,
 		replaced = old;
 
 	if (found) {
-		mutex_lock(&found->lock);
+		st = found;
+		mutex_lock(&st->lock);
 		t = remap_table_current(found);
 		if (found->main_dev != rc->main->bdev->bd_dev ||
 		    found->main_start != a->main_start ||
@@ -639,7 +645,7 @@ int remap_state_get(struct remap_c *rc, struct remap_ctr_args *a,
 				refcount_inc(&found->ref);
 			}
 		}
-		mutex_unlock(&found->lock);
+		mutex_unlock(&st->lock);
 		if (r)
 			goto out;
 	}

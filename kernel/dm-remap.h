@@ -24,7 +24,9 @@
  *   remap_states_mutex   the list of states (table load and unload only)
  *   st->lock             one change of the index, the pool, the metadata
  *                        or a unit's state at a time; moves, the recovery
- *                        worker and messages hold it throughout
+ *                        worker and messages hold it throughout, and
+ *                        allocate as GFP_NOIO meanwhile (memalloc_noio):
+ *                        writes to pending or moving units wait for it
  *   io_srcu              synchronize_srcu() runs under st->lock, so no
  *                        holder of an io_srcu read section (a mapped bio)
  *                        may ever wait for st->lock: the I/O path takes
@@ -310,6 +312,29 @@ void remap_save_counters(struct remap_state *st);
 /* dm-remap-recover.c */
 void remap_recover_queue(struct remap_state *st, struct bio *bio);
 void remap_recover_work(struct work_struct *work);
+
+/*
+ * A bio's io_srcu read section: entered when it is mapped, left when it
+ * completes, or when the gate holds or diverts it, maybe in another task.
+ * The __release()/__acquire() pair tells sparse that the section leaves
+ * with the bio rather than with the function.
+ */
+static inline void remap_bio_srcu_enter(struct remap_state *st,
+					struct remap_io *io)
+{
+	io->srcu_idx = srcu_down_read(&st->io_srcu);
+	__release(&st->io_srcu);
+}
+
+static inline void remap_bio_srcu_exit(struct remap_state *st,
+				       struct remap_io *io)
+{
+	if (io->srcu_idx < 0)
+		return;
+	__acquire(&st->io_srcu);
+	srcu_up_read(&st->io_srcu, io->srcu_idx);
+	io->srcu_idx = -1;
+}
 
 static inline void remap_count(struct remap_state *st,
 			       enum remap_counter_idx c, u64 n)

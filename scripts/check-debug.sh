@@ -7,7 +7,9 @@
 #      /var/cache/dm-remap/debug-kernel/<source version>-<fragments hash>/);
 #   2. build dm_remap.ko against its build tree, in a scratch copy of the
 #      sources (build/debug-module/: ./dm_remap.ko is left alone);
-#   3. run every tests/guest test (or GUEST_TESTS) on it in QEMU.  A test
+#   3. build the test-only modules (tests/kmod) against it into
+#      build/kmod/<release>/;
+#   4. run every tests/guest test (or GUEST_TESTS) on it in QEMU.  A test
 #      fails on any BUG:/WARNING:/lockdep/KASAN/ODEBUG/hung-task line in its
 #      kernel log; the run stops at the first KASAN report or when lockdep
 #      turns itself off; the last result, "kmemleak", fails on any leak a
@@ -48,6 +50,9 @@ if ! make -s -C "$kdir/build" M="$PWD/$mod" modules >"$mod/build.log" 2>&1; then
 fi
 vermagic=$(modinfo -F vermagic "$mod/dm_remap.ko" | awk '{print $1}')
 [[ $vermagic == "$kver" ]] || { echo "check-debug: dm_remap.ko is for '$vermagic', not $kver"; echo "0 passed, 1 failed"; exit 1; }
+
+echo "=== test modules (tests/kmod) for $kver"
+scripts/build-test-kmod.sh --kdir "$kdir/build" || { echo "check-debug: test module build failed"; echo "0 passed, 1 failed"; exit 1; }
 
 echo "=== guest (debug kernel $kver)"
 gstart=$SECONDS

@@ -5,7 +5,8 @@
 #   2. host: unit tests of core/ under ASan+UBSan, fuzzers over their corpora;
 #   then for each guest kernel (6.1 and 6.12, side by side when the host
 #   has a core for each: each VM has one vCPU):
-#   3. build dm_remap.ko for it in build/ko/<kver>/; guest: every
+#   3. build dm_remap.ko for it in build/ko/<kver>/ and the test-only
+#      modules (tests/kmod: dm-faultseq.ko) in build/kmod/<kver>/; guest: every
 #      tests/guest test on the real module, in QEMU (TCG), each result line
 #      named <kernel>/<test>;
 #   4. host: two VM boots of it over the same disk images (tests/host).
@@ -132,6 +133,8 @@ for label in "${kvers[@]}"; do
 		continue
 	fi
 	step "build dm_remap.ko for $kver (build/ko/$kver)" build_ko "$kver" || continue
+	step "build the test modules for $kver (build/kmod/$kver)" \
+		scripts/build-test-kmod.sh "$kver" || continue
 	vermagic=$(modinfo -F vermagic "build/ko/$kver/dm_remap.ko" 2>/dev/null | awk '{print $1}')
 	if [[ $vermagic != "$kver" ]]; then
 		echo "check: dm_remap.ko is built for '$vermagic', not $kver: counted as 1 failure"

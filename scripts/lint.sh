@@ -4,7 +4,8 @@
 # scripts/lint.sh - static checks for dm-remap.
 #
 #   checkpatch  the kernel's scripts/checkpatch.pl (from Debian's
-#               linux-source-6.1) over kernel/*.[ch] and core/*.[ch];
+#               linux-source-6.1) over kernel/*.[ch], core/*.[ch] and the
+#               test-only modules tests/kmod/*.c;
 #               fails on any ERROR, prints warnings too.
 #   cppcheck    over the userspace C: core/, tools/, tests/unit, tests/fuzz,
 #               tests/tools (the guest tests' tools), bench/.
@@ -139,7 +140,7 @@ CHECKPATCH_IGNORE=LINUX_VERSION_CODE
 run_checkpatch() {
 	section checkpatch
 	local files=() f
-	for f in kernel/*.c kernel/*.h core/*.c core/*.h; do
+	for f in kernel/*.c kernel/*.h core/*.c core/*.h tests/kmod/*.c; do
 		[[ -f $f ]] && files+=("$f")
 	done
 	if ((${#files[@]} == 0)); then
