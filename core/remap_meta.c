@@ -171,9 +171,11 @@ bool remap_meta_layout_for_format(u64 spare_dev_sectors, u64 spare_start,
 		return false;
 	/*
 	 * Capacity to the end of the spare device, so that the spare area
-	 * can grow later; it never describes fewer units than spare_len
-	 * holds (which only a spare area past the device's end could make
-	 * happen, and the geometry check refuses that anyway).
+	 * can grow later, when its metadata takes at most half of spare_len:
+	 * room to grow never costs more than half the spare units asked for.
+	 * It never describes fewer units than spare_len holds (which only a
+	 * spare area past the device's end could make happen, and the
+	 * geometry check refuses that anyway).
 	 */
 	in_len = spare_len >> shift;
 	if (spare_dev_sectors > spare_start) {
@@ -181,7 +183,8 @@ bool remap_meta_layout_for_format(u64 spare_dev_sectors, u64 spare_start,
 
 		if (to_end >= in_len &&
 		    remap_meta_layout(to_end, unit_sectors, &t) &&
-		    rm_fits_one(&t, spare_len, unit_sectors)) {
+		    rm_fits_one(&t, spare_len, unit_sectors) &&
+		    t.data_offset <= spare_len / 2) {
 			*l = t;
 			return true;
 		}

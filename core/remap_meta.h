@@ -85,7 +85,8 @@ bool remap_meta_layout(u64 capacity, u32 unit_sectors,
 /*
  * The layout a new metadata area gets (docs: "Formatting and loading"):
  * capacity covering the spare device from spare_start to its end when that
- * fits in spare_len with at least one unit, otherwise covering spare_len.
+ * metadata takes at most half of spare_len (and one unit fits after it),
+ * otherwise covering spare_len.
  * Returns false when not even one unit fits after the metadata.
  */
 bool remap_meta_layout_for_format(u64 spare_dev_sectors, u64 spare_start,

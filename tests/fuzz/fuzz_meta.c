@@ -341,6 +341,8 @@ static void fuzz_layout(const u8 *b)
 		CHECK(units == (len - l.data_offset) / unit);
 		CHECK(l.slot_capacity == len / unit ||
 		      (dev > start && l.slot_capacity == (dev - start) / unit));
+		/* Room to grow costs at most half of spare_len. */
+		CHECK(l.slot_capacity == len / unit || l.data_offset <= len / 2);
 	}
 }
 

@@ -312,19 +312,36 @@ static void test_layout_for_format(void **state)
 	assert_int_equal(l.slot_blocks, 517);
 	assert_int_equal(l.data_offset, (2 + 2 + 2 * 517) * 8);
 
-	/* A small spare area that still holds the device-end metadata. */
-	assert_true(remap_meta_layout_for_format(2097152, 1000, 10000, 8, &l));
+	/*
+	 * The device-end metadata (8288 sectors from spare_start 1000) is
+	 * used when it takes at most half of spare_len: from 16576.
+	 */
+	assert_true(remap_meta_layout_for_format(2097152, 1000, 16576, 8, &l));
 	assert_int_equal(l.slot_capacity, (2097152 - 1000) / 8);
 	assert_int_equal(l.slot_blocks, 516);
 	assert_int_equal(l.data_offset, 8288);
-	assert_int_equal(remap_meta_units(&l, 10000, 8), (10000 - 8288) / 8);
-
-	/* Exactly one unit after the device-end metadata. */
-	assert_true(remap_meta_layout_for_format(2097152, 1000, 8296, 8, &l));
+	assert_int_equal(remap_meta_units(&l, 16576, 8), (16576 - 8288) / 8);
+	assert_true(remap_meta_layout_for_format(2097152, 1000, 100000, 8, &l));
 	assert_int_equal(l.slot_capacity, 262019);
-	assert_int_equal(remap_meta_units(&l, 8296, 8), 1);
 
 	/* One sector short: capacity covers spare_len only. */
+	assert_true(remap_meta_layout_for_format(2097152, 1000, 16575, 8, &l));
+	assert_int_equal(l.slot_capacity, 16575 / 8);
+	assert_int_equal(l.slot_blocks, 5);
+	assert_int_equal(l.data_offset, 112);
+	assert_int_equal(remap_meta_units(&l, 16575, 8), (16575 - 112) / 8);
+
+	/*
+	 * A small spare area that would still hold the device-end metadata
+	 * (before, the capacity went to the end whenever one unit fitted
+	 * after it: here 214 spare units instead of 1240).  Now spare_len's
+	 * own.
+	 */
+	assert_true(remap_meta_layout_for_format(2097152, 1000, 10000, 8, &l));
+	assert_int_equal(l.slot_capacity, 1250);
+	assert_int_equal(l.data_offset, 80);
+	assert_true(remap_meta_layout_for_format(2097152, 1000, 8296, 8, &l));
+	assert_int_equal(l.slot_capacity, 1037);
 	assert_true(remap_meta_layout_for_format(2097152, 1000, 8295, 8, &l));
 	assert_int_equal(l.slot_capacity, 8295 / 8);
 	assert_int_equal(l.slot_blocks, 3);
@@ -409,6 +426,9 @@ static void test_layout_for_format_random(void **state)
 		assert_true(l.slot_capacity >= len / unit);
 		assert_true(l.slot_capacity == (dev - start) / unit ||
 			    l.slot_capacity == len / unit);
+		/* Room to grow costs at most half of spare_len. */
+		if (l.slot_capacity != len / unit)
+			assert_true(l.data_offset <= len / 2);
 	}
 }
 
@@ -773,28 +793,32 @@ static void test_blocks_for(void **state)
 
 	/*
 	 * The defect's geometry: 4 KiB units, a 2 TiB spare device, a
-	 * 16 GiB spare area at its start.  The capacity reaches to the end
+	 * 20 GiB spare area at its start.  The capacity reaches to the end
 	 * (2^29 units, 1056833 slot blocks: over 8 GiB of metadata, more
-	 * than INT_MAX bytes of slots in memory); the blocks 16 GiB needs
-	 * are a few thousand.
+	 * than INT_MAX bytes of slots in memory); the blocks 20 GiB needs
+	 * are a few thousand.  (16 GiB: the 8 GiB of metadata would take
+	 * more than half; its own capacity then.)
 	 */
-	assert_true(remap_meta_layout_for_format(1ULL << 32, 0, 1ULL << 25,
-						 8, &l));
+	len = 20ULL << 21;
+	assert_true(remap_meta_layout_for_format(1ULL << 32, 0, len, 8, &l));
 	assert_int_equal(l.slot_capacity, 1ULL << 29);
 	assert_int_equal(l.slot_blocks, 1056833);
 	assert_true(l.slot_blocks * PER * 8 > 0x7fffffffULL);
-	assert_int_equal(remap_meta_blocks_for(&l, 1ULL << 25, 8),
-			 ref_blocks_for(&l, 1ULL << 25, 8));
-	assert_true(remap_meta_blocks_for(&l, 1ULL << 25, 8) < 4200);
-	assert_true(remap_meta_blocks_for(&l, 1ULL << 25, 8) <=
+	assert_int_equal(remap_meta_blocks_for(&l, len, 8),
+			 ref_blocks_for(&l, len, 8));
+	assert_true(remap_meta_blocks_for(&l, len, 8) < 6200);
+	assert_true(remap_meta_blocks_for(&l, len, 8) <=
 		    REMAP_META_MAX_LOADED_BLOCKS);
 	/* The whole device as spare: more than memory allows. */
 	assert_true(remap_meta_blocks_for(&l, 1ULL << 32, 8) >
 		    REMAP_META_MAX_LOADED_BLOCKS);
 
-	/* To initialize: only what 16 GiB needs, the rest is far more. */
-	assert_int_equal(remap_meta_blocks_to_init(&l, 1ULL << 25, 8),
-			 remap_meta_blocks_for(&l, 1ULL << 25, 8));
+	/* To initialize: only what 20 GiB needs, the rest is far more. */
+	assert_int_equal(remap_meta_blocks_to_init(&l, len, 8),
+			 remap_meta_blocks_for(&l, len, 8));
+	assert_true(remap_meta_layout_for_format(1ULL << 32, 0, 16ULL << 21, 8,
+						 &l));
+	assert_int_equal(l.slot_capacity, 16ULL << 18);
 
 	/*
 	 * All of them when at most REMAP_META_INIT_SLACK (256) would be
