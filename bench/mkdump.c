@@ -11,7 +11,8 @@
  * LUNIT_FILE: one logical unit a line (sorted or not, each once).  Spare
  * units are handed out in order, 0, 1, 2, ... as the module does for a
  * fresh pool.  The layout is the one the module gives a new area of that
- * geometry (core/remap_meta.c, remap_meta_layout_for_format), so the
+ * geometry (core/remap_meta.c, remap_meta_layout_for_format), with the
+ * slot blocks spare_len needs initialized (remap_meta_blocks_to_init), so the
  * table line's spare_len and spare_start must be these.
  */
 #include <inttypes.h>
@@ -37,6 +38,7 @@ static unsigned long long num(const char *s, const char *what)
 int main(int argc, char **argv)
 {
 	struct remap_meta_layout l;
+	struct remap_sb init = { 0 };
 	unsigned long long us, lbs, main_sectors, spare_dev, spare_start,
 		spare_len, lunit, n = 0, units;
 	uint8_t uuid[16];
@@ -60,6 +62,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	units = remap_meta_units(&l, spare_len, (u32)us);
+	/* The version and slot_blocks_init the module's format gives. */
+	init.layout = l;
+	remap_sb_set_init_blocks(&init,
+				 remap_meta_blocks_to_init(&l, spare_len, (u32)us));
 	f = fopen(argv[7], "r");
 	if (!f) {
 		perror(argv[7]);
@@ -78,7 +84,8 @@ int main(int argc, char **argv)
 	uuid[8] = (uint8_t)((uuid[8] & 0x3f) | 0x80);
 	for (i = 7; i >= 0; i--)
 		instance = instance << 8 | uuid[i];
-	printf("{\n  \"format\": \"dm-remap metadata\",\n  \"version\": 1,\n");
+	printf("{\n  \"format\": \"dm-remap metadata\",\n  \"version\": %u,\n",
+	       init.version);
 	printf("  \"uuid\": \"");
 	for (i = 0; i < 16; i++)
 		printf("%s%02x", i == 4 || i == 6 || i == 8 || i == 10 ? "-" : "",
@@ -94,8 +101,10 @@ int main(int argc, char **argv)
 	printf("  \"slot_capacity\": %llu,\n  \"pending_blocks\": %llu,\n",
 	       (unsigned long long)l.slot_capacity,
 	       (unsigned long long)l.pending_blocks);
-	printf("  \"slot_blocks\": %llu,\n  \"generation\": 1,\n",
-	       (unsigned long long)l.slot_blocks);
+	printf("  \"slot_blocks\": %llu,\n  \"slot_blocks_init\": %llu,\n",
+	       (unsigned long long)l.slot_blocks,
+	       (unsigned long long)init.slot_blocks_init);
+	printf("  \"generation\": 1,\n");
 	printf("  \"format_time\": %llu,\n  \"seq\": 1,\n",
 	       (unsigned long long)time(NULL));
 	printf("  \"counters\": [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],\n");

@@ -37,8 +37,9 @@
 #define RM_OFF_GENERATION	128
 #define RM_OFF_FORMAT_TIME	136
 #define RM_OFF_COUNTERS		144
-/* First byte after the counters (272): from here to the end, zero. */
-#define RM_SB_END		(RM_OFF_COUNTERS + 8 * REMAP_META_NR_COUNTERS)
+#define RM_OFF_INIT_BLOCKS	272
+/* First byte after slot_blocks_init (280): from here to the end, zero. */
+#define RM_SB_END		(RM_OFF_INIT_BLOCKS + 8)
 
 /* ---- little-endian, byte by byte ---- */
 
@@ -170,9 +171,11 @@ bool remap_meta_layout_for_format(u64 spare_dev_sectors, u64 spare_start,
 		return false;
 	/*
 	 * Capacity to the end of the spare device, so that the spare area
-	 * can grow later; it never describes fewer units than spare_len
-	 * holds (which only a spare area past the device's end could make
-	 * happen, and the geometry check refuses that anyway).
+	 * can grow later, when its metadata takes at most half of spare_len:
+	 * room to grow never costs more than half the spare units asked for.
+	 * It never describes fewer units than spare_len holds (which only a
+	 * spare area past the device's end could make happen, and the
+	 * geometry check refuses that anyway).
 	 */
 	in_len = spare_len >> shift;
 	if (spare_dev_sectors > spare_start) {
@@ -180,7 +183,8 @@ bool remap_meta_layout_for_format(u64 spare_dev_sectors, u64 spare_start,
 
 		if (to_end >= in_len &&
 		    remap_meta_layout(to_end, unit_sectors, &t) &&
-		    rm_fits_one(&t, spare_len, unit_sectors)) {
+		    rm_fits_one(&t, spare_len, unit_sectors) &&
+		    t.data_offset <= spare_len / 2) {
 			*l = t;
 			return true;
 		}
@@ -204,6 +208,63 @@ u64 remap_meta_units(const struct remap_meta_layout *l, u64 spare_len,
 		return 0;
 	n = (spare_len - l->data_offset) >> shift;
 	return n < l->slot_capacity ? n : l->slot_capacity;
+}
+
+u64 remap_meta_blocks_for(const struct remap_meta_layout *l, u64 spare_len,
+			  u32 unit_sectors)
+{
+	u64 n = remap_meta_units(l, spare_len, unit_sectors);
+	u64 blocks = rm_div508(n);
+
+	return blocks + (n - blocks * REMAP_META_PER_BLOCK != 0);
+}
+
+u64 remap_meta_blocks_to_init(const struct remap_meta_layout *l,
+			      u64 spare_len, u32 unit_sectors)
+{
+	u64 need = remap_meta_blocks_for(l, spare_len, unit_sectors);
+
+	if (l->slot_blocks - need <= REMAP_META_INIT_SLACK &&
+	    l->slot_blocks <= REMAP_META_MAX_LOADED_BLOCKS)
+		return l->slot_blocks;
+	return need;
+}
+
+u64 remap_meta_block_slots(const struct remap_meta_layout *l, u64 blocks)
+{
+	if (blocks >= l->slot_blocks)
+		return l->slot_capacity;
+	/* blocks < slot_blocks <= 2^64 / 508 + 1: no overflow. */
+	return blocks * REMAP_META_PER_BLOCK;
+}
+
+/* ---- initialized slot blocks (docs: "Initialized slot blocks") ---- */
+
+u64 remap_sb_init_blocks(const struct remap_sb *sb)
+{
+	return sb->slot_blocks_init ? sb->slot_blocks_init :
+				      sb->layout.slot_blocks;
+}
+
+void remap_sb_set_init_blocks(struct remap_sb *sb, u64 n)
+{
+	if (!n)
+		n = 1;
+	if (n >= sb->layout.slot_blocks) {
+		sb->slot_blocks_init = 0;
+		sb->version = REMAP_META_VERSION;
+	} else {
+		sb->slot_blocks_init = n;
+		sb->version = REMAP_META_VERSION_PARTIAL;
+	}
+}
+
+bool remap_sb_init_valid(u32 version, u64 init, u64 slot_blocks)
+{
+	if (version == REMAP_META_VERSION)
+		return !init;
+	return version == REMAP_META_VERSION_PARTIAL && init &&
+	       init < slot_blocks;
 }
 
 /* ---- blocks ---- */
@@ -266,6 +327,7 @@ void remap_sb_encode(const struct remap_sb *sb, u64 block_nr, u8 *block)
 	rm_put64(block + RM_OFF_FORMAT_TIME, sb->format_time);
 	for (i = 0; i < REMAP_META_NR_COUNTERS; i++)
 		rm_put64(block + RM_OFF_COUNTERS + 8 * i, sb->counters[i]);
+	rm_put64(block + RM_OFF_INIT_BLOCKS, sb->slot_blocks_init);
 	rm_seal(block);
 }
 
@@ -283,7 +345,8 @@ int remap_sb_decode(const u8 *block, u64 block_nr, struct remap_sb *sb,
 	if (block_nr > 1 || rm_get64(block + RM_OFF_BLOCK_NR) != block_nr)
 		return rm_fail(error, "superblock in the wrong place");
 	s.version = rm_get32(block + RM_OFF_VERSION);
-	if (s.version != REMAP_META_VERSION)
+	if (s.version != REMAP_META_VERSION &&
+	    s.version != REMAP_META_VERSION_PARTIAL)
 		return rm_fail(error, "unsupported metadata version");
 
 	s.instance = rm_get64(block + RM_OFF_INSTANCE);
@@ -299,6 +362,7 @@ int remap_sb_decode(const u8 *block, u64 block_nr, struct remap_sb *sb,
 	s.format_time = rm_get64(block + RM_OFF_FORMAT_TIME);
 	for (i = 0; i < REMAP_META_NR_COUNTERS; i++)
 		s.counters[i] = rm_get64(block + RM_OFF_COUNTERS + 8 * i);
+	s.slot_blocks_init = rm_get64(block + RM_OFF_INIT_BLOCKS);
 
 	/* The stored layout must be the one its capacity and unit give. */
 	if (s.unit_sectors > REMAP_MAX_UNIT_SECTORS ||
@@ -308,6 +372,8 @@ int remap_sb_decode(const u8 *block, u64 block_nr, struct remap_sb *sb,
 	    rm_get64(block + RM_OFF_DATA_OFFSET) != l->data_offset ||
 	    rm_get64(block + RM_OFF_PENDING_BLOCKS) != l->pending_blocks ||
 	    rm_get64(block + RM_OFF_SLOT_BLOCKS) != l->slot_blocks)
+		return rm_fail(error, "inconsistent superblock");
+	if (!remap_sb_init_valid(s.version, s.slot_blocks_init, l->slot_blocks))
 		return rm_fail(error, "inconsistent superblock");
 	/* The instance is the uuid's first 8 bytes; the rest is zero. */
 	if (s.instance != rm_get64(s.uuid) ||

@@ -17,11 +17,32 @@
 #define REMAP_META_BLOCK_SIZE 4096U
 #define REMAP_META_BLOCK_SECTORS 8U
 #define REMAP_META_HEADER_SIZE 32U
+/*
+ * Version 1: every slot block is initialized.  Version 2: the same layout,
+ * with only the first slot_blocks_init slot blocks initialized (docs:
+ * "Initialized slot blocks").  A superblock says 2 exactly when its
+ * slot_blocks_init is not 0, so an area whose slot blocks are all
+ * initialized stays readable by version-1-only readers.
+ */
 #define REMAP_META_VERSION 1U
+#define REMAP_META_VERSION_PARTIAL 2U
 /* u64 entries after the header in slot and pending blocks. */
 #define REMAP_META_PER_BLOCK ((REMAP_META_BLOCK_SIZE - REMAP_META_HEADER_SIZE) / 8)
 #define REMAP_META_PENDING_BLOCKS 1U
 #define REMAP_META_NR_COUNTERS 16U
+/*
+ * The most slot blocks a table keeps in memory (8 bytes a slot: 1016 MiB,
+ * 133169152 spare units); a spare_len whose units need more is refused
+ * (docs: "Initialized slot blocks").  Not a format limit: a policy of the
+ * module, here so that remapctl can say what the module will do.
+ */
+#define REMAP_META_MAX_LOADED_BLOCKS (1ULL << 18)
+/*
+ * When no more than this many slot blocks (1 MiB a copy) would be left
+ * uninitialized, all of them are initialized: the metadata stays version
+ * 1 (readable by version-1-only modules) for the price of a little more.
+ */
+#define REMAP_META_INIT_SLACK 256ULL
 
 #define REMAP_MAGIC_SUPER 0x42535252U	/* "RRSB" */
 #define REMAP_MAGIC_SLOTS 0x4c535252U	/* "RRSL" */
@@ -64,7 +85,8 @@ bool remap_meta_layout(u64 capacity, u32 unit_sectors,
 /*
  * The layout a new metadata area gets (docs: "Formatting and loading"):
  * capacity covering the spare device from spare_start to its end when that
- * fits in spare_len with at least one unit, otherwise covering spare_len.
+ * metadata takes at most half of spare_len (and one unit fits after it),
+ * otherwise covering spare_len.
  * Returns false when not even one unit fits after the metadata.
  */
 bool remap_meta_layout_for_format(u64 spare_dev_sectors, u64 spare_start,
@@ -74,6 +96,26 @@ bool remap_meta_layout_for_format(u64 spare_dev_sectors, u64 spare_start,
 /* Spare units usable with this layout in a spare area of @spare_len. */
 u64 remap_meta_units(const struct remap_meta_layout *l, u64 spare_len,
 		     u32 unit_sectors);
+
+/*
+ * The slot blocks that describe the spare units of a spare area of
+ * @spare_len (remap_meta_units()): what must be initialized before a table
+ * with that spare_len is used.  0 when not even one unit fits.
+ */
+u64 remap_meta_blocks_for(const struct remap_meta_layout *l, u64 spare_len,
+			  u32 unit_sectors);
+
+/*
+ * The slot blocks to initialize for a spare area of @spare_len (at format
+ * time, or when a table with a larger one is loaded):
+ * remap_meta_blocks_for(), or all of them when at most
+ * REMAP_META_INIT_SLACK would be left and all fit in memory.
+ */
+u64 remap_meta_blocks_to_init(const struct remap_meta_layout *l,
+			      u64 spare_len, u32 unit_sectors);
+
+/* Slots in the first @blocks slot blocks that the slot capacity covers. */
+u64 remap_meta_block_slots(const struct remap_meta_layout *l, u64 blocks);
 
 struct remap_sb {
 	u64 instance;		/* = first 8 bytes of uuid, little-endian */
@@ -90,7 +132,30 @@ struct remap_sb {
 	u64 format_time;
 	struct remap_meta_layout layout;	/* as stored */
 	u64 counters[REMAP_META_NR_COUNTERS];
+	/*
+	 * As stored: 0, every slot block is initialized (version 1);
+	 * otherwise 1 .. slot_blocks - 1 (version 2).  Read it with
+	 * remap_sb_init_blocks(), set it with remap_sb_set_init_blocks().
+	 */
+	u64 slot_blocks_init;
 };
+
+/* Slot blocks initialized on disk: 1 .. slot_blocks. */
+u64 remap_sb_init_blocks(const struct remap_sb *sb);
+
+/*
+ * Record that the first @n slot blocks are initialized (@n from 1; an @n
+ * of slot_blocks or more means all of them): sets slot_blocks_init and the
+ * version that goes with it.
+ */
+void remap_sb_set_init_blocks(struct remap_sb *sb, u64 n);
+
+/*
+ * May a superblock of @version with a layout of @slot_blocks slot blocks
+ * store @init as slot_blocks_init?  Version 1: only 0; version 2: 1 ..
+ * slot_blocks - 1.
+ */
+bool remap_sb_init_valid(u32 version, u64 init, u64 slot_blocks);
 
 /* Encode @sb as superblock copy @block_nr (0 or 1) into @block. */
 void remap_sb_encode(const struct remap_sb *sb, u64 block_nr, u8 *block);
@@ -99,8 +164,10 @@ void remap_sb_encode(const struct remap_sb *sb, u64 block_nr, u8 *block);
  * Decode and check a superblock copy read from block @block_nr.  0, or
  * -EINVAL with *error: "not a dm-remap superblock" (bad magic),
  * "superblock checksum mismatch", "superblock in the wrong place",
- * "unsupported metadata version", "inconsistent superblock" (the stored
- * layout is not what remap_meta_layout() gives for its capacity and unit).
+ * "unsupported metadata version" (neither 1 nor 2), "inconsistent
+ * superblock" (the stored layout is not what remap_meta_layout() gives for
+ * its capacity and unit, slot_blocks_init is not valid for the version,
+ * or a byte after it is not zero).
  */
 int remap_sb_decode(const u8 *block, u64 block_nr, struct remap_sb *sb,
 		    const char **error);

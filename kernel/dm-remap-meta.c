@@ -9,6 +9,12 @@
  * blocks (synchronous dm-io) and keeps the in-memory copy of the slot
  * table, one u64 per spare unit, from which every commit is encoded.
  *
+ * Only the initialized slot blocks are in memory (docs/metadata-format.md,
+ * "Initialized slot blocks"): those a spare_len has needed so far, not the
+ * whole slot capacity, which may reach to the end of a large spare
+ * device.  A table with a larger spare_len first initializes the blocks it
+ * needs (remap_meta_extend()).
+ *
  * The metadata commit is remap_meta_set_slots(): copy A of every changed
  * block with REQ_PREFLUSH | REQ_FUA (the flush also makes the unit data
  * copied just before durable), then copy B with REQ_FUA.
@@ -19,6 +25,7 @@
 #include <linux/timekeeping.h>
 #include <linux/dm-io.h>
 #include <linux/sort.h>
+#include <linux/sched/mm.h>
 
 #include "dm-remap.h"
 #include "remap_meta.h"
@@ -39,9 +46,11 @@ struct remap_meta {
 	sector_t start;			/* spare_start: block 0 */
 	struct remap_sb sb;		/* current superblock */
 	u64 seq;			/* highest commit sequence written */
-	u64 *slots;			/* sb.layout.slot_capacity entries */
+	u64 *slots;			/* alloc_blocks * PER_BLOCK entries */
 	u64 *pending;			/* pending_blocks * PER_BLOCK entries */
 	u64 *slot_seq;			/* seq of each slot block as loaded */
+	u64 nr_blocks;			/* slot blocks in memory */
+	u64 alloc_blocks;		/* room in slots and slot_seq */
 	int sb_stale;			/* superblock copy to rewrite, or -1 */
 	bool writable;			/* the table may write (repairs) */
 	bool failed;			/* a commit failed: no more changes */
@@ -53,6 +62,15 @@ static int meta_io(struct remap_meta *m, blk_opf_t opf, u64 block,
 	return remap_sync_io(m->io, opf, m->bdev,
 			     m->start + block * REMAP_META_BLOCK_SECTORS,
 			     nr_blocks * REMAP_META_BLOCK_SECTORS, buf);
+}
+
+/*
+ * The slots in memory that the slot capacity covers: every spare unit a
+ * table of this metadata may use is one of them.
+ */
+static u64 meta_nr_slots(struct remap_meta *m)
+{
+	return remap_meta_block_slots(&m->sb.layout, m->nr_blocks);
 }
 
 /*
@@ -136,6 +154,9 @@ int remap_meta_set_slots(struct remap_meta *m, const u64 *sunits,
 		return -EROFS;
 	if (!n)
 		return 0;
+	/* The pool hands out only units whose slot block is in memory. */
+	if (WARN_ON_ONCE(sunits[n - 1] >= meta_nr_slots(m)))
+		return -EINVAL;
 	old = kvmalloc_array(n, sizeof(*old), GFP_NOIO);
 	buf = kvmalloc(REMAP_META_BLOCK_SIZE * META_CHUNK_BLOCKS, GFP_NOIO);
 	if (!old || !buf) {
@@ -274,9 +295,11 @@ sector_t remap_meta_data_offset(struct remap_meta *m)
 	return m->sb.layout.data_offset;
 }
 
+/* Never more than the slots in memory (remap_meta_extend() adds them). */
 u64 remap_meta_nr_units(struct remap_meta *m, sector_t spare_len)
 {
-	return remap_meta_units(&m->sb.layout, spare_len, m->sb.unit_sectors);
+	return min(remap_meta_units(&m->sb.layout, spare_len,
+				    m->sb.unit_sectors), meta_nr_slots(m));
 }
 
 u64 remap_meta_capacity(struct remap_meta *m)
@@ -284,7 +307,33 @@ u64 remap_meta_capacity(struct remap_meta *m)
 	return m->sb.layout.slot_capacity;
 }
 
-/* A spare area of @spare_len must hold the metadata and fit its slots. */
+/*
+ * The slot blocks the units of a spare area of @spare_len need must fit
+ * in memory (REMAP_META_MAX_LOADED_BLOCKS): checked before anything is
+ * written or allocated.
+ */
+static int meta_check_memory(const struct remap_meta_layout *l, u32 unit,
+			     u64 spare_len, const char **error)
+{
+	u64 need = remap_meta_blocks_for(l, spare_len, unit);
+
+	if (need <= REMAP_META_MAX_LOADED_BLOCKS)
+		return 0;
+	DMERR("spare_len %llu holds %llu spare units of %u sectors, %llu slot blocks; at most %llu slot blocks (%llu units) are kept in memory: use a larger unit_sectors or a smaller spare_len",
+	      (unsigned long long)spare_len,
+	      (unsigned long long)remap_meta_units(l, spare_len, unit), unit,
+	      (unsigned long long)need,
+	      (unsigned long long)REMAP_META_MAX_LOADED_BLOCKS,
+	      (unsigned long long)(REMAP_META_MAX_LOADED_BLOCKS *
+				   REMAP_META_PER_BLOCK));
+	*error = "spare_len holds more spare units than the slot table can keep in memory (use a larger unit_sectors)";
+	return -EINVAL;
+}
+
+/*
+ * A spare area of @spare_len must hold the metadata, fit its slots and
+ * their memory.
+ */
 int remap_meta_check_spare_len(struct remap_meta *m, sector_t spare_len,
 			       const char **error)
 {
@@ -296,7 +345,8 @@ int remap_meta_check_spare_len(struct remap_meta *m, sector_t spare_len,
 		 l->slot_capacity)
 		*error = "spare_len beyond the metadata's slot capacity";
 	else
-		return 0;
+		return meta_check_memory(l, m->sb.unit_sectors, spare_len,
+					 error);
 	return -EINVAL;
 }
 
@@ -341,14 +391,51 @@ static int meta_write_empty(struct remap_meta *m, u32 magic, u64 region_a,
 	return r;
 }
 
-/* A new metadata area: everything free, then the superblocks. */
+/*
+ * Room for @blocks slot blocks in m->slots and m->slot_seq, the slots in
+ * memory kept and the new ones free (zero).  Nothing else changes: the
+ * caller sets m->nr_blocks once the blocks are loaded.
+ */
+static int meta_alloc_blocks(struct remap_meta *m, u64 blocks)
+{
+	u64 *slots, *seq;
+
+	if (blocks <= m->alloc_blocks)
+		return 0;
+	slots = kvcalloc(blocks * REMAP_META_PER_BLOCK, sizeof(u64),
+			 GFP_KERNEL);
+	seq = kvcalloc(blocks, sizeof(u64), GFP_KERNEL);
+	if (!slots || !seq) {
+		kvfree(slots);
+		kvfree(seq);
+		return -ENOMEM;
+	}
+	if (m->alloc_blocks) {
+		memcpy(slots, m->slots, m->nr_blocks * REMAP_META_PER_BLOCK *
+		       sizeof(u64));
+		memcpy(seq, m->slot_seq, m->nr_blocks * sizeof(u64));
+	}
+	kvfree(m->slots);
+	kvfree(m->slot_seq);
+	m->slots = slots;
+	m->slot_seq = seq;
+	m->alloc_blocks = blocks;
+	return 0;
+}
+
+/*
+ * A new metadata area: everything free, then the superblocks.  Only the
+ * slot blocks that spare_len's units need are written (the capacity may
+ * reach much further); the memory for them is checked and allocated
+ * before anything is written.
+ */
 static int meta_format(struct remap_meta *m, struct remap_geometry *g,
 		       struct remap_ctr_args *a, u8 *buf, const char **error)
 {
 	struct remap_sb *sb = &m->sb;
 	const struct remap_meta_layout *l = &sb->layout;
-	u64 *zeroes;
-	int r, i;
+	u64 *zeroes, need, i;
+	int r;
 
 	memset(sb, 0, sizeof(*sb));
 	if (!remap_meta_layout_for_format(g->spare_dev_sectors, a->spare_start,
@@ -357,10 +444,20 @@ static int meta_format(struct remap_meta *m, struct remap_geometry *g,
 		*error = "Spare area too small for its metadata and one unit";
 		return -EINVAL;
 	}
+	r = meta_check_memory(l, g->unit_sectors, a->spare_len, error);
+	if (r)
+		return r;
+	need = remap_meta_blocks_to_init(l, a->spare_len, g->unit_sectors);
+	zeroes = kcalloc(REMAP_META_PER_BLOCK, sizeof(u64), GFP_KERNEL);
+	if (!zeroes || meta_alloc_blocks(m, need)) {
+		kfree(zeroes);
+		*error = "Cannot allocate the metadata slot table";
+		return -ENOMEM;
+	}
 	get_random_bytes(sb->uuid, sizeof(sb->uuid));
 	for (i = 8; i-- > 0; )
 		sb->instance = (sb->instance << 8) | sb->uuid[i];
-	sb->version = REMAP_META_VERSION;
+	remap_sb_set_init_blocks(sb, need);	/* and the version */
 	sb->unit_sectors = g->unit_sectors;
 	sb->logical_block_size = g->main_lbs;
 	sb->main_dev_sectors = g->main_dev_sectors;
@@ -369,20 +466,22 @@ static int meta_format(struct remap_meta *m, struct remap_geometry *g,
 	sb->format_time = ktime_get_real_seconds();
 	m->seq = 1;
 
-	zeroes = kcalloc(REMAP_META_PER_BLOCK, sizeof(u64), GFP_KERNEL);
-	if (!zeroes)
-		return -ENOMEM;
 	r = meta_write_empty(m, REMAP_MAGIC_PENDING, l->pending_a,
 			     l->pending_b, l->pending_blocks, zeroes, buf);
 	if (!r)
 		r = meta_write_empty(m, REMAP_MAGIC_SLOTS, l->slots_a,
-				     l->slots_b, l->slot_blocks, zeroes, buf);
+				     l->slots_b, need, zeroes, buf);
 	kfree(zeroes);
 	if (!r)
 		r = meta_write_sb(m, buf);
-	if (r)
+	if (r) {
 		*error = "Cannot write new metadata to the spare device";
-	return r;
+		return r;
+	}
+	for (i = 0; i < need; i++)
+		m->slot_seq[i] = 1;
+	m->nr_blocks = need;
+	return 0;
 }
 
 /* Read the superblocks and choose; or learn that the area is new. */
@@ -534,6 +633,195 @@ static int meta_read_region(struct remap_meta *m, u32 magic, u64 region_a,
 	return 0;
 }
 
+/*
+ * Bring the first @target slot blocks into memory (m->nr_blocks from
+ * now): the initialized ones are read (and repaired, when @writable);
+ * those past the initialized ones are written empty, copy A then copy B,
+ * and then the superblock records the new count.  A crash before that
+ * superblock write leaves the old count and the new blocks ignored:
+ * nothing is lost.  Memory is allocated before anything is written.  The
+ * caller has checked @target against REMAP_META_MAX_LOADED_BLOCKS.
+ */
+static int meta_extend(struct remap_meta *m, u64 target, bool writable,
+		       u8 *buf, const char **error)
+{
+	const struct remap_meta_layout *l = &m->sb.layout;
+	u64 init = remap_sb_init_blocks(&m->sb), have = m->nr_blocks;
+	u64 old_init = m->sb.slot_blocks_init, *zeroes = NULL, to, i, seq;
+	u32 old_version = m->sb.version;
+	int r;
+
+	if (target <= have)
+		return 0;
+	if (WARN_ON_ONCE(target > l->slot_blocks ||
+			 target > REMAP_META_MAX_LOADED_BLOCKS)) {
+		*error = "Slot table larger than its capacity or memory";
+		return -EINVAL;
+	}
+	if (target > init && !writable) {
+		*error = "spare_len needs slot blocks the metadata has not initialized, and the table is read-only";
+		return -EROFS;
+	}
+	if (target > init && m->failed) {
+		*error = "Metadata failed: cannot initialize slot blocks for a larger spare_len";
+		return -EROFS;
+	}
+	if (target > init)
+		zeroes = kcalloc(REMAP_META_PER_BLOCK, sizeof(u64), GFP_KERNEL);
+	if ((target > init && !zeroes) || meta_alloc_blocks(m, target)) {
+		kfree(zeroes);
+		*error = "Cannot allocate the metadata slot table";
+		return -ENOMEM;
+	}
+
+	to = min(target, init);
+	if (to > have) {
+		r = meta_read_region(m, REMAP_MAGIC_SLOTS, l->slots_a + have,
+				     l->slots_b + have, to - have,
+				     m->slots + have * REMAP_META_PER_BLOCK,
+				     m->slot_seq + have, buf, writable, error);
+		if (r)
+			goto out;
+	}
+	if (target > init) {
+		seq = ++m->seq;
+		r = meta_write_empty(m, REMAP_MAGIC_SLOTS, l->slots_a + init,
+				     l->slots_b + init, target - init, zeroes,
+				     buf);
+		if (!r) {
+			remap_sb_set_init_blocks(&m->sb, target);
+			r = meta_write_sb(m, buf);
+			if (r) {
+				/* Either count on disk is right: keep the old. */
+				m->sb.slot_blocks_init = old_init;
+				m->sb.version = old_version;
+			}
+		}
+		if (r) {
+			*error = "Cannot initialize new metadata slot blocks on the spare device";
+			goto out;
+		}
+		memset(m->slots + init * REMAP_META_PER_BLOCK, 0,
+		       (target - init) * REMAP_META_PER_BLOCK * sizeof(u64));
+		for (i = init; i < target; i++)
+			m->slot_seq[i] = seq;
+		DMINFO("slot table extended from %llu to %llu initialized blocks",
+		       (unsigned long long)init, (unsigned long long)target);
+	}
+	m->nr_blocks = target;
+	r = 0;
+out:
+	kfree(zeroes);
+	return r;
+}
+
+/*
+ * Slot blocks [@from, @to), initialized but not kept in memory, must
+ * describe no unit in use (else the spare_len is too small for the
+ * metadata, as remap_meta_build() would say).  Read a chunk at a time.
+ */
+static int meta_scan_free(struct remap_meta *m, u64 from, u64 to,
+			  bool writable, u8 *buf, const char **error)
+{
+	const struct remap_meta_layout *l = &m->sb.layout;
+	u64 first, nr, i, *e;
+	int r = 0;
+
+	e = kvmalloc_array(META_CHUNK_BLOCKS * REMAP_META_PER_BLOCK,
+			   sizeof(u64), GFP_KERNEL);
+	if (!e) {
+		*error = "Cannot allocate the metadata slot table";
+		return -ENOMEM;
+	}
+	for (first = from; first < to && !r; first += nr) {
+		nr = min_t(u64, to - first, META_CHUNK_BLOCKS);
+		r = meta_read_region(m, REMAP_MAGIC_SLOTS, l->slots_a + first,
+				     l->slots_b + first, nr, e, NULL, buf,
+				     writable, error);
+		for (i = 0; !r && i < nr * REMAP_META_PER_BLOCK &&
+		     first * REMAP_META_PER_BLOCK + i < l->slot_capacity; i++)
+			if (e[i] != REMAP_SLOT_FREE) {
+				*error = "spare_len too small for the spare units the metadata uses";
+				r = -EINVAL;
+			}
+	}
+	kvfree(e);
+	return r;
+}
+
+/*
+ * The slot table of metadata just read: every initialized block in memory,
+ * then those spare_len needs beyond them initialized.  Metadata written
+ * before slot_blocks_init existed may have more initialized blocks than
+ * memory allows (every block of a capacity that reaches to the end of a
+ * large device): then only those spare_len needs are kept, the others must
+ * be free, and (when writable) the superblock records that only those are
+ * initialized, so that later loads read no more than they need.
+ */
+static int meta_load_slots(struct remap_meta *m, sector_t spare_len,
+			   bool writable, u8 *buf, const char **error)
+{
+	u64 init = remap_sb_init_blocks(&m->sb);
+	u64 need = remap_meta_blocks_for(&m->sb.layout, spare_len,
+					 m->sb.unit_sectors);
+	int r;
+
+	if (init <= REMAP_META_MAX_LOADED_BLOCKS) {
+		if (need > init)
+			need = remap_meta_blocks_to_init(&m->sb.layout,
+							 spare_len,
+							 m->sb.unit_sectors);
+		return meta_extend(m, max(init, need), writable, buf, error);
+	}
+
+	DMWARN("metadata with %llu initialized slot blocks, more than are kept in memory: reading them once, keeping the %llu spare_len needs",
+	       (unsigned long long)init, (unsigned long long)need);
+	r = meta_extend(m, need, writable, buf, error);
+	if (!r)
+		r = meta_scan_free(m, need, init, writable, buf, error);
+	if (r || !writable)
+		return r;
+	remap_sb_set_init_blocks(&m->sb, need);
+	r = meta_write_sb(m, buf);
+	if (r)
+		*error = "Cannot write the metadata superblock";
+	return r;
+}
+
+/*
+ * A table with @spare_len uses this metadata (a reload): initialize and
+ * load the slot blocks its units need.  remap_meta_check_spare_len() has
+ * accepted @spare_len.  Called with the state's lock held, maybe while
+ * I/O waits for it: no allocation may recurse into I/O.
+ */
+int remap_meta_extend(struct remap_meta *m, sector_t spare_len,
+		      bool writable, const char **error)
+{
+	u64 need = remap_meta_blocks_for(&m->sb.layout, spare_len,
+					 m->sb.unit_sectors);
+	unsigned int noio;
+	u8 *buf;
+	int r;
+
+	if (need <= m->nr_blocks)
+		return 0;
+	/* Initialize (or, past a legacy count, read) what the rule says. */
+	need = remap_meta_blocks_to_init(&m->sb.layout, spare_len,
+					 m->sb.unit_sectors);
+	noio = memalloc_noio_save();
+	buf = kvmalloc((2 * META_CHUNK_BLOCKS + 1) * REMAP_META_BLOCK_SIZE,
+		       GFP_KERNEL);
+	if (buf) {
+		r = meta_extend(m, need, writable, buf, error);
+		kvfree(buf);
+	} else {
+		*error = "Cannot allocate metadata buffers";
+		r = -ENOMEM;
+	}
+	memalloc_noio_restore(noio);
+	return r;
+}
+
 void remap_meta_close(struct remap_meta *m)
 {
 	if (!m)
@@ -564,7 +852,11 @@ struct remap_meta *remap_meta_open(struct block_device *spare,
 	/* Two chunks to compare copies, plus one block to repair from. */
 	buf = kvmalloc((2 * META_CHUNK_BLOCKS + 1) * REMAP_META_BLOCK_SIZE,
 		       GFP_KERNEL);
-	if (!m || !buf) {
+	if (m)
+		m->pending = kvcalloc(REMAP_META_PENDING_BLOCKS *
+				      REMAP_META_PER_BLOCK, sizeof(u64),
+				      GFP_KERNEL);
+	if (!m || !buf || !m->pending) {
 		r = -ENOMEM;
 		*error = "Cannot allocate metadata buffers";
 		goto bad;
@@ -592,49 +884,29 @@ struct remap_meta *remap_meta_open(struct block_device *spare,
 		r = meta_format(m, g, a, buf, error);
 		if (r)
 			goto bad;
-	} else {
-		r = meta_check_sb(m, g, a, error);
-		if (r)
+		kvfree(buf);
+		return m;
+	}
+	r = meta_check_sb(m, g, a, error);
+	if (r)
+		goto bad;
+	if (m->sb_stale >= 0 && writable) {
+		DMWARN("repairing metadata superblock copy %d", m->sb_stale);
+		remap_sb_encode(&m->sb, m->sb_stale, buf);
+		r = meta_write(m, m->sb_stale, 1, buf, false);
+		if (r) {
+			*error = "Cannot repair the metadata superblock";
 			goto bad;
-		if (m->sb_stale >= 0 && writable) {
-			DMWARN("repairing metadata superblock copy %d",
-			       m->sb_stale);
-			remap_sb_encode(&m->sb, m->sb_stale, buf);
-			r = meta_write(m, m->sb_stale, 1, buf, false);
-			if (r) {
-				*error = "Cannot repair the metadata superblock";
-				goto bad;
-			}
 		}
 	}
-
-	m->slots = kvcalloc(m->sb.layout.slot_blocks * REMAP_META_PER_BLOCK,
-			    sizeof(u64), GFP_KERNEL);
-	m->pending = kvcalloc(m->sb.layout.pending_blocks *
-			      REMAP_META_PER_BLOCK, sizeof(u64), GFP_KERNEL);
-	m->slot_seq = kvcalloc(m->sb.layout.slot_blocks, sizeof(u64),
-			       GFP_KERNEL);
-	if (!m->slots || !m->pending || !m->slot_seq) {
-		r = -ENOMEM;
-		*error = "Cannot allocate the metadata slot table";
+	r = meta_read_region(m, REMAP_MAGIC_PENDING, m->sb.layout.pending_a,
+			     m->sb.layout.pending_b,
+			     m->sb.layout.pending_blocks, m->pending, NULL, buf,
+			     writable, error);
+	if (!r)
+		r = meta_load_slots(m, a->spare_len, writable, buf, error);
+	if (r)
 		goto bad;
-	}
-	if (!is_new) {
-		r = meta_read_region(m, REMAP_MAGIC_PENDING,
-				     m->sb.layout.pending_a,
-				     m->sb.layout.pending_b,
-				     m->sb.layout.pending_blocks, m->pending,
-				     NULL, buf, writable, error);
-		if (!r)
-			r = meta_read_region(m, REMAP_MAGIC_SLOTS,
-					     m->sb.layout.slots_a,
-					     m->sb.layout.slots_b,
-					     m->sb.layout.slot_blocks,
-					     m->slots, m->slot_seq, buf,
-					     writable, error);
-		if (r)
-			goto bad;
-	}
 	kvfree(buf);
 	return m;
 bad:
@@ -691,7 +963,7 @@ int remap_meta_build(struct remap_meta *m, u64 nr_lunits,
 		     struct spare_pool *pool, struct remap_entry **entries,
 		     size_t *nr, const char **error)
 {
-	u64 cap = m->sb.layout.slot_capacity, retired = 0, u;
+	u64 cap = meta_nr_slots(m), retired = 0, u;
 	struct remap_entry *e;
 	long got;
 	size_t i;

@@ -576,6 +576,7 @@ int remap_state_get(struct remap_c *rc, struct remap_ctr_args *a,
 	struct remap_spare_place place;
 	struct remap_table *t;
 	const char *error;
+	bool writable = dm_table_get_mode(ti->table) & REMAP_MODE_WRITE;
 	int r = 0;
 
 	remap_spare_place_of(rc->spare->bdev, a->spare_start, a->spare_len,
@@ -627,10 +628,17 @@ int remap_state_get(struct remap_c *rc, struct remap_ctr_args *a,
 			ti->error = (char *)error;
 			r = -EINVAL;
 		} else {
-			if (found->meta)
-				g->nr_sunits = remap_meta_nr_units(found->meta,
-								   a->spare_len);
-			if (!spare_pool_fits(&found->pool, g->nr_sunits)) {
+			/* A larger spare_len: its slot blocks first. */
+			if (found->meta) {
+				r = remap_meta_extend(found->meta, a->spare_len,
+						      writable, &error);
+				if (!r)
+					g->nr_sunits = remap_meta_nr_units(found->meta,
+									   a->spare_len);
+			}
+			if (r) {
+				ti->error = (char *)error;
+			} else if (!spare_pool_fits(&found->pool, g->nr_sunits)) {
 				ti->error = "Reload shrinks spare_len below a spare unit in use";
 				r = -EINVAL;
 			} else {

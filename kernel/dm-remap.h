@@ -273,6 +273,8 @@ u64 remap_meta_nr_units(struct remap_meta *m, sector_t spare_len);
 u64 remap_meta_capacity(struct remap_meta *m);
 int remap_meta_check_spare_len(struct remap_meta *m, sector_t spare_len,
 			       const char **error);
+int remap_meta_extend(struct remap_meta *m, sector_t spare_len,
+		      bool writable, const char **error);
 
 /* dm-remap-io.c */
 int remap_map(struct dm_target *ti, struct bio *bio);

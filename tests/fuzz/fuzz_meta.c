@@ -10,13 +10,17 @@
  *
  *  - remap_sb_decode() must not crash; it fails with -EINVAL and one of
  *    its five messages, or succeeds, and then remap_sb_encode() of what it
- *    decoded reproduces the block byte for byte;
+ *    decoded reproduces the block byte for byte, and version and
+ *    slot_blocks_init follow the document's rule (version 1: 0; version
+ *    2: 1 .. slot_blocks - 1);
  *  - remap_entries_decode() likewise, with remap_entries_encode();
  *  - remap_slots_to_entries() over the block's 508 u64s (and parameters
  *    from the header) must agree with a naive model;
- *  - remap_meta_layout(), remap_meta_layout_for_format() and
- *    remap_meta_units() over u64s taken from the block must agree with a
- *    128-bit model of the document's arithmetic and keep their promises;
+ *  - remap_meta_layout(), remap_meta_layout_for_format(),
+ *    remap_meta_units(), remap_meta_blocks_for(), remap_meta_blocks_to_init()
+ *    and remap_meta_block_slots() over u64s taken from the block must agree
+ *    with a 128-bit model of the document's arithmetic and keep their
+ *    promises;
  *  - remap_meta_pick() must agree with the document's table.
  */
 #include <stdint.h>
@@ -42,7 +46,7 @@
 #define F_MAGIC		0x01	/* set the magic the decoder wants */
 #define F_BLOCK_NR	0x02	/* set block_nr to the expected one */
 #define F_INSTANCE	0x04	/* superblock: instance = uuid[0..7] */
-#define F_VERSION	0x08	/* superblock: version 1 */
+#define F_VERSION	0x08	/* superblock: version 1, or 2 if slot_blocks_init */
 #define F_LAYOUT	0x10	/* superblock: layout fields from capacity */
 #define F_CRC		0x20	/* recompute the CRC (applied last) */
 #define F_COPY_B	0x40	/* superblock copy B (block 1), else A */
@@ -142,7 +146,8 @@ static void fuzz_sb(const u8 *in, u8 flags)
 	if (flags & F_INSTANCE)
 		put64(b + 16, get64(b + 32));
 	if (flags & F_VERSION)
-		put32(b + 48, REMAP_META_VERSION);
+		put32(b + 48, get64(b + 272) ? REMAP_META_VERSION_PARTIAL :
+					      REMAP_META_VERSION);
 	if ((flags & F_LAYOUT) &&
 	    remap_meta_layout(get64(b + 104), get32(b + 52), &l)) {
 		put64(b + 88, l.meta_blocks);
@@ -165,7 +170,17 @@ static void fuzz_sb(const u8 *in, u8 flags)
 		CHECK(i < sizeof(msgs) / sizeof(msgs[0]));
 		return;
 	}
-	CHECK(sb.version == REMAP_META_VERSION);
+	CHECK(sb.version == 1 || sb.version == 2);
+	CHECK(sb.slot_blocks_init == get64(b + 272));
+	if (sb.version == 1)
+		CHECK(sb.slot_blocks_init == 0 &&
+		      remap_sb_init_blocks(&sb) == sb.layout.slot_blocks);
+	else
+		CHECK(sb.slot_blocks_init >= 1 &&
+		      sb.slot_blocks_init < sb.layout.slot_blocks &&
+		      remap_sb_init_blocks(&sb) == sb.slot_blocks_init);
+	CHECK(remap_sb_init_valid(sb.version, sb.slot_blocks_init,
+				  sb.layout.slot_blocks));
 	CHECK(sb.unit_sectors >= 1 && sb.unit_sectors <= 2048);
 	CHECK(ref_layout(sb.layout.slot_capacity, sb.unit_sectors, &l));
 	CHECK(layout_equal(&l, &sb.layout));
@@ -261,6 +276,30 @@ static void fuzz_slots(const u8 *b)
 	CHECK(retired == want_retired);
 }
 
+/* remap_meta_blocks_for() and remap_meta_block_slots() against the model. */
+static void check_blocks_for(const struct remap_meta_layout *l, u64 len,
+			     u32 unit)
+{
+	unsigned __int128 units = 0;
+	u64 blocks = remap_meta_blocks_for(l, len, unit), slots;
+
+	if (len > l->data_offset)
+		units = (len - l->data_offset) / unit;
+	if (units > l->slot_capacity)
+		units = l->slot_capacity;
+	CHECK(blocks == (u64)((units + PER - 1) / PER));
+	CHECK(blocks <= l->slot_blocks);
+	slots = remap_meta_block_slots(l, blocks);
+	CHECK(slots >= units && slots <= l->slot_capacity);
+	CHECK(slots == (blocks >= l->slot_blocks ? l->slot_capacity :
+			blocks * PER));
+	/* All of them when at most 256 are left and all fit in memory. */
+	if (l->slot_blocks - blocks <= 256 && l->slot_blocks <= (1ULL << 18))
+		CHECK(remap_meta_blocks_to_init(l, len, unit) == l->slot_blocks);
+	else
+		CHECK(remap_meta_blocks_to_init(l, len, unit) == blocks);
+}
+
 static void fuzz_layout(const u8 *b)
 {
 	struct remap_meta_layout l, r;
@@ -275,8 +314,10 @@ static void fuzz_layout(const u8 *b)
 		if ((b[29] & 1) && k)
 			cap >>= b[30] % 64;
 		CHECK(remap_meta_layout(cap, unit, &l) == ref_layout(cap, unit, &r));
-		if (ref_layout(cap, unit, &r))
+		if (ref_layout(cap, unit, &r)) {
 			CHECK(layout_equal(&l, &r));
+			check_blocks_for(&l, len, unit);
+		}
 
 		if ((b[29] & 2) && dev)
 			start %= dev;
@@ -295,10 +336,13 @@ static void fuzz_layout(const u8 *b)
 		CHECK(l.data_offset + unit <= len);
 		CHECK(l.slot_capacity >= len / unit);
 		units = remap_meta_units(&l, len, unit);
+		check_blocks_for(&l, len, unit);
 		CHECK(units >= 1);
 		CHECK(units == (len - l.data_offset) / unit);
 		CHECK(l.slot_capacity == len / unit ||
 		      (dev > start && l.slot_capacity == (dev - start) / unit));
+		/* Room to grow costs at most half of spare_len. */
+		CHECK(l.slot_capacity == len / unit || l.data_offset <= len / 2);
 	}
 }
 

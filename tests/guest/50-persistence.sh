@@ -112,7 +112,8 @@ head -c 8192 /dev/urandom | $DD of="$spare" bs=4096 conv=notrunc oflag=direct st
 refused "Spare area holds foreign data, not dm-remap metadata" "$table"
 $META flip "$spare" 0 0 200 && $META flip "$spare" 0 1 200
 refused "Both metadata superblock copies are corrupt" "$table"
-$META set "$spare" 0 0 48 4 2 && $META set "$spare" 0 1 48 4 2
+# Version 3: versions 1 and 2 are known (docs/metadata-format.md).
+$META set "$spare" 0 0 48 4 3 && $META set "$spare" 0 1 48 4 3
 refused "Unsupported metadata version" "$table"
 refused "Metadata unit size differs from the table's" "$table 2 unit_sectors 16"
 main2=$(new_loop 20 --sector-size 4096)

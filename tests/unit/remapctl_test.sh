@@ -308,6 +308,72 @@ run "restore: the fixture's current copies" 0 -- \
 run "check: restored fixture -> 0" 0 '^status: healthy$' -- \
 	check "$T/fx-dst.img"
 
+# ------------------------------------- initialized slot blocks (v2) ----
+# docs/metadata-format.md, "Initialized slot blocks": only the first
+# slot_blocks_init slot blocks are read; the fixture's uninitialized block
+# 1 holds a valid block naming a unit, which must not show.
+
+check "fixture script rebuilds the committed v2 image" \
+	sh -c "python3 '$MKIMG' --variant partial '$T/fx2.img' && cmp '$T/fx2.img' '$FIX/meta_v2.img'"
+run "check: v2, one of two slot blocks initialized -> 0" 0 '^status: healthy$' \
+	'format: version 2,' '1000 slots \(2 slot blocks, 1 initialized\)' \
+	'table: 4 remapped, 1 retired, 1 pending' -- check "$FIX/meta_v2.img"
+run "check: v1 says all initialized" 0 \
+	'1000 slots \(2 slot blocks, 2 initialized\)' -- check "$T/healthy.img"
+run "dump: v2" 0 '^version +2$' '^slot_blocks_init +1$' '^remapped 4$' \
+	'^0 507 0 4120$' -- dump "$FIX/meta_v2.img"
+cp "$OUT" "$T/v2.dump"
+check "dump: v2 shows nothing of the uninitialized block" \
+	sh -c "! grep -q '^7 508 ' '$T/v2.dump'"
+run "dump: v1 has slot_blocks_init 0" 0 '^slot_blocks_init +0$' \
+	-- dump "$T/healthy.img"
+cp "$FIX/meta_v2.img" "$T/v2junk.img"
+clobber "$T/v2junk.img" 5
+clobber "$T/v2junk.img" 7
+run "check: v2, garbage in the uninitialized block -> 0" 0 '^status: healthy$' \
+	-- check "$T/v2junk.img"
+cp "$FIX/meta_v2.img" "$T/v2bad.img"
+clobber "$T/v2bad.img" 4
+clobber "$T/v2bad.img" 6
+run "check: v2, both copies of an initialized block corrupt -> 2" 2 \
+	'slot block 0: both copies are invalid' -- check "$T/v2bad.img"
+run "dump --json: v2" 0 '"version": 2,' '"slot_blocks_init": 1,' \
+	-- dump --json "$FIX/meta_v2.img"
+cp "$OUT" "$T/v2.json"
+truncate -s $(((64 + 1000 * 8) * 512)) "$T/v2-dst.img"
+run "restore: v2 writes the initialized slot blocks only" 0 \
+	'wrote 6 metadata blocks' -- restore "$T/v2-dst.img" --from "$T/v2.json"
+check "restore: v2, slot block 1 not written" \
+	sh -c "dd if='$T/v2-dst.img' bs=4096 skip=5 count=1 status=none | cmp -s - /dev/zero -n 4096 && dd if='$T/v2-dst.img' bs=4096 skip=7 count=1 status=none | cmp -s - /dev/zero -n 4096"
+run "check: restored v2 -> 0" 0 '^status: healthy$' \
+	'2 slot blocks, 1 initialized' -- check "$T/v2-dst.img"
+run "dump --json: restored v2" 0 -- dump --json "$T/v2-dst.img"
+cp "$OUT" "$T/v2-dst.json"
+check "restored v2 dump equals the original but seq and generation" \
+	diff <(stable "$T/v2.json") <(stable "$T/v2-dst.json")
+sed '/"slot_blocks_init"/d' "$T/src.json" >"$T/noinit.json"
+run "restore: a dump without slot_blocks_init (all initialized)" 0 \
+	'wrote 8 metadata blocks' -- restore "$T/dst.img" --from "$T/noinit.json"
+sed 's/"version": 2,/"version": 1,/' "$T/v2.json" >"$T/v1init.json"
+run "restore: version 1 with slot_blocks_init 1 -> 2" 2 \
+	'"slot_blocks_init" 1 does not go with version 1 and 2 slot blocks' \
+	-- restore "$T/v2-dst.img" --from "$T/v1init.json"
+sed 's/"slot_blocks_init": 1,/"slot_blocks_init": 2,/' "$T/v2.json" >"$T/allinit.json"
+run "restore: version 2 with every block counted -> 2" 2 \
+	'"slot_blocks_init" 2 does not go with version 2' \
+	-- restore "$T/v2-dst.img" --from "$T/allinit.json"
+sed 's/"slot_blocks_init": 1,/"slot_blocks_init": 0,/' "$T/v2.json" >"$T/zeroinit.json"
+run "restore: version 2 with slot_blocks_init 0 -> 2" 2 \
+	'"slot_blocks_init" 0 does not go with version 2' \
+	-- restore "$T/v2-dst.img" --from "$T/zeroinit.json"
+sed 's/"version": 2,/"version": 3,/' "$T/v2.json" >"$T/v3.json"
+run "restore: version 3 -> 2" 2 'version 3 is not supported \(only 1 and 2\)' \
+	-- restore "$T/v2-dst.img" --from "$T/v3.json"
+sed 's/"retired": \[/"retired": [\n    {"sunit": 600},/' "$T/v2.json" >"$T/past.json"
+run "restore: a spare unit past the initialized blocks -> 2" 2 \
+	'spare unit 600 is beyond the initialized slot blocks \(508 slots\)' \
+	-- restore "$T/v2-dst.img" --from "$T/past.json"
+
 # ---------------------------------------------------- restore refusals ----
 
 truncate -s $(((2048 + 64 + 999 * 8) * 512)) "$T/small.img"
@@ -338,7 +404,7 @@ sed 's/"lunit": 100, "sunit": 0, "logical_sector": 800/"lunit": 101, "sunit": 0,
 run "restore: logical unit twice -> 2" 2 'logical unit 101 is remapped twice' \
 	-- restore "$T/dst.img" --from "$T/lunit.json"
 sed 's/"slot_capacity": 1000/"slot_capacity": 1017/' "$T/src.json" >"$T/cap.json"
-run "restore: layout not the format's -> 2" 2 'is not the one of format v1' \
+run "restore: layout not the format's -> 2" 2 'is not the one of the format' \
 	-- restore "$T/dst.img" --from "$T/cap.json"
 sed 's/"lunit": 262143, "sunit": 999, "logical_sector": 2097144/"lunit": 262144, "sunit": 999/' \
 	"$T/src.json" >"$T/beyond.json"

@@ -121,6 +121,7 @@ static void assert_sb_equal(const struct remap_sb *a, const struct remap_sb *b)
 	assert_layout_equal(&a->layout, &b->layout);
 	for (i = 0; i < REMAP_META_NR_COUNTERS; i++)
 		assert_int_equal(a->counters[i], b->counters[i]);
+	assert_int_equal(a->slot_blocks_init, b->slot_blocks_init);
 }
 
 /* A plausible superblock, every field distinct. */
@@ -311,19 +312,36 @@ static void test_layout_for_format(void **state)
 	assert_int_equal(l.slot_blocks, 517);
 	assert_int_equal(l.data_offset, (2 + 2 + 2 * 517) * 8);
 
-	/* A small spare area that still holds the device-end metadata. */
-	assert_true(remap_meta_layout_for_format(2097152, 1000, 10000, 8, &l));
+	/*
+	 * The device-end metadata (8288 sectors from spare_start 1000) is
+	 * used when it takes at most half of spare_len: from 16576.
+	 */
+	assert_true(remap_meta_layout_for_format(2097152, 1000, 16576, 8, &l));
 	assert_int_equal(l.slot_capacity, (2097152 - 1000) / 8);
 	assert_int_equal(l.slot_blocks, 516);
 	assert_int_equal(l.data_offset, 8288);
-	assert_int_equal(remap_meta_units(&l, 10000, 8), (10000 - 8288) / 8);
-
-	/* Exactly one unit after the device-end metadata. */
-	assert_true(remap_meta_layout_for_format(2097152, 1000, 8296, 8, &l));
+	assert_int_equal(remap_meta_units(&l, 16576, 8), (16576 - 8288) / 8);
+	assert_true(remap_meta_layout_for_format(2097152, 1000, 100000, 8, &l));
 	assert_int_equal(l.slot_capacity, 262019);
-	assert_int_equal(remap_meta_units(&l, 8296, 8), 1);
 
 	/* One sector short: capacity covers spare_len only. */
+	assert_true(remap_meta_layout_for_format(2097152, 1000, 16575, 8, &l));
+	assert_int_equal(l.slot_capacity, 16575 / 8);
+	assert_int_equal(l.slot_blocks, 5);
+	assert_int_equal(l.data_offset, 112);
+	assert_int_equal(remap_meta_units(&l, 16575, 8), (16575 - 112) / 8);
+
+	/*
+	 * A small spare area that would still hold the device-end metadata
+	 * (before, the capacity went to the end whenever one unit fitted
+	 * after it: here 214 spare units instead of 1240).  Now spare_len's
+	 * own.
+	 */
+	assert_true(remap_meta_layout_for_format(2097152, 1000, 10000, 8, &l));
+	assert_int_equal(l.slot_capacity, 1250);
+	assert_int_equal(l.data_offset, 80);
+	assert_true(remap_meta_layout_for_format(2097152, 1000, 8296, 8, &l));
+	assert_int_equal(l.slot_capacity, 1037);
 	assert_true(remap_meta_layout_for_format(2097152, 1000, 8295, 8, &l));
 	assert_int_equal(l.slot_capacity, 8295 / 8);
 	assert_int_equal(l.slot_blocks, 3);
@@ -408,6 +426,9 @@ static void test_layout_for_format_random(void **state)
 		assert_true(l.slot_capacity >= len / unit);
 		assert_true(l.slot_capacity == (dev - start) / unit ||
 			    l.slot_capacity == len / unit);
+		/* Room to grow costs at most half of spare_len. */
+		if (l.slot_capacity != len / unit)
+			assert_true(l.data_offset <= len / 2);
 	}
 }
 
@@ -545,7 +566,7 @@ static void test_sb_refusals(void **state)
 	expect_sb_error(blk, 0, bad_crc);
 
 	t = sb;
-	t.version = 2;
+	t.version = 3;
 	remap_sb_encode(&t, 0, blk);
 	expect_sb_error(blk, 0, version);
 	expect_sb_error(blk, 1, misplaced);	/* place before version */
@@ -615,12 +636,16 @@ static void test_sb_refusals(void **state)
 	remap_sb_encode(&t, 0, blk);
 	assert_int_equal(remap_sb_decode(blk, 0, &t, NULL), 0);
 
-	/* Bytes 272 .. 4095 are zero. */
+	/* Version 1: slot_blocks_init (272) is 0; bytes 280 .. 4095 zero. */
 	remap_sb_encode(&sb, 0, blk);
 	blk[272] = 1;
 	reseal(blk);
 	expect_sb_error(blk, 0, inconsistent);
 	blk[272] = 0;
+	blk[280] = 1;
+	reseal(blk);
+	expect_sb_error(blk, 0, inconsistent);
+	blk[280] = 0;
 	blk[BS - 1] = 0x80;
 	reseal(blk);
 	expect_sb_error(blk, 0, inconsistent);
@@ -628,6 +653,226 @@ static void test_sb_refusals(void **state)
 	reseal(blk);
 	assert_int_equal(remap_sb_decode(blk, 0, &t, NULL), 0);
 	free(blk);
+}
+
+/* ---- initialized slot blocks (docs: "Initialized slot blocks") ---- */
+
+static void test_sb_init_blocks(void **state)
+{
+	static const char *const inconsistent = "inconsistent superblock";
+	struct remap_sb sb, got;
+	u8 *blk = xmalloc(BS), *v1 = xmalloc(BS);
+	const char *err = NULL;
+	u64 n;
+
+	(void)state;
+	make_sb(&sb, 5000, 8);		/* 10 slot blocks */
+	assert_int_equal(sb.layout.slot_blocks, 10);
+	assert_int_equal(sb.slot_blocks_init, 0);
+	assert_int_equal(remap_sb_init_blocks(&sb), 10);
+	remap_sb_encode(&sb, 0, v1);
+
+	/* Every count from 1 to all: field, version, bytes, round trip. */
+	for (n = 1; n <= 12; n++) {
+		struct remap_sb t = sb;
+
+		remap_sb_set_init_blocks(&t, n);
+		if (n >= 10) {
+			assert_int_equal(t.slot_blocks_init, 0);
+			assert_int_equal(t.version, 1);
+			assert_int_equal(remap_sb_init_blocks(&t), 10);
+		} else {
+			assert_int_equal(t.slot_blocks_init, n);
+			assert_int_equal(t.version, 2);
+			assert_int_equal(remap_sb_init_blocks(&t), n);
+		}
+		remap_sb_encode(&t, 1, blk);
+		assert_int_equal(le32(blk + 48), t.version);
+		assert_int_equal(le64(blk + 272), t.slot_blocks_init);
+		for (unsigned int i = 280; i < BS; i++)
+			assert_int_equal(blk[i], 0);
+		memset(&got, 0x5a, sizeof(got));
+		assert_int_equal(remap_sb_decode(blk, 1, &got, &err), 0);
+		assert_sb_equal(&got, &t);
+		/* All initialized: the very bytes of a version 1 superblock. */
+		if (n >= 10) {
+			remap_sb_encode(&t, 0, blk);
+			assert_memory_equal(blk, v1, BS);
+		}
+	}
+	/* 0 is taken as 1: the first block is always initialized. */
+	remap_sb_set_init_blocks(&sb, 0);
+	assert_int_equal(sb.slot_blocks_init, 1);
+	assert_int_equal(sb.version, 2);
+	/* Back to all of them: version 1 again. */
+	remap_sb_set_init_blocks(&sb, 10);
+	assert_int_equal(sb.slot_blocks_init, 0);
+	assert_int_equal(sb.version, 1);
+
+	/* The rule, alone. */
+	assert_true(remap_sb_init_valid(1, 0, 10));
+	assert_false(remap_sb_init_valid(1, 1, 10));
+	assert_false(remap_sb_init_valid(1, 10, 10));
+	assert_false(remap_sb_init_valid(2, 0, 10));
+	assert_true(remap_sb_init_valid(2, 1, 10));
+	assert_true(remap_sb_init_valid(2, 9, 10));
+	assert_false(remap_sb_init_valid(2, 10, 10));
+	assert_false(remap_sb_init_valid(2, 11, 10));
+	assert_false(remap_sb_init_valid(2, U64_MAX, 10));
+	assert_false(remap_sb_init_valid(2, 1, 1));	/* one block: all */
+	assert_true(remap_sb_init_valid(1, 0, 1));
+	assert_false(remap_sb_init_valid(0, 0, 10));
+	assert_false(remap_sb_init_valid(3, 0, 10));
+	assert_false(remap_sb_init_valid(3, 1, 10));
+
+	/* Decoding refuses what the rule refuses: "inconsistent". */
+	make_sb(&sb, 5000, 8);
+	sb.version = 2;			/* version 2 with 0 */
+	remap_sb_encode(&sb, 0, blk);
+	expect_sb_error(blk, 0, inconsistent);
+	sb.slot_blocks_init = 10;	/* all, spelt as a count */
+	remap_sb_encode(&sb, 0, blk);
+	expect_sb_error(blk, 0, inconsistent);
+	sb.slot_blocks_init = 11;
+	remap_sb_encode(&sb, 0, blk);
+	expect_sb_error(blk, 0, inconsistent);
+	sb.slot_blocks_init = U64_MAX;
+	remap_sb_encode(&sb, 0, blk);
+	expect_sb_error(blk, 0, inconsistent);
+	sb.slot_blocks_init = 9;
+	remap_sb_encode(&sb, 0, blk);
+	assert_int_equal(remap_sb_decode(blk, 0, &got, NULL), 0);
+	blk[BS - 1] = 1;		/* still zero after the field */
+	reseal(blk);
+	expect_sb_error(blk, 0, inconsistent);
+	sb.version = 1;			/* version 1 with a count */
+	remap_sb_encode(&sb, 0, blk);
+	expect_sb_error(blk, 0, inconsistent);
+	/* One bit of the field flipped: the checksum says so first. */
+	sb.version = 2;
+	remap_sb_encode(&sb, 0, blk);
+	blk[272] ^= 2;
+	expect_sb_error(blk, 0, "superblock checksum mismatch");
+	free(blk);
+	free(v1);
+}
+
+/* The model: slot blocks that spare_len's units need, in 128 bits. */
+static u64 ref_blocks_for(const struct remap_meta_layout *l, u64 len,
+			  u32 unit)
+{
+	unsigned __int128 units;
+
+	if (len <= l->data_offset)
+		return 0;
+	units = (len - l->data_offset) / unit;
+	if (units > l->slot_capacity)
+		units = l->slot_capacity;
+	return (u64)((units + PER - 1) / PER);
+}
+
+static void test_blocks_for(void **state)
+{
+	struct remap_meta_layout l;
+	u64 s = 4242, len;
+	u32 unit;
+	int i;
+
+	(void)state;
+	assert_true(remap_meta_layout(1000, 8, &l));	/* data_offset 64 */
+	assert_int_equal(remap_meta_blocks_for(&l, 0, 8), 0);
+	assert_int_equal(remap_meta_blocks_for(&l, 71, 8), 0);
+	assert_int_equal(remap_meta_blocks_for(&l, 72, 8), 1);
+	assert_int_equal(remap_meta_blocks_for(&l, 64 + 508 * 8, 8), 1);
+	assert_int_equal(remap_meta_blocks_for(&l, 64 + 509 * 8, 8), 2);
+	assert_int_equal(remap_meta_blocks_for(&l, U64_MAX, 8), 2);
+	assert_int_equal(remap_meta_block_slots(&l, 0), 0);
+	assert_int_equal(remap_meta_block_slots(&l, 1), 508);
+	assert_int_equal(remap_meta_block_slots(&l, 2), 1000);
+	assert_int_equal(remap_meta_block_slots(&l, 3), 1000);
+
+	/*
+	 * The defect's geometry: 4 KiB units, a 2 TiB spare device, a
+	 * 20 GiB spare area at its start.  The capacity reaches to the end
+	 * (2^29 units, 1056833 slot blocks: over 8 GiB of metadata, more
+	 * than INT_MAX bytes of slots in memory); the blocks 20 GiB needs
+	 * are a few thousand.  (16 GiB: the 8 GiB of metadata would take
+	 * more than half; its own capacity then.)
+	 */
+	len = 20ULL << 21;
+	assert_true(remap_meta_layout_for_format(1ULL << 32, 0, len, 8, &l));
+	assert_int_equal(l.slot_capacity, 1ULL << 29);
+	assert_int_equal(l.slot_blocks, 1056833);
+	assert_true(l.slot_blocks * PER * 8 > 0x7fffffffULL);
+	assert_int_equal(remap_meta_blocks_for(&l, len, 8),
+			 ref_blocks_for(&l, len, 8));
+	assert_true(remap_meta_blocks_for(&l, len, 8) < 6200);
+	assert_true(remap_meta_blocks_for(&l, len, 8) <=
+		    REMAP_META_MAX_LOADED_BLOCKS);
+	/* The whole device as spare: more than memory allows. */
+	assert_true(remap_meta_blocks_for(&l, 1ULL << 32, 8) >
+		    REMAP_META_MAX_LOADED_BLOCKS);
+
+	/* To initialize: only what 20 GiB needs, the rest is far more. */
+	assert_int_equal(remap_meta_blocks_to_init(&l, len, 8),
+			 remap_meta_blocks_for(&l, len, 8));
+	assert_true(remap_meta_layout_for_format(1ULL << 32, 0, 16ULL << 21, 8,
+						 &l));
+	assert_int_equal(l.slot_capacity, 16ULL << 18);
+
+	/*
+	 * All of them when at most REMAP_META_INIT_SLACK (256) would be
+	 * left: version 1.  1000 blocks of slots, data_offset 16032.
+	 */
+	assert_true(remap_meta_layout(1000 * PER, 8, &l));
+	assert_int_equal(l.data_offset, (2 + 2 + 2000) * 8);
+	len = l.data_offset + 744 * PER * 8;		/* 744 blocks */
+	assert_int_equal(remap_meta_blocks_for(&l, len, 8), 744);
+	assert_int_equal(remap_meta_blocks_to_init(&l, len, 8), 1000);
+	len -= 8;					/* 744 - 1 slot */
+	assert_int_equal(remap_meta_blocks_for(&l, len, 8), 744);
+	len -= (PER - 1) * 8;				/* 743 blocks */
+	assert_int_equal(remap_meta_blocks_for(&l, len, 8), 743);
+	assert_int_equal(remap_meta_blocks_to_init(&l, len, 8), 743);
+	assert_int_equal(remap_meta_blocks_to_init(&l, 0, 8), 0);
+	/* More than memory allows in all: never all of them. */
+	assert_true(remap_meta_layout((REMAP_META_MAX_LOADED_BLOCKS + 1) * PER,
+				      8, &l));
+	len = U64_MAX;
+	assert_int_equal(remap_meta_blocks_to_init(&l, len, 8),
+			 REMAP_META_MAX_LOADED_BLOCKS + 1);	/* = need */
+	len = l.data_offset + (REMAP_META_MAX_LOADED_BLOCKS - 10) * PER * 8;
+	assert_int_equal(remap_meta_blocks_to_init(&l, len, 8),
+			 REMAP_META_MAX_LOADED_BLOCKS - 10);
+
+	/*
+	 * The memory limit: the slots (8 bytes) and even a full index (16
+	 * bytes a unit) stay under kvmalloc's INT_MAX.
+	 */
+	assert_true(REMAP_META_MAX_LOADED_BLOCKS * PER * 16 < 0x7fffffffULL);
+
+	for (i = 0; i < 20000; i++) {
+		u64 cap = (rng_next(&s) >> rng_below(&s, 64)) + 1;
+
+		unit = 1U << rng_below(&s, 12);
+		if (!remap_meta_layout(cap, unit, &l))
+			continue;
+		len = rng_next(&s) >> rng_below(&s, 64);
+		assert_int_equal(remap_meta_blocks_for(&l, len, unit),
+				 ref_blocks_for(&l, len, unit));
+		assert_true(remap_meta_blocks_for(&l, len, unit) <=
+			    l.slot_blocks);
+		assert_true(remap_meta_block_slots(&l,
+			remap_meta_blocks_for(&l, len, unit)) >=
+			remap_meta_units(&l, len, unit));
+		if (l.slot_blocks - ref_blocks_for(&l, len, unit) <= 256 &&
+		    l.slot_blocks <= REMAP_META_MAX_LOADED_BLOCKS)
+			assert_int_equal(remap_meta_blocks_to_init(&l, len, unit),
+					 l.slot_blocks);
+		else
+			assert_int_equal(remap_meta_blocks_to_init(&l, len, unit),
+					 ref_blocks_for(&l, len, unit));
+	}
 }
 
 /* ---- slot and pending blocks ---- */
@@ -901,9 +1146,8 @@ static void test_slots_to_entries(void **state)
 #define FX_META_BLOCKS 8
 #define FX_NR_LUNITS (2097152 / FX_UNIT)
 
-static u8 *read_fixture(size_t *len)
+static u8 *read_fixture_file(const char *path, size_t *len)
 {
-	const char *path = FIXTURE_DIR "/meta_v1.img";
 	FILE *f = fopen(path, "rb");
 	u8 *buf;
 
@@ -913,6 +1157,11 @@ static u8 *read_fixture(size_t *len)
 	*len = fread(buf, 1, FX_META_BLOCKS * BS + 1, f);
 	fclose(f);
 	return buf;
+}
+
+static u8 *read_fixture(size_t *len)
+{
+	return read_fixture_file(FIXTURE_DIR "/meta_v1.img", len);
 }
 
 static void test_fixture(void **state)
@@ -1069,6 +1318,71 @@ static void test_fixture(void **state)
 	free(again);
 }
 
+/*
+ * fixtures/meta_v2.img (meta_fixture.py --variant partial): version 2,
+ * slot_blocks_init 1.  Slot block 1 is not initialized: its copy B is a
+ * valid block naming a unit, which only slot_blocks_init tells a reader
+ * to ignore.
+ */
+static void test_fixture_v2(void **state)
+{
+	struct remap_sb sa, sb;
+	const struct remap_meta_layout *l = &sa.layout;
+	u64 e_a[PER], e_b[PER], seq_a, seq_b, retired = 0, inst;
+	struct remap_entry ent[8];
+	u8 *img, *again = xmalloc(BS);
+	bool repair;
+	size_t len;
+	long n;
+
+	(void)state;
+	img = read_fixture_file(FIXTURE_DIR "/meta_v2.img", &len);
+	assert_int_equal(len, FX_META_BLOCKS * BS);
+	assert_int_equal(le32(img + 48), 2);
+	assert_int_equal(le64(img + 272), 1);
+	assert_int_equal(remap_sb_decode(img, 0, &sa, NULL), 0);
+	assert_int_equal(remap_sb_decode(img + BS, 1, &sb, NULL), 0);
+	assert_sb_equal(&sa, &sb);
+	assert_int_equal(sa.version, 2);
+	assert_int_equal(sa.slot_blocks_init, 1);
+	assert_int_equal(remap_sb_init_blocks(&sa), 1);
+	assert_int_equal(l->slot_capacity, FX_CAPACITY);
+	assert_int_equal(l->slot_blocks, 2);
+	assert_int_equal(remap_meta_block_slots(l, 1), PER);
+	remap_sb_encode(&sa, 0, again);
+	assert_memory_equal(again, img, BS);
+	inst = sa.instance;
+
+	/* Slot block 0: both copies current. */
+	assert_int_equal(remap_entries_decode(img + l->slots_a * BS,
+					      REMAP_MAGIC_SLOTS, inst,
+					      l->slots_a, &seq_a, e_a), 0);
+	assert_int_equal(remap_entries_decode(img + l->slots_b * BS,
+					      REMAP_MAGIC_SLOTS, inst,
+					      l->slots_b, &seq_b, e_b), 0);
+	assert_int_equal(remap_meta_pick(true, seq_a, true, seq_b, &repair), 0);
+	assert_false(repair);
+	n = remap_slots_to_entries(e_a, PER, 0, FX_NR_LUNITS, ent, &retired);
+	assert_int_equal(n, 4);
+	assert_int_equal(retired, 1);
+	assert_int_equal(ent[3].lunit, 0);
+	assert_int_equal(ent[3].sunit, 507);
+
+	/*
+	 * Slot block 1, past the initialized ones: copy A all zero, copy B a
+	 * valid block of this instance (seq 99, above every other) naming
+	 * logical unit 7.  Were it read, the table would change.
+	 */
+	assert_true(remap_meta_block_is_zero(img + (l->slots_a + 1) * BS));
+	assert_int_equal(remap_entries_decode(img + (l->slots_b + 1) * BS,
+					      REMAP_MAGIC_SLOTS, inst,
+					      l->slots_b + 1, &seq_b, e_b), 0);
+	assert_int_equal(seq_b, 99);
+	assert_int_equal(e_b[0], 8);
+	free(img);
+	free(again);
+}
+
 /* Interrupted relocations: the slot in the newer block wins. */
 static void test_resolve_relocations(void **state)
 {
@@ -1121,6 +1435,8 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_units),
 	cmocka_unit_test(test_sb_roundtrip),
 	cmocka_unit_test(test_sb_refusals),
+	cmocka_unit_test(test_sb_init_blocks),
+	cmocka_unit_test(test_blocks_for),
 	cmocka_unit_test(test_entries_roundtrip),
 	cmocka_unit_test(test_entries_refusals),
 	cmocka_unit_test(test_bit_flips),
@@ -1128,6 +1444,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_pick),
 	cmocka_unit_test(test_slots_to_entries),
 	cmocka_unit_test(test_fixture),
+	cmocka_unit_test(test_fixture_v2),
 };
 
 TEST_MAIN(tests)

@@ -4,8 +4,11 @@
  *
  * The choices are the module's (kernel/dm-remap-meta.c): of two valid
  * superblocks the higher generation (A on a tie); of two valid copies of a
- * pending or slot block remap_meta_pick().  On top of that it names every
- * problem it sees, including the ones the module does not look for.
+ * pending or slot block remap_meta_pick().  Like the module, it reads only
+ * the initialized slot blocks (remap_sb_init_blocks(); docs/
+ * metadata-format.md, "Initialized slot blocks"): the others hold nothing.
+ * On top of that it names every problem it sees, including the ones the
+ * module does not look for.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -173,6 +176,7 @@ void meta_reset(struct meta_img *m)
 	m->severity = SEV_NOTE;
 	m->pend_bi = m->slot_bi = NULL;
 	m->pending = m->slots = NULL;
+	m->init_blocks = m->nr_slots = 0;
 	m->loaded = false;
 }
 
@@ -443,8 +447,7 @@ static int cmp_entry(const void *x, const void *y)
 static void resolve_relocations(struct meta_img *m, struct remap_entry *e,
 				size_t *n)
 {
-	const struct remap_meta_layout *l = &m->sb.layout;
-	u64 *seq = calloc(l->slot_blocks ? l->slot_blocks : 1, sizeof(*seq));
+	u64 *seq = calloc(m->init_blocks ? m->init_blocks : 1, sizeof(*seq));
 	u64 *losers = malloc((*n ? *n : 1) * sizeof(*losers));
 	size_t before = *n, k;
 	u64 j;
@@ -454,7 +457,7 @@ static void resolve_relocations(struct meta_img *m, struct remap_entry *e,
 		fprintf(stderr, "remapctl: out of memory\n");
 		exit(3);
 	}
-	for (j = 0; j < l->slot_blocks; j++)
+	for (j = 0; j < m->init_blocks; j++)
 		if (m->slot_bi[j].pick >= 0)
 			seq[j] = m->slot_bi[j].c[m->slot_bi[j].pick].seq;
 	nr = remap_resolve_relocations(e, n, seq, losers);
@@ -482,7 +485,7 @@ static void resolve_relocations(struct meta_img *m, struct remap_entry *e,
 static void check_tables(struct meta_img *m)
 {
 	const struct remap_meta_layout *l = &m->sb.layout;
-	u64 total = l->slot_blocks * PER, i, v, limit = m->lunit_limit;
+	u64 total = m->init_blocks * PER, i, v, limit = m->lunit_limit;
 	u64 bad_values = 0, beyond = 0, past_cap = 0, dups = 0;
 	struct remap_entry *e;
 	size_t n = 0, j;
@@ -595,20 +598,28 @@ int meta_load(struct meta_img *m)
 			    (unsigned long long)m->start);
 		return 0;
 	}
+	/* Only the initialized slot blocks hold anything. */
+	m->init_blocks = remap_sb_init_blocks(&m->sb);
+	m->nr_slots = remap_meta_block_slots(l, m->init_blocks);
+	if (m->init_blocks > REMAP_META_MAX_LOADED_BLOCKS)
+		add_problem(m, SEV_NOTE,
+			    "%llu initialized slot blocks, more than the module keeps in memory (%llu): at its first writable load it reads them all once, keeps those its spare_len needs (the others must be free) and records that only those are initialized",
+			    (unsigned long long)m->init_blocks,
+			    (unsigned long long)REMAP_META_MAX_LOADED_BLOCKS);
 	m->pend_bi = calloc(l->pending_blocks, sizeof(*m->pend_bi));
-	m->slot_bi = calloc(l->slot_blocks, sizeof(*m->slot_bi));
+	m->slot_bi = calloc(m->init_blocks, sizeof(*m->slot_bi));
 	m->pending = calloc(l->pending_blocks * PER, sizeof(u64));
-	m->slots = calloc(l->slot_blocks * PER, sizeof(u64));
+	m->slots = calloc(m->init_blocks * PER, sizeof(u64));
 	if (!m->pend_bi || !m->slot_bi || !m->pending || !m->slots) {
 		fprintf(stderr, "remapctl: out of memory for %llu slot blocks\n",
-			(unsigned long long)l->slot_blocks);
+			(unsigned long long)m->init_blocks);
 		return -1;
 	}
 	r = load_region(m, "pending", REMAP_MAGIC_PENDING, l->pending_a,
 			l->pending_b, l->pending_blocks, m->pending, m->pend_bi);
 	if (!r)
 		r = load_region(m, "slot", REMAP_MAGIC_SLOTS, l->slots_a,
-				l->slots_b, l->slot_blocks, m->slots,
+				l->slots_b, m->init_blocks, m->slots,
 				m->slot_bi);
 	if (r == -2) {
 		add_problem(m, SEV_BROKEN, "%s ends inside the metadata",
@@ -618,7 +629,7 @@ int meta_load(struct meta_img *m)
 	if (r)
 		return -1;
 
-	for (i = 0; i < l->slot_capacity; i++) {
+	for (i = 0; i < m->nr_slots; i++) {
 		u64 v = m->slots[i];
 
 		if (v == REMAP_SLOT_RETIRED)
@@ -695,7 +706,7 @@ long meta_repair(struct meta_img *m)
 			goto bad;
 		done++;
 	}
-	for (j = 0; j < l->slot_blocks; j++) {
+	for (j = 0; j < m->init_blocks; j++) {
 		if (m->slot_bi[j].rewrite) {
 			/* Changed content: both copies, A first, a new seq. */
 			if (rewrite_block(m, l->slots_a, l->slots_b, j, buf))

@@ -52,7 +52,9 @@ struct meta_img {
 	struct remap_sb sb;	/* the current superblock */
 
 	bool loaded;		/* regions read: the fields below are set */
-	struct block_info *pend_bi, *slot_bi;
+	u64 init_blocks;	/* slot blocks initialized (and read) */
+	u64 nr_slots;		/* slots in them within the slot capacity */
+	struct block_info *pend_bi, *slot_bi;	/* slot_bi: init_blocks */
 	u64 *pending, *slots;	/* the current copies' entries */
 	u64 max_seq;		/* highest seq of the current copies */
 	u64 lunit_limit;	/* logical units of the main device */

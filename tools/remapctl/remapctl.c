@@ -51,9 +51,10 @@ static const char *const counter_names[5] = {
 static const char usage_main[] =
 "Usage: remapctl <command> [options]\n"
 "\n"
-"Tool for dm-remap: offline, for its on-disk metadata (format v1), kept at\n"
-"the start of a dm-remap spare area (a block device or an image file, no\n"
-"device-mapper needed); online, for a loaded dm-remap device.\n"
+"Tool for dm-remap: offline, for its on-disk metadata (format versions 1\n"
+"and 2), kept at the start of a dm-remap spare area (a block device or an\n"
+"image file, no device-mapper needed); online, for a loaded dm-remap\n"
+"device.\n"
 "\n"
 "Offline commands (on a spare device no table is using):\n"
 "  check <spare_dev>     verify both copies of every metadata block\n"
@@ -120,8 +121,9 @@ static const char usage_restore[] =
 "                        [--force]\n"
 "\n"
 "Write a complete new metadata area (both copies of everything) from a\n"
-"dump made by \"remapctl dump --json\": the same uuid, geometry, counters\n"
-"and table, a new commit seq and the superblock generation plus one.\n"
+"dump made by \"remapctl dump --json\": the same uuid, geometry, counters,\n"
+"initialized slot blocks (slot_blocks_init) and table, a new commit seq\n"
+"and the superblock generation plus one.\n"
 "Refused when the dump is inconsistent or does not fit the device.\n"
 "\n"
 "Options:\n"
@@ -284,11 +286,12 @@ static void print_summary(const struct meta_img *m)
 	       m->sb_pick ? "B" : "A", (unsigned long long)sb->generation);
 	printf("format: version %u, uuid %s, unit %u sectors, logical block size %u\n",
 	       sb->version, uuid, sb->unit_sectors, sb->logical_block_size);
-	printf("layout: %llu metadata blocks, spare unit 0 at +%llu sectors, %llu slots (%llu slot blocks), %llu pending block(s)\n",
+	printf("layout: %llu metadata blocks, spare unit 0 at +%llu sectors, %llu slots (%llu slot blocks, %llu initialized), %llu pending block(s)\n",
 	       (unsigned long long)l->meta_blocks,
 	       (unsigned long long)l->data_offset,
 	       (unsigned long long)l->slot_capacity,
 	       (unsigned long long)l->slot_blocks,
+	       (unsigned long long)remap_sb_init_blocks(sb),
 	       (unsigned long long)l->pending_blocks);
 	printf("devices: main %llu sectors from sector %llu (%llu units), spare_start %llu; formatted ",
 	       (unsigned long long)sb->main_dev_sectors,
@@ -400,10 +403,10 @@ static bool dumpable(const struct meta_img *m)
 	for (i = 0; i < m->sb.layout.pending_blocks; i++)
 		if (m->pend_bi[i].pick < 0)
 			return false;
-	for (i = 0; i < m->sb.layout.slot_blocks; i++)
+	for (i = 0; i < m->init_blocks; i++)
 		if (m->slot_bi[i].pick < 0)
 			return false;
-	for (i = 0; i < m->sb.layout.slot_capacity; i++)
+	for (i = 0; i < m->nr_slots; i++)
 		if (m->slots[i] != REMAP_SLOT_FREE &&
 		    m->slots[i] != REMAP_SLOT_RETIRED &&
 		    m->slots[i] - 1 > REMAP_SLOT_MAX_LUNIT)
@@ -425,7 +428,7 @@ struct sb_field {
 	unsigned long long v;
 };
 
-#define NR_SB_FIELDS 15
+#define NR_SB_FIELDS 16
 
 static size_t sb_fields(const struct remap_sb *sb, u64 seq,
 			struct sb_field *f)
@@ -443,6 +446,7 @@ static size_t sb_fields(const struct remap_sb *sb, u64 seq,
 		{ "slot_capacity", sb->layout.slot_capacity },
 		{ "pending_blocks", sb->layout.pending_blocks },
 		{ "slot_blocks", sb->layout.slot_blocks },
+		{ "slot_blocks_init", sb->slot_blocks_init },
 		{ "generation", sb->generation },
 		{ "format_time", sb->format_time },
 		{ "seq", seq },
@@ -493,7 +497,7 @@ static int cmd_dump(int argc, char **argv)
 		meta_close(&m);
 		return EXIT_USAGE;
 	}
-	for (i = 0; i < sb->layout.slot_capacity; i++) {
+	for (i = 0; i < m.nr_slots; i++) {
 		if (m.slots[i] == REMAP_SLOT_FREE ||
 		    m.slots[i] == REMAP_SLOT_RETIRED)
 			continue;
@@ -528,7 +532,7 @@ static int cmd_dump(int argc, char **argv)
 			       (unsigned long long)sat_mul_add(e[i].sunit, unit, base));
 		printf("%s],\n", n ? "\n  " : "");
 		printf("  \"retired\": [");
-		for (i = 0, sep = "\n"; i < sb->layout.slot_capacity; i++) {
+		for (i = 0, sep = "\n"; i < m.nr_slots; i++) {
 			if (m.slots[i] != REMAP_SLOT_RETIRED)
 				continue;
 			printf("%s    {\"sunit\": %llu, \"spare_sector\": %llu}", sep,
@@ -583,7 +587,7 @@ static int cmd_dump(int argc, char **argv)
 			       (unsigned long long)sat_mul_add(e[i].sunit, unit, base));
 		printf("retired %llu\n", (unsigned long long)m.nr_retired);
 		printf("# sunit spare_sector\n");
-		for (i = 0; i < sb->layout.slot_capacity; i++)
+		for (i = 0; i < m.nr_slots; i++)
 			if (m.slots[i] == REMAP_SLOT_RETIRED)
 				printf("%llu %llu\n", (unsigned long long)i,
 				       (unsigned long long)sat_mul_add(i, unit, base));
@@ -611,7 +615,9 @@ static int cmd_dump(int argc, char **argv)
 struct dump {
 	struct remap_sb sb;
 	u64 seq;
-	u64 *slots;		/* slot_blocks * PER */
+	u64 *slots;		/* init_blocks * PER */
+	u64 init_blocks;	/* slot blocks initialized: written */
+	u64 nr_slots;		/* slots in them within the capacity */
 	u64 *pending;		/* pending_blocks * PER */
 	u64 max_sunit;		/* highest used or retired spare unit + 1 */
 };
@@ -770,7 +776,8 @@ static bool read_dump(struct reader *rd, const struct json *root,
 		"format", "version", "uuid", "instance", "unit_sectors",
 		"logical_block_size", "flags", "main_dev_sectors", "main_start",
 		"spare_start", "meta_blocks", "data_offset", "slot_capacity",
-		"pending_blocks", "slot_blocks", "generation", "format_time",
+		"pending_blocks", "slot_blocks", "slot_blocks_init",
+		"generation", "format_time",
 		"seq", "counters", "remaps", "retired", "pending", NULL,
 	};
 	static const char *const remap_keys[] = {
@@ -805,9 +812,10 @@ static bool read_dump(struct reader *rd, const struct json *root,
 		return false;
 	if (!get_u32(rd, root, "version", &sb->version))
 		return false;
-	if (sb->version != REMAP_META_VERSION)
+	if (sb->version != REMAP_META_VERSION &&
+	    sb->version != REMAP_META_VERSION_PARTIAL)
 		return rerr(rd, json_get(root, "version"),
-			    "metadata version %u is not supported (only 1)",
+			    "metadata version %u is not supported (only 1 and 2)",
 			    sb->version);
 	v = json_get(root, "uuid");
 	if (!v)
@@ -845,6 +853,8 @@ static bool read_dump(struct reader *rd, const struct json *root,
 		     false, NULL) ||
 	    !get_num(rd, root, "the dump", "slot_blocks", &slot_blocks, false,
 		     NULL) ||
+	    !get_num(rd, root, "the dump", "slot_blocks_init",
+		     &sb->slot_blocks_init, true, NULL) ||
 	    !get_num(rd, root, "the dump", "generation", &sb->generation,
 		     false, NULL) ||
 	    !get_num(rd, root, "the dump", "format_time", &sb->format_time,
@@ -864,7 +874,7 @@ static bool read_dump(struct reader *rd, const struct json *root,
 	    pending_blocks != l->pending_blocks ||
 	    slot_blocks != l->slot_blocks)
 		return rerr(rd, root,
-			    "the layout (meta_blocks %llu, data_offset %llu, pending_blocks %llu, slot_blocks %llu) is not the one of format v1 for %llu slots of %u sectors (%llu, %llu, %llu, %llu)",
+			    "the layout (meta_blocks %llu, data_offset %llu, pending_blocks %llu, slot_blocks %llu) is not the one of the format for %llu slots of %u sectors (%llu, %llu, %llu, %llu)",
 			    (unsigned long long)meta_blocks,
 			    (unsigned long long)data_offset,
 			    (unsigned long long)pending_blocks,
@@ -874,6 +884,17 @@ static bool read_dump(struct reader *rd, const struct json *root,
 			    (unsigned long long)l->data_offset,
 			    (unsigned long long)l->pending_blocks,
 			    (unsigned long long)l->slot_blocks);
+	/* Absent in dumps made before it existed: 0, all initialized. */
+	if (!remap_sb_init_valid(sb->version, sb->slot_blocks_init,
+				 l->slot_blocks))
+		return rerr(rd, json_get(root, "slot_blocks_init") ?
+			    json_get(root, "slot_blocks_init") : root,
+			    "\"slot_blocks_init\" %llu does not go with version %u and %llu slot blocks (version 1: 0, all initialized; version 2: 1 to %llu)",
+			    (unsigned long long)sb->slot_blocks_init,
+			    sb->version, (unsigned long long)l->slot_blocks,
+			    (unsigned long long)(l->slot_blocks - 1));
+	d->init_blocks = remap_sb_init_blocks(sb);
+	d->nr_slots = remap_meta_block_slots(l, d->init_blocks);
 	if (sb->generation == U64_MAX || d->seq == U64_MAX)
 		return rerr(rd, root, "\"generation\" or \"seq\" cannot be raised");
 
@@ -890,7 +911,7 @@ static bool read_dump(struct reader *rd, const struct json *root,
 		sb->counters[i] = v->items[i].number;
 	}
 
-	d->slots = calloc(l->slot_blocks * PER, sizeof(u64));
+	d->slots = calloc(d->init_blocks * PER, sizeof(u64));
 	d->pending = calloc(l->pending_blocks * PER, sizeof(u64));
 	if (!d->slots || !d->pending)
 		return rerr(rd, NULL, "out of memory for %llu slots",
@@ -916,6 +937,10 @@ static bool read_dump(struct reader *rd, const struct json *root,
 			return rerr(rd, it, "%s: spare unit %llu is beyond the slot capacity %llu",
 				    where, (unsigned long long)sunit,
 				    (unsigned long long)cap);
+		if (sunit >= d->nr_slots)
+			return rerr(rd, it, "%s: spare unit %llu is beyond the initialized slot blocks (%llu slots)",
+				    where, (unsigned long long)sunit,
+				    (unsigned long long)d->nr_slots);
 		if (lunit >= limit)
 			return rerr(rd, it, "%s: logical unit %llu is beyond the main device (%llu units)",
 				    where, (unsigned long long)lunit,
@@ -939,7 +964,7 @@ static bool read_dump(struct reader *rd, const struct json *root,
 
 		if (!e)
 			return rerr(rd, NULL, "out of memory");
-		for (sunit = 0; sunit < cap; sunit++)
+		for (sunit = 0; sunit < d->nr_slots; sunit++)
 			if (d->slots[sunit]) {
 				e[n].lunit = d->slots[sunit] - 1;
 				e[n].sunit = sunit;
@@ -972,6 +997,10 @@ static bool read_dump(struct reader *rd, const struct json *root,
 			return rerr(rd, it, "%s: spare unit %llu is beyond the slot capacity %llu",
 				    where, (unsigned long long)sunit,
 				    (unsigned long long)cap);
+		if (sunit >= d->nr_slots)
+			return rerr(rd, it, "%s: spare unit %llu is beyond the initialized slot blocks (%llu slots)",
+				    where, (unsigned long long)sunit,
+				    (unsigned long long)d->nr_slots);
 		if (d->slots[sunit])
 			return rerr(rd, it, "%s: spare unit %llu is used twice",
 				    where, (unsigned long long)sunit);
@@ -1150,7 +1179,10 @@ static int cmd_restore(int argc, char **argv)
 		goto out_close;
 	}
 
-	/* Tables first (A, then B), then superblock B, then A. */
+	/*
+	 * Tables first (A, then B), then superblock B, then A; of the slot
+	 * blocks, the initialized ones only (the others hold nothing).
+	 */
 	seq = d.seq + 1;
 	d.sb.seq = seq;
 	d.sb.generation++;
@@ -1164,14 +1196,14 @@ static int cmd_restore(int argc, char **argv)
 			 d.sb.instance, seq, l->pending_a, l->pending_blocks,
 			 d.pending, buf) ||
 	    write_region(m.fd, o.spare_start, REMAP_MAGIC_SLOTS,
-			 d.sb.instance, seq, l->slots_a, l->slot_blocks,
+			 d.sb.instance, seq, l->slots_a, d.init_blocks,
 			 d.slots, buf) ||
 	    fsync(m.fd) ||
 	    write_region(m.fd, o.spare_start, REMAP_MAGIC_PENDING,
 			 d.sb.instance, seq, l->pending_b, l->pending_blocks,
 			 d.pending, buf) ||
 	    write_region(m.fd, o.spare_start, REMAP_MAGIC_SLOTS,
-			 d.sb.instance, seq, l->slots_b, l->slot_blocks,
+			 d.sb.instance, seq, l->slots_b, d.init_blocks,
 			 d.slots, buf) ||
 	    fsync(m.fd))
 		goto io_error;
@@ -1196,7 +1228,8 @@ static int cmd_restore(int argc, char **argv)
 	}
 	uuid_format(d.sb.uuid, uuid);
 	printf("remapctl restore: wrote %llu metadata blocks to %s at sector %llu: uuid %s, generation %llu, seq %llu; %llu remapped, %llu retired, %llu pending\n",
-	       (unsigned long long)l->meta_blocks, o.dev,
+	       (unsigned long long)(2 + 2 * l->pending_blocks +
+				    2 * d.init_blocks), o.dev,
 	       (unsigned long long)o.spare_start, uuid,
 	       (unsigned long long)d.sb.generation, (unsigned long long)seq,
 	       (unsigned long long)m.nr_remapped,
