@@ -387,6 +387,8 @@ static int meta_write_empty(struct remap_meta *m, u32 magic, u64 region_a,
 					     buf + i * REMAP_META_BLOCK_SIZE);
 		if (!r)
 			r = meta_write(m, region_b + first, nr, buf, false);
+		/* A device that completes at once (dm-zero) never sleeps here. */
+		cond_resched();
 	}
 	return r;
 }
