@@ -84,11 +84,11 @@ test-tools: build/sectag build/dmfail build/tagio build/torture
 test-kmod:
 	scripts/build-test-kmod.sh $(KVER)
 
-build/sectag: tests/tools/sectag.c
+build/sectag: tests/tools/sectag.c tests/tools/sector-tag.h
 	@mkdir -p build
 	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
 
-build/tagio: tests/tools/tagio.c
+build/tagio: tests/tools/tagio.c tests/tools/sector-tag.h
 	@mkdir -p build
 	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
 

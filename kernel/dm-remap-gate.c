@@ -270,26 +270,27 @@ void remap_gate_reissue(struct remap_state *st, struct bio_list *bios)
 
 /* ---- the pending set ---- */
 
-bool remap_is_pending(struct remap_state *st, u64 lunit)
+/* Is @lunit in @set (one of st's gate sets)? */
+static bool remap_gate_has(struct remap_state *st, const u64 *set,
+			   const unsigned int *nr, u64 lunit)
 {
 	unsigned long flags;
 	bool r;
 
 	spin_lock_irqsave(&st->move_lock, flags);
-	r = unit_set_has(st->pending, st->nr_pending, lunit);
+	r = unit_set_has(set, *nr, lunit);
 	spin_unlock_irqrestore(&st->move_lock, flags);
 	return r;
 }
 
+bool remap_is_pending(struct remap_state *st, u64 lunit)
+{
+	return remap_gate_has(st, st->pending, &st->nr_pending, lunit);
+}
+
 bool remap_is_doubt(struct remap_state *st, u64 lunit)
 {
-	unsigned long flags;
-	bool r;
-
-	spin_lock_irqsave(&st->move_lock, flags);
-	r = unit_set_has(st->doubt, st->nr_doubt, lunit);
-	spin_unlock_irqrestore(&st->move_lock, flags);
-	return r;
+	return remap_gate_has(st, st->doubt, &st->nr_doubt, lunit);
 }
 
 /*

@@ -29,37 +29,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define SECTOR 512
-#define MAGIC 0x5345435441470a00ULL	/* "SECTAG\n\0" */
-
-struct sector_head {
-	uint64_t magic;
-	uint64_t tag;
-	uint64_t logical;
-	uint64_t check;
-};
-
-static uint64_t mix(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
-/* The exact 512 bytes sector @logical carries under @tag. */
-static void fill(unsigned char *p, uint64_t tag, uint64_t logical)
-{
-	struct sector_head h = { MAGIC, tag, logical, mix(tag ^ mix(logical)) };
-	uint64_t *w = (uint64_t *)p;
-	size_t i;
-
-	memcpy(p, &h, sizeof(h));
-	for (i = sizeof(h) / 8; i < SECTOR / 8; i++)
-		w[i] = mix(h.check + i);
-}
+#include "sector-tag.h"
 
 static void describe(const unsigned char *p, char *out, size_t len)
 {
@@ -88,17 +58,6 @@ static int usage(void)
 		"usage: sectag write DEV START NR TAG [--direct] [--bs BYTES]\n"
 		"       sectag verify DEV START NR TAG [LOGICAL] [--direct] [--bs BYTES]\n");
 	return 2;
-}
-
-static bool number(const char *s, uint64_t *v)
-{
-	char *end;
-
-	if (!*s || *s == '-')
-		return false;
-	errno = 0;
-	*v = strtoull(s, &end, 0);
-	return !errno && !*end;
 }
 
 int main(int argc, char **argv)
