@@ -1,5 +1,5 @@
 #!/bin/bash
-# timeout: 400
+# timeout: 600
 # Regression tests for defects of the error path (issue 12), written against
 # what a user sees (DESIGN.md, "Invariants"), one function per defect:
 #
@@ -233,7 +233,7 @@ nonzero() {
 # checks.  Each operation gets its own device, so that one that wedges its
 # device does not hide what the next one does.
 pending_op() {
-	local name=$1 what=$2 s=1000 m sp dm out rc=0 st pid i
+	local name=$1 what=$2 s=1000 m sp dm out rc=0 st pid i mark
 	shift 2
 	m=$(new_loop 16)
 	sp=$(new_loop 4)
@@ -246,6 +246,7 @@ pending_op() {
 	$SECTAG write "/dev/mapper/$name" 0 2048 1 --direct
 	make_pending "$name" "b$name" "$s"
 	log "$what on the pending unit at sector $s: blkdiscard $* -o $((s * 512)) -l 4096"
+	mark=$(kmsg_mark)
 	# In the background: a blkdiscard whose bio never completes sits in
 	# D state, where no signal reaches it.
 	blkdiscard "$@" -o $((s * 512)) -l 4096 "/dev/mapper/$name" </dev/null >"$T/op.out" 2>&1 &
@@ -255,7 +256,7 @@ pending_op() {
 		sleep 0.1
 	done
 	if kill -0 "$pid" 2>/dev/null; then
-		echo "FAIL: $what: blkdiscard on the pending unit has not returned after 60 s (first kernel complaint: $(dmesg | grep -m1 -E 'BUG:|Oops|WARNING:' || echo none))" >&2
+		echo "FAIL: $what: blkdiscard on the pending unit has not returned after 60 s (first kernel complaint since: $(kmsg_since "$mark" | grep -m1 -E 'BUG:|Oops|WARNING:' || echo none))" >&2
 		return 1
 	fi
 	st=0
