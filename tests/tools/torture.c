@@ -2020,6 +2020,7 @@ static const char *errname(int e)
 	case ENOSPC: return "ENOSPC";
 	case EIO: return "EIO";
 	case EROFS: return "EROFS";
+	case EUCLEAN: return "EUCLEAN";
 	case EINVAL: return "EINVAL";
 	case ENOMEM: return "ENOMEM";
 	case EBUSY: return "EBUSY";
@@ -2039,10 +2040,10 @@ static char *message(const char *kind, const char *msg)
 	inflight = NULL;
 	note_free();
 	count_op("message %s: %s", kind, errname(e));
-	if (e && e != EEXIST && e != ENOENT && e != ENOSPC && e != EIO && e != EROFS)
+	if (e && e != EEXIST && e != ENOENT && e != ENOSPC && e != EIO && e != EROFS && e != EUCLEAN)
 		finding("message '%s' refused with %s (the message is well formed)", msg, errname(e));
-	if (e == EROFS && !meta_faulted)
-		finding("message '%s' refused with EROFS, but no fault touched the metadata", msg);
+	if ((e == EROFS || e == EUCLEAN) && !meta_faulted)
+		finding("message '%s' refused with %s, but no fault touched the metadata", msg, errname(e));
 	return fmt("%s -> %s%s%s", msg, errname(e), resp && *resp ? " " : "",
 		   resp && *resp ? resp : "");
 }
@@ -2223,6 +2224,18 @@ static char *op_recreate(void)
 			meta_faulted = true;
 	get_list(&after);
 	get_status(&s1);
+	if (!strcmp(s0.meta, "failed")) {
+		/*
+		 * The metadata was read-only: the counters since were not
+		 * saved, and a unit in doubt comes back in either of its two
+		 * places.  Only the data must be the same (the scan).
+		 */
+		list_free(&before);
+		list_free(&after);
+		get_status(&prev);
+		count_op("remove + create from failed metadata");
+		return xstrdup("remove, create from the metadata (it had failed)");
+	}
 	if (before.n != after.n)
 		finding("re-created from the metadata: %zu remapped units, had %zu", after.n, before.n);
 	for (i = 0; i < before.n && i < after.n; i++)
@@ -3212,8 +3225,6 @@ int main(int argc, char **argv)
 		tstep = now();
 		steplog_reset();
 		op = pick_op();
-		pending_at_start = prev.pending > 0;
-		min_free_seen = prev.total - prev.used;
 		/* the I/O of this step */
 		pthread_mutex_lock(&sc.lock);
 		sc.hot = chance(&crng, 55);
@@ -3228,6 +3239,8 @@ int main(int argc, char **argv)
 		} else {
 			what = NULL;
 		}
+		pending_at_start = prev.pending > 0;
+		min_free_seen = prev.total - prev.used;
 		pthread_mutex_lock(&sc.lock);
 		sc.gen++;
 		pthread_cond_broadcast(&sc.go);
