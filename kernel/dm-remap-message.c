@@ -15,7 +15,9 @@
  * The syntax is checked by core/remap_args.c.  A refused message changes
  * nothing; the reason goes to the kernel log, the errno to the caller
  * (EINVAL bad message, EEXIST already remapped, ENOENT not remapped,
- * ENOSPC spare pool too small, EIO the data could not be moved), as the
+ * ENOSPC spare pool too small, EIO the data could not be moved, EUCLEAN
+ * its commit failed with an unknown outcome, EROFS metadata read-only,
+ * EBUSY a loaded table replaces this one), as the
  * ioctl carries no text back on failure.
  */
 #include <linux/slab.h>
