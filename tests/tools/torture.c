@@ -1023,6 +1023,14 @@ struct klost {
 static struct klost *klost;
 static size_t nklost;
 static u64 last_suppressed_clk;	/* clock when "callbacks suppressed" was last seen */
+/*
+ * Every "device-mapper:" line: its kernel time (us) and our clock when we
+ * read it.  DM's rate limit (DMERR_LIMIT, DMINFO_LIMIT: one state for all
+ * of device-mapper, 10 messages per 5 s) can only have dropped a message
+ * where 10 lines were printed within 5 s.
+ */
+static u64 *dm_ts, *dm_clk;
+static size_t ndm;
 static const char *const complaints[] = {
 	"BUG:", "WARNING:", "Oops", "KASAN", "UBSAN", "ODEBUG:", "general protection fault",
 	"Call Trace", "list_add corruption", "list_del corruption", "refcount_t:",
@@ -1090,6 +1098,12 @@ static void kmsg_drain(void)
 		if (nl)
 			*nl = '\0';
 		c = tick();
+		if (!strncmp(msg, "device-mapper:", 14) && sscanf(buf, "%*u,%*u,%llu", &a) == 1) {
+			dm_ts = xrealloc(dm_ts, (ndm + 1) * sizeof(*dm_ts));
+			dm_clk = xrealloc(dm_clk, (ndm + 1) * sizeof(*dm_clk));
+			dm_ts[ndm] = a;
+			dm_clk[ndm++] = c;
+		}
 		if (strstr(msg, devno) || strstr(msg, "suppressed")) {
 			if (nsteplog < 64)
 				steplog[nsteplog++] = fmt("step %u: %s", cur_step, msg);
@@ -2797,6 +2811,29 @@ out:
 	list_free(&l);
 }
 
+/*
+ * Could DM's rate limit have dropped a line logged after clock @since?
+ * Only if 10 device-mapper lines were printed within 5 s, in a window
+ * that reaches past the first line read after @since.
+ */
+static bool ratelimit_possible(u64 since)
+{
+	const u64 window = 5000000, burst = 10;
+	size_t j = 0, i;
+
+	/* the last line read before @since: the kernel time then, at the latest */
+	while (j + 1 < ndm && dm_clk[j + 1] <= since)
+		j++;
+	/* a window that started up to 5 s earlier can still drop messages */
+	i = j;
+	while (i > 0 && dm_ts[i - 1] + window >= dm_ts[j])
+		i--;
+	for (; i + burst - 1 < ndm; i++)
+		if (dm_ts[i + burst - 1] - dm_ts[i] <= window)
+			return true;
+	return false;
+}
+
 /* Losses seen as zeroes: counted in lost_sectors and logged. */
 static void check_losses(const struct rstatus *st)
 {
@@ -2821,7 +2858,8 @@ static void check_losses(const struct rstatus *st)
 			logged = klost[k].clk > o->since && klost[k].a <= o->s && o->s <= klost[k].b;
 		if (logged) {
 			atomic_fetch_add(&cnt[C_LOSS_LOGGED], 1);
-		} else if (last_suppressed_clk > o->since || kmsg_fd < 0) {
+		} else if (last_suppressed_clk > o->since || ratelimit_possible(o->since) ||
+			   kmsg_fd < 0) {
 			atomic_fetch_add(&cnt[C_LOSS_RATELIMITED], 1);
 		} else {
 			finding("sector %" PRIu64 " reads zeroes (lost while a fault made it unreadable), but no "
