@@ -49,8 +49,10 @@ if [[ -n ${TORTURE_SECONDS:-} ]]; then
 	exit 0
 fi
 
+bad=()
 log "torture: fixed seed 20261206, persistent table, 300 steps"
-run t80 --seed 20261206 --steps 300 || fail "torture (persistent, seed 20261206) found a problem"
+run t80 --seed 20261206 --steps 300 || bad+=("persistent, seed 20261206")
 log "torture: fixed seed 1207, volatile table, 200 steps"
-run t80v --seed 1207 --steps 200 --volatile || fail "torture (volatile, seed 1207) found a problem"
+run t80v --seed 1207 --steps 200 --volatile || bad+=("volatile, seed 1207")
+((${#bad[@]} == 0)) || fail "torture found problems: $(IFS=';'; echo "${bad[*]}") (step lists and first mismatches above)"
 echo "torture: ok"
