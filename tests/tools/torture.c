@@ -1569,6 +1569,7 @@ static void fill_device(const char *path, bool spare)
 		die("%s: %s", path, strerror(errno));
 	for (s = 0; s < size; s += n) {
 		n = size - s < chunk ? size - s : chunk;
+		/* cppcheck-suppress knownConditionTrueFalse ; n >= 1: s < size */
 		for (i = 0; i < n; i++) {
 			if (spare)
 				fill_junk(buf + i * (SECTOR / 8), s + i);
@@ -2531,12 +2532,14 @@ static void scan(const struct list *l0, unsigned int *nfail_scan)
 		te = tick();
 		if (!e) {
 			pthread_mutex_lock(&mlock);
+			/* cppcheck-suppress knownConditionTrueFalse ; n >= 1: s < size */
 			for (i = 0; i < n; i++)
 				scan_judge(s + i, buf + i * (SECTOR / 8), l0, ts, te);
 			pthread_mutex_unlock(&mlock);
 			atomic_fetch_add(&cnt[C_SECT_SCAN], n);
 			continue;
 		}
+		/* cppcheck-suppress knownConditionTrueFalse ; n >= 1: s < size */
 		for (i = 0; i < n; i++) {
 			ts = tick();
 			e = do_pio(fd, false, buf, s + i, 1);
@@ -3312,14 +3315,14 @@ int main(int argc, char **argv)
 		nf = active_faults(DEV_MAIN) + active_faults(DEV_SPARE);
 		step_note("final: heal all faults (%" PRIu64 ")%s, check", nf,
 			  opt.vol ? "" : ", remove and create from the metadata");
-		op_heal(DEV_MAIN, true);
-		op_heal(DEV_SPARE, true);
+		free(op_heal(DEV_MAIN, true));
+		free(op_heal(DEV_SPARE, true));
 		if (use_faultseq) {
-			op_seq_clear(DEV_MAIN);
-			op_seq_clear(DEV_SPARE);
+			free(op_seq_clear(DEV_MAIN));
+			free(op_seq_clear(DEV_SPARE));
 		}
 		if (!opt.vol)
-			op_recreate();
+			free(op_recreate());
 		step_clk = tick();
 		min_free_seen = prev.total - prev.used;
 		barrier_checks(step_clk, prev.pending > 0);
