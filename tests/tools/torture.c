@@ -864,7 +864,8 @@ static char *dev_table(int dev)
 	for (i = 0; i < nfaults; i++)
 		if (faults[i].active && faults[i].dev == dev && faults[i].kind != FK_SEQ)
 			f[n++] = &faults[i];
-	qsort(f, n, sizeof(*f), cmp_fault_ptr);
+	if (n > 1)
+		qsort(f, n, sizeof(*f), cmp_fault_ptr);
 	for (i = 0; i < n; i++) {
 		if (f[i]->start > pos)
 			t = fmt("%s%" PRIu64 " %" PRIu64 " linear %s %" PRIu64 "\n", t, pos,
@@ -1827,19 +1828,19 @@ static char *seq_rule(int dev, u64 start, u64 len, struct fault *f)
 		"ioerr", "ioerr", "medium", "medium", "medium", "target", "target", "protection",
 		"nospc", "notsupp", "transport",
 	};
-	const char *ops, *st;
+	const char *sel, *st;
 	long long times;
 	u64 skip, r = below(&crng, 100);
 
 	if (r < 5 && dev == DEV_SPARE)
-		ops = "all";
+		sel = "all";
 	else if (r < (dev == DEV_MAIN ? 45 : 35))
-		ops = "read";
+		sel = "read";
 	else if (r < (dev == DEV_MAIN ? 70 : 75))
-		ops = "write";
+		sel = "write";
 	else
-		ops = "rw";
-	f->what = !strcmp(ops, "read") ? F_READS : !strcmp(ops, "write") ? F_WRITES : F_ANY;
+		sel = "rw";
+	f->what = !strcmp(sel, "read") ? F_READS : !strcmp(sel, "write") ? F_WRITES : F_ANY;
 	skip = chance(&crng, 50) ? 0 : 1 + below(&crng, 8);
 	r = below(&crng, 100);
 	times = r < 60 ? (long long)(1 + below(&crng, 4)) : r < 90 ? (long long)(5 + below(&crng, 12)) : -1;
@@ -1847,7 +1848,7 @@ static char *seq_rule(int dev, u64 start, u64 len, struct fault *f)
 		times = 1 + (long long)below(&crng, opt.seq_max_times);
 	st = stname[below(&crng, sizeof(stname) / sizeof(stname[0]))];
 	f->media = strcmp(st, "nospc") && strcmp(st, "notsupp") && strcmp(st, "transport");
-	return fmt("fail %s %" PRIu64 " %" PRIu64 " %" PRIu64 " %lld %s %s", ops, start, len, skip,
+	return fmt("fail %s %" PRIu64 " %" PRIu64 " %" PRIu64 " %lld %s %s", sel, start, len, skip,
 		   times, st, chance(&crng, 20) ? "land" : "drop");
 }
 
@@ -2477,10 +2478,6 @@ static bool media_errno(int e)
 {
 	return e == EIO || e == ENODATA || e == EILSEQ || e == EREMOTEIO;
 }
-
-struct scanfail {
-	u64 s;
-};
 
 /*
  * Read the whole target; each sector must hold a value the model allows.
