@@ -141,11 +141,26 @@ grep -qxF -- "$first_added" $DBG || fail "logged line '$first_added' is not in d
 # on sectors that fail writes: those could not go back to the main device).
 wait_for "$clog" '^# \[.*\] remap [0-9]+: accepted$' 30 ||
 	fail "no remap message accepted in 30 s"
-unremapped=0
+# An unremap flushes the main device before it drops the spare copy, and a
+# dm-flakey error_writes segment fails flushes too: once the injector has
+# made a range go bad, every unremap is refused with EIO, by design.  On a
+# slow guest that can happen before the first unremap here; then (and only
+# then) mid-run unremaps are not exercised by this run.
+unremapped=0 eio_after_bad=0
 while read -r l; do
-	msg drv_single unremap "$l" 2>/dev/null && unremapped=$((unremapped + 1))
+	bad_before=0
+	grep -q '^# \[.*\] sectors [0-9]*-[0-9]* go bad' "$clog" && bad_before=1
+	if out=$(msg drv_single unremap "$l" 2>&1); then
+		unremapped=$((unremapped + 1))
+	elif ((bad_before)) && [[ $out == *"Input/output error"* ]]; then
+		eio_after_bad=$((eio_after_bad + 1))
+	else
+		fail "unremap $l mid-run: $out"
+	fi
 done < <(sed -n 's/^# \[[^]]*\] remap \([0-9][0-9]*\): accepted$/\1/p' "$clog")
-((unremapped >= 1)) || fail "no unit could be unremapped mid-run"
+((unremapped >= 1 || eio_after_bad >= 1)) || fail "no unit could be unremapped mid-run"
+((unremapped >= 1)) ||
+	echo "single: note: every unremap came after a range went bad (EIO: the main device fails flushes); mid-run unremap not exercised this time"
 rc=0
 wait $pid || rc=$?
 show single.out
@@ -154,7 +169,7 @@ check_summary single.out 16 6 4k drv_single
 expect_eq "single: log file" "$S_LOG" "$clog"
 ((S_SPAN >= 5)) || fail "single: snapshots span ${S_SPAN}s, run was 6s"
 ((S_ADDED >= 1)) || fail "single: nothing added"
-((S_REMOVED >= 1)) || fail "single: the unremaps removed nothing"
+((S_REMOVED >= 1 || unremapped == 0)) || fail "single: the unremaps removed nothing"
 check_changelog "$clog" drv_single "$S_ADDED" "$S_REMOVED"
 check_files "$clog"
 grep -qx 'fio:           ok (exit 0, 0 verify errors)' single.out || fail "single: no fio ok line"
