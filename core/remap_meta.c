@@ -43,6 +43,19 @@
 
 /* ---- little-endian, byte by byte ---- */
 
+int remap_cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int remap_cmp_slot_change(const void *a, const void *b)
+{
+	return remap_cmp_u64(&((const struct remap_slot_change *)a)->sunit,
+			     &((const struct remap_slot_change *)b)->sunit);
+}
+
 static void rm_put32(u8 *p, u32 v)
 {
 	unsigned int i;

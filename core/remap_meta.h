@@ -53,13 +53,31 @@
 #define REMAP_SLOT_RETIRED 0xFFFFFFFFFFFFFFFFULL
 #define REMAP_SLOT_MAX_LUNIT 0x7FFFFFFFFFFFFFFFULL
 
-/* Counter indexes in the superblock. */
+/*
+ * One change of a slot: spare unit @sunit gets slot value @value.  The
+ * module commits a set of them with remap_meta_set_slots(), in any order.
+ */
+struct remap_slot_change {
+	u64 sunit;
+	u64 value;
+};
+
+/* sort()/qsort() comparators: u64 ascending; slot changes by spare unit. */
+int remap_cmp_u64(const void *a, const void *b);
+int remap_cmp_slot_change(const void *a, const void *b);
+
+/*
+ * The counters, by their index in the superblock's counter array
+ * (docs/metadata-format.md), in the spirit of SMART attributes 196 and 198.
+ * The module keeps them in this order too.
+ */
 enum remap_counter {
-	REMAP_CTR_REALLOC_EVENTS,
-	REMAP_CTR_AUTO_REMAPS,
-	REMAP_CTR_UNCORRECTABLE,
-	REMAP_CTR_SPARE_ERRORS,
-	REMAP_CTR_LOST_SECTORS,
+	REMAP_CTR_REALLOC_EVENTS,	/* units given a (new) spare unit */
+	REMAP_CTR_AUTO_REMAPS,		/* ... of them by the error path */
+	REMAP_CTR_UNCORRECTABLE,	/* reads failed after every retry */
+	REMAP_CTR_SPARE_ERRORS,		/* I/O errors from the spare device */
+	REMAP_CTR_LOST_SECTORS,		/* unreadable sectors replaced by zeroes */
+	REMAP_CTR_NR			/* <= REMAP_META_NR_COUNTERS */
 };
 
 /* CRC-32C (Castagnoli): initial ~0, final XOR ~0. */

@@ -51,6 +51,7 @@
 #include <linux/sort.h>
 
 #include "dm-remap.h"
+#include "remap_meta.h"
 
 /* ---- sorted sets of logical units ---- */
 
@@ -306,13 +307,6 @@ int remap_pending_commit(struct remap_state *st)
 		return 0;
 	r = remap_meta_set_pending(st->meta, st->pending, st->nr_pending);
 	return r == -EROFS ? 0 : r;	/* read-only already: memory only */
-}
-
-static int remap_cmp_u64(const void *a, const void *b)
-{
-	u64 x = *(const u64 *)a, y = *(const u64 *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 /* The pending set the metadata holds (state creation). */

@@ -121,15 +121,15 @@ static int remap_stats(struct remap_c *rc, char *result, unsigned int maxlen)
 	       (unsigned long long)atomic64_read(&st->nr_retired));
 	DMEMIT("pending_units %u\n", READ_ONCE(st->nr_pending));
 	DMEMIT("reallocation_events %llu\n", (unsigned long long)
-	       atomic64_read(&st->counters[REMAP_C_REALLOC_EVENTS]));
+	       atomic64_read(&st->counters[REMAP_CTR_REALLOC_EVENTS]));
 	DMEMIT("auto_remaps %llu\n", (unsigned long long)
-	       atomic64_read(&st->counters[REMAP_C_AUTO_REMAPS]));
+	       atomic64_read(&st->counters[REMAP_CTR_AUTO_REMAPS]));
 	DMEMIT("uncorrectable_reads %llu\n", (unsigned long long)
-	       atomic64_read(&st->counters[REMAP_C_UNCORRECTABLE]));
+	       atomic64_read(&st->counters[REMAP_CTR_UNCORRECTABLE]));
 	DMEMIT("spare_errors %llu\n", (unsigned long long)
-	       atomic64_read(&st->counters[REMAP_C_SPARE_ERRORS]));
+	       atomic64_read(&st->counters[REMAP_CTR_SPARE_ERRORS]));
 	DMEMIT("lost_sectors %llu\n", (unsigned long long)
-	       atomic64_read(&st->counters[REMAP_C_LOST_SECTORS]));
+	       atomic64_read(&st->counters[REMAP_CTR_LOST_SECTORS]));
 	DMEMIT("metadata %s\n", remap_meta_state(st));
 	DMEMIT("auto_remap %s\n", READ_ONCE(rc->auto_remap) ? "on" : "off");
 	DMEMIT("read_retries %u\n", READ_ONCE(rc->read_retries));

@@ -33,13 +33,6 @@
 /* Blocks read or written by one dm-io call: 1 MiB. */
 #define META_CHUNK_BLOCKS 256U
 
-static int meta_cmp_u64(const void *a, const void *b)
-{
-	u64 x = *(const u64 *)a, y = *(const u64 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 struct remap_meta {
 	struct dm_io_client *io;
 	struct block_device *bdev;	/* the spare device */
@@ -131,7 +124,8 @@ static int meta_commit_result(struct remap_meta *m, int r, const char *what)
 }
 
 /*
- * Set the slots of spare units @sunits (ascending) to @values and commit
+ * The one commit of slot changes: apply @c (@n changes, any order, each
+ * spare unit at most once; sorted here by spare unit, in place) and commit
  * the blocks that hold them, copy A then copy B.  On failure the in-memory
  * slots go back to what they were, the old state is written back over both
  * copies with a newer seq, and the metadata is marked failed: no further
@@ -140,8 +134,8 @@ static int meta_commit_result(struct remap_meta *m, int r, const char *what)
  * -REMAP_EDOUBT (the old state could not be written back either: each
  * block on disk may hold the old or the new state).
  */
-int remap_meta_set_slots(struct remap_meta *m, const u64 *sunits,
-			 const u64 *values, size_t n)
+int remap_meta_set_slots(struct remap_meta *m, struct remap_slot_change *c,
+			 size_t n)
 {
 	const struct remap_meta_layout *l = &m->sb.layout;
 	u64 *old, first, last, block;
@@ -150,12 +144,13 @@ int remap_meta_set_slots(struct remap_meta *m, const u64 *sunits,
 	u8 *buf;
 	int r = 0;
 
-	if (m->failed)
-		return -EROFS;
 	if (!n)
 		return 0;
+	if (m->failed)
+		return -EROFS;
+	sort(c, n, sizeof(*c), remap_cmp_slot_change, NULL);
 	/* The pool hands out only units whose slot block is in memory. */
-	if (WARN_ON_ONCE(sunits[n - 1] >= meta_nr_slots(m)))
+	if (WARN_ON_ONCE(c[n - 1].sunit >= meta_nr_slots(m)))
 		return -EINVAL;
 	old = kvmalloc_array(n, sizeof(*old), GFP_NOIO);
 	buf = kvmalloc(REMAP_META_BLOCK_SIZE * META_CHUNK_BLOCKS, GFP_NOIO);
@@ -164,17 +159,17 @@ int remap_meta_set_slots(struct remap_meta *m, const u64 *sunits,
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		old[i] = m->slots[sunits[i]];
-		m->slots[sunits[i]] = values[i];
+		old[i] = m->slots[c[i].sunit];
+		m->slots[c[i].sunit] = c[i].value;
 	}
 
 	m->seq++;
 	/* Runs of consecutive slot blocks, one dm-io call each. */
 	for (i = 0; i < n && !r; i = j) {
-		first = div_u64(sunits[i], REMAP_META_PER_BLOCK);
+		first = div_u64(c[i].sunit, REMAP_META_PER_BLOCK);
 		last = first;
 		for (j = i + 1; j < n; j++) {
-			block = div_u64(sunits[j], REMAP_META_PER_BLOCK);
+			block = div_u64(c[j].sunit, REMAP_META_PER_BLOCK);
 			if (block > last + 1 ||
 			    block - first >= META_CHUNK_BLOCKS)
 				break;
@@ -188,11 +183,11 @@ int remap_meta_set_slots(struct remap_meta *m, const u64 *sunits,
 		bool rolled_back = true;
 
 		for (i = n; i-- > 0; )
-			m->slots[sunits[i]] = old[i];
+			m->slots[c[i].sunit] = old[i];
 		m->seq++;
 		for (i = 0; i < n; i++) {
-			block = div_u64(sunits[i], REMAP_META_PER_BLOCK);
-			if (i && block == div_u64(sunits[i - 1],
+			block = div_u64(c[i].sunit, REMAP_META_PER_BLOCK);
+			if (i && block == div_u64(c[i - 1].sunit,
 						  REMAP_META_PER_BLOCK))
 				continue;
 			preflush = false;
@@ -300,11 +295,6 @@ u64 remap_meta_nr_units(struct remap_meta *m, sector_t spare_len)
 {
 	return min(remap_meta_units(&m->sb.layout, spare_len,
 				    m->sb.unit_sectors), meta_nr_slots(m));
-}
-
-u64 remap_meta_capacity(struct remap_meta *m)
-{
-	return m->sb.layout.slot_capacity;
 }
 
 /*
@@ -925,7 +915,8 @@ bad:
 static int meta_resolve_relocations(struct remap_meta *m,
 				    struct remap_entry *e, size_t *n)
 {
-	u64 *losers, *values;
+	struct remap_slot_change *c;
+	u64 *losers;
 	long nr, i;
 	int r = 0;
 
@@ -938,19 +929,19 @@ static int meta_resolve_relocations(struct remap_meta *m,
 		return nr;
 	}
 	DMWARN("finishing %ld interrupted relocations", nr);
-	values = kvmalloc_array(nr, sizeof(*values), GFP_KERNEL);
-	if (!values) {
+	c = kvmalloc_array(nr, sizeof(*c), GFP_KERNEL);
+	if (!c) {
 		kvfree(losers);
 		return -ENOMEM;
 	}
-	sort(losers, nr, sizeof(*losers), meta_cmp_u64, NULL);
 	for (i = 0; i < nr; i++) {
-		values[i] = REMAP_SLOT_RETIRED;
+		c[i].sunit = losers[i];
+		c[i].value = REMAP_SLOT_RETIRED;
 		m->slots[losers[i]] = REMAP_SLOT_RETIRED;
 	}
 	if (m->writable)
-		r = remap_meta_set_slots(m, losers, values, nr);
-	kvfree(values);
+		r = remap_meta_set_slots(m, c, nr);
+	kvfree(c);
 	kvfree(losers);
 	return r;
 }

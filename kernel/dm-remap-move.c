@@ -24,7 +24,6 @@
  */
 #include <linux/slab.h>
 #include <linux/mm.h>
-#include <linux/sort.h>
 #include <linux/blkdev.h>
 #include <linux/sched/mm.h>
 
@@ -175,7 +174,7 @@ void remap_salvage_read(struct remap_c *rc, struct block_device *src,
 	if (nr_bad)
 		remap_log_lost(st, lunit, bad_first, nr_bad);
 	if (lost)
-		remap_count(st, REMAP_C_LOST_SECTORS, lost);
+		remap_count(st, REMAP_CTR_LOST_SECTORS, lost);
 }
 
 /*
@@ -228,13 +227,6 @@ static bool remap_salvage_unreadable(struct remap_c *rc,
 	return ok;
 }
 
-static int remap_cmp_u64(const void *a, const void *b)
-{
-	u64 x = *(const u64 *)a, y = *(const u64 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /*
  * Record the batch on disk: each entry's spare unit slot becomes its
  * logical unit (@remap) or free.  A no-op for a volatile table.
@@ -243,49 +235,36 @@ static int remap_commit_batch(struct remap_state *st,
 			      const struct remap_entry *e, size_t nr,
 			      bool remap)
 {
-	struct { u64 sunit, value; } *s;
-	u64 *sunits, *values;
+	struct remap_slot_change *c;
 	size_t i;
 	int r;
 
 	if (!st->meta)
 		return 0;
-	s = kvmalloc_array(nr, sizeof(*s), GFP_KERNEL);
-	sunits = kvmalloc_array(nr, sizeof(u64), GFP_KERNEL);
-	values = kvmalloc_array(nr, sizeof(u64), GFP_KERNEL);
-	r = -ENOMEM;
-	if (!s || !sunits || !values)
-		goto out;
+	c = kvmalloc_array(nr, sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return -ENOMEM;
 	for (i = 0; i < nr; i++) {
-		s[i].sunit = e[i].sunit;
-		s[i].value = remap ? e[i].lunit + 1 : REMAP_SLOT_FREE;
+		c[i].sunit = e[i].sunit;
+		c[i].value = remap ? e[i].lunit + 1 : REMAP_SLOT_FREE;
 	}
-	/* The commit wants ascending spare units; the key is the first u64. */
-	sort(s, nr, sizeof(*s), remap_cmp_u64, NULL);
-	for (i = 0; i < nr; i++) {
-		sunits[i] = s[i].sunit;
-		values[i] = s[i].value;
-	}
-	r = remap_meta_set_slots(st->meta, sunits, values, nr);
-out:
-	kvfree(values);
-	kvfree(sunits);
-	kvfree(s);
+	r = remap_meta_set_slots(st->meta, c, nr);
+	kvfree(c);
 	return r;
 }
 
 /* Record the counters in the superblock (persistent tables). */
 void remap_save_counters(struct remap_state *st)
 {
-	u64 c[REMAP_NR_COUNTERS];
+	u64 c[REMAP_CTR_NR];
 	int i;
 
 	lockdep_assert_held(&st->lock);
 	if (!st->meta || remap_meta_failed(st->meta))
 		return;
-	for (i = 0; i < REMAP_NR_COUNTERS; i++)
+	for (i = 0; i < REMAP_CTR_NR; i++)
 		c[i] = atomic64_read(&st->counters[i]);
-	remap_meta_save_counters(st->meta, c, REMAP_NR_COUNTERS);
+	remap_meta_save_counters(st->meta, c, REMAP_CTR_NR);
 }
 
 /*
@@ -355,7 +334,7 @@ static int remap_batch(struct remap_c *rc, const u64 *lunits, size_t nr)
 		      (unsigned long long)(lunits[0] << st->unit_shift), r);
 		goto undo;
 	}
-	remap_count(st, REMAP_C_REALLOC_EVENTS, nr);
+	remap_count(st, REMAP_CTR_REALLOC_EVENTS, nr);
 	goto out;
 undo:
 	while (nr--)

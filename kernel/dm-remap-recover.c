@@ -36,7 +36,6 @@
  * completed with the outcome.
  */
 #include <linux/slab.h>
-#include <linux/sort.h>
 #include <linux/blkdev.h>
 #include <linux/sched/mm.h>
 
@@ -109,22 +108,6 @@ static void remap_place_of(struct remap_c *rc, u64 lunit,
 
 /* ---- relocation ---- */
 
-/* Commit slot values @val of spare units @su (n <= 5, any order). */
-static int remap_commit_slots(struct remap_state *st, u64 *su, u64 *val,
-			      unsigned int n)
-{
-	unsigned int i, j;
-
-	/* Insertion sort by spare unit, as the commit wants them. */
-	for (i = 1; i < n; i++) {
-		for (j = i; j > 0 && su[j - 1] > su[j]; j--) {
-			swap(su[j - 1], su[j]);
-			swap(val[j - 1], val[j]);
-		}
-	}
-	return n ? remap_meta_set_slots(st->meta, su, val, n) : 0;
-}
-
 /*
  * Commit a relocation: @lunit now lives in @sunit (when @mapped), and the
  * spare units in @retire (its old place first when @from_spare, then the
@@ -147,7 +130,7 @@ static int remap_relocate_commit(struct remap_state *st, u64 lunit, u64 sunit,
 				 const u64 *retire, unsigned int nr,
 				 bool *named)
 {
-	u64 su[REMAP_RELOCATE_TRIES + 2], val[REMAP_RELOCATE_TRIES + 2];
+	struct remap_slot_change c[REMAP_RELOCATE_TRIES + 2];
 	u64 block = div_u64(sunit, REMAP_META_PER_BLOCK);
 	bool old_later = false;
 	unsigned int i, n, pass;
@@ -159,21 +142,21 @@ static int remap_relocate_commit(struct remap_state *st, u64 lunit, u64 sunit,
 	for (pass = 0; pass < 2; pass++) {
 		n = 0;
 		if (mapped && !pass) {
-			su[n] = sunit;
-			val[n++] = lunit + 1;
+			c[n].sunit = sunit;
+			c[n++].value = lunit + 1;
 		}
 		for (i = 0; i < nr; i++) {
 			bool first = mapped &&
 				div_u64(retire[i], REMAP_META_PER_BLOCK) == block;
 
 			if (first == !pass) {
-				su[n] = retire[i];
-				val[n++] = REMAP_SLOT_RETIRED;
+				c[n].sunit = retire[i];
+				c[n++].value = REMAP_SLOT_RETIRED;
 				if (pass && !i && from_spare)
 					old_later = true;
 			}
 		}
-		r = remap_commit_slots(st, su, val, n);
+		r = remap_meta_set_slots(st->meta, c, n);
 		if (mapped && !pass)
 			*named = r != -EIO && r != -ENOMEM && r != -EROFS;
 		if (r && (!pass || !mapped || old_later))
@@ -252,7 +235,7 @@ static int remap_relocate(struct remap_c *rc, struct bio *bio, u64 lunit,
 					   dst + uoff, REQ_OP_WRITE);
 		if (!remap_is_media_errno(r))
 			break;
-		remap_count(st, REMAP_C_SPARE_ERRORS, 1);
+		remap_count(st, REMAP_CTR_SPARE_ERRORS, 1);
 		retire[nr_retire++] = sunit;
 		DMERR_LIMIT("%s: spare unit %llu failed a write; retired",
 			    dm_device_name(st->md), (unsigned long long)sunit);
@@ -306,8 +289,8 @@ static int remap_relocate(struct remap_c *rc, struct bio *bio, u64 lunit,
 	if (r)
 		return r;
 	st->exhausted = false;
-	remap_count(st, REMAP_C_REALLOC_EVENTS, 1);
-	remap_count(st, REMAP_C_AUTO_REMAPS, 1);
+	remap_count(st, REMAP_CTR_REALLOC_EVENTS, 1);
+	remap_count(st, REMAP_CTR_AUTO_REMAPS, 1);
 	DMINFO_LIMIT("%s: sectors %llu-%llu remapped to spare unit %llu",
 		     dm_device_name(st->md),
 		     (unsigned long long)(lunit << st->unit_shift),
@@ -423,7 +406,7 @@ static blk_status_t remap_recover_write(struct remap_c *rc, struct bio *bio,
 	if (!r || !remap_is_media_errno(r))
 		return errno_to_blk_status(r);
 	if (p.on_spare)
-		remap_count(st, REMAP_C_SPARE_ERRORS, 1);
+		remap_count(st, REMAP_CTR_SPARE_ERRORS, 1);
 	moved = remap_relocate_unit(rc, bio, pc->lunit, pc->skip, pc->uoff,
 				    pc->len);
 	return moved ? errno_to_blk_status(r) : BLK_STS_OK;
@@ -463,7 +446,7 @@ static blk_status_t remap_recover_read(struct remap_c *rc, struct bio *bio,
 		failed = true;
 	}
 	if (failed && p.on_spare)
-		remap_count(st, REMAP_C_SPARE_ERRORS, 1);
+		remap_count(st, REMAP_CTR_SPARE_ERRORS, 1);
 	if (!r) {
 		/* Read at last: move the unit, with the data just read. */
 		remap_unit_done(st, failed ?
@@ -476,7 +459,7 @@ static blk_status_t remap_recover_read(struct remap_c *rc, struct bio *bio,
 		return errno_to_blk_status(r);
 	}
 
-	remap_count(st, REMAP_C_UNCORRECTABLE, 1);
+	remap_count(st, REMAP_CTR_UNCORRECTABLE, 1);
 	if (remap_gate_end(st, REMAP_GATE_PENDING))
 		remap_pending_commit(st);
 	if (!remap_is_pending(st, pc->lunit))
@@ -499,7 +482,7 @@ static void remap_recover_bio(struct remap_state *st, struct bio *bio)
 	sector_t nr = bio_sectors(bio), ustart, end = offset + nr;
 	u64 ufirst = offset >> st->unit_shift;
 	u64 ulast = (end - 1) >> st->unit_shift;
-	u64 before[REMAP_NR_COUNTERS], gen;
+	u64 before[REMAP_CTR_NR], gen;
 	blk_status_t status = BLK_STS_OK, s;
 	unsigned int pending;
 	struct remap_piece pc;
@@ -509,7 +492,7 @@ static void remap_recover_bio(struct remap_state *st, struct bio *bio)
 	mutex_lock(&st->lock);
 	gen = st->generation;
 	pending = st->nr_pending;
-	for (i = 0; i < REMAP_NR_COUNTERS; i++)
+	for (i = 0; i < REMAP_CTR_NR; i++)
 		before[i] = atomic64_read(&st->counters[i]);
 
 	for (pc.lunit = ufirst; pc.lunit <= ulast; pc.lunit++) {
@@ -526,7 +509,7 @@ static void remap_recover_bio(struct remap_state *st, struct bio *bio)
 			status = s;
 	}
 
-	for (i = 0; i < REMAP_NR_COUNTERS; i++)
+	for (i = 0; i < REMAP_CTR_NR; i++)
 		if (atomic64_read(&st->counters[i]) != before[i])
 			changed = true;
 	if (changed)

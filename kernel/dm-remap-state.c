@@ -373,11 +373,11 @@ static int remap_state_load_index(struct dm_target *ti,
 static void remap_state_load_counters(struct remap_state *st)
 {
 	struct remap_table *t = rcu_dereference_protected(st->table, true);
-	u64 c[REMAP_NR_COUNTERS];
+	u64 c[REMAP_CTR_NR];
 	int i;
 
-	remap_meta_get_counters(st->meta, c, REMAP_NR_COUNTERS);
-	for (i = 0; i < REMAP_NR_COUNTERS; i++)
+	remap_meta_get_counters(st->meta, c, REMAP_CTR_NR);
+	for (i = 0; i < REMAP_CTR_NR; i++)
 		atomic64_set(&st->counters[i], c[i]);
 	atomic64_set(&st->nr_retired, st->pool.nr_used - (t ? t->nr : 0));
 }

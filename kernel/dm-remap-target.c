@@ -227,18 +227,18 @@ static void remap_status(struct dm_target *ti, status_type_t type,
 		       (unsigned long long)READ_ONCE(st->pool.nr_used),
 		       (unsigned long long)READ_ONCE(st->pool.nr_units),
 		       (unsigned long long)
-		       atomic64_read(&st->counters[REMAP_C_LOST_SECTORS]),
+		       atomic64_read(&st->counters[REMAP_CTR_LOST_SECTORS]),
 		       remap_meta_state(st));
 		DMEMIT(" %u %llu %llu %llu %llu %llu %s %s",
 		       READ_ONCE(st->nr_pending),
 		       (unsigned long long)
-		       atomic64_read(&st->counters[REMAP_C_REALLOC_EVENTS]),
+		       atomic64_read(&st->counters[REMAP_CTR_REALLOC_EVENTS]),
 		       (unsigned long long)
-		       atomic64_read(&st->counters[REMAP_C_AUTO_REMAPS]),
+		       atomic64_read(&st->counters[REMAP_CTR_AUTO_REMAPS]),
 		       (unsigned long long)
-		       atomic64_read(&st->counters[REMAP_C_UNCORRECTABLE]),
+		       atomic64_read(&st->counters[REMAP_CTR_UNCORRECTABLE]),
 		       (unsigned long long)
-		       atomic64_read(&st->counters[REMAP_C_SPARE_ERRORS]),
+		       atomic64_read(&st->counters[REMAP_CTR_SPARE_ERRORS]),
 		       (unsigned long long)atomic64_read(&st->nr_retired),
 		       READ_ONCE(rc->auto_remap) ? "auto_remap" : "no_auto_remap",
 		       remap_spare_exhausted(st) ? "exhausted" : "ok");

@@ -51,12 +51,14 @@
 #include "remap_index.h"
 #include "spare_pool.h"
 #include "remap_args.h"
+#include "remap_meta.h"
 #include "dm-remap-compat.h"
 #include "dm-bio-record.h"
 
 #define DM_MSG_PREFIX "remap"
 
 struct remap_meta;
+struct remap_slot_change;
 
 /*
  * Most units moved in one step (st->move_batch): 4096, or 16 MiB of data
@@ -69,18 +71,6 @@ struct remap_meta;
 /* Spare units tried for one relocation before giving up (spare errors). */
 #define REMAP_RELOCATE_TRIES 3
 
-/*
- * The counters, in the superblock's order (docs/metadata-format.md), in
- * the spirit of SMART attributes 196 and 198.
- */
-enum remap_counter_idx {
-	REMAP_C_REALLOC_EVENTS,	/* units given a (new) spare unit */
-	REMAP_C_AUTO_REMAPS,	/* ... of them by the error path */
-	REMAP_C_UNCORRECTABLE,	/* reads failed after every retry */
-	REMAP_C_SPARE_ERRORS,	/* I/O errors from the spare device */
-	REMAP_C_LOST_SECTORS,	/* unreadable sectors replaced by zeroes */
-	REMAP_NR_COUNTERS
-};
 
 /* Pending units the metadata can hold (one block of 508 entries). */
 #define REMAP_MAX_PENDING 508
@@ -158,7 +148,7 @@ struct remap_state {
 	struct remap_meta *meta;	/* NULL: volatile table */
 
 	/* Counters reported by status, kept in the superblock. */
-	atomic64_t counters[REMAP_NR_COUNTERS];
+	atomic64_t counters[REMAP_CTR_NR];
 	atomic64_t nr_retired;		/* spare units never handed out again */
 };
 
@@ -174,7 +164,6 @@ struct remap_c {
 	sector_t main_avail;		/* main device sectors from main_start */
 	bool unit_sectors_given;	/* echo the feature in the table line */
 	bool volatile_table;		/* the "volatile" feature */
-	bool read_retries_given;
 	bool auto_remap;		/* the error path remaps failing units */
 	unsigned int read_retries;
 	struct remap_state *st;
@@ -260,8 +249,8 @@ void remap_meta_close(struct remap_meta *m);
 int remap_meta_build(struct remap_meta *m, u64 nr_lunits,
 		     struct spare_pool *pool, struct remap_entry **entries,
 		     size_t *nr, const char **error);
-int remap_meta_set_slots(struct remap_meta *m, const u64 *sunits,
-			 const u64 *values, size_t n);
+int remap_meta_set_slots(struct remap_meta *m, struct remap_slot_change *c,
+			 size_t n);
 int remap_meta_set_pending(struct remap_meta *m, const u64 *lunits, size_t n);
 int remap_meta_save_counters(struct remap_meta *m, const u64 *counters,
 			     size_t n);
@@ -270,7 +259,6 @@ size_t remap_meta_get_pending(struct remap_meta *m, u64 *lunits, size_t max);
 bool remap_meta_failed(struct remap_meta *m);
 sector_t remap_meta_data_offset(struct remap_meta *m);
 u64 remap_meta_nr_units(struct remap_meta *m, sector_t spare_len);
-u64 remap_meta_capacity(struct remap_meta *m);
 int remap_meta_check_spare_len(struct remap_meta *m, sector_t spare_len,
 			       const char **error);
 int remap_meta_extend(struct remap_meta *m, sector_t spare_len,
@@ -337,7 +325,7 @@ static inline void remap_bio_srcu_exit(struct remap_state *st,
 }
 
 static inline void remap_count(struct remap_state *st,
-			       enum remap_counter_idx c, u64 n)
+			       enum remap_counter c, u64 n)
 {
 	atomic64_add(n, &st->counters[c]);
 }

@@ -448,6 +448,31 @@ static void test_units(void **state)
 	assert_int_equal(remap_meta_units(&l, U64_MAX, 8), 100);
 }
 
+/*
+ * The module sorts every slot commit with remap_cmp_slot_change: by spare
+ * unit, the whole u64 range (a difference-based comparator would overflow).
+ */
+static void test_cmp_slot_change(void **state)
+{
+	struct remap_slot_change c[] = {
+		{ U64_MAX, 1 }, { 5, REMAP_SLOT_RETIRED }, { 0, 9 },
+		{ 1ULL << 63, 2 }, { 6, REMAP_SLOT_FREE },
+	};
+	u64 v[] = { U64_MAX, 0, 1ULL << 63, 7 };
+	size_t i;
+
+	(void)state;
+	qsort(c, 5, sizeof(c[0]), remap_cmp_slot_change);
+	for (i = 1; i < 5; i++)
+		assert_true(c[i - 1].sunit < c[i].sunit);
+	assert_true(c[0].sunit == 0 && c[0].value == 9);
+	assert_true(c[1].sunit == 5 && c[1].value == REMAP_SLOT_RETIRED);
+	assert_true(c[4].sunit == U64_MAX && c[4].value == 1);
+	qsort(v, 4, sizeof(v[0]), remap_cmp_u64);
+	assert_true(v[0] == 0 && v[1] == 7 && v[2] == 1ULL << 63 && v[3] == U64_MAX);
+	assert_int_equal(remap_cmp_u64(&v[1], &v[1]), 0);
+}
+
 /* ---- superblock ---- */
 
 static void test_sb_roundtrip(void **state)
@@ -1433,6 +1458,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_layout_for_format),
 	cmocka_unit_test(test_layout_for_format_random),
 	cmocka_unit_test(test_units),
+	cmocka_unit_test(test_cmp_slot_change),
 	cmocka_unit_test(test_sb_roundtrip),
 	cmocka_unit_test(test_sb_refusals),
 	cmocka_unit_test(test_sb_init_blocks),
