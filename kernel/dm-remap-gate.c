@@ -40,10 +40,11 @@
  *   moving  -> doubt     remap_gate_end(REMAP_GATE_DOUBT): the commit's
  *                        outcome is unknown; only a new table leaves it
  *
- * The held bios are routed again at remap_gate_end() after the new state
- * is in place, in the same move_lock section that ends the move: a held
- * write to a unit that was pending and has just been relocated goes to
- * the new place, not to the recovery worker a second time.
+ * remap_gate_end() sets the new state in the same move_lock section that
+ * ends the move and takes the held bios off st->deferred; the mover routes
+ * them again at once (remap_reissue(), st->lock still held): a held write
+ * to a unit that was pending and has just been relocated goes to the new
+ * place, not to the recovery worker a second time.
  *
  * Locking: the lock order is in dm-remap.h.
  */
@@ -110,7 +111,7 @@ static bool remap_op_writes_data(struct bio *bio)
  * Route a bio that starts in logical unit @first and covers @units units.
  * If the bio starts in a unit that is not normal (for its operation), it is
  * cut to that unit (in map context: remap_gate_route is called from map
- * and, for bios already cut to one unit, from remap_gate_reissue) and
+ * and, for bios already cut to one unit, from remap_reissue) and
  * REMAP_ROUTE_HELD (put on st->deferred), _DIVERT or _FAIL is returned.
  * Otherwise *units is shortened so that the piece stops short of the first
  * unit that is not normal, and REMAP_ROUTE_ON is returned.
@@ -191,14 +192,16 @@ void remap_gate_start(struct remap_state *st, const u64 *lunits,
 }
 
 /*
- * The move is over; the moving units become what @to says, then the bios
- * held meanwhile are routed again.  Returns true when the pending set
- * changed (the caller commits it: remap_pending_commit()).
+ * The move is over; the moving units become what @to says, and the bios
+ * held meanwhile are handed to the caller in @held, which routes them again
+ * at once (remap_reissue()) with st->lock still held.  Returns true when
+ * the pending set changed (the caller commits it after the reissue:
+ * remap_pending_commit()).
  */
-bool remap_gate_end(struct remap_state *st, enum remap_gate_end to)
+bool remap_gate_end(struct remap_state *st, enum remap_gate_end to,
+		    struct bio_list *held)
 {
 	bool pending_changed = false;
-	struct bio_list held;
 	unsigned int i;
 
 	lockdep_assert_held(&st->lock);
@@ -231,42 +234,28 @@ bool remap_gate_end(struct remap_state *st, enum remap_gate_end to)
 	}
 	/* Pairs with smp_load_acquire() in remap_gate_busy(). */
 	smp_store_release(&st->nr_moving, 0);
-	held = st->deferred;
+	*held = st->deferred;
 	bio_list_init(&st->deferred);
 	spin_unlock_irq(&st->move_lock);
-	remap_gate_reissue(st, &held);
 	memalloc_noio_restore(st->move_noio);
 	return pending_changed;
 }
 
 /*
- * Route the bios held during a move again, now that it is over.  Each lies
- * within one unit, so remap_map_slow() never cuts it.  Called with
- * st->lock held, so no other move starts meanwhile.  Each bio is routed by
- * the table that held it (a reload may have happened meanwhile), and holds
- * io_srcu like any bio the slow path maps: reads too, since the spare unit
- * they go to must not change hands while they are in flight.
+ * Hand @bio (failed with a media error, or a write the gate diverted) to
+ * the recovery worker, as it was when mapped.
  */
-void remap_gate_reissue(struct remap_state *st, struct bio_list *bios)
+void remap_recover_queue(struct remap_state *st, struct bio *bio)
 {
-	struct remap_io *io;
-	struct bio *bio;
+	struct remap_io *io = dm_per_bio_data(bio, sizeof(*io));
+	unsigned long flags;
 
-	while ((bio = bio_list_pop(bios))) {
-		io = dm_per_bio_data(bio, sizeof(*io));
-		remap_bio_srcu_enter(st, io);
-		switch (remap_map_slow(io->rc, bio, io)) {
-		case DM_MAPIO_REMAPPED:
-			dm_submit_bio_remap(bio, NULL);
-			break;
-		case DM_MAPIO_KILL:
-			bio->bi_status = BLK_STS_IOERR;
-			bio_endio(bio);
-			break;
-		default:	/* held again, or with the recovery worker */
-			break;
-		}
-	}
+	dm_bio_restore(&io->details, bio);
+	bio->bi_status = BLK_STS_OK;
+	spin_lock_irqsave(&st->recover_lock, flags);
+	bio_list_add(&st->recover_bios, bio);
+	spin_unlock_irqrestore(&st->recover_lock, flags);
+	queue_work(st->wq, &st->recover_work);
 }
 
 /* ---- the pending set ---- */
@@ -309,15 +298,3 @@ int remap_pending_commit(struct remap_state *st)
 	return r == -EROFS ? 0 : r;	/* read-only already: memory only */
 }
 
-/* The pending set the metadata holds (state creation). */
-void remap_pending_load(struct remap_state *st)
-{
-	size_t n, i, j;
-
-	n = remap_meta_get_pending(st->meta, st->pending, REMAP_MAX_PENDING);
-	sort(st->pending, n, sizeof(*st->pending), remap_cmp_u64, NULL);
-	for (i = 0, j = 0; i < n; i++)
-		if (!j || st->pending[i] != st->pending[j - 1])
-			st->pending[j++] = st->pending[i];
-	st->nr_pending = j;
-}

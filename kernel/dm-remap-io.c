@@ -69,7 +69,7 @@ static void remap_record(struct remap_c *rc, struct bio *bio,
 /*
  * Map a bio that may touch a remapped unit or one the gate holds, with
  * io_srcu held (io->srcu_idx).  Also routes the bios a move held, from
- * remap_gate_reissue(): those lie within one unit and are never cut.
+ * remap_reissue(): those lie within one unit and are never cut.
  */
 int remap_map_slow(struct remap_c *rc, struct bio *bio, struct remap_io *io)
 {
@@ -118,6 +118,37 @@ int remap_map_slow(struct remap_c *rc, struct bio *bio, struct remap_io *io)
 	else
 		remap_to_main(rc, bio, io, offset);
 	return DM_MAPIO_REMAPPED;
+}
+
+/*
+ * Route the bios the gate held during a move again, now that it is over
+ * (remap_gate_end() hands them over).  Each lies
+ * within one unit, so remap_map_slow() never cuts it.  Called with
+ * st->lock held, so no other move starts meanwhile.  Each bio is routed by
+ * the table that held it (a reload may have happened meanwhile), and holds
+ * io_srcu like any bio the slow path maps: reads too, since the spare unit
+ * they go to must not change hands while they are in flight.
+ */
+void remap_reissue(struct remap_state *st, struct bio_list *bios)
+{
+	struct remap_io *io;
+	struct bio *bio;
+
+	while ((bio = bio_list_pop(bios))) {
+		io = dm_per_bio_data(bio, sizeof(*io));
+		remap_bio_srcu_enter(st, io);
+		switch (remap_map_slow(io->rc, bio, io)) {
+		case DM_MAPIO_REMAPPED:
+			dm_submit_bio_remap(bio, NULL);
+			break;
+		case DM_MAPIO_KILL:
+			bio->bi_status = BLK_STS_IOERR;
+			bio_endio(bio);
+			break;
+		default:	/* held again, or with the recovery worker */
+			break;
+		}
+	}
 }
 
 int remap_map(struct dm_target *ti, struct bio *bio)

@@ -33,6 +33,32 @@
 /* Blocks read or written by one dm-io call: 1 MiB. */
 #define META_CHUNK_BLOCKS 256U
 
+/*
+ * Synchronous dm-io of one region, the one wrapper every metadata block
+ * and every data copy of a move goes through.
+ */
+int remap_sync_io(struct dm_io_client *client, blk_opf_t opf,
+		  struct block_device *bdev, sector_t sector, sector_t count,
+		  void *buf)
+{
+	struct dm_io_region where = {
+		.bdev = bdev,
+		.sector = sector,
+		.count = count,
+	};
+	struct dm_io_request req = {
+		.bi_opf = opf,
+		.mem.type = is_vmalloc_addr(buf) ? DM_IO_VMA : DM_IO_KMEM,
+		.mem.ptr.addr = buf,	/* a union with .vma */
+		.client = client,
+	};
+	unsigned long error_bits = 0;
+	int r;
+
+	r = dm_io(&req, 1, &where, &error_bits, IOPRIO_DEFAULT);
+	return r ? r : (error_bits ? -EIO : 0);
+}
+
 struct remap_meta {
 	struct dm_io_client *io;
 	struct block_device *bdev;	/* the spare device */

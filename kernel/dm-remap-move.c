@@ -253,20 +253,6 @@ static int remap_commit_batch(struct remap_state *st,
 	return r;
 }
 
-/* Record the counters in the superblock (persistent tables). */
-void remap_save_counters(struct remap_state *st)
-{
-	u64 c[REMAP_CTR_NR];
-	int i;
-
-	lockdep_assert_held(&st->lock);
-	if (!st->meta || remap_meta_failed(st->meta))
-		return;
-	for (i = 0; i < REMAP_CTR_NR; i++)
-		c[i] = atomic64_read(&st->counters[i]);
-	remap_meta_save_counters(st->meta, c, REMAP_CTR_NR);
-}
-
 /*
  * The end of a message's move of a batch: @r is the outcome of its commit
  * and index update, @undo_r that of undoing the commit after an index
@@ -276,9 +262,14 @@ void remap_save_counters(struct remap_state *st)
 static bool remap_batch_end(struct remap_state *st, int r, int undo_r)
 {
 	bool doubt = r == -REMAP_EDOUBT || undo_r;
+	struct bio_list held;
+	bool changed;
 
-	if (remap_gate_end(st, r ? (doubt ? REMAP_GATE_DOUBT :
-				    REMAP_GATE_STAYED) : REMAP_GATE_MOVED))
+	changed = remap_gate_end(st, r ? (doubt ? REMAP_GATE_DOUBT :
+					 REMAP_GATE_STAYED) : REMAP_GATE_MOVED,
+				 &held);
+	remap_reissue(st, &held);
+	if (changed)
 		remap_pending_commit(st);
 	return !doubt;
 }

@@ -42,19 +42,6 @@
 #include "dm-remap.h"
 #include "remap_meta.h"
 
-void remap_recover_queue(struct remap_state *st, struct bio *bio)
-{
-	struct remap_io *io = dm_per_bio_data(bio, sizeof(*io));
-	unsigned long flags;
-
-	dm_bio_restore(&io->details, bio);
-	bio->bi_status = BLK_STS_OK;
-	spin_lock_irqsave(&st->recover_lock, flags);
-	bio_list_add(&st->recover_bios, bio);
-	spin_unlock_irqrestore(&st->recover_lock, flags);
-	queue_work(st->wq, &st->recover_work);
-}
-
 /* ---- pieces of a bio ---- */
 
 /*
@@ -305,6 +292,17 @@ static int remap_relocate(struct remap_c *rc, struct bio *bio, u64 lunit,
  * relocation says (remap_relocate), and commit the pending set if that
  * changed it.
  */
+static void remap_unit_end(struct remap_state *st, enum remap_gate_end to)
+{
+	struct bio_list held;
+	bool changed;
+
+	changed = remap_gate_end(st, to, &held);
+	remap_reissue(st, &held);
+	if (changed)
+		remap_pending_commit(st);
+}
+
 static void remap_unit_done(struct remap_state *st, int r)
 {
 	enum remap_gate_end to = REMAP_GATE_STAYED;
@@ -313,8 +311,7 @@ static void remap_unit_done(struct remap_state *st, int r)
 		to = REMAP_GATE_MOVED;
 	else if (r == -REMAP_EDOUBT)
 		to = REMAP_GATE_DOUBT;
-	if (remap_gate_end(st, to))
-		remap_pending_commit(st);
+	remap_unit_end(st, to);
 }
 
 /* Hold @lunit, relocate it, and end its gate: remap_relocate's result. */
@@ -460,8 +457,7 @@ static blk_status_t remap_recover_read(struct remap_c *rc, struct bio *bio,
 	}
 
 	remap_count(st, REMAP_CTR_UNCORRECTABLE, 1);
-	if (remap_gate_end(st, REMAP_GATE_PENDING))
-		remap_pending_commit(st);
+	remap_unit_end(st, REMAP_GATE_PENDING);
 	if (!remap_is_pending(st, pc->lunit))
 		DMERR_LIMIT("%s: pending list full; sectors %llu-%llu not recorded",
 			    dm_device_name(st->md), (unsigned long long)first,

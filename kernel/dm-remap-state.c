@@ -13,6 +13,7 @@
 #include <linux/vmalloc.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
+#include <linux/sort.h>
 
 #include "dm-remap.h"
 
@@ -39,6 +40,33 @@ static void remap_table_free_rcu(struct rcu_head *rcu)
 	kvfree(container_of(rcu, struct remap_table, rcu));
 }
 
+/* Record the counters in the superblock (persistent tables). */
+void remap_save_counters(struct remap_state *st)
+{
+	u64 c[REMAP_CTR_NR];
+	int i;
+
+	lockdep_assert_held(&st->lock);
+	if (!st->meta || remap_meta_failed(st->meta))
+		return;
+	for (i = 0; i < REMAP_CTR_NR; i++)
+		c[i] = atomic64_read(&st->counters[i]);
+	remap_meta_save_counters(st->meta, c, REMAP_CTR_NR);
+}
+
+/* The pending set the metadata holds (state creation). */
+static void remap_pending_load(struct remap_state *st)
+{
+	size_t n, i, j;
+
+	n = remap_meta_get_pending(st->meta, st->pending, REMAP_MAX_PENDING);
+	sort(st->pending, n, sizeof(*st->pending), remap_cmp_u64, NULL);
+	for (i = 0, j = 0; i < n; i++)
+		if (!j || st->pending[i] != st->pending[j - 1])
+			st->pending[j++] = st->pending[i];
+	st->nr_pending = j;
+}
+
 static struct remap_table *remap_table_alloc(size_t nr)
 {
 	struct remap_table *t;
@@ -52,28 +80,6 @@ static struct remap_table *remap_table_alloc(size_t nr)
 static struct remap_table *remap_table_current(struct remap_state *st)
 {
 	return rcu_dereference_protected(st->table, lockdep_is_held(&st->lock));
-}
-
-int remap_sync_io(struct dm_io_client *client, blk_opf_t opf,
-		  struct block_device *bdev, sector_t sector, sector_t count,
-		  void *buf)
-{
-	struct dm_io_region where = {
-		.bdev = bdev,
-		.sector = sector,
-		.count = count,
-	};
-	struct dm_io_request req = {
-		.bi_opf = opf,
-		.mem.type = is_vmalloc_addr(buf) ? DM_IO_VMA : DM_IO_KMEM,
-		.mem.ptr.addr = buf,	/* a union with .vma */
-		.client = client,
-	};
-	unsigned long error_bits = 0;
-	int r;
-
-	r = dm_io(&req, 1, &where, &error_bits, IOPRIO_DEFAULT);
-	return r ? r : (error_bits ? -EIO : 0);
 }
 
 /* Where @lunit lives: true and *sunit when on the spare.  Holds st->lock. */
@@ -386,7 +392,8 @@ static struct remap_state *remap_state_create(struct dm_target *ti,
 					      struct remap_ctr_args *a,
 					      struct remap_geometry *g,
 					      struct block_device *main,
-					      struct block_device *spare)
+					      struct block_device *spare,
+					      work_func_t recover_fn)
 {
 	struct remap_state *st;
 	int r;
@@ -417,7 +424,7 @@ static struct remap_state *remap_state_create(struct dm_target *ti,
 	bio_list_init(&st->deferred);
 	spin_lock_init(&st->recover_lock);
 	bio_list_init(&st->recover_bios);
-	INIT_WORK(&st->recover_work, remap_recover_work);
+	INIT_WORK(&st->recover_work, recover_fn);
 	mutex_init(&st->lock);
 	st->move_batch = min_t(unsigned int, REMAP_MOVE_MAX_UNITS,
 			       max_t(unsigned int, 1, REMAP_MOVE_MAX_BYTES /
@@ -568,7 +575,7 @@ static bool remap_state_unref(struct remap_state *st)
  * first).  0 and rc->st set, or an error with ti->error set.
  */
 int remap_state_get(struct remap_c *rc, struct remap_ctr_args *a,
-		    struct remap_geometry *g)
+		    struct remap_geometry *g, work_func_t recover_fn)
 {
 	struct dm_target *ti = rc->ti;
 	struct mapped_device *md = dm_table_get_md(ti->table);
@@ -656,7 +663,7 @@ int remap_state_get(struct remap_c *rc, struct remap_ctr_args *a,
 			goto out;
 		}
 		st = remap_state_create(ti, a, g, rc->main->bdev,
-					rc->spare->bdev);
+					rc->spare->bdev, recover_fn);
 		if (IS_ERR(st)) {
 			r = PTR_ERR(st);
 			goto out;

@@ -112,7 +112,8 @@ static int remap_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	rc->auto_remap = !a.features.no_auto_remap;
 	rc->read_retries = a.features.read_retries;
 
-	r = remap_state_get(rc, &a, &g);
+	/* A new state's recovery worker runs remap_recover_work(). */
+	r = remap_state_get(rc, &a, &g, remap_recover_work);
 	if (r)
 		goto bad;
 

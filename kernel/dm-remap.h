@@ -14,11 +14,20 @@
  *   dm-remap-recover.c  the error path: automatic remapping of units that
  *                       fail on the main or the spare device
  *   dm-remap-meta.c     the persistent table; remap_meta_set_slots() is
- *                       the metadata commit
+ *                       the metadata commit; remap_sync_io(), the dm-io
+ *                       wrapper
  *   dm-remap-message.c  dmsetup messages
  *   dm-remap-debugfs.c  /sys/kernel/debug/dm_remap/remap_table
- *   ../core/            kernel-agnostic index, allocator and parsers,
- *                       also built and tested on the host
+ *   ../core/            kernel-agnostic index, allocator, parsers and the
+ *                       metadata codec, also built and tested on the host
+ *
+ * Calls go one way, down this chain (no file calls one above it):
+ *   target -> message -> move, recover -> io -> gate -> state, meta -> core
+ * (recover calls move's salvage helpers; gate and state both call meta;
+ * debugfs calls state).  The target hands the recovery worker's function
+ * to the state it creates, and the gate hands the bios it held back to the
+ * mover, which routes them again through io (remap_reissue), so that
+ * neither calls up.
  *
  * Lock order (outermost first):
  *   remap_states_mutex   the list of states (table load and unload only)
@@ -222,7 +231,8 @@ struct remap_io {
 
 /* dm-remap-state.c */
 int remap_state_get(struct remap_c *rc, struct remap_ctr_args *a,
-		    struct remap_geometry *g);
+		    struct remap_geometry *g, work_func_t recover_fn);
+void remap_save_counters(struct remap_state *st);
 void remap_state_put(struct remap_c *rc);
 int remap_table_insert(struct remap_state *st, const struct remap_entry *add,
 		       size_t nr_add);
@@ -267,6 +277,7 @@ int remap_meta_extend(struct remap_meta *m, sector_t spare_len,
 /* dm-remap-io.c */
 int remap_map(struct dm_target *ti, struct bio *bio);
 int remap_map_slow(struct remap_c *rc, struct bio *bio, struct remap_io *io);
+void remap_reissue(struct remap_state *st, struct bio_list *bios);
 int remap_end_io(struct dm_target *ti, struct bio *bio, blk_status_t *error);
 
 /* dm-remap-gate.c */
@@ -275,12 +286,12 @@ enum remap_route remap_gate_route(struct remap_state *st, struct bio *bio,
 bool remap_gate_busy(struct remap_state *st);
 void remap_gate_start(struct remap_state *st, const u64 *lunits,
 		      unsigned int nr);
-bool remap_gate_end(struct remap_state *st, enum remap_gate_end to);
-void remap_gate_reissue(struct remap_state *st, struct bio_list *bios);
+bool remap_gate_end(struct remap_state *st, enum remap_gate_end to,
+		    struct bio_list *held);
+void remap_recover_queue(struct remap_state *st, struct bio *bio);
 bool remap_is_pending(struct remap_state *st, u64 lunit);
 bool remap_is_doubt(struct remap_state *st, u64 lunit);
 int remap_pending_commit(struct remap_state *st);
-void remap_pending_load(struct remap_state *st);
 
 /* dm-remap-move.c */
 struct remap_extent {
@@ -295,10 +306,8 @@ int remap_may_remap(struct remap_state *st, u64 last);
 void remap_salvage_read(struct remap_c *rc, struct block_device *src,
 			sector_t src_sector, u64 lunit, sector_t keep_first,
 			sector_t keep_len, u8 *buf);
-void remap_save_counters(struct remap_state *st);
 
 /* dm-remap-recover.c */
-void remap_recover_queue(struct remap_state *st, struct bio *bio);
 void remap_recover_work(struct work_struct *work);
 
 /*
