@@ -344,23 +344,23 @@ void remap_sb_encode(const struct remap_sb *sb, u64 block_nr, u8 *block)
 	rm_seal(block);
 }
 
-int remap_sb_decode(const u8 *block, u64 block_nr, struct remap_sb *sb,
-		    const char **error)
+static enum remap_sb_status rm_sb_decode(const u8 *block, u64 block_nr,
+					 struct remap_sb *sb)
 {
 	struct remap_sb s;
 	struct remap_meta_layout *l = &s.layout;
 	unsigned int i;
 
 	if (rm_get32(block + RM_OFF_MAGIC) != REMAP_MAGIC_SUPER)
-		return rm_fail(error, "not a dm-remap superblock");
+		return REMAP_SB_FOREIGN;
 	if (!rm_crc_ok(block))
-		return rm_fail(error, "superblock checksum mismatch");
+		return REMAP_SB_BAD_CRC;
 	if (block_nr > 1 || rm_get64(block + RM_OFF_BLOCK_NR) != block_nr)
-		return rm_fail(error, "superblock in the wrong place");
+		return REMAP_SB_MISPLACED;
 	s.version = rm_get32(block + RM_OFF_VERSION);
 	if (s.version != REMAP_META_VERSION &&
 	    s.version != REMAP_META_VERSION_PARTIAL)
-		return rm_fail(error, "unsupported metadata version");
+		return REMAP_SB_BAD_VERSION;
 
 	s.instance = rm_get64(block + RM_OFF_INSTANCE);
 	s.seq = rm_get64(block + RM_OFF_SEQ);
@@ -385,15 +385,82 @@ int remap_sb_decode(const u8 *block, u64 block_nr, struct remap_sb *sb,
 	    rm_get64(block + RM_OFF_DATA_OFFSET) != l->data_offset ||
 	    rm_get64(block + RM_OFF_PENDING_BLOCKS) != l->pending_blocks ||
 	    rm_get64(block + RM_OFF_SLOT_BLOCKS) != l->slot_blocks)
-		return rm_fail(error, "inconsistent superblock");
+		return REMAP_SB_INCONSISTENT;
 	if (!remap_sb_init_valid(s.version, s.slot_blocks_init, l->slot_blocks))
-		return rm_fail(error, "inconsistent superblock");
+		return REMAP_SB_INCONSISTENT;
 	/* The instance is the uuid's first 8 bytes; the rest is zero. */
 	if (s.instance != rm_get64(s.uuid) ||
 	    !rm_is_zero(block + RM_SB_END, REMAP_META_BLOCK_SIZE - RM_SB_END))
-		return rm_fail(error, "inconsistent superblock");
+		return REMAP_SB_INCONSISTENT;
 	*sb = s;
-	return 0;
+	return REMAP_SB_VALID;
+}
+
+const char *remap_sb_status_str(enum remap_sb_status st)
+{
+	switch (st) {
+	case REMAP_SB_VALID:
+		return "valid";
+	case REMAP_SB_FOREIGN:
+		return "not a dm-remap superblock";
+	case REMAP_SB_BAD_CRC:
+		return "superblock checksum mismatch";
+	case REMAP_SB_MISPLACED:
+		return "superblock in the wrong place";
+	case REMAP_SB_BAD_VERSION:
+		return "unsupported metadata version";
+	case REMAP_SB_INCONSISTENT:
+		break;
+	}
+	return "inconsistent superblock";
+}
+
+int remap_sb_decode(const u8 *block, u64 block_nr, struct remap_sb *sb,
+		    const char **error)
+{
+	enum remap_sb_status st = rm_sb_decode(block, block_nr, sb);
+
+	return st == REMAP_SB_VALID ? 0 : rm_fail(error, remap_sb_status_str(st));
+}
+
+void remap_sb_choose(const u8 *blocks, struct remap_sb_choice *c)
+{
+	unsigned int i;
+	bool v[2];
+
+	memset(c, 0, sizeof(*c));
+	c->pick = -1;
+	if (remap_meta_block_is_zero(blocks) &&
+	    remap_meta_block_is_zero(blocks + REMAP_META_BLOCK_SIZE)) {
+		c->verdict = REMAP_SB_IS_NEW;
+		return;
+	}
+	for (i = 0; i < 2; i++) {
+		c->status[i] = rm_sb_decode(blocks + i * REMAP_META_BLOCK_SIZE,
+					    i, &c->copy[i]);
+		v[i] = c->status[i] == REMAP_SB_VALID;
+	}
+	if (!v[0] && !v[1]) {
+		if (c->status[0] == REMAP_SB_FOREIGN &&
+		    c->status[1] == REMAP_SB_FOREIGN)
+			c->verdict = REMAP_SB_IS_FOREIGN;
+		else if (c->status[0] == REMAP_SB_BAD_VERSION ||
+			 c->status[1] == REMAP_SB_BAD_VERSION)
+			c->verdict = REMAP_SB_IS_UNSUPPORTED;
+		else
+			c->verdict = REMAP_SB_IS_CORRUPT;
+		return;
+	}
+	c->verdict = REMAP_SB_CHOSEN;
+	c->pick = v[0] && (!v[1] ||
+			   c->copy[0].generation >= c->copy[1].generation) ? 0 : 1;
+	i = !c->pick;
+	if (!v[i])
+		c->other = REMAP_SB_OTHER_INVALID;
+	else if (c->copy[i].generation != c->copy[c->pick].generation)
+		c->other = REMAP_SB_OTHER_STALE;
+	else
+		c->other = REMAP_SB_OTHER_SAME;
 }
 
 /* ---- slot and pending blocks ---- */

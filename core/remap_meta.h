@@ -200,6 +200,53 @@ bool remap_meta_block_is_zero(const u8 *block);
 void remap_entries_encode(u32 magic, u64 instance, u64 block_nr, u64 seq,
 			  const u64 *entries, u8 *block);
 
+/* Why a superblock copy is not valid (or REMAP_SB_VALID). */
+enum remap_sb_status {
+	REMAP_SB_VALID,
+	REMAP_SB_FOREIGN,	/* bad magic */
+	REMAP_SB_BAD_CRC,
+	REMAP_SB_MISPLACED,	/* block_nr is not where it was read */
+	REMAP_SB_BAD_VERSION,	/* neither 1 nor 2 */
+	REMAP_SB_INCONSISTENT,	/* layout, slot_blocks_init or padding */
+};
+
+/* The text remap_sb_decode() gives for @st. */
+const char *remap_sb_status_str(enum remap_sb_status st);
+
+/*
+ * The rule for the two superblock copies, the one the module and remapctl
+ * both apply (docs/metadata-format.md, "Superblock"): both all zero is a
+ * new area; otherwise the valid copy with the higher generation is
+ * current, copy A on a tie; with neither valid, the area is foreign (both
+ * have a wrong magic), of an unsupported version (either says so), or
+ * corrupt.
+ */
+enum remap_sb_verdict {
+	REMAP_SB_CHOSEN,	/* copy[pick] is current */
+	REMAP_SB_IS_NEW,	/* both copies all zero */
+	REMAP_SB_IS_FOREIGN,
+	REMAP_SB_IS_UNSUPPORTED,
+	REMAP_SB_IS_CORRUPT,
+};
+
+/* REMAP_SB_CHOSEN: the copy that was not picked. */
+enum remap_sb_other {
+	REMAP_SB_OTHER_SAME,	/* valid, same generation */
+	REMAP_SB_OTHER_STALE,	/* valid, older generation: rewrite it */
+	REMAP_SB_OTHER_INVALID,	/* status[!pick] says why: rewrite it */
+};
+
+struct remap_sb_choice {
+	enum remap_sb_verdict verdict;
+	int pick;			/* 0 (copy A, block 0) or 1; else -1 */
+	enum remap_sb_other other;
+	enum remap_sb_status status[2];
+	struct remap_sb copy[2];	/* valid where status[i] is VALID */
+};
+
+/* Apply that rule to blocks 0 and 1 (@blocks: 2 * 4096 bytes). */
+void remap_sb_choose(const u8 *blocks, struct remap_sb_choice *c);
+
 /*
  * Decode a slot or pending block read from @block_nr.  0 when valid (and
  * *seq, @entries filled), -EINVAL otherwise.

@@ -506,9 +506,8 @@ static int meta_format(struct remap_meta *m, struct remap_geometry *g,
 static int meta_read_sb(struct remap_meta *m, u8 *buf, bool *is_new,
 			const char **error)
 {
-	struct remap_sb sa, sb;
-	const char *ea = NULL, *eb = NULL;
-	int ra, rb, r;
+	struct remap_sb_choice *c;
+	int r;
 
 	*is_new = false;
 	r = meta_io(m, REQ_OP_READ, 0, 2, buf);
@@ -516,32 +515,36 @@ static int meta_read_sb(struct remap_meta *m, u8 *buf, bool *is_new,
 		*error = "Cannot read the metadata superblocks";
 		return r;
 	}
-	if (remap_meta_block_is_zero(buf) &&
-	    remap_meta_block_is_zero(buf + REMAP_META_BLOCK_SIZE)) {
+	c = kmalloc(sizeof(*c), GFP_KERNEL);
+	if (!c) {
+		*error = "Cannot allocate memory";
+		return -ENOMEM;
+	}
+	remap_sb_choose(buf, c);
+	switch (c->verdict) {
+	case REMAP_SB_CHOSEN:
+		m->sb = c->copy[c->pick];
+		/* The copy to rewrite at the next superblock write. */
+		m->sb_stale = c->other == REMAP_SB_OTHER_SAME ? -1 : !c->pick;
+		break;
+	case REMAP_SB_IS_NEW:
 		*is_new = true;
-		return 0;
+		break;
+	case REMAP_SB_IS_FOREIGN:
+		*error = "Spare area holds foreign data, not dm-remap metadata";
+		r = -EINVAL;
+		break;
+	case REMAP_SB_IS_UNSUPPORTED:
+		*error = "Unsupported metadata version";
+		r = -EINVAL;
+		break;
+	case REMAP_SB_IS_CORRUPT:
+		*error = "Both metadata superblock copies are corrupt";
+		r = -EINVAL;
+		break;
 	}
-	ra = remap_sb_decode(buf, 0, &sa, &ea);
-	rb = remap_sb_decode(buf + REMAP_META_BLOCK_SIZE, 1, &sb, &eb);
-	if (ra && rb) {
-		if (!strcmp(ea, "not a dm-remap superblock") &&
-		    !strcmp(eb, ea))
-			*error = "Spare area holds foreign data, not dm-remap metadata";
-		else if (!strcmp(ea, "unsupported metadata version") ||
-			 !strcmp(eb, "unsupported metadata version"))
-			*error = "Unsupported metadata version";
-		else
-			*error = "Both metadata superblock copies are corrupt";
-		return -EINVAL;
-	}
-	if (!ra && (rb || sa.generation >= sb.generation))
-		m->sb = sa;
-	else
-		m->sb = sb;
-	m->sb_stale = -1;
-	if (ra || rb || sa.generation != sb.generation)
-		m->sb_stale = (!ra && (rb || sa.generation >= sb.generation));
-	return 0;
+	kfree(c);
+	return r;
 }
 
 /* The superblock must describe this table's devices. */

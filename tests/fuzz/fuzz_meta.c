@@ -124,6 +124,33 @@ static bool layout_equal(const struct remap_meta_layout *a,
 	       a->slots_a == b->slots_a && a->slots_b == b->slots_b;
 }
 
+/*
+ * remap_sb_choose() with copy @nr = @b and the other copy all zero must
+ * agree with remap_sb_decode() (@r, @err) on that one copy.
+ */
+static void choose_one(const u8 *b, u64 nr, int r, const char *err)
+{
+	static u8 two[2 * BS];
+	static struct remap_sb_choice c;
+
+	memset(two, 0, sizeof(two));
+	memcpy(two + nr * BS, b, BS);
+	remap_sb_choose(two, &c);
+	if (!r) {
+		CHECK(c.verdict == REMAP_SB_CHOSEN && c.pick == (int)nr);
+		CHECK(c.other == REMAP_SB_OTHER_INVALID);
+		CHECK(c.status[!nr] == REMAP_SB_FOREIGN);
+		return;
+	}
+	CHECK(c.verdict != REMAP_SB_CHOSEN && c.pick == -1);
+	if (c.verdict == REMAP_SB_IS_NEW)
+		return;		/* @b is all zero too */
+	CHECK(!strcmp(remap_sb_status_str(c.status[nr]), err));
+	CHECK(c.verdict == (c.status[nr] == REMAP_SB_FOREIGN ? REMAP_SB_IS_FOREIGN :
+			    c.status[nr] == REMAP_SB_BAD_VERSION ? REMAP_SB_IS_UNSUPPORTED :
+			    REMAP_SB_IS_CORRUPT));
+}
+
 static void fuzz_sb(const u8 *in, u8 flags)
 {
 	static const char *const msgs[] = {
@@ -159,6 +186,7 @@ static void fuzz_sb(const u8 *in, u8 flags)
 		seal(b);
 
 	r = remap_sb_decode(b, nr, &sb, &err);
+	choose_one(b, nr, r, err);
 	if (r) {
 		size_t i;
 

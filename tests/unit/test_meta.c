@@ -545,6 +545,85 @@ static void test_sb_roundtrip(void **state)
 	free(b);
 }
 
+/*
+ * The rule for the two superblock copies (remap_sb_choose), which the
+ * module and remapctl both apply.
+ */
+static void test_sb_choose(void **state)
+{
+	struct remap_sb_choice *c = xmalloc(sizeof(*c));
+	struct remap_sb sa, sb;
+	u8 *two = xmalloc(2 * BS);
+
+	(void)state;
+	memset(two, 0, 2 * BS);
+	remap_sb_choose(two, c);
+	assert_int_equal(c->verdict, REMAP_SB_IS_NEW);
+	assert_int_equal(c->pick, -1);
+
+	/* A valid, B zero: A current, B invalid (foreign: no magic). */
+	make_sb(&sa, 1000, 8);
+	sa.generation = 5;
+	remap_sb_encode(&sa, 0, two);
+	remap_sb_choose(two, c);
+	assert_int_equal(c->verdict, REMAP_SB_CHOSEN);
+	assert_int_equal(c->pick, 0);
+	assert_int_equal(c->other, REMAP_SB_OTHER_INVALID);
+	assert_int_equal(c->status[1], REMAP_SB_FOREIGN);
+	assert_sb_equal(&c->copy[0], &sa);
+
+	/* B newer wins; A stale. */
+	sb = sa;
+	sb.generation = 6;
+	remap_sb_encode(&sb, 1, two + BS);
+	remap_sb_choose(two, c);
+	assert_int_equal(c->pick, 1);
+	assert_int_equal(c->other, REMAP_SB_OTHER_STALE);
+	assert_int_equal(c->copy[1].generation, 6);
+
+	/* Equal generations: copy A, nothing to rewrite. */
+	remap_sb_encode(&sa, 1, two + BS);
+	remap_sb_choose(two, c);
+	assert_int_equal(c->pick, 0);
+	assert_int_equal(c->other, REMAP_SB_OTHER_SAME);
+
+	/* A corrupt (one bit), B valid and older: B is current anyway. */
+	sb.generation = 1;
+	remap_sb_encode(&sa, 0, two);
+	remap_sb_encode(&sb, 1, two + BS);
+	two[200] ^= 1;
+	remap_sb_choose(two, c);
+	assert_int_equal(c->pick, 1);
+	assert_int_equal(c->other, REMAP_SB_OTHER_INVALID);
+	assert_int_equal(c->status[0], REMAP_SB_BAD_CRC);
+
+	/* A copy in the other's place is not valid there. */
+	remap_sb_encode(&sa, 1, two);
+	remap_sb_choose(two, c);
+	assert_int_equal(c->status[0], REMAP_SB_MISPLACED);
+	assert_int_equal(c->pick, 1);
+
+	/* Neither valid: foreign, unsupported, corrupt. */
+	memset(two, 0xab, 2 * BS);
+	remap_sb_choose(two, c);
+	assert_int_equal(c->verdict, REMAP_SB_IS_FOREIGN);
+	remap_sb_encode(&sa, 0, two);
+	two[48] = 9;			/* version 9 */
+	remap_sb_choose(two, c);
+	assert_int_equal(c->status[0], REMAP_SB_BAD_CRC);
+	assert_int_equal(c->verdict, REMAP_SB_IS_CORRUPT);
+	put_le32(two + 4, ref_crc32c(two + 8, BS - 8));
+	remap_sb_choose(two, c);
+	assert_int_equal(c->status[0], REMAP_SB_BAD_VERSION);
+	assert_int_equal(c->verdict, REMAP_SB_IS_UNSUPPORTED);
+	assert_string_equal(remap_sb_status_str(c->status[0]),
+			    "unsupported metadata version");
+	assert_string_equal(remap_sb_status_str(c->status[1]),
+			    "not a dm-remap superblock");
+	free(two);
+	free(c);
+}
+
 /* Decode @block at @nr and expect refusal with exactly @msg. */
 static void expect_sb_error(const u8 *block, u64 nr, const char *msg)
 {
@@ -1459,6 +1538,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_layout_for_format_random),
 	cmocka_unit_test(test_units),
 	cmocka_unit_test(test_cmp_slot_change),
+	cmocka_unit_test(test_sb_choose),
 	cmocka_unit_test(test_sb_roundtrip),
 	cmocka_unit_test(test_sb_refusals),
 	cmocka_unit_test(test_sb_init_blocks),

@@ -250,51 +250,45 @@ static int load_sb(struct meta_img *m)
 		free(buf);
 		return 0;
 	}
-	if (remap_meta_block_is_zero(buf) &&
-	    remap_meta_block_is_zero(buf + BS)) {
+	remap_sb_choose(buf, &m->sbc);
+	switch (m->sbc.verdict) {
+	case REMAP_SB_CHOSEN:
+		break;
+	case REMAP_SB_IS_NEW:
 		m->is_zero = true;
 		add_problem(m, SEV_BROKEN,
 			    "no dm-remap metadata: both superblocks are all zero (a new area, which the module formats at its first table load)");
 		free(buf);
 		return 0;
-	}
-	for (i = 0; i < 2; i++) {
-		m->sbc[i].valid = !remap_sb_decode(buf + i * BS, (u64)i,
-						   &m->sbs[i], &m->sb_err[i]);
-		if (m->sbc[i].valid)
-			m->sbc[i].seq = m->sbs[i].generation;
-	}
-	if (!m->sbc[0].valid && !m->sbc[1].valid) {
-		if (!strcmp(m->sb_err[0], "not a dm-remap superblock") &&
-		    !strcmp(m->sb_err[1], m->sb_err[0]))
-			add_problem(m, SEV_BROKEN,
-				    "no dm-remap metadata: neither superblock copy (blocks 0 and 1) is a dm-remap superblock (foreign data, or the wrong --spare-start?)");
-		else
-			add_problem(m, SEV_BROKEN,
-				    "no valid superblock: copy A: %s; copy B: %s",
-				    m->sb_err[0], m->sb_err[1]);
+	case REMAP_SB_IS_FOREIGN:
+		add_problem(m, SEV_BROKEN,
+			    "no dm-remap metadata: neither superblock copy (blocks 0 and 1) is a dm-remap superblock (foreign data, or the wrong --spare-start?)");
+		free(buf);
+		return 0;
+	case REMAP_SB_IS_UNSUPPORTED:
+	case REMAP_SB_IS_CORRUPT:
+		add_problem(m, SEV_BROKEN,
+			    "no valid superblock: copy A: %s; copy B: %s",
+			    remap_sb_status_str(m->sbc.status[0]),
+			    remap_sb_status_str(m->sbc.status[1]));
 		free(buf);
 		return 0;
 	}
-	if (m->sbc[0].valid &&
-	    (!m->sbc[1].valid || m->sbs[0].generation >= m->sbs[1].generation))
-		m->sb_pick = 0;
-	else
-		m->sb_pick = 1;
-	m->sb = m->sbs[m->sb_pick];
+	m->sb_pick = m->sbc.pick;
+	m->sb = m->sbc.copy[m->sb_pick];
 	i = !m->sb_pick;	/* the other copy */
-	if (!m->sbc[i].valid) {
+	if (m->sbc.other == REMAP_SB_OTHER_INVALID) {
 		m->sb_repair = true;
 		add_problem(m, SEV_REPAIRABLE,
 			    "superblock copy %s (block %d) is invalid (%s); copy %s is current",
-			    copy_name[i], i, m->sb_err[i],
+			    copy_name[i], i, remap_sb_status_str(m->sbc.status[i]),
 			    copy_name[m->sb_pick]);
-	} else if (m->sbs[i].generation != m->sb.generation) {
+	} else if (m->sbc.other == REMAP_SB_OTHER_STALE) {
 		m->sb_repair = true;
 		add_problem(m, SEV_REPAIRABLE,
 			    "superblock copy %s (block %d) is stale (generation %llu, copy %s has %llu)",
 			    copy_name[i], i,
-			    (unsigned long long)m->sbs[i].generation,
+			    (unsigned long long)m->sbc.copy[i].generation,
 			    copy_name[m->sb_pick],
 			    (unsigned long long)m->sb.generation);
 	} else {

@@ -44,9 +44,7 @@ struct meta_img {
 	u64 start;		/* sector the area was read at (block 0) */
 
 	bool is_zero;		/* both superblocks all zero: a new area */
-	struct copy_info sbc[2];
-	const char *sb_err[2];
-	struct remap_sb sbs[2];
+	struct remap_sb_choice sbc;	/* core's verdict on blocks 0 and 1 */
 	int sb_pick;		/* -1: no valid superblock */
 	bool sb_repair;
 	struct remap_sb sb;	/* the current superblock */
