@@ -67,35 +67,12 @@ static void remap_copy_batch_init(struct remap_copy_batch *b,
 }
 
 /*
- * The unit on the main device and on spare unit @sunit, @count sectors:
- * remap_unit_span() when copying to the spare (the spare unit keeps the
- * whole unit the main device has, so a later, longer table reads the main
- * device's sectors past the old end), remap_unit_len() back to the main
- * device (never past the table).
+ * Copy every unit of @e one way or the other and wait for all of them:
+ * remap_unit_span() sectors when copying to the spare (the spare unit keeps
+ * the whole unit the main device has, so a later, longer table reads the
+ * main device's sectors past the old end), remap_unit_len() back to the
+ * main device (never past the table).
  */
-static struct dm_io_region remap_main_region(struct remap_c *rc, u64 lunit,
-					     sector_t count)
-{
-	struct dm_io_region r = {
-		.bdev = rc->main->bdev,
-		.sector = remap_unit_to_main(rc->st, lunit),
-		.count = count,
-	};
-	return r;
-}
-
-static struct dm_io_region remap_spare_region(struct remap_c *rc, u64 sunit,
-					      sector_t count)
-{
-	struct dm_io_region r = {
-		.bdev = rc->spare->bdev,
-		.sector = remap_unit_to_spare(rc->st, sunit),
-		.count = count,
-	};
-	return r;
-}
-
-/* Copy every unit of @e one way or the other and wait for all of them. */
 static void remap_copy_units(struct remap_c *rc, const struct remap_entry *e,
 			     struct remap_copy_job *jobs, size_t nr,
 			     bool to_spare)
@@ -109,8 +86,16 @@ static void remap_copy_units(struct remap_c *rc, const struct remap_entry *e,
 	for (i = 0; i < nr; i++) {
 		count = to_spare ? remap_unit_span(rc, e[i].lunit) :
 				   remap_unit_len(rc, e[i].lunit);
-		main = remap_main_region(rc, e[i].lunit, count);
-		spare = remap_spare_region(rc, e[i].sunit, count);
+		main = (struct dm_io_region) {
+			.bdev = rc->main->bdev,
+			.sector = remap_unit_to_main(rc->st, e[i].lunit),
+			.count = count,
+		};
+		spare = (struct dm_io_region) {
+			.bdev = rc->spare->bdev,
+			.sector = remap_unit_to_spare(rc->st, e[i].sunit),
+			.count = count,
+		};
 		if (to_spare)
 			dm_kcopyd_copy(rc->st->kc, &main, 1, &spare, 0,
 				       remap_copy_done, &jobs[i]);
