@@ -2593,6 +2593,21 @@ static void possible_loss(u64 s)
 }
 
 /*
+ * A read by an io thread failed: the sectors of it whose place (by the
+ * lists at this barrier) is unreadable now may be salvaged as zeroes before
+ * the next barrier reads them, e.g. when a write to the unit, pending after
+ * that read, relocates it.
+ */
+static void possible_losses(const struct list *l0, const struct list *l1, u64 first, u64 n)
+{
+	u64 s;
+
+	for (s = first; s < first + n && s < nlog; s++)
+		if (unreadable_now(l0, s) || unreadable_now(l1, s))
+			possible_loss(s);
+}
+
+/*
  * Failed I/O of this step: each must have a fault to explain it.
  * *nuncorr: failed reads the target must have counted as uncorrectable;
  * *need_spare_error: a failed read only a spare fault explains.
@@ -2637,6 +2652,8 @@ static void judge_iofails(const struct list *l0, const struct list *l1, unsigned
 			else if (!media_errno(f->err) && !other)
 				finding("read of sectors %" PRIu64 "+%" PRIu64 " failed with %s, though every "
 					"fault around gave media errors", f->first, f->n, errname(f->err));
+			if (ok || spare_only)
+				possible_losses(l0, l1, f->first, f->n);
 			continue;
 		}
 		if (f->op == IO_WRITE) {
