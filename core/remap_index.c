@@ -69,6 +69,45 @@ size_t remap_u64_lower_bound(const u64 *a, size_t n, u64 key)
 	return lo;
 }
 
+bool remap_uset_has(const u64 *set, unsigned int nr, u64 u)
+{
+	size_t pos = remap_u64_lower_bound(set, nr, u);
+
+	return pos < nr && set[pos] == u;
+}
+
+u64 remap_uset_first_in(const u64 *set, unsigned int nr, u64 first, u64 n)
+{
+	size_t pos = remap_u64_lower_bound(set, nr, first);
+
+	return pos < nr && set[pos] - first < n ? set[pos] : U64_MAX;
+}
+
+bool remap_uset_add(u64 *set, unsigned int *nr, unsigned int cap, u64 u)
+{
+	size_t pos = remap_u64_lower_bound(set, *nr, u);
+
+	if (pos < *nr && set[pos] == u)
+		return true;
+	if (*nr == cap)
+		return false;
+	memmove(&set[pos + 1], &set[pos], (*nr - pos) * sizeof(*set));
+	set[pos] = u;
+	WRITE_ONCE(*nr, *nr + 1);
+	return true;
+}
+
+bool remap_uset_del(u64 *set, unsigned int *nr, u64 u)
+{
+	size_t pos = remap_u64_lower_bound(set, *nr, u);
+
+	if (pos == *nr || set[pos] != u)
+		return false;
+	memmove(&set[pos], &set[pos + 1], (*nr - pos - 1) * sizeof(*set));
+	WRITE_ONCE(*nr, *nr - 1);
+	return true;
+}
+
 bool remap_index_lookup(const struct remap_entry *e, size_t n, u64 lunit,
 			u64 *sunit)
 {

@@ -35,6 +35,19 @@ size_t remap_index_lower_bound(const struct remap_entry *e, size_t n, u64 key);
 /* The same over a sorted array of unit numbers (moving, pending units). */
 size_t remap_u64_lower_bound(const u64 *a, size_t n, u64 key);
 
+/*
+ * Sorted sets of unit numbers in an array (the module's moving, pending
+ * and doubt sets).  The count is stored with WRITE_ONCE: the module's map
+ * path reads it without the lock that guards the set.
+ */
+bool remap_uset_has(const u64 *set, unsigned int nr, u64 u);
+/* The smallest member in [first, first + n), or U64_MAX. */
+u64 remap_uset_first_in(const u64 *set, unsigned int nr, u64 first, u64 n);
+/* Add @u (already there: true); false when the set is full (@cap). */
+bool remap_uset_add(u64 *set, unsigned int *nr, unsigned int cap, u64 u);
+/* Remove @u; false when it was not there. */
+bool remap_uset_del(u64 *set, unsigned int *nr, u64 u);
+
 /* True when @lunit is remapped; its spare unit is stored in *sunit. */
 bool remap_index_lookup(const struct remap_entry *e, size_t n, u64 lunit,
 			u64 *sunit);

@@ -42,6 +42,8 @@ typedef int64_t s64;
 #ifndef BITS_PER_LONG
 #define BITS_PER_LONG ((int)(sizeof(long) * CHAR_BIT))
 #endif
+/* A store others may read without the lock (the module's READ_ONCE). */
+#define WRITE_ONCE(x, val) __atomic_store_n(&(x), (val), __ATOMIC_RELAXED)
 #endif /* __KERNEL__ */
 
 #define REMAP_SECTOR_SHIFT 9

@@ -54,50 +54,6 @@
 #include "dm-remap.h"
 #include "remap_meta.h"
 
-/* ---- sorted sets of logical units ---- */
-
-static bool unit_set_has(const u64 *set, unsigned int nr, u64 u)
-{
-	size_t pos = remap_u64_lower_bound(set, nr, u);
-
-	return pos < nr && set[pos] == u;
-}
-
-/* First member of @set in [first, first + n), or U64_MAX. */
-static u64 unit_set_first_in(const u64 *set, unsigned int nr, u64 first,
-			     u64 n)
-{
-	size_t pos = remap_u64_lower_bound(set, nr, first);
-
-	return pos < nr && set[pos] - first < n ? set[pos] : U64_MAX;
-}
-
-/* Add @u; false if @set is full (@cap). */
-static bool unit_set_add(u64 *set, unsigned int *nr, unsigned int cap, u64 u)
-{
-	size_t pos = remap_u64_lower_bound(set, *nr, u);
-
-	if (pos < *nr && set[pos] == u)
-		return true;
-	if (*nr == cap)
-		return false;
-	memmove(&set[pos + 1], &set[pos], (*nr - pos) * sizeof(*set));
-	set[pos] = u;
-	WRITE_ONCE(*nr, *nr + 1);
-	return true;
-}
-
-static bool unit_set_del(u64 *set, unsigned int *nr, u64 u)
-{
-	size_t pos = remap_u64_lower_bound(set, *nr, u);
-
-	if (pos == *nr || set[pos] != u)
-		return false;
-	memmove(&set[pos], &set[pos + 1], (*nr - pos - 1) * sizeof(*set));
-	WRITE_ONCE(*nr, *nr - 1);
-	return true;
-}
-
 /* ---- where a bio goes ---- */
 
 /* Operations that put data in a unit: a pending unit must move first. */
@@ -125,18 +81,18 @@ enum remap_route remap_gate_route(struct remap_state *st, struct bio *bio,
 	u64 u, w;
 
 	spin_lock_irqsave(&st->move_lock, flags);
-	u = unit_set_first_in(st->moving, st->nr_moving, first, *units);
+	u = remap_uset_first_in(st->moving, st->nr_moving, first, *units);
 	if (u != U64_MAX)
 		route = REMAP_ROUTE_HELD;
 	if (op_is_write(bio_op(bio))) {
-		w = unit_set_first_in(st->doubt, st->nr_doubt, first, *units);
+		w = remap_uset_first_in(st->doubt, st->nr_doubt, first, *units);
 		if (w < u) {
 			u = w;
 			route = REMAP_ROUTE_FAIL;
 		}
 	}
 	if (remap_op_writes_data(bio)) {
-		w = unit_set_first_in(st->pending, st->nr_pending, first,
+		w = remap_uset_first_in(st->pending, st->nr_pending, first,
 				      *units);
 		if (w < u) {
 			u = w;
@@ -213,12 +169,12 @@ bool remap_gate_end(struct remap_state *st, enum remap_gate_end to,
 		case REMAP_GATE_STAYED:
 			break;
 		case REMAP_GATE_MOVED:
-			if (unit_set_del(st->pending, &st->nr_pending, u))
+			if (remap_uset_del(st->pending, &st->nr_pending, u))
 				pending_changed = true;
 			break;
 		case REMAP_GATE_PENDING:
-			if (!unit_set_has(st->pending, st->nr_pending, u)) {
-				if (unit_set_add(st->pending, &st->nr_pending,
+			if (!remap_uset_has(st->pending, st->nr_pending, u)) {
+				if (remap_uset_add(st->pending, &st->nr_pending,
 						 REMAP_MAX_PENDING, u))
 					pending_changed = true;
 				else
@@ -227,7 +183,7 @@ bool remap_gate_end(struct remap_state *st, enum remap_gate_end to,
 			break;
 		case REMAP_GATE_DOUBT:
 			/* Room for a batch: one failed commit, then no more. */
-			WARN_ON_ONCE(!unit_set_add(st->doubt, &st->nr_doubt,
+			WARN_ON_ONCE(!remap_uset_add(st->doubt, &st->nr_doubt,
 						   st->move_batch, u));
 			break;
 		}
@@ -268,7 +224,7 @@ static bool remap_gate_has(struct remap_state *st, const u64 *set,
 	bool r;
 
 	spin_lock_irqsave(&st->move_lock, flags);
-	r = unit_set_has(set, *nr, lunit);
+	r = remap_uset_has(set, *nr, lunit);
 	spin_unlock_irqrestore(&st->move_lock, flags);
 	return r;
 }

@@ -31,6 +31,63 @@ static struct remap_entry *dup_entries(const struct remap_entry *e, size_t n)
 
 /* ---- lower_bound / lookup ---- */
 
+/* The module's moving/pending/doubt sets, against a bitmap model. */
+static void test_uset_model(void **state)
+{
+	enum { CAP = 16, RANGE = 40 };
+	u64 set[CAP + 1];
+	bool model[RANGE] = { false };
+	unsigned int nr = 0, i, n, cnt;
+	u64 u, first, len, want;
+	unsigned long rnd = 12345;
+
+	(void)state;
+	set[CAP] = 0xdeadbeef;		/* must never be written */
+	for (i = 0; i < 20000; i++) {
+		rnd = rnd * 6364136223846793005UL + 1442695040888963407UL;
+		u = (rnd >> 33) % RANGE;
+		for (n = 0, cnt = 0; n < RANGE; n++)
+			cnt += model[n];
+		switch ((rnd >> 20) % 4) {
+		case 0:
+			assert_int_equal(remap_uset_add(set, &nr, CAP, u),
+					 model[u] || cnt < CAP);
+			if (cnt < CAP)
+				model[u] = true;
+			break;
+		case 1:
+			assert_int_equal(remap_uset_del(set, &nr, u), model[u]);
+			model[u] = false;
+			break;
+		case 2:
+			assert_int_equal(remap_uset_has(set, nr, u), model[u]);
+			break;
+		default:
+			first = u;
+			len = (rnd >> 40) % 12;
+			want = U64_MAX;
+			for (n = (unsigned int)first; n < first + len && n < RANGE; n++)
+				if (model[n]) {
+					want = n;
+					break;
+				}
+			assert_true(remap_uset_first_in(set, nr, first, len) == want);
+		}
+		for (n = 0, cnt = 0; n < RANGE; n++)
+			cnt += model[n];
+		assert_int_equal(nr, cnt);
+		for (n = 1; n < nr; n++)
+			assert_true(set[n - 1] < set[n]);
+		assert_true(set[CAP] == 0xdeadbeef);
+	}
+	/* first_in near the top of the range does not wrap. */
+	nr = 0;
+	assert_true(remap_uset_add(set, &nr, CAP, U64_MAX - 1));
+	assert_true(remap_uset_first_in(set, nr, U64_MAX - 3, 2) == U64_MAX);
+	assert_true(remap_uset_first_in(set, nr, U64_MAX - 3, 3) == U64_MAX - 1);
+	assert_true(remap_uset_first_in(set, nr, 0, U64_MAX) == U64_MAX - 1);
+}
+
 static void test_lower_bound_empty(void **state)
 {
 	(void)state;
@@ -877,6 +934,7 @@ static void test_index_differential(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(test_uset_model),
 	cmocka_unit_test(test_lower_bound_empty),
 	cmocka_unit_test(test_lower_bound_one),
 	cmocka_unit_test(test_lower_bound_many),
