@@ -40,6 +40,28 @@ static void remap_table_free_rcu(struct rcu_head *rcu)
 	kvfree(container_of(rcu, struct remap_table, rcu));
 }
 
+/*
+ * Every st->lock is of this class, which lockdep is told reclaim may wait
+ * for (remap_lockdep_prime): writes to pending and moving units wait for
+ * st->lock, and reclaim may wait for those writes.  So an allocation that
+ * may recurse into I/O (not GFP_NOIO, no memalloc_noio scope) under
+ * st->lock is reported by lockdep as a deadlock, at once, on any debug
+ * kernel run, not only when memory runs short at the wrong moment.
+ */
+static struct lock_class_key remap_state_lock_key;
+
+void remap_lockdep_prime(void)
+{
+	static struct mutex prime;
+
+	mutex_init(&prime);
+	lockdep_set_class(&prime, &remap_state_lock_key);
+	fs_reclaim_acquire(GFP_KERNEL);
+	mutex_lock(&prime);
+	mutex_unlock(&prime);
+	fs_reclaim_release(GFP_KERNEL);
+}
+
 /* Record the counters in the superblock (persistent tables). */
 void remap_save_counters(struct remap_state *st)
 {
@@ -426,6 +448,7 @@ static struct remap_state *remap_state_create(struct dm_target *ti,
 	bio_list_init(&st->recover_bios);
 	INIT_WORK(&st->recover_work, recover_fn);
 	mutex_init(&st->lock);
+	lockdep_set_class(&st->lock, &remap_state_lock_key);
 	st->move_batch = min_t(unsigned int, REMAP_MOVE_MAX_UNITS,
 			       max_t(unsigned int, 1, REMAP_MOVE_MAX_BYTES /
 				     (g->unit_sectors << SECTOR_SHIFT)));

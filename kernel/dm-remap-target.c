@@ -303,8 +303,10 @@ static struct target_type remap_target = {
 
 static int __init dm_remap_init(void)
 {
-	int r = dm_register_target(&remap_target);
+	int r;
 
+	remap_lockdep_prime();
+	r = dm_register_target(&remap_target);
 	if (r < 0) {
 		DMERR("register failed %d", r);
 		return r;

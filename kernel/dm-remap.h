@@ -233,6 +233,7 @@ struct remap_io {
 int remap_state_get(struct remap_c *rc, struct remap_ctr_args *a,
 		    struct remap_geometry *g, work_func_t recover_fn);
 void remap_save_counters(struct remap_state *st);
+void remap_lockdep_prime(void);
 void remap_state_put(struct remap_c *rc);
 int remap_table_insert(struct remap_state *st, const struct remap_entry *add,
 		       size_t nr_add);
