@@ -105,7 +105,7 @@ ifeq ($(origin KDIR),undefined)
 endif
 
 .PHONY: all module clean check demo lint setup test-tools test-kmod tools fuzz bench-index bench w1 check-debug debug-kernel stress torture print-kver
-.PHONY: install install-module install-tools uninstall uninstall-module uninstall-tools
+.PHONY: clean-tools install install-module install-tools uninstall uninstall-module uninstall-tools
 .PHONY: install-dkms-src dkms-install dkms-uninstall deb man check-man check-version check-install check-packages print-version
 
 # The version: core/remap_version.h is the one place it is written.
@@ -204,7 +204,7 @@ module:
 clean:
 	-$(MAKE) -C $(KDIR) M=$(TOP) clean 2>/dev/null
 	-$(MAKE) -C tests/unit clean
-	-for d in $(TOOL_DIRS); do $(MAKE) -C $$d clean; done
+	-$(MAKE) clean-tools
 	rm -f core/*.o kernel/*.o kernel/.*.cmd core/.*.cmd
 	rm -rf build
 
@@ -219,6 +219,9 @@ w1:
 
 print-version:
 	@echo $(VERSION)
+
+clean-tools:
+	for d in $(TOOL_DIRS); do $(MAKE) -C $$d clean; done
 
 # ---------------------------------------------------------------- install --
 # What make install puts where (tests/host/install-tree.sh checks the tree
