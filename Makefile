@@ -258,14 +258,16 @@ INSTALL_CONF :=
 #   INSTALL_UNITS += tools/remapd/remapd.service
 #   INSTALL_CONF += tools/remapd/remapd.conf
 
-# The kernel release make install-module installs for: KDIR's (KVER's).
-KREL = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+# The kernel release make install-module installs for: KDIR's (KVER's), as
+# its modules_install and the module's vermagic name it (UTS_RELEASE: on
+# Debian's 6.1 headers include/config/kernel.release says 6.1.<n> instead).
+KREL = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 MODDIR = /lib/modules/$(KREL)/updates
 
 install: install-module install-tools
 
 install-module: module
-	@if [ -z "$(KREL)" ]; then echo "dm-remap: no kernel release in $(KDIR)/include/config/kernel.release"; exit 1; fi
+	@if [ -z "$(KREL)" ]; then echo "dm-remap: no UTS_RELEASE in $(KDIR)/include/generated/utsrelease.h"; exit 1; fi
 	$(MAKE) -C $(KDIR) M=$(TOP) INSTALL_MOD_PATH=$(abspath $(DESTDIR)) INSTALL_MOD_DIR=updates DEPMOD=true modules_install
 	@# depmod only for the real system: a staged tree is the packager's
 	if [ -z "$(DESTDIR)" ]; then depmod -a $(KREL); fi
@@ -284,9 +286,9 @@ install-tools: tools man
 uninstall: uninstall-module uninstall-tools
 
 uninstall-module:
-	@if [ -z "$(KREL)" ]; then echo "dm-remap: no kernel release in $(KDIR)/include/config/kernel.release"; exit 1; fi
-	rm -f $(addprefix $(DESTDIR)$(MODDIR)/dm_remap.ko,'' .xz .gz .zst)
-	-rmdir --ignore-fail-on-non-empty $(DESTDIR)$(MODDIR) 2>/dev/null
+	@if [ -z "$(KREL)" ]; then echo "dm-remap: no UTS_RELEASE in $(KDIR)/include/generated/utsrelease.h"; exit 1; fi
+	rm -f $(addprefix $(DESTDIR)$(MODDIR)/dm_remap,.ko .ko.xz .ko.gz .ko.zst)
+	rmdir --ignore-fail-on-non-empty $(DESTDIR)$(MODDIR) 2>/dev/null || true
 	if [ -z "$(DESTDIR)" ]; then depmod -a $(KREL); fi
 
 # Configuration files are left in place, as dpkg does on remove.
