@@ -7,7 +7,6 @@
 # make install-tools PREFIX=/usr/local.  Prints "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 2
-top=$PWD
 pass=0 fail=0
 ok() { echo "PASS install-tree: $*"; pass=$((pass + 1)); }
 bad() { echo "FAIL install-tree: $*"; fail=$((fail + 1)); }
@@ -68,16 +67,25 @@ for label in ${INSTALL_KVERS:-6.1 6.12}; do
 	m=$d/lib/modules/$kver/updates/$ko
 	if [[ -f $m ]]; then
 		got=$(modinfo -F vermagic "$m" | awk '{print $1}')/$(modinfo -F version "$m")
-		[[ $got == "$kver/$version" ]] && ok "$kver: installed module is for $kver, version $version" ||
+		if [[ $got == "$kver/$version" ]]; then
+			ok "$kver: installed module is for $kver, version $version"
+		else
 			bad "$kver: installed module says vermagic/version $got, want $kver/$version"
+		fi
 	fi
 	r=$d/usr/sbin/remapctl
-	[[ -x $r && $("$r" --version) == "remapctl (dm-remap) $version" ]] && ok "$kver: installed remapctl --version says $version" ||
+	if [[ -x $r && $("$r" --version) == "remapctl (dm-remap) $version" ]]; then
+		ok "$kver: installed remapctl --version says $version"
+	else
 		bad "$kver: installed remapctl --version: $("$r" --version 2>&1)"
+	fi
 	if make -s -C "$src" uninstall DESTDIR="$d" KVER="$kver" >"$tmp/uninstall-$kver.log" 2>&1; then
 		left=$(tree_of "$d")
-		[[ -z $left ]] && ok "$kver: make uninstall DESTDIR=... removes every file" ||
+		if [[ -z $left ]]; then
+			ok "$kver: make uninstall DESTDIR=... removes every file"
+		else
 			bad "$kver: make uninstall left: $(tr '\n' ' ' <<<"$left")"
+		fi
 	else
 		tail -n 20 "$tmp/uninstall-$kver.log"
 		bad "$kver: make uninstall DESTDIR=... failed"
@@ -89,10 +97,12 @@ d=$tmp/root-prefix
 if make -s -C "$src" install-tools DESTDIR="$d" PREFIX=/usr/local >"$tmp/prefix.log" 2>&1; then
 	want=$(tools_tree usr/local | LC_ALL=C sort)
 	got=$(tree_of "$d")
-	[[ $got == "$want" ]] && ok "make install-tools PREFIX=/usr/local: tools and man pages under usr/local" || {
+	if [[ $got == "$want" ]]; then
+		ok "make install-tools PREFIX=/usr/local: tools and man pages under usr/local"
+	else
 		bad "PREFIX=/usr/local: tree differs (< documented, > installed):"
 		diff <(echo "$want") <(echo "$got") | grep '^[<>]'
-	}
+	fi
 else
 	tail -n 20 "$tmp/prefix.log"
 	bad "make install-tools PREFIX=/usr/local failed"
