@@ -89,6 +89,7 @@ fi
 # The file names the packages may touch; the purge must leave them as found.
 WATCH=(/usr/src /usr/sbin /usr/share/man /usr/share/doc /usr/lib/debug /lib/modules /etc /var/lib/dkms)
 snapshot() { # snapshot FILE: every path under WATCH, plus each kernel's modules.dep hash
+	local k
 	{
 		find "${WATCH[@]}" -xdev 2>/dev/null | grep -v -e '^/var/lib/dkms/mok\.' | LC_ALL=C sort
 		for k in "${kvers[@]}"; do echo "modules.dep $k $(sha256sum <"/lib/modules/$k/modules.dep" | cut -c1-16)"; done
