@@ -250,7 +250,11 @@ INSTALL_CONF :=
 # make uninstall and the dm-remap-tools package (debian/rules installs
 # through make install-tools; dh_installsystemd enables and starts the unit
 # it finds there) follow.  A file named here that is not built fails make
-# install, so the list cannot silently go stale.
+# install, so the list cannot silently go stale.  What the package may need
+# besides: its build dependencies in debian/control (Build-Depends), and, if
+# remapd keeps state in /var/lib/remapd, a debian/dm-remap-tools.postrm that
+# removes it on purge (make check-packages fails on anything a purge leaves
+# under /etc and the other directories it watches).
 #   TOOL_DIRS += tools/remapd
 #   INSTALL_SBIN += tools/remapd/remapd
 #   INSTALL_MAN5 += docs/remapd.conf.5
