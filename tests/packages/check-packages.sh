@@ -23,8 +23,10 @@
 #      in /lib/modules/<kver>/updates with depmod run (modprobe
 #      --show-depends resolves it), then make uninstall leaves the same
 #      file names as before;
-#   8. make dkms-install KVER=<that kernel>, then make dkms-uninstall: the
-#      same (CHECK_MAKE_INSTALL=0 skips 7 and 8).
+#   8. make dkms-install KVER=<that kernel>; dkms build against a copy of
+#      its .config without CONFIG_BLK_DEV_DM is skipped (exit 77,
+#      BUILD_EXCLUSIVE_CONFIG); make dkms-uninstall leaves the file names as
+#      before (CHECK_MAKE_INSTALL=0 skips 7 and 8).
 # The packages are purged on any exit.  Prints one line per check, the
 # times, and "N passed, N failed"; exit 1 on a failure.
 # Environment: KVERS, SKIP_SETUP=1, KEEP_TMP=1.
@@ -285,6 +287,18 @@ if [[ ${CHECK_MAKE_INSTALL:-1} == 1 ]]; then
 	else
 		tail -n 30 "$tmp/dkms-install.log"
 		bad "$k: make dkms-install failed"
+	fi
+	# BUILD_EXCLUSIVE_CONFIG: a kernel without device-mapper is skipped
+	# (DKMS exits 77, which its postinst and autoinstall take as "skipped")
+	mkdir -p "$tmp/no-dm"
+	grep -v '^CONFIG_BLK_DEV_DM=' "/lib/modules/$k/build/.config" >"$tmp/no-dm/.config"
+	dkms build -m dm-remap -v "$version" -k "$k" --kernelsourcedir "$tmp/no-dm" >"$tmp/no-dm.log" 2>&1
+	rc=$?
+	if ((rc == 77)) && grep -q 'BUILD_EXCLUSIVE' "$tmp/no-dm.log"; then
+		ok "a kernel without CONFIG_BLK_DEV_DM: DKMS skips the build (exit 77, BUILD_EXCLUSIVE)"
+	else
+		cat "$tmp/no-dm.log"
+		bad "a kernel without CONFIG_BLK_DEV_DM: dkms build exited $rc, not 77"
 	fi
 	if make -C "$clone" dkms-uninstall >"$tmp/dkms-uninstall.log" 2>&1; then
 		dkms_installed=
