@@ -33,6 +33,41 @@
 #                   TORTURE_ARGS="..." more options (tests/vm/README.md)
 #   make w1         dm_remap.ko at W=1 for 6.1 and 6.12, no warning allowed
 #                   (make lint runs it too)
+#   make install    the module into /lib/modules/<kver>/updates/ (kbuild's
+#                   modules_install, then depmod, so "modprobe dm_remap"
+#                   loads dm-mod and the rest first), remapctl and the seed
+#                   scripts into $(PREFIX)/sbin, the man pages into
+#                   $(PREFIX)/share/man; DESTDIR=dir stages it there (no
+#                   depmod); PREFIX (default /usr); KVER/KDIR as for make;
+#                   make install-module / install-tools do one half
+#   make uninstall  removes what make install put there (same variables)
+#   make dkms-install, dkms-uninstall
+#                   the module's source into /usr/src/dm-remap-<version>/
+#                   and DKMS builds and installs it (dkms.conf), for KVER or
+#                   else the running kernel, or every installed kernel with
+#                   headers when the running one has none; rebuilt by DKMS on
+#                   each kernel update; dkms-uninstall removes all of it
+#   make deb        the Debian packages dm-remap-dkms and dm-remap-tools
+#                   (dpkg-buildpackage -us -uc -b on a copy of the tracked
+#                   files in build/deb/src/) into build/deb/
+#   make man        build/man/dm-remap.4 from docs/dm-remap.rst (rst2man)
+#   make check-man  every man page renders without a groff warning, and the
+#                   seed scripts' man pages name every key, option and exit
+#                   code their --help does (scripts/check-man.sh)
+#   make check-version
+#                   core/remap_version.h, debian/changelog and, when built,
+#                   dm_remap.ko and remapctl agree (scripts/check-version.sh)
+#   make check-install
+#                   make install DESTDIR=... gives exactly the documented tree,
+#                   and make uninstall removes it (tests/host/install-tree.sh)
+#   make check-packages
+#                   make deb on a clean clone, lintian, dpkg -i (DKMS builds
+#                   for 6.1 and 6.12), modprobe and a smoke test from the
+#                   installed paths in a guest on each kernel, purge, nothing
+#                   left (tests/packages/check-packages.sh; root; changes the
+#                   machine's packages while it runs; not in make check)
+#   make print-version
+#                   the version (core/remap_version.h)
 #   make test-kmod  the test-only modules of tests/kmod (dm-faultseq.ko, the
 #                   count-based fault injection target) for each guest
 #                   kernel into build/kmod/<kver>/ (KVER=...: that kernel
@@ -70,11 +105,16 @@ ifeq ($(origin KDIR),undefined)
 endif
 
 .PHONY: all module clean check demo lint setup test-tools test-kmod tools fuzz bench-index bench w1 check-debug debug-kernel stress torture print-kver
+.PHONY: clean-tools install install-module install-tools uninstall uninstall-module uninstall-tools
+.PHONY: install-dkms-src dkms-install dkms-uninstall deb man check-man check-version check-install check-packages print-version
+
+# The version: core/remap_version.h is the one place it is written.
+VERSION := $(shell awk '/^\#define DM_REMAP_VERSION_(MAJOR|MINOR|PATCH) /{v = v s $$3; s = "."} END {print v}' $(TOP)/core/remap_version.h)
 
 all: module tools
 
 tools:
-	$(MAKE) -C tools/remapctl
+	@set -e; for d in $(TOOL_DIRS); do $(MAKE) -C $$d; done
 
 # Host tools the guest tests use (the guest sees the host's file system).
 test-tools: build/sectag build/dmfail build/tagio build/torture
@@ -164,7 +204,7 @@ module:
 clean:
 	-$(MAKE) -C $(KDIR) M=$(TOP) clean 2>/dev/null
 	-$(MAKE) -C tests/unit clean
-	-$(MAKE) -C tools/remapctl clean
+	-$(MAKE) clean-tools
 	rm -f core/*.o kernel/*.o kernel/.*.cmd core/.*.cmd
 	rm -rf build
 
@@ -176,3 +216,159 @@ lint:
 
 w1:
 	scripts/w1.sh
+
+print-version:
+	@echo $(VERSION)
+
+clean-tools:
+	for d in $(TOOL_DIRS); do $(MAKE) -C $$d clean; done
+
+# ---------------------------------------------------------------- install --
+# What make install puts where (tests/host/install-tree.sh checks the tree
+# against its own list; docs in README.md, "Install").
+PREFIX ?= /usr
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+SYSTEMDUNITDIR ?= /lib/systemd/system
+INSTALL ?= install
+
+# Userspace, by kind: the programs (built in TOOL_DIRS by "make tools"),
+# man pages by section, systemd units, configuration files (installed only
+# where none exists yet: an admin's edits are kept).
+TOOL_DIRS := tools/remapctl
+INSTALL_SBIN := tools/remapctl/remapctl remap_create_safe.sh remap_test_driver.sh
+INSTALL_MAN4 := build/man/dm-remap.4
+INSTALL_MAN5 :=
+INSTALL_MAN8 := docs/remapctl.8 docs/remap_create_safe.sh.8 docs/remap_test_driver.sh.8
+INSTALL_UNITS :=
+INSTALL_CONF :=
+
+# remapd (tools/remapd/, issue 14, being written): its files as that issue
+# names them.  Shipping it is the one line "include $(TOP)/tools/remapd.mk"
+# (or these assignments, uncommented): make tools builds it, make install,
+# make uninstall and the dm-remap-tools package (debian/rules installs
+# through make install-tools; dh_installsystemd enables and starts the unit
+# it finds there) follow.  A file named here that is not built fails make
+# install, so the list cannot silently go stale.  What the package may need
+# besides: its build dependencies in debian/control (Build-Depends), and, if
+# remapd keeps state in /var/lib/remapd, a debian/dm-remap-tools.postrm that
+# removes it on purge (make check-packages fails on anything a purge leaves
+# under /etc and the other directories it watches).
+#   TOOL_DIRS += tools/remapd
+#   INSTALL_SBIN += tools/remapd/remapd
+#   INSTALL_MAN5 += docs/remapd.conf.5
+#   INSTALL_MAN8 += docs/remapd.8
+#   INSTALL_UNITS += tools/remapd/remapd.service
+#   INSTALL_CONF += tools/remapd/remapd.conf
+
+# The kernel release make install-module installs for: KDIR's (KVER's), as
+# its modules_install and the module's vermagic name it (UTS_RELEASE: on
+# Debian's 6.1 headers include/config/kernel.release says 6.1.<n> instead).
+KREL = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+MODDIR = /lib/modules/$(KREL)/updates
+
+install: install-module install-tools
+
+install-module: module
+	@if [ -z "$(KREL)" ]; then echo "dm-remap: no UTS_RELEASE in $(KDIR)/include/generated/utsrelease.h"; exit 1; fi
+	$(MAKE) -C $(KDIR) M=$(TOP) INSTALL_MOD_PATH=$(abspath $(DESTDIR)) INSTALL_MOD_DIR=updates DEPMOD=true modules_install
+	@# depmod only for the real system: a staged tree is the packager's
+	if [ -z "$(DESTDIR)" ]; then depmod -a $(KREL); fi
+
+install-tools: tools man
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR)
+	$(INSTALL) -m 0755 $(INSTALL_SBIN) $(DESTDIR)$(SBINDIR)/
+	$(INSTALL) -d $(DESTDIR)$(MANDIR)/man4 $(DESTDIR)$(MANDIR)/man8
+	$(INSTALL) -m 0644 $(INSTALL_MAN4) $(DESTDIR)$(MANDIR)/man4/
+	$(INSTALL) -m 0644 $(INSTALL_MAN8) $(DESTDIR)$(MANDIR)/man8/
+	$(if $(INSTALL_MAN5),$(INSTALL) -d $(DESTDIR)$(MANDIR)/man5 && $(INSTALL) -m 0644 $(INSTALL_MAN5) $(DESTDIR)$(MANDIR)/man5/)
+	$(if $(INSTALL_UNITS),$(INSTALL) -d $(DESTDIR)$(SYSTEMDUNITDIR) && $(INSTALL) -m 0644 $(INSTALL_UNITS) $(DESTDIR)$(SYSTEMDUNITDIR)/)
+	$(if $(INSTALL_CONF),$(INSTALL) -d $(DESTDIR)$(SYSCONFDIR) && for f in $(INSTALL_CONF); do \
+		[ -e $(DESTDIR)$(SYSCONFDIR)/$${f##*/} ] || $(INSTALL) -m 0644 $$f $(DESTDIR)$(SYSCONFDIR)/; done)
+
+uninstall: uninstall-module uninstall-tools
+
+uninstall-module:
+	@if [ -z "$(KREL)" ]; then echo "dm-remap: no UTS_RELEASE in $(KDIR)/include/generated/utsrelease.h"; exit 1; fi
+	rm -f $(addprefix $(DESTDIR)$(MODDIR)/dm_remap,.ko .ko.xz .ko.gz .ko.zst)
+	rmdir --ignore-fail-on-non-empty $(DESTDIR)$(MODDIR) 2>/dev/null || true
+	if [ -z "$(DESTDIR)" ]; then depmod -a $(KREL); fi
+
+# Configuration files are left in place, as dpkg does on remove.
+uninstall-tools:
+	rm -f $(addprefix $(DESTDIR)$(SBINDIR)/,$(notdir $(INSTALL_SBIN)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man4/,$(notdir $(INSTALL_MAN4)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(INSTALL_MAN5)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(INSTALL_MAN8)))
+	rm -f $(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(notdir $(INSTALL_UNITS)))
+
+# ---------------------------------------------------------------- man --
+man: build/man/dm-remap.4
+
+# dm-remap(4) is docs/dm-remap.rst itself, with a man page's title block:
+# it cannot drift from the reference.
+build/man/dm-remap.4: docs/dm-remap.rst core/remap_version.h scripts/mkman-dm-remap.sh
+	@mkdir -p build/man
+	scripts/mkman-dm-remap.sh $(VERSION) $< $@
+
+check-man: man
+	scripts/check-man.sh
+
+check-version:
+	scripts/check-version.sh
+
+check-install:
+	tests/host/install-tree.sh
+
+check-packages:
+	tests/packages/check-packages.sh
+
+# ---------------------------------------------------------------- DKMS --
+# The module's source as DKMS builds it: /usr/src/dm-remap-<version>/ with
+# Kbuild, kernel/, core/ and dkms.conf (PACKAGE_VERSION filled in, as
+# dh_dkms -V does for the package).
+DKMS_SRC = $(DESTDIR)/usr/src/dm-remap-$(VERSION)
+DKMS_FILES = Kbuild $(wildcard kernel/*.[ch] core/*.[ch])
+
+install-dkms-src:
+	$(INSTALL) -d $(DKMS_SRC)/kernel $(DKMS_SRC)/core
+	$(INSTALL) -m 0644 Kbuild $(DKMS_SRC)/
+	$(INSTALL) -m 0644 $(wildcard kernel/*.[ch]) $(DKMS_SRC)/kernel/
+	$(INSTALL) -m 0644 $(wildcard core/*.[ch]) $(DKMS_SRC)/core/
+
+# DKMS_KERNELS: the kernels to build for (default: KVER; else the running
+# kernel when its headers are installed; else every kernel in /lib/modules
+# with headers, as DKMS's own postinst does on such a machine).
+DKMS_KERNELS ?= $(or $(KVER),$(if $(wildcard $(RUNNING_KDIR)/Makefile),$(shell uname -r),$(patsubst /lib/modules/%/build/Makefile,%,$(wildcard /lib/modules/*/build/Makefile))))
+
+dkms-install: install-dkms-src
+	@command -v dkms >/dev/null || { echo "dm-remap: dkms is not installed (apt-get install dkms)"; exit 1; }
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf > $(DKMS_SRC)/dkms.conf
+	chmod 0644 $(DKMS_SRC)/dkms.conf
+	dkms add -m dm-remap -v $(VERSION)
+	set -e; for k in $(DKMS_KERNELS); do dkms install -m dm-remap -v $(VERSION) -k $$k; done
+
+dkms-uninstall:
+	@command -v dkms >/dev/null || { echo "dm-remap: dkms is not installed"; exit 1; }
+	if dkms status -m dm-remap -v $(VERSION) | grep -q .; then dkms remove -m dm-remap -v $(VERSION) --all; fi
+	rm -rf $(DESTDIR)/usr/src/dm-remap-$(VERSION)
+
+# ---------------------------------------------------------------- Debian --
+# dpkg-buildpackage writes its results next to the source directory, so
+# it runs on a copy of the tracked files (git ls-files: what a clone has,
+# with the working tree's changes) in build/deb/src/dm-remap-<version>/;
+# the .deb, .buildinfo and .changes files end up in build/deb/.
+deb:
+	@command -v dpkg-buildpackage >/dev/null || { echo "dm-remap: dpkg-buildpackage missing (apt-get install dpkg-dev debhelper dh-dkms python3-docutils)"; exit 1; }
+	rm -rf build/deb
+	mkdir -p build/deb/src/dm-remap-$(VERSION)
+	if git -C $(TOP) rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		git -C $(TOP) ls-files -z | tar -C $(TOP) --null --no-recursion -T - -cf - | tar -xf - -C build/deb/src/dm-remap-$(VERSION); \
+	else \
+		tar -cf - --exclude=./build --exclude=./.git . | tar -xf - -C build/deb/src/dm-remap-$(VERSION); \
+	fi
+	cd build/deb/src/dm-remap-$(VERSION) && dpkg-buildpackage -us -uc -b
+	mv build/deb/src/*.deb build/deb/src/*.buildinfo build/deb/src/*.changes build/deb/
+	rm -rf build/deb/src
+	@ls -l build/deb/

@@ -15,6 +15,7 @@
 #include <linux/blkdev.h>
 
 #include "dm-remap.h"
+#include "remap_version.h"
 
 /* Fill in what the geometry check needs to know about the devices. */
 static void remap_read_geometry(struct dm_target *ti, struct remap_c *rc,
@@ -287,7 +288,8 @@ static void remap_io_hints(struct dm_target *ti, struct queue_limits *limits)
 
 static struct target_type remap_target = {
 	.name = "remap",
-	.version = {1, 1, 0},
+	.version = {DM_REMAP_VERSION_MAJOR, DM_REMAP_VERSION_MINOR,
+		     DM_REMAP_VERSION_PATCH},
 	.module = THIS_MODULE,
 	.ctr = remap_ctr,
 	.dtr = remap_dtr,
@@ -327,3 +329,4 @@ module_exit(dm_remap_exit);
 MODULE_DESCRIPTION(DM_NAME " target for software bad-sector reallocation");
 MODULE_AUTHOR("dm-remap developers");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(DM_REMAP_VERSION);

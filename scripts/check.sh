@@ -3,6 +3,10 @@
 #   1. install what is missing (tests/vm/setup.sh: qemu, Debian's 6.1 and
 #      6.12 kernels and headers, fio, cmocka, clang, ...), build the tools;
 #   2. host: unit tests of core/ under ASan+UBSan, fuzzers over their corpora;
+#      make install DESTDIR=... against its documented tree for the first
+#      kernel (tests/host/install-tree.sh; make check-install does both
+#      kernels), the man pages (scripts/check-man.sh) and the one version
+#      (scripts/check-version.sh);
 #   then for each guest kernel (6.1 and 6.12, side by side when the host
 #   has a core for each: each VM has one vCPU):
 #   3. build dm_remap.ko for it in build/ko/<kver>/ and the test-only
@@ -78,6 +82,19 @@ else
 	failed=$((failed + 1))
 	echo "check: fuzz corpora: failed"
 fi
+
+echo "=== host: make install tree, man pages, version"
+first=${CHECK_KVERS:-${KVER:-6.1 6.12}}
+first=${first%% *}
+INSTALL_KVERS=$first tests/host/install-tree.sh > "$logs/install-tree.log" 2>&1
+cat "$logs/install-tree.log"
+add_counts "$logs/install-tree.log" "install tree ($first)"
+{ make -s --no-print-directory man && scripts/check-man.sh; } > "$logs/man.log" 2>&1
+grep -v '^PASS' "$logs/man.log"
+add_counts "$logs/man.log" "man pages"
+scripts/check-version.sh tools/remapctl/remapctl > "$logs/version.log" 2>&1
+grep -v '^PASS' "$logs/version.log"
+add_counts "$logs/version.log" "version"
 
 # resolve_kver SERIES|VERSION: the installed kernel it names, or nothing.
 resolve_kver() {

@@ -22,6 +22,13 @@ PACKAGES=(
 	util-linux           # losetup, dmesg, blockdev
 	e2fsprogs
 	xz-utils             # newer Debian kernels ship .ko.xz
+	python3-docutils     # rst2man: dm-remap(4) from docs/dm-remap.rst (make man, make install)
+	groff                # man pages checked with groff -ww (make check-man)
+	dpkg-dev             # make deb, make check-packages: dpkg-buildpackage
+	debhelper
+	dh-dkms              # dh-sequence-dkms
+	dkms                 # the dm-remap-dkms package builds the module with it
+	lintian
 )
 # shellcheck disable=SC2206
 PACKAGES+=(${EXTRA_PACKAGES:-})

@@ -112,6 +112,10 @@ results=$(cd "$results" && pwd)
 rm -rf "$results/.vm"
 mkdir -p "$results/.vm"
 rm -f "$results"/{console.log,output.log,dmesg.log,qemu.log,vm-status}
+# output.log exists before tail follows it: were it created by qemu's
+# redirection, a tail scheduled first (a loaded host) found no file and
+# streamed nothing (the command's whole output missing from stdout)
+: >"$results/output.log"
 
 # Host directories hidden in the guest by its tmpfs mounts: share them.
 is_masked_root() { local m; for m in "${VM_MASKED_DIRS[@]}"; do [[ $1 == "$m" ]] && return 0; done; return 1; }

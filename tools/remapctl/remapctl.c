@@ -30,6 +30,7 @@
 #include "metaimg.h"
 #include "json.h"
 #include "online.h"
+#include "remap_version.h"
 
 #define BS REMAP_META_BLOCK_SIZE
 #define PER REMAP_META_PER_BLOCK
@@ -65,7 +66,8 @@ static const char usage_main[] =
 "  import <dm_name> [FILE]  remap the blocks a badblocks(8) list names\n"
 "  status <dm_name>         the device's status, one labelled field a line\n"
 "\n"
-"remapctl <command> --help shows a command's options and exit statuses.\n";
+"remapctl <command> --help shows a command's options and exit statuses;\n"
+"remapctl --version prints the dm-remap version it belongs to.\n";
 
 static const char usage_check[] =
 "Usage: remapctl check <spare_dev> [--spare-start N] [--repair]\n"
@@ -1280,6 +1282,13 @@ int main(int argc, char **argv)
 			return EXIT_HEALTHY;
 		}
 		fputs(usage_main, stdout);
+		return EXIT_HEALTHY;
+	}
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
+		if (argc > 2)
+			return usage_error(NULL, "unexpected argument '%s'",
+					   argv[2]);
+		printf("remapctl (dm-remap) %s\n", DM_REMAP_VERSION);
 		return EXIT_HEALTHY;
 	}
 	if (!strcmp(cmd, "check"))
