@@ -1079,9 +1079,13 @@ static void note_sectors(const char *name, int kind, const char *range)
 	size_t i, l;
 
 	for (i = 0; i < g.ndevs; i++) {
-		char *s = g.devs[i].sectors[kind];
+		char *s = g.devs[i].sectors[kind], mm[32];
 
-		if (!g.devs[i].is_remap || strcmp(g.devs[i].name, name))
+		/* The target names a device by "major:minor" (dm_device_name). */
+		snprintf(mm, sizeof(mm), "%u:%u", major(g.devs[i].devno),
+			 minor(g.devs[i].devno));
+		if (!g.devs[i].is_remap ||
+		    (strcmp(mm, name) && strcmp(g.devs[i].name, name)))
 			continue;
 		l = strlen(s);
 		if (l + strlen(range) + 2 >= SECTORS_MAX)
@@ -1387,6 +1391,7 @@ static int scan(bool all)
 	struct dm_task *dmt;
 	struct dm_names *nm;
 	unsigned int next = 0;
+	bool moved = false;
 	size_t i;
 	int r = -1;
 
@@ -1414,6 +1419,7 @@ static int scan(bool all)
 			d = dev_find(devno);
 			have_ev = names_event_nr(nm, &ev);
 			if (!d) {
+				moved = true;
 				d = dev_new(devno, nm->name);
 				if (!d) {
 					rd_log(LOG_ERR, "out of memory");
@@ -1425,8 +1431,10 @@ static int scan(bool all)
 			d->seen = true;
 			if (d->is_remap) {
 				if (all || !have_ev || ev != d->event_nr ||
-				    strcmp(d->name, nm->name))
+				    strcmp(d->name, nm->name)) {
+					moved = true;
 					dev_update(d);
+				}
 			} else if (d->recheck) {
 				struct remap_status st;
 				int s = read_status(devno, &st, d->name,
@@ -1444,6 +1452,14 @@ static int scan(bool all)
 			next = nm->next;
 		} while (next);
 	}
+	/*
+	 * Nothing moved: a resume, reload or rename woke us (they raise
+	 * the global event only), so read every remap device.
+	 */
+	if (!all && !moved)
+		for (i = 0; i < g.ndevs; i++)
+			if (g.devs[i].is_remap && g.devs[i].seen)
+				dev_update(&g.devs[i]);
 	/* Gone (dev_removed() moves the last entry into the hole). */
 	for (i = g.ndevs; i-- > 0;)
 		if (!g.devs[i].seen)
