@@ -51,6 +51,7 @@
 #define QUEUE_MAX 4096		/* program runs waiting for a slot */
 #define KILL_GRACE 5		/* seconds between SIGTERM and SIGKILL */
 #define HTTP_MAX_CLIENTS 8
+#define WRITE_INTERVAL 0.5	/* seconds between textfile/state rewrites */
 
 /* Exit statuses. */
 #define EXIT_UNHEALTHY 1
@@ -1716,6 +1717,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	bool check_only = false;
+	double last_write;
 	const char *cli_textfile = NULL, *cli_listen = NULL;
 	struct pollfd pfd[4 + HTTP_MAX_CLIENTS];
 	char err[512];
@@ -1847,19 +1849,38 @@ int main(int argc, char **argv)
 	       g.textfile_dir ? ", textfile in " : "",
 	       g.textfile_dir ? g.textfile_dir : "");
 	notify("READY=1\nSTATUS=watching dm-remap devices");
+	last_write = 0;
 
 	for (;;) {
 		struct timespec now;
 		time_t next_rem, wall = time(NULL);
 		int nfd = 0, timeout = -1, li = -1, hi0;
 		struct job *j;
+		double tnow;
 
 		next_rem = reminders(wall);
-		state_save();
-		metrics_write();
 		clock_gettime(CLOCK_MONOTONIC, &now);
+		/*
+		 * The textfile and the state file are rewritten at most every
+		 * WRITE_INTERVAL: a burst of events costs one write of each.
+		 */
+		tnow = (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+		if ((g.state_dirty || g.metrics_dirty) &&
+		    tnow - last_write >= WRITE_INTERVAL) {
+			state_save();
+			metrics_write();
+			last_write = tnow;
+		}
 		if (next_rem)
 			timeout = (int)((next_rem - wall) * 1000);
+		if (g.state_dirty || g.metrics_dirty) {
+			int t = (int)((last_write + WRITE_INTERVAL - tnow) * 1000) + 1;
+
+			if (t < 0)
+				t = 0;
+			if (timeout < 0 || t < timeout)
+				timeout = t;
+		}
 		for (j = g.running; j; j = j->next) {
 			int t = (int)((j->deadline - now.tv_sec) * 1000);
 
