@@ -242,9 +242,9 @@ static int parse_section(struct parser *p, char *l, struct rd_conf *c)
 		return perr(p, "a section line is '[device NAME]' or '[uuid UUID]'");
 	*end = '\0';
 	l++;
-	if (!strncmp(l, "device", 6) && (l[6] == ' ' || l[6] == '\t'))
+	if (!strncmp(l, "device", 6) && (!l[6] || l[6] == ' ' || l[6] == '\t'))
 		by_uuid = false;
-	else if (!strncmp(l, "uuid", 4) && (l[4] == ' ' || l[4] == '\t'))
+	else if (!strncmp(l, "uuid", 4) && (!l[4] || l[4] == ' ' || l[4] == '\t'))
 		by_uuid = true;
 	else
 		return perr(p, "unknown section '[%s]' (expected [device NAME] or [uuid UUID])",
