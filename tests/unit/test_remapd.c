@@ -127,7 +127,9 @@ static void test_errors(void **state)
 	expect_error("listen = 127.0.0.1:70000\n", "test.conf:1: listen:");
 	expect_error("spare_warning = 96\n", "test.conf: spare_warning (96) is above spare_critical (95)");
 	expect_error("spare_critical = 50\n[uuid U]\nspare_warning = 60\n",
-		     "test.conf:2: [uuid U]: spare_warning (60) is above spare_critical (50)");
+		     "test.conf: spare_warning (80) is above spare_critical (50)");
+	expect_error("spare_critical = 50\nspare_warning = 40\n[uuid U]\nspare_warning = 60\n",
+		     "test.conf:3: [uuid U]: spare_warning (60) is above spare_critical (50)");
 }
 
 static void st(struct remap_status *s, u64 remapped, u64 used, u64 total,
