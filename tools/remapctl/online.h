@@ -9,8 +9,14 @@
 
 extern const char usage_import[];
 extern const char usage_status[];
+extern const char usage_list[];
+extern const char usage_remap[];
+
+#include <stdbool.h>
 
 int cmd_import(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_remap(int argc, char **argv, bool remap);
 
 #endif /* REMAPCTL_ONLINE_H */
