@@ -128,9 +128,9 @@ seq 0 $((total - 1)) > "$T/fits"
 import_ok "exactly the pool" "$total" 0 rs "$T/fits" -b 4096
 expect_eq "pool used up" "$(status_field rs 3)" "$total/$total"
 log "ddrescue mapfile: the '-' areas are remapped, the others not"
-before=$(status_field rs 2)
-dm_create rd "0 $len remap $main2 0 $(new_loop 2) 0 4096 2 unit_sectors 8" 2>/dev/null ||
-	fail "create rd"
+main3=$(new_loop 16)
+spare3=$(new_loop 2)
+dm_create rd "0 $len remap $main3 0 $spare3 0 4096 2 unit_sectors 8"
 cat > "$T/map" <<'EOF'
 # Mapfile. Created by GNU ddrescue version 1.27
 # current_pos  current_status  current_pass
