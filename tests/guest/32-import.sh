@@ -166,6 +166,7 @@ log "remapctl remap / unremap / list"
 expect_eq "list" "$(msg rd list | awk '{printf "%s ", $1}')" "8 16 24 800 808 "
 st=0; "$RC" remap rd 801 2>"$T/err" || st=$?
 expect_eq "remap of a remapped unit: exit status" "$st" 2
+cat "$T/err"
 grep -q "already remapped" "$T/err" || fail "remap twice: $(cat "$T/err")"
 "$RC" unremap rd 808 || fail "remapctl unremap"
 st=0; "$RC" unremap rd 808 2>"$T/err" || st=$?
