@@ -1,6 +1,7 @@
 # dm-remap: top-level build.
 #
-#   make            build ./dm_remap.ko and tools/remapctl/remapctl
+#   make            build ./dm_remap.ko, tools/remapctl/remapctl and
+#                   tools/remapd/remapd
 #   make demo       boot a guest kernel in QEMU and show dm-remap at work
 #   make check      the whole test suite: host unit tests, fuzz corpora,
 #                   and the guest tests on the real module in QEMU
@@ -75,6 +76,7 @@ all: module tools
 
 tools:
 	$(MAKE) -C tools/remapctl
+	$(MAKE) -C tools/remapd
 
 # Host tools the guest tests use (the guest sees the host's file system).
 test-tools: build/sectag build/dmfail build/tagio build/torture
@@ -165,6 +167,7 @@ clean:
 	-$(MAKE) -C $(KDIR) M=$(TOP) clean 2>/dev/null
 	-$(MAKE) -C tests/unit clean
 	-$(MAKE) -C tools/remapctl clean
+	-$(MAKE) -C tools/remapd clean
 	rm -f core/*.o kernel/*.o kernel/.*.cmd core/.*.cmd
 	rm -rf build
 
