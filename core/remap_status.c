@@ -6,15 +6,40 @@
 #include "remap_status.h"
 
 const struct remap_field_info remap_fields[REMAP_NR_FIELDS] = {
-#define REMAP_FIELD_INFO(id, k, pos, kind, d)				\
-	[REMAP_F_##id] = { .key = #k, .status_pos = (pos),		\
-			   .word = REMAP_KIND_##kind, .desc = (d) },
-#define REMAP_KIND_NUM false
-#define REMAP_KIND_WORD true
-	REMAP_FIELDS(REMAP_FIELD_INFO)
-#undef REMAP_KIND_NUM
-#undef REMAP_KIND_WORD
-#undef REMAP_FIELD_INFO
+	[REMAP_F_UNIT_SECTORS] = { "unit_sectors", 0, false,
+		"remap unit size in 512-byte sectors" },
+	[REMAP_F_REMAPPED_UNITS] = { "remapped_units", 1, false,
+		"logical units served from the spare" },
+	[REMAP_F_SPARE_UNITS] = { "spare_units", 2, false,
+		"spare units in the pool" },
+	[REMAP_F_SPARE_USED] = { "spare_used", 2, false,
+		"spare units in use or retired" },
+	[REMAP_F_SPARE_FREE] = { "spare_free", -1, false,
+		"spare units the pool can still hand out" },
+	[REMAP_F_RETIRED_UNITS] = { "retired_units", 10, false,
+		"spare units retired after a failed write" },
+	[REMAP_F_PENDING_UNITS] = { "pending_units", 5, false,
+		"units that failed a read and wait for a write" },
+	[REMAP_F_REALLOCATION_EVENTS] = { "reallocation_events", 6, false,
+		"units remapped since the metadata was formatted" },
+	[REMAP_F_AUTO_REMAPS] = { "auto_remaps", 7, false,
+		"remaps made by the error handling" },
+	[REMAP_F_UNCORRECTABLE_READS] = { "uncorrectable_reads", 8, false,
+		"reads that failed upward after every retry" },
+	[REMAP_F_SPARE_ERRORS] = { "spare_errors", 9, false,
+		"I/O errors the spare device returned" },
+	[REMAP_F_LOST_SECTORS] = { "lost_sectors", 3, false,
+		"sectors replaced by zeroes because they could not be read" },
+	[REMAP_F_METADATA] = { "metadata", 4, true,
+		"metadata state: ok, volatile or failed" },
+	[REMAP_F_AUTO_REMAP] = { "auto_remap", 11, true,
+		"whether I/O errors remap: on or off" },
+	[REMAP_F_READ_RETRIES] = { "read_retries", -1, false,
+		"times a failed read is retried" },
+	[REMAP_F_SPARE_EXHAUSTED] = { "spare_exhausted", 12, true,
+		"spare pool exhausted: yes or no" },
+	[REMAP_F_DOUBT_UNITS] = { "doubt_units", 13, false,
+		"units whose place is in doubt after a failed metadata commit" },
 };
 
 /* The words a WORD field takes, in the status line and in stats. */

@@ -4,7 +4,7 @@
  *
  * The target reports its counters twice: the INFO status line ("dmsetup
  * status", fields by position) and the "stats" message (one "<key>
- * <value>" line each).  REMAP_FIELDS lists every field once, with its
+ * <value>" line each).  remap_fields[] lists every field once, with its
  * stats key (the field's name everywhere: remapctl status, its JSON,
  * remapd's events and metrics) and its position in the status line, so
  * that userspace reads fields by name and no tool keeps its own list.
@@ -19,53 +19,30 @@
 #include "remap_types.h"
 
 /*
- * X(ID, key, status position or -1, kind, description)
- * kind: NUM (a decimal count) or WORD (one of a few words, kept as a
- * small number: see the REMAP_W_* values).
- * spare_used and spare_units share position 2 ("<used>/<total>");
- * spare_free and read_retries exist only in stats (spare_free is derived
- * from the status line).
+ * The fields, in the order remapctl prints them.  remap_fields[] (in
+ * remap_status.c) gives each its key, its position in the status line
+ * (-1 for spare_free and read_retries, which only stats has; spare_used
+ * and spare_units share position 2, "<used>/<total>"), whether it is a
+ * WORD (one of a few words, kept as a REMAP_W_* number) and a description.
  */
-#define REMAP_FIELDS(X)							\
-	X(UNIT_SECTORS, unit_sectors, 0, NUM,				\
-	  "remap unit size in 512-byte sectors")			\
-	X(REMAPPED_UNITS, remapped_units, 1, NUM,			\
-	  "logical units served from the spare")			\
-	X(SPARE_UNITS, spare_units, 2, NUM,				\
-	  "spare units in the pool")					\
-	X(SPARE_USED, spare_used, 2, NUM,				\
-	  "spare units in use or retired")				\
-	X(SPARE_FREE, spare_free, -1, NUM,				\
-	  "spare units the pool can still hand out")			\
-	X(RETIRED_UNITS, retired_units, 10, NUM,			\
-	  "spare units retired after a failed write")			\
-	X(PENDING_UNITS, pending_units, 5, NUM,				\
-	  "units that failed a read and wait for a write")		\
-	X(REALLOCATION_EVENTS, reallocation_events, 6, NUM,		\
-	  "units remapped since the metadata was formatted")		\
-	X(AUTO_REMAPS, auto_remaps, 7, NUM,				\
-	  "remaps made by the error handling")				\
-	X(UNCORRECTABLE_READS, uncorrectable_reads, 8, NUM,		\
-	  "reads that failed upward after every retry")			\
-	X(SPARE_ERRORS, spare_errors, 9, NUM,				\
-	  "I/O errors the spare device returned")			\
-	X(LOST_SECTORS, lost_sectors, 3, NUM,				\
-	  "sectors replaced by zeroes because they could not be read")	\
-	X(METADATA, metadata, 4, WORD,					\
-	  "metadata state: ok, volatile or failed")			\
-	X(AUTO_REMAP, auto_remap, 11, WORD,				\
-	  "whether I/O errors remap: on or off")			\
-	X(READ_RETRIES, read_retries, -1, NUM,				\
-	  "times a failed read is retried")				\
-	X(SPARE_EXHAUSTED, spare_exhausted, 12, WORD,			\
-	  "spare pool exhausted: yes or no")				\
-	X(DOUBT_UNITS, doubt_units, 13, NUM,				\
-	  "units whose place is in doubt after a failed commit")
-
 enum remap_field {
-#define REMAP_FIELD_ENUM(id, key, pos, kind, desc) REMAP_F_##id,
-	REMAP_FIELDS(REMAP_FIELD_ENUM)
-#undef REMAP_FIELD_ENUM
+	REMAP_F_UNIT_SECTORS,
+	REMAP_F_REMAPPED_UNITS,
+	REMAP_F_SPARE_UNITS,
+	REMAP_F_SPARE_USED,
+	REMAP_F_SPARE_FREE,
+	REMAP_F_RETIRED_UNITS,
+	REMAP_F_PENDING_UNITS,
+	REMAP_F_REALLOCATION_EVENTS,
+	REMAP_F_AUTO_REMAPS,
+	REMAP_F_UNCORRECTABLE_READS,
+	REMAP_F_SPARE_ERRORS,
+	REMAP_F_LOST_SECTORS,
+	REMAP_F_METADATA,
+	REMAP_F_AUTO_REMAP,
+	REMAP_F_READ_RETRIES,
+	REMAP_F_SPARE_EXHAUSTED,
+	REMAP_F_DOUBT_UNITS,
 	REMAP_NR_FIELDS
 };
 

@@ -538,8 +538,10 @@ static int all_names(char ***out, size_t *n)
 	*n = 0;
 	dm_log_with_errno_init(dm_quiet_log);
 	dmt = dm_task_create(DM_DEVICE_LIST);
-	if (!dmt)
+	if (!dmt) {
+		fprintf(stderr, "remapctl status: cannot talk to device-mapper (is dm-mod loaded? are you root?)\n");
 		return EXIT_USAGE;
+	}
 	if (!dm_task_run(dmt)) {
 		fprintf(stderr, "remapctl status: cannot list device-mapper devices: %s\n",
 			dm_why(dm_task_get_errno(dmt)));

@@ -1398,8 +1398,10 @@ static int scan(bool all)
 
 	g.scans++;
 	dmt = dm_task_create(DM_DEVICE_LIST);
-	if (!dmt)
+	if (!dmt) {
+		rd_log(LOG_ERR, "cannot talk to device-mapper (is dm-mod loaded? are you root?)");
 		return -1;
+	}
 	if (!dm_task_run(dmt)) {
 		rd_log(LOG_ERR, "cannot list device-mapper devices: %s",
 		       strerror(dm_task_get_errno(dmt) ? dm_task_get_errno(dmt) : EIO));
