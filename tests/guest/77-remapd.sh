@@ -41,7 +41,7 @@ mkdir -p "$EV" "$T/tf" "$T/state"
 cat > "$T/prog.sh" <<'EOF'
 #!/bin/bash
 now=$EPOCHREALTIME
-n=$(mktemp -u XXXXXXXX)
+n=$BASHPID.${EPOCHREALTIME/./}
 env | grep '^REMAPD_' | sort > "$REMAPD_TEST_EV/$n.$REMAPD_EVENT.$REMAPD_DEVICE"
 echo "STDIN=$(readlink /proc/$$/fd/0)" >> "$REMAPD_TEST_EV/$n.$REMAPD_EVENT.$REMAPD_DEVICE"
 echo "$now $REMAPD_EVENT $REMAPD_DEVICE uuid=$REMAPD_UUID count=$REMAPD_COUNT sectors=${REMAPD_SECTORS:-} reminder=$REMAPD_REMINDER pct=${REMAPD_SPARE_PERCENT:-}" >> "$REMAPD_TEST_EV/../prog.log"
@@ -60,19 +60,19 @@ cat > "$T/bad.conf" <<EOF
 spare_warning = 70
 spare_critical = 60x
 EOF
-if out=$($RD --check-config -c "$T/bad.conf" 2>&1); then
-	fail "--check-config accepted a bad file: $out"
+if res=$($RD --check-config -c "$T/bad.conf" 2>&1); then
+	fail "--check-config accepted a bad file: $res"
 fi
-[[ $out == *"$T/bad.conf:3: spare_critical: '60x' is not a number from 1 to 100"* ]] ||
-	fail "error without file:line: $out"
+[[ $res == *"$T/bad.conf:3: spare_critical: '60x' is not a number from 1 to 100"* ]] ||
+	fail "error without file:line: $res"
 printf 'program = %s\n[device x]\nevents = remap, nonsense\n' "$T/prog.sh" > "$T/bad2.conf"
-out=$($RD --foreground -c "$T/bad2.conf" -s "$T/state" 2>&1) && fail "daemon started with a bad file"
-[[ $out == *"$T/bad2.conf:3: events: unknown event 'nonsense'"* ]] || fail "bad2: $out"
+res=$($RD --foreground -c "$T/bad2.conf" -s "$T/state" 2>&1) && fail "daemon started with a bad file"
+[[ $res == *"$T/bad2.conf:3: events: unknown event 'nonsense'"* ]] || fail "bad2: $res"
 printf 'spare_warning = 90\nspare_critical = 80\n' > "$T/bad3.conf"
-out=$($RD -n -c "$T/bad3.conf" 2>&1) && fail "warning above critical accepted"
-[[ $out == *"spare_warning (90) is above spare_critical (80)"* ]] || fail "bad3: $out"
+res=$($RD -n -c "$T/bad3.conf" 2>&1) && fail "warning above critical accepted"
+[[ $res == *"spare_warning (90) is above spare_critical (80)"* ]] || fail "bad3: $res"
 $RD -n -c /dev/null >/dev/null && fail "a non-regular file accepted"
-echo "refused as expected: $(head -c 200 <<<"$out")"
+echo "refused as expected: $(head -c 200 <<<"$res")"
 
 cat > "$T/remapd.conf" <<EOF
 # remapd test configuration
@@ -272,7 +272,9 @@ want=(dmremap_info=1 "dmremap_remapped_units=${st[1]}" "dmremap_spare_used_units
 echo "status: ${st[*]}"
 $PY "$T/check_prom.py" "$T/tf/dmremap.prom" ra "${want[@]}" || fail "the textfile: $(cat "$T/tf/dmremap.prom")"
 $PY "$T/check_prom.py" "http://127.0.0.1:$PORT/metrics" ra "${want[@]}" || fail "/metrics"
-ls -a "$T/tf" | grep -q '^\.dmremap' && fail "a temporary textfile was left behind"
+for f in "$T"/tf/.dmremap*; do
+	[[ -e $f ]] && fail "a temporary textfile was left behind: $f"
+done
 
 log "thresholds: spare_warning at 50%, spare_critical at 75% ([device thr]), spare_exhausted"
 tl=$(new_loop 1)
@@ -294,11 +296,11 @@ $DD if=/dev/zero of=/dev/mapper/thr bs=4096 seek=4 count=1 oflag=direct status=n
 prog_line spare_exhausted thr "uuid= count=0 " >/dev/null
 [[ $(count_runs spare_warning thr) == 1 && $(count_runs spare_critical thr) == 1 ]] ||
 	fail "a threshold announced twice: $(grep thr "$T/prog.log")"
-out=$($RD --oneshot -c "$T/remapd.conf" 2>&1) && fail "--oneshot: exit 0 with unhealthy devices: $out"
-grep -q "^thr uuid -: UNHEALTHY (spare_warning,spare_critical,spare_exhausted)" <<<"$out" ||
-	fail "--oneshot summary: $out"
-grep -q "^ra uuid REMAPD-TEST-ra: UNHEALTHY (pending)" <<<"$out" || fail "--oneshot ra: $out"
-echo "$out"
+res=$($RD --oneshot -c "$T/remapd.conf" 2>&1) && fail "--oneshot: exit 0 with unhealthy devices: $res"
+grep -q "^thr uuid -: UNHEALTHY (spare_warning,spare_critical,spare_exhausted)" <<<"$res" ||
+	fail "--oneshot summary: $res"
+grep -q "^ra uuid REMAPD-TEST-ra: UNHEALTHY (pending)" <<<"$res" || fail "--oneshot ra: $res"
+echo "$res"
 
 log "reminders: daily with a 3 s interval for [uuid REMAPD-TEST-pend]"
 pm=$(new_loop 1)
@@ -383,7 +385,7 @@ n=$(grep -cvE "^[0-9.]+ (remap ra|device_removed other) " <<<"$new" || true)
 [[ $n == 0 ]] || fail "announced again after the restart: $(grep -vE " (remap ra|device_removed other) " <<<"$new")"
 
 log "--test runs the program for a test event"
-out=$($RD --test -c "$T/remapd.conf" 2>&1) || fail "--test failed: $out"
+res=$($RD --test -c "$T/remapd.conf" 2>&1) || fail "--test failed: $res"
 prog_line test ra "uuid=REMAPD-TEST-ra " >/dev/null
 prog_line test thr >/dev/null
 
@@ -440,15 +442,15 @@ ROUNDS=5
 $PY "$T/msgs.py" "$N" "$ROUNDS" || fail "the messages failed"
 # Each remap raises the reallocation counter; remapd may see several in one
 # status read (one event, a larger count): the counts must add up.
-want=$((N * ROUNDS))
+want_units=$((N * ROUNDS))
 for ((i = 0; i < 100; i++)); do
 	got=$(grep -E " remapd: remap: device m[0-9]+ uuid -: [0-9]+ units" "$T/many.log" |
 		awk '{s += $8} END {print s + 0}')
-	((got >= want)) && break
+	((got >= want_units)) && break
 	sleep 0.2
 done
 t2=$(date +%s.%N)
-expect_eq "remapped units announced" "$got" "$want"
+expect_eq "remapped units announced" "$got" "$want_units"
 n=$(grep -c " remapd: remap: device m" "$T/many.log")
 rss2=$(rss)
 cpu2=$(cpu)
@@ -456,7 +458,7 @@ hz=$(getconf CLK_TCK)
 grep -c "^dmremap_remapped_units{device=\"m" "$T/tf/dmremap.prom" | grep -qx "$N" ||
 	fail "the textfile lacks some of the $N devices"
 awk -v a="$t0" -v b="$t1" -v c="$t2" -v r0="$rss0" -v r1="$rss1" -v r2="$rss2" \
-	-v c0="$cpu0" -v c1="$cpu1" -v c2="$cpu2" -v hz="$hz" -v n="$N" -v w="$want" -v ev="$n" 'BEGIN {
+	-v c0="$cpu0" -v c1="$cpu1" -v c2="$cpu2" -v hz="$hz" -v n="$N" -v w="$want_units" -v ev="$n" 'BEGIN {
 	printf "remapd with %d devices: RSS %d KiB idle, %d KiB after finding them, %d KiB after the messages\n", n, r0, r1, r2
 	printf "remapd CPU: %.2f s to find %d devices created in %.1f s; %.2f s for %d remap and %d unremap messages (%d events) over %.1f s\n", (c1 - c0) / hz, n, b - a, (c2 - c1) / hz, w, w, ev, c - b
 }'

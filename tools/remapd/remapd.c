@@ -351,8 +351,10 @@ static void job_start(struct job *j)
 		return;
 	}
 	if (!pid) {
+		/* remapd blocks and ignores signals; the program gets none of it. */
 		sigemptyset(&all);
 		sigprocmask(SIG_SETMASK, &all, NULL);
+		signal(SIGPIPE, SIG_DFL);
 		setsid();
 		fd = open("/dev/null", O_RDONLY);
 		if (fd >= 0 && fd != STDIN_FILENO) {
@@ -415,10 +417,13 @@ static unsigned int jobs_reap(void)
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		for (pp = &g.running; *pp; pp = &(*pp)->next)
-			if ((*pp)->pid == pid)
+		j = NULL;
+		for (pp = &g.running; *pp; pp = &(*pp)->next) {
+			if ((*pp)->pid == pid) {
+				j = *pp;
 				break;
-		j = *pp;
+			}
+		}
 		if (!j)
 			continue;
 		*pp = j->next;
@@ -498,7 +503,7 @@ static void run_program(const struct dev *d, const struct rd_settings *cf,
 
 			if (!d->st.have[f])
 				continue;
-			for (i = 0; k[i] && i < sizeof(key) - 8; i++)
+			for (i = 0; i < sizeof(key) - 8 && k[i]; i++)
 				key[i] = (char)toupper((unsigned char)k[i]);
 			key[i] = '\0';
 			{
