@@ -467,5 +467,7 @@ for ((i = 0; i < N; i++)); do dmsetup remove "m$i"; done
 _dms=("${_dms[@]:0:${#_dms[@]}-N}")
 wait_for "device_removed: device m$((N - 1)) " "$T/many.log" 30 || fail "removals not noticed"
 stop_remapd
-echo "event latency (s): ${LAT[*]}"
+echo "event latency (s), from when the command that caused it returned (negative: before): ${LAT[*]}"
+echo "--- what remapd said about ra (first 12 lines):"
+grep -E "remapd: [a-z_]+: device ra " "$T/remapd.log" | head -n 12
 echo "remapd: PASS"
