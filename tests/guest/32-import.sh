@@ -224,4 +224,26 @@ dmsetup resume rd
 st=0
 "$RC" status ri nosuchdev >/dev/null 2>"$T/err" || st=$?
 expect_eq "status with a missing device: exit status" "$st" 3
+log "remapctl watch: a view at start and one after each event, no polling"
+"$RC" watch --count 3 > "$T/watch" 2>&1 &
+wpid=$!
+for ((i = 0; i < 100; i++)); do
+	grep -q '^rd ' "$T/watch" 2>/dev/null && break
+	sleep 0.1
+done
+before=$(grep -c '^remapctl watch,' "$T/watch")
+expect_eq "views before any event" "$before" 1
+sleep 1
+expect_eq "views after a quiet second (no polling)" "$(grep -c '^remapctl watch,' "$T/watch")" 1
+msg rd remap 2000
+for ((i = 0; i < 100; i++)); do
+	(($(grep -c '^remapctl watch,' "$T/watch") >= 2)) && break
+	sleep 0.1
+done
+msg rd remap 3000
+wait "$wpid" || fail "remapctl watch exited with $?"
+cat "$T/watch"
+expect_eq "views" "$(grep -c '^remapctl watch,' "$T/watch")" 3
+r=$(awk '$1 == "rd" {r = $2} END {print r}' "$T/watch")
+expect_eq "rd's remapped units in the last view" "$r" "$(status_field rd 2)"
 echo "import: ok"

@@ -132,6 +132,9 @@ run "remap: count 0" 3 "'5.0' is not <sector>" -- remap r 5+0
 run "unremap: not a number" 3 "'x' is not <sector>" -- unremap r x
 run "remap: extra argument" 3 "unexpected argument 'y'" -- remap r 5 y
 run "help: remap" 0 'Usage: remapctl remap' 'unremap' -- help remap
+run "watch: count 0" 3 "is not a number from 1" -- watch --count 0
+run "watch: extra argument" 3 "unexpected argument 'x'" -- watch x
+run "help: watch" 0 'Usage: remapctl watch' -- help watch
 run "import: --ddrescue and --sectors" 3 '--ddrescue excludes' -- import r --ddrescue --sectors
 run "status: unknown option" 3 "unknown option '-x'" -- status -x
 run "help: check" 0 'Exit status' '2  broken' -- check --help

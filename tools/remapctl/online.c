@@ -15,7 +15,11 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <sys/ioctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -765,6 +769,148 @@ int cmd_list(int argc, char **argv)
 		printf("%s]\n", first ? "" : "\n");
 	dm_task_destroy(dmt);
 	return fflush(stdout) || ferror(stdout) ? EXIT_USAGE : EXIT_OK;
+}
+
+const char usage_watch[] =
+"Usage: remapctl watch [--count N]\n"
+"\n"
+"A live view of every dm-remap device: one line each (remapped units,\n"
+"spare use, pending units, automatic remaps, uncorrectable reads, lost\n"
+"sectors, spare errors, metadata), shown again whenever a device-mapper\n"
+"device raises an event or comes or goes (DM_DEV_ARM_POLL: no polling).\n"
+"On a terminal the screen is redrawn; otherwise each view is appended\n"
+"with its time.  Ends on Ctrl-C.\n"
+"\n"
+"Options:\n"
+"  --count N    end after N views\n"
+"  -h, --help   this help\n"
+"\n"
+"Exit status: 0; 3 usage error, device-mapper error (a kernel before\n"
+"Linux 4.13 has no DM_DEV_ARM_POLL).\n";
+
+static volatile sig_atomic_t watch_stop;
+
+static void watch_sig(int sig)
+{
+	(void)sig;
+	watch_stop = 1;
+}
+
+static int watch_arm(int fd)
+{
+	struct dm_ioctl dmi;
+
+	memset(&dmi, 0, sizeof(dmi));
+	dmi.version[0] = DM_VERSION_MAJOR;
+	dmi.version[1] = 37;
+	dmi.data_size = sizeof(dmi);
+	dmi.data_start = sizeof(dmi);
+	return ioctl(fd, DM_DEV_ARM_POLL, &dmi);
+}
+
+static void watch_view(bool tty)
+{
+	char **names = NULL, when[32];
+	size_t n = 0, i, shown = 0;
+	time_t t = time(NULL);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%F %T", &tm);
+	if (tty)
+		printf("\033[H\033[2J");
+	printf("remapctl watch, %s\n", when);
+	printf("%-20s %9s %15s %7s %7s %7s %7s %6s %-8s %s\n", "DEVICE",
+	       "REMAPPED", "SPARE USED", "PENDING", "AUTO", "UNCORR", "LOST",
+	       "SPERR", "METADATA", "STATE");
+	if (!all_names(&names, &n))
+		qsort(names, n, sizeof(*names), name_cmp);
+	for (i = 0; i < n; i++) {
+		struct remap_status st;
+		struct remap_dev d;
+		char used[40];
+
+		if (remap_dev_get("watch", names[i], &d, true, true) ||
+		    remap_status_parse_line(d.params, &st))
+			continue;
+		snprintf(used, sizeof(used), "%llu/%llu",
+			 (unsigned long long)st.v[REMAP_F_SPARE_USED],
+			 (unsigned long long)st.v[REMAP_F_SPARE_UNITS]);
+		printf("%-20s %9llu %15s %7llu %7llu %7llu %7llu %6llu %-8s %s%s\n",
+		       d.name, (unsigned long long)st.v[REMAP_F_REMAPPED_UNITS],
+		       used, (unsigned long long)st.v[REMAP_F_PENDING_UNITS],
+		       (unsigned long long)st.v[REMAP_F_AUTO_REMAPS],
+		       (unsigned long long)st.v[REMAP_F_UNCORRECTABLE_READS],
+		       (unsigned long long)st.v[REMAP_F_LOST_SECTORS],
+		       (unsigned long long)st.v[REMAP_F_SPARE_ERRORS],
+		       remap_field_word(REMAP_F_METADATA, st.v[REMAP_F_METADATA]) ?: "?",
+		       st.have[REMAP_F_SPARE_EXHAUSTED] &&
+		       st.v[REMAP_F_SPARE_EXHAUSTED] == REMAP_W_ON ? "exhausted" : "ok",
+		       d.suspended ? " suspended" : "");
+		shown++;
+	}
+	if (!shown)
+		printf("(no dm-remap device)\n");
+	if (!tty)
+		printf("\n");
+	fflush(stdout);
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+int cmd_watch(int argc, char **argv)
+{
+	struct sigaction sa;
+	unsigned long count = 0, views = 0;
+	struct pollfd pf;
+	bool tty = isatty(STDOUT_FILENO);
+	char *end;
+	int i, fd;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			fputs(usage_watch, stdout);
+			return EXIT_OK;
+		}
+		if (!strcmp(argv[i], "--count") && i + 1 < argc) {
+			count = strtoul(argv[++i], &end, 10);
+			if (*end || !count)
+				return uerr("watch", "--count: '%s' is not a number from 1", argv[i]);
+			continue;
+		}
+		return uerr("watch", "unexpected argument '%s'", argv[i]);
+	}
+	dm_log_with_errno_init(dm_quiet_log);
+	dm_udev_set_sync_support(0);
+	fd = open("/dev/mapper/control", O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "remapctl watch: /dev/mapper/control: %s\n",
+			dm_why(errno));
+		return EXIT_USAGE;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = watch_sig;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	pf.fd = fd;
+	pf.events = POLLIN;
+	while (!watch_stop) {
+		/* Arm first: an event while the view is read shows again. */
+		if (watch_arm(fd)) {
+			fprintf(stderr, "remapctl watch: DM_DEV_ARM_POLL: %s\n",
+				strerror(errno));
+			close(fd);
+			return EXIT_USAGE;
+		}
+		watch_view(tty);
+		if (count && ++views >= count)
+			break;
+		while (!watch_stop && poll(&pf, 1, -1) < 0 && errno == EINTR)
+			;
+	}
+	close(fd);
+	return EXIT_OK;
 }
 
 static const char *msg_why(int e, bool remap)

@@ -11,6 +11,7 @@ extern const char usage_import[];
 extern const char usage_status[];
 extern const char usage_list[];
 extern const char usage_remap[];
+extern const char usage_watch[];
 
 #include <stdbool.h>
 
@@ -18,5 +19,6 @@ int cmd_import(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_remap(int argc, char **argv, bool remap);
+int cmd_watch(int argc, char **argv);
 
 #endif /* REMAPCTL_ONLINE_H */

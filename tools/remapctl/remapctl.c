@@ -11,6 +11,7 @@
  *   remapctl status  [--json] [<dm_name>...]
  *   remapctl list    <dm_name> [--json]
  *   remapctl remap|unremap <dm_name> <sector>[+<count>]
+ *   remapctl watch   [--count N]
  *
  * The offline commands:
  * read (and restore writes) the metadata area at the start of a
@@ -74,6 +75,7 @@ static const char usage_main[] =
 "  list <dm_name>           the remapped units\n"
 "  remap <dm_name> <sector>[+<count>]    remap the units holding them\n"
 "  unremap <dm_name> <sector>[+<count>]  move them back to the main device\n"
+"  watch                    a live view of every device, redrawn on events\n"
 "\n"
 "remapctl <command> --help shows a command's options and exit statuses.\n";
 
@@ -1290,6 +1292,8 @@ int main(int argc, char **argv)
 			else if (!strcmp(argv[2], "remap") ||
 				 !strcmp(argv[2], "unremap"))
 				fputs(usage_remap, stdout);
+			else if (!strcmp(argv[2], "watch"))
+				fputs(usage_watch, stdout);
 			else
 				return usage_error(NULL, "unknown command '%s'",
 						   argv[2]);
@@ -1314,6 +1318,8 @@ int main(int argc, char **argv)
 		return cmd_remap(argc - 2, argv + 2, true);
 	if (!strcmp(cmd, "unremap"))
 		return cmd_remap(argc - 2, argv + 2, false);
+	if (!strcmp(cmd, "watch"))
+		return cmd_watch(argc - 2, argv + 2);
 	if (cmd[0] == '-')
 		return usage_error(NULL, "unknown option '%s'", cmd);
 	return usage_error(NULL, "unknown command '%s'", cmd);
