@@ -95,10 +95,16 @@ $RD -n -c "$T/remapd.conf" || fail "the test configuration is refused"
 
 PORT=9469
 start_remapd() {
+	local n0 i
+	n0=$(grep -c " remapd: watching " "$T/remapd.log" 2>/dev/null || true)
 	$RD --foreground -c "$T/remapd.conf" -s "$T/state" -t "$T/tf" \
 		--listen 127.0.0.1:$PORT >> "$T/remapd.log" 2>&1 &
 	RPID=$!
-	wait_for "watching" "$T/remapd.log" 10 || fail "remapd did not start: $(cat "$T/remapd.log")"
+	for ((i = 0; i < 300; i++)); do
+		(($(grep -c " remapd: watching " "$T/remapd.log") > n0)) && return 0
+		sleep 0.05
+	done
+	fail "remapd did not start: $(cat "$T/remapd.log")"
 }
 stop_remapd() {
 	kill -TERM "$RPID"
@@ -373,8 +379,8 @@ before=$(wc -l < "$T/prog.log")
 msg ra remap 200
 dmsetup remove other
 forget_dm other
-mark=$(wc -l < "$T/remapd.log")
 start_remapd
+wait_for " device_removed other " "$T/prog.log" 5 || true
 sleep 2
 new=$(tail -n +"$((before + 1))" "$T/prog.log")
 echo "after the restart:"
