@@ -82,7 +82,7 @@ struct job {
 	char *program;
 	char *event, *device;
 	pid_t pid;
-	time_t deadline;
+	int64_t deadline;	/* CLOCK_MONOTONIC, milliseconds */
 	unsigned int timeout;
 	bool termed;
 	struct job *next;
@@ -293,6 +293,14 @@ static int event_kind(enum rd_event e)
 
 /* ---- programs ---- */
 
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static void job_free(struct job *j)
 {
 	char **e;
@@ -338,7 +346,6 @@ static int env_add(char ***env, size_t *n, const char *k, const char *fmt, ...)
 
 static void job_start(struct job *j)
 {
-	struct timespec now;
 	sigset_t all;
 	pid_t pid;
 	int fd;
@@ -368,9 +375,8 @@ static void job_start(struct job *j)
 			strerror(errno));
 		_exit(127);
 	}
-	clock_gettime(CLOCK_MONOTONIC, &now);
 	j->pid = pid;
-	j->deadline = now.tv_sec + j->timeout;
+	j->deadline = mono_ms() + (int64_t)j->timeout * 1000;
 	j->next = g.running;
 	g.running = j;
 	g.nrunning++;
@@ -447,7 +453,7 @@ static unsigned int jobs_reap(void)
 }
 
 /* Programs past their timeout: SIGTERM to the group, later SIGKILL. */
-static void jobs_timeouts(time_t now)
+static void jobs_timeouts(int64_t now)
 {
 	struct job *j;
 
@@ -459,10 +465,10 @@ static void jobs_timeouts(time_t now)
 			       j->program, j->event, j->device, j->timeout);
 			kill(-j->pid, SIGTERM);
 			j->termed = true;
-			j->deadline = now + KILL_GRACE;
+			j->deadline = now + KILL_GRACE * 1000;
 		} else {
 			kill(-j->pid, SIGKILL);
-			j->deadline = now + KILL_GRACE;
+			j->deadline = now + KILL_GRACE * 1000;
 		}
 	}
 }
@@ -1313,17 +1319,35 @@ static void dev_added(struct dev *d)
 	g.metrics_dirty = true;
 }
 
+/* The state entry of a device, used or not: one per UUID (or name). */
+static struct saved *saved_entry(const char *uuid, const char *name)
+{
+	struct saved *s;
+	size_t i;
+
+	for (i = 0; i < g.nsaved; i++)
+		if (uuid[0] ? !strcmp(g.saved[i].uuid, uuid) :
+		    !g.saved[i].uuid[0] && !strcmp(g.saved[i].name, name))
+			return &g.saved[i];
+	s = realloc(g.saved, (g.nsaved + 1) * sizeof(*s));
+	if (!s)
+		return NULL;
+	g.saved = s;
+	return &g.saved[g.nsaved++];
+}
+
 static void dev_removed(struct dev *d)
 {
 	struct saved *s;
 
 	if (d->is_remap && d->have_st) {
 		emit(d, RD_EV_DEVICE_REMOVED, 1, 0);
-		/* Remembered as absent, with what was said about it. */
-		s = realloc(g.saved, (g.nsaved + 1) * sizeof(*s));
+		/*
+		 * Remembered as absent, with what was said about it; a device
+		 * that comes and goes keeps one entry (memory stays flat).
+		 */
+		s = saved_entry(d->uuid, d->name);
 		if (s) {
-			g.saved = s;
-			s = &g.saved[g.nsaved++];
 			memset(s, 0, sizeof(*s));
 			snprintf(s->uuid, sizeof(s->uuid), "%s", d->uuid);
 			snprintf(s->name, sizeof(s->name), "%s", d->name);
@@ -1461,13 +1485,30 @@ static int scan(bool all)
 		} while (next);
 	}
 	/*
-	 * Nothing moved: a resume, reload or rename woke us (they raise
-	 * the global event only), so read every remap device.
+	 * Nothing moved: a resume (perhaps with a new table) or a rename
+	 * woke us (they raise the global event only), so read every device:
+	 * a remap device's pool may have grown, another device may now
+	 * have a remap table.
 	 */
-	if (!all && !moved)
-		for (i = 0; i < g.ndevs; i++)
-			if (g.devs[i].is_remap && g.devs[i].seen)
-				dev_update(&g.devs[i]);
+	if (!all && !moved) {
+		for (i = 0; i < g.ndevs; i++) {
+			struct dev *d = &g.devs[i];
+			struct remap_status st;
+
+			if (!d->seen)
+				continue;
+			if (d->is_remap) {
+				dev_update(d);
+				continue;
+			}
+			if (read_status(d->devno, &st, d->name, d->uuid,
+					&d->event_nr) == ST_OK) {
+				d->st = st;
+				d->have_st = true;
+				dev_added(d);
+			}
+		}
+	}
 	/* Gone (dev_removed() moves the last entry into the hole). */
 	for (i = g.ndevs; i-- > 0;)
 		if (!g.devs[i].seen)
@@ -1647,7 +1688,6 @@ static int do_oneshot(void)
 static int do_test(void)
 {
 	unsigned int failed = 0, n = 0;
-	struct timespec now;
 	struct pollfd pf;
 	size_t i;
 
@@ -1680,8 +1720,7 @@ static int do_test(void)
 		    (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT))
 			return EXIT_TROUBLE;
 		failed += jobs_reap();
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		jobs_timeouts(now.tv_sec);
+		jobs_timeouts(mono_ms());
 	}
 	rd_log(LOG_NOTICE, "--test: %u program run%s, %u failed", n,
 	       n == 1 ? "" : "s", failed);
@@ -1889,7 +1928,7 @@ int main(int argc, char **argv)
 				timeout = t;
 		}
 		for (j = g.running; j; j = j->next) {
-			int t = (int)((j->deadline - now.tv_sec) * 1000);
+			int t = (int)(j->deadline - mono_ms());
 
 			if (t < 0)
 				t = 0;
@@ -1955,7 +1994,7 @@ int main(int argc, char **argv)
 			scan(false);
 		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		jobs_timeouts(now.tv_sec);
+		jobs_timeouts(mono_ms());
 		if (li >= 0 && (pfd[li].revents & POLLIN))
 			http_accept();
 		for (i = 0; i < HTTP_MAX_CLIENTS; i++) {
