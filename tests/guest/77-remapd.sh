@@ -45,7 +45,7 @@ n=$BASHPID.${EPOCHREALTIME/./}
 env | grep '^REMAPD_' | sort > "$REMAPD_TEST_EV/$n.$REMAPD_EVENT.$REMAPD_DEVICE"
 echo "STDIN=$(readlink /proc/$$/fd/0)" >> "$REMAPD_TEST_EV/$n.$REMAPD_EVENT.$REMAPD_DEVICE"
 echo "$now $REMAPD_EVENT $REMAPD_DEVICE uuid=$REMAPD_UUID count=$REMAPD_COUNT sectors=${REMAPD_SECTORS:-} reminder=$REMAPD_REMINDER pct=${REMAPD_SPARE_PERCENT:-}" >> "$REMAPD_TEST_EV/../prog.log"
-[[ $REMAPD_DEVICE == slow ]] && sleep 2
+[[ $REMAPD_DEVICE == slow ]] && sleep 10
 exit 0
 EOF
 # The program sees no environment of remapd's but its own variables and
@@ -92,7 +92,7 @@ reminder_interval = 3
 ignore = yes
 
 [device slow]
-program_timeout = 1
+program_timeout = 3
 EOF
 $RD -n -c "$T/remapd.conf" || fail "the test configuration is refused"
 
@@ -378,9 +378,9 @@ prog_line device_removed slow >/dev/null
 wait_for " remap slow " "$T/prog.log" 5 ||
 	grep -q "remap: device slow" "$T/remapd.log" ||
 	echo "note: the remaps of slow were not seen before it went (its status was gone)"
-wait_for "program $T/prog.sh for device_removed slow timed out, killed by signal 15" "$T/remapd.log" 10 ||
-	fail "the slow program was not stopped after its 1 s timeout"
-grep -q "program $T/prog.sh for device_added slow: timeout after 1 s, terminating it" "$T/remapd.log" ||
+wait_for "program $T/prog.sh for device_removed slow timed out, killed by signal 15" "$T/remapd.log" 15 ||
+	fail "the slow program was not stopped after its 3 s timeout"
+grep -q "program $T/prog.sh for device_added slow: timeout after 3 s, terminating it" "$T/remapd.log" ||
 	fail "the slow program's timeout was not logged"
 kill -0 "$RPID" || fail "remapd died"
 
