@@ -1472,6 +1472,9 @@ static int scan(bool all)
 				int s = read_status(devno, &st, d->name,
 						    d->uuid, &d->event_nr);
 
+				/* Its table came: what woke us is explained. */
+				if (s != ST_NO_TABLE)
+					moved = true;
 				d->recheck = s == ST_NO_TABLE || s == ST_ERROR;
 				if (s == ST_OK) {
 					d->st = st;
