@@ -37,13 +37,15 @@ EV=$T/ev
 mkdir -p "$EV" "$T/tf" "$T/state"
 
 # The program: one line per run in $T/prog.log, its whole environment in
-# $EV/<n>.<event>.<device>.
+# $EV/<n>.<event>.<device>.  Bash builtins only (but the slow device's
+# sleep): two programs started together once stalled for 10 s in a guest
+# whose every exec goes over 9p to a loaded host.
 cat > "$T/prog.sh" <<'EOF'
 #!/bin/bash
 now=$EPOCHREALTIME
-n=$BASHPID.${EPOCHREALTIME/./}
-env | grep '^REMAPD_' | sort > "$REMAPD_TEST_EV/$n.$REMAPD_EVENT.$REMAPD_DEVICE"
-echo "STDIN=$(readlink /proc/$$/fd/0)" >> "$REMAPD_TEST_EV/$n.$REMAPD_EVENT.$REMAPD_DEVICE"
+f=$REMAPD_TEST_EV/$BASHPID.${now/./}.$REMAPD_EVENT.$REMAPD_DEVICE
+for v in "${!REMAPD_@}"; do printf '%s=%s\n' "$v" "${!v}"; done > "$f"
+if [[ /proc/$$/fd/0 -ef /dev/null ]]; then echo "STDIN=/dev/null"; else echo "STDIN=other"; fi >> "$f"
 echo "$now $REMAPD_EVENT $REMAPD_DEVICE uuid=$REMAPD_UUID count=$REMAPD_COUNT sectors=${REMAPD_SECTORS:-} reminder=$REMAPD_REMINDER pct=${REMAPD_SPARE_PERCENT:-}" >> "$REMAPD_TEST_EV/../prog.log"
 [[ $REMAPD_DEVICE == slow ]] && sleep 10
 exit 0
