@@ -1,6 +1,7 @@
 # dm-remap: top-level build.
 #
-#   make            build ./dm_remap.ko and tools/remapctl/remapctl
+#   make            build ./dm_remap.ko, tools/remapctl/remapctl and
+#                   tools/remapd/remapd
 #   make demo       boot a guest kernel in QEMU and show dm-remap at work
 #   make check      the whole test suite: host unit tests, fuzz corpora,
 #                   and the guest tests on the real module in QEMU
@@ -244,23 +245,19 @@ INSTALL_MAN8 := docs/remapctl.8 docs/remap_create_safe.sh.8 docs/remap_test_driv
 INSTALL_UNITS :=
 INSTALL_CONF :=
 
-# remapd (tools/remapd/, issue 14, being written): its files as that issue
-# names them.  Shipping it is the one line "include $(TOP)/tools/remapd.mk"
-# (or these assignments, uncommented): make tools builds it, make install,
+# remapd (tools/remapd/, issue 14): make tools builds it; make install,
 # make uninstall and the dm-remap-tools package (debian/rules installs
 # through make install-tools; dh_installsystemd enables and starts the unit
-# it finds there) follow.  A file named here that is not built fails make
-# install, so the list cannot silently go stale.  What the package may need
-# besides: its build dependencies in debian/control (Build-Depends), and, if
-# remapd keeps state in /var/lib/remapd, a debian/dm-remap-tools.postrm that
-# removes it on purge (make check-packages fails on anything a purge leaves
-# under /etc and the other directories it watches).
-#   TOOL_DIRS += tools/remapd
-#   INSTALL_SBIN += tools/remapd/remapd
-#   INSTALL_MAN5 += docs/remapd.conf.5
-#   INSTALL_MAN8 += docs/remapd.8
-#   INSTALL_UNITS += tools/remapd/remapd.service
-#   INSTALL_CONF += tools/remapd/remapd.conf
+# it finds there) ship it.  It runs without a configuration file, so none
+# is installed in /etc (the example is in docs/remapd.conf.5 and
+# tools/remapd/remapd.conf.example); its state directory /var/lib/remapd
+# comes from the unit's StateDirectory= and is removed on purge
+# (debian/dm-remap-tools.postrm).
+TOOL_DIRS += tools/remapd
+INSTALL_SBIN += tools/remapd/remapd
+INSTALL_MAN5 += docs/remapd.conf.5
+INSTALL_MAN8 += docs/remapd.8
+INSTALL_UNITS += tools/remapd/remapd.service
 
 # The kernel release make install-module installs for: KDIR's (KVER's), as
 # its modules_install and the module's vermagic name it (UTS_RELEASE: on

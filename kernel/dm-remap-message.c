@@ -171,9 +171,9 @@ int remap_message(struct dm_target *ti, unsigned int argc, char **argv,
 	struct remap_c *rc = ti->private;
 	struct remap_state *st = rc->st;
 	const char *error;
+	struct remap_health before;
 	struct remap_msg m;
 	u64 first, last;
-	u64 before;
 	int r;
 
 	r = remap_parse_message(argc, argv, ti->len, &m, &error);
@@ -182,7 +182,7 @@ int remap_message(struct dm_target *ti, unsigned int argc, char **argv,
 		return r;
 	}
 
-	before = READ_ONCE(st->generation);
+	remap_health_get(st, &before);
 	first = m.sector >> st->unit_shift;
 	last = (m.sector + m.nr_sectors - 1) >> st->unit_shift;
 	switch (m.op) {
@@ -198,7 +198,7 @@ int remap_message(struct dm_target *ti, unsigned int argc, char **argv,
 		return 0;
 	case REMAP_MSG_REMAP_MANY:
 		r = remap_many(rc, argc, argv, result, maxlen);
-		if (READ_ONCE(st->generation) != before)
+		if (remap_health_changed(st, &before))
 			dm_table_event(ti->table);
 		return r;
 	case REMAP_MSG_CLEAR:
@@ -215,8 +215,12 @@ int remap_message(struct dm_target *ti, unsigned int argc, char **argv,
 	}
 	if (r)
 		remap_message_failed(rc, &m, r);
-	/* Every change makes a new index: wake "dmsetup wait" and remapd. */
-	if (READ_ONCE(st->generation) != before)
+	/*
+	 * Every change makes a new index; a failed commit, a lost sector or
+	 * a unit in doubt changes the status too: wake "dmsetup wait" and
+	 * remapd.
+	 */
+	if (remap_health_changed(st, &before))
 		dm_table_event(ti->table);
 	return r;
 }

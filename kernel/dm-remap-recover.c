@@ -478,16 +478,15 @@ static void remap_recover_bio(struct remap_state *st, struct bio *bio)
 	sector_t nr = bio_sectors(bio), ustart, end = offset + nr;
 	u64 ufirst = offset >> st->unit_shift;
 	u64 ulast = (end - 1) >> st->unit_shift;
-	u64 before[REMAP_CTR_NR], gen;
+	u64 before[REMAP_CTR_NR];
 	blk_status_t status = BLK_STS_OK, s;
-	unsigned int pending;
+	struct remap_health health;
 	struct remap_piece pc;
 	bool changed = false;
 	int i;
 
 	mutex_lock(&st->lock);
-	gen = st->generation;
-	pending = st->nr_pending;
+	remap_health_get(st, &health);
 	for (i = 0; i < REMAP_CTR_NR; i++)
 		before[i] = atomic64_read(&st->counters[i]);
 
@@ -510,7 +509,8 @@ static void remap_recover_bio(struct remap_state *st, struct bio *bio)
 			changed = true;
 	if (changed)
 		remap_save_counters(st);
-	if (changed || gen != st->generation || pending != st->nr_pending)
+	/* Counters, remaps, pending, doubt, failed metadata: wake remapd. */
+	if (remap_health_changed(st, &health))
 		dm_table_event(rc->ti->table);
 	mutex_unlock(&st->lock);
 

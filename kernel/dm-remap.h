@@ -362,6 +362,48 @@ static inline bool remap_spare_exhausted(struct remap_state *st)
 	       !spare_pool_free_units(&st->pool);
 }
 
+/*
+ * What "dmsetup status" shows about a device's health, to tell whether an
+ * operation changed it: a change raises a table event (remapd waits for
+ * those).  Compared as a whole with memcmp(), so zeroed first.
+ */
+struct remap_health {
+	u64 generation;
+	u64 counters[REMAP_CTR_NR];
+	u64 retired;
+	unsigned int pending, doubt;
+	bool meta_failed, exhausted;
+};
+
+static inline void remap_health_get(struct remap_state *st,
+				    struct remap_health *h)
+{
+	int i;
+
+	memset(h, 0, sizeof(*h));
+	h->generation = READ_ONCE(st->generation);
+	for (i = 0; i < REMAP_CTR_NR; i++)
+		h->counters[i] = atomic64_read(&st->counters[i]);
+	h->retired = atomic64_read(&st->nr_retired);
+	h->pending = READ_ONCE(st->nr_pending);
+	h->doubt = READ_ONCE(st->nr_doubt);
+	h->meta_failed = st->meta && remap_meta_failed(st->meta);
+	h->exhausted = remap_spare_exhausted(st);
+}
+
+/* Whether the health changed since @before (refreshed to now). */
+static inline bool remap_health_changed(struct remap_state *st,
+					struct remap_health *before)
+{
+	struct remap_health now;
+
+	remap_health_get(st, &now);
+	if (!memcmp(&now, before, sizeof(now)))
+		return false;
+	*before = now;
+	return true;
+}
+
 static inline sector_t remap_unit_to_main(struct remap_state *st, u64 lunit)
 {
 	return st->main_start + ((sector_t)lunit << st->unit_shift);

@@ -63,8 +63,8 @@ grep -qx 'spare_used: *8' "$T/st" || fail "status: spare_used"
 grep -qx "sectors: *$len" "$T/st" || fail "status: sectors"
 grep -qx 'unit_sectors: *8' "$T/st" || fail "status: unit_sectors"
 grep -qx 'metadata: *ok' "$T/st" || fail "status: metadata"
-expect_eq "spare_total = dmsetup's" \
-	"$(awk '$1 == "spare_total:" {print $2}' "$T/st")" \
+expect_eq "spare_units = dmsetup's" \
+	"$(awk '$1 == "spare_units:" {print $2}' "$T/st")" \
 	"$(status_field ri 3 | cut -d/ -f2)"
 
 log "a long list in many small messages, with progress on stderr"
@@ -127,4 +127,123 @@ expect_eq "ENOSPC: nothing remapped" "$(status_field rs 2)" 0
 seq 0 $((total - 1)) > "$T/fits"
 import_ok "exactly the pool" "$total" 0 rs "$T/fits" -b 4096
 expect_eq "pool used up" "$(status_field rs 3)" "$total/$total"
+log "ddrescue mapfile: the '-' areas are remapped, the others not"
+main3=$(new_loop 16)
+spare3=$(new_loop 2)
+dm_create rd "0 $len remap $main3 0 $spare3 0 4096 2 unit_sectors 8"
+cat > "$T/map" <<'EOF'
+# Mapfile. Created by GNU ddrescue version 1.27
+# current_pos  current_status  current_pass
+0x00100000     +               1
+#      pos        size  status
+0x00000000  0x00001000  +
+0x00001000  0x00000200  -
+0x00001200  0x00000E00  +
+0x00002000  0x00002000  -
+0x00004000  0x00001000  /
+0x00005000  0x00001000  *
+0x00006000  0x00001000  ?
+0x00007000  0x007F9000  +
+EOF
+import_ok "--ddrescue" 3 0 rd --ddrescue "$T/map"
+expect_eq "list after the mapfile" "$(msg rd list | awk '{printf "%s ", $1}')" "8 16 24 "
+printf '0x0 +
+0x0 0x1000 x
+' > "$T/map2"
+import_refused "bad mapfile" 2 "line 2: '0x0 0x1000 x' is not a ddrescue mapfile line" rd --ddrescue "$T/map2"
+printf '0x0 +
+0x0 0x100 -
+' > "$T/map3"
+import_refused "unaligned area" 2 "is not in whole 512-byte sectors" rd --ddrescue "$T/map3"
+printf '0x0 +
+0x7FFF000 0x1000 -
+' > "$T/map4"
+import_refused "beyond" 2 "is beyond the end of the device" rd --ddrescue "$T/map4"
+import_refused "--ddrescue with -b" 3 "--ddrescue excludes" rd --ddrescue -b 4096 "$T/map"
+
+log "remapctl remap / unremap / list"
+"$RC" remap rd 800+16 || fail "remapctl remap"
+expect_eq "list" "$(msg rd list | awk '{printf "%s ", $1}')" "8 16 24 800 808 "
+st=0; "$RC" remap rd 801 2>"$T/err" || st=$?
+expect_eq "remap of a remapped unit: exit status" "$st" 2
+cat "$T/err"
+grep -q "already remapped" "$T/err" || fail "remap twice: $(cat "$T/err")"
+"$RC" unremap rd 808 || fail "remapctl unremap"
+st=0; "$RC" unremap rd 808 2>"$T/err" || st=$?
+expect_eq "unremap of a unit not remapped: exit status" "$st" 2
+grep -q "not remapped" "$T/err" || fail "unremap twice: $(cat "$T/err")"
+st=0; "$RC" remap rd 99999999 2>"$T/err" || st=$?
+expect_eq "remap beyond the device: exit status" "$st" 2
+st=0; "$RC" remap rd 5+0 2>"$T/err" || st=$?
+expect_eq "count 0: exit status" "$st" 3
+"$RC" list rd > "$T/list" || fail "remapctl list"
+diff <(msg rd list) "$T/list" || fail "remapctl list differs from the list message"
+"$RC" list rd --json > "$T/list.json" || fail "remapctl list --json"
+/usr/bin/python3 - "$T/list.json" "$T/list" <<'EOF' || fail "list --json"
+import json, sys
+j = json.load(open(sys.argv[1]))
+t = [tuple(map(int, l.split())) for l in open(sys.argv[2])]
+assert [(e["logical_sector"], e["spare_sector"], e["nr_sectors"]) for e in j] == t, (j, t)
+print("list --json: %d entries agree" % len(j))
+EOF
+
+log "remapctl status: every remap device, --json with named fields"
+"$RC" status > "$T/all" || fail "remapctl status (all)"
+expect_eq "devices shown" "$(grep '^device:' "$T/all" | awk '{printf "%s ", $2}')" "rd ri rs "
+"$RC" status --json > "$T/all.json" || fail "status --json"
+"$RC" status --json rd ri > "$T/two.json" || fail "status --json rd ri"
+for d in rd ri rs; do
+	echo "$d $(dmsetup status "$d" | cut -d' ' -f4-)"
+done > "$T/lines"
+/usr/bin/python3 - "$T/all.json" "$T/two.json" "$T/lines" <<'EOF' || fail "status --json"
+import json, sys
+all_, two = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+assert [d["device"] for d in all_] == ["rd", "ri", "rs"], all_
+assert [d["device"] for d in two] == ["rd", "ri"], two
+pos = ["unit_sectors", "remapped_units", None, "lost_sectors", "metadata", "pending_units",
+       "reallocation_events", "auto_remaps", "uncorrectable_reads", "spare_errors",
+       "retired_units", "auto_remap", "spare_exhausted", "doubt_units"]
+word = {"auto_remap": {"auto_remap": "on", "no_auto_remap": "off"},
+        "spare_exhausted": {"ok": "no", "exhausted": "yes"}}
+for line in open(sys.argv[3]):
+    name, *f = line.split()
+    d = [x for x in all_ if x["device"] == name][0]
+    used, total = map(int, f[2].split("/"))
+    assert d["spare_used"] == used and d["spare_units"] == total, d
+    assert d["spare_free"] == total - used
+    for i, k in enumerate(pos):
+        if k is None:
+            continue
+        v = word[k][f[i]] if k in word else (f[i] if k == "metadata" else int(f[i]))
+        assert d[k] == v, (name, k, d[k], v)
+print("status --json: %d devices agree with dmsetup status" % len(all_))
+EOF
+dmsetup suspend rd
+"$RC" status rd | grep -qx 'suspended: *yes' || fail "status of a suspended device"
+dmsetup resume rd
+st=0
+"$RC" status ri nosuchdev >/dev/null 2>"$T/err" || st=$?
+expect_eq "status with a missing device: exit status" "$st" 3
+log "remapctl watch: a view at start and one after each event, no polling"
+"$RC" watch --count 3 > "$T/watch" 2>&1 &
+wpid=$!
+for ((i = 0; i < 100; i++)); do
+	grep -q '^rd ' "$T/watch" 2>/dev/null && break
+	sleep 0.1
+done
+before=$(grep -c '^remapctl watch,' "$T/watch")
+expect_eq "views before any event" "$before" 1
+sleep 1
+expect_eq "views after a quiet second (no polling)" "$(grep -c '^remapctl watch,' "$T/watch")" 1
+msg rd remap 2000
+for ((i = 0; i < 100; i++)); do
+	(($(grep -c '^remapctl watch,' "$T/watch") >= 2)) && break
+	sleep 0.1
+done
+msg rd remap 3000
+wait "$wpid" || fail "remapctl watch exited with $?"
+cat "$T/watch"
+expect_eq "views" "$(grep -c '^remapctl watch,' "$T/watch")" 3
+r=$(awk '$1 == "rd" {r = $2} END {print r}' "$T/watch")
+expect_eq "rd's remapped units in the last view" "$r" "$(status_field rd 2)"
 echo "import: ok"

@@ -51,18 +51,37 @@ set_bad() {
 	dmsetup resume "$name"
 }
 
-# status_of NAME FIELD...: the named fields of the remap status, as
-# "name=value" words; the INFO layout of docs/dm-remap.rst.
-status_names=(unit remapped spare lost metadata pending realloc_events
-	auto_remaps uncorrectable spare_errors retired auto_remap health doubt)
+# status_of NAME FIELD...: status fields as "field=value" words, in the
+# short names these tests use, read by name from "remapctl status" (whose
+# names come from core/remap_status.h, the table remapd uses too), never
+# by position.  The words are those of the status line (auto_remap or
+# no_auto_remap; health ok or exhausted; spare used/total).
 status_of() {
-	local name=$1 i f out=()
+	local name=$1 want out=() k v
+	local -A f=()
 	shift
-	read -r -a f <<<"$(dmsetup status "$name" | cut -d' ' -f4-)"
+	while read -r k v; do
+		f[${k%:}]=$v
+	done < <("$REPO/tools/remapctl/remapctl" status "$name")
 	for want in "$@"; do
-		for i in "${!status_names[@]}"; do
-			[[ ${status_names[i]} == "$want" ]] && out+=("$want=${f[i]}")
-		done
+		case $want in
+		unit) v=${f[unit_sectors]-} ;;
+		remapped) v=${f[remapped_units]-} ;;
+		spare) v=${f[spare_used]-}/${f[spare_units]-} ;;
+		lost) v=${f[lost_sectors]-} ;;
+		metadata) v=${f[metadata]-} ;;
+		pending) v=${f[pending_units]-} ;;
+		realloc_events) v=${f[reallocation_events]-} ;;
+		auto_remaps) v=${f[auto_remaps]-} ;;
+		uncorrectable) v=${f[uncorrectable_reads]-} ;;
+		spare_errors) v=${f[spare_errors]-} ;;
+		retired) v=${f[retired_units]-} ;;
+		auto_remap) v=${f[auto_remap]-}; [[ $v == on ]] && v=auto_remap; [[ $v == off ]] && v=no_auto_remap ;;
+		health) v=${f[spare_exhausted]-}; [[ $v == yes ]] && v=exhausted; [[ $v == no ]] && v=ok ;;
+		doubt) v=${f[doubt_units]-} ;;
+		*) fail "status_of: unknown field '$want'" ;;
+		esac
+		out+=("$want=$v")
 	done
 	echo "${out[*]}"
 }

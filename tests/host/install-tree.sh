@@ -28,10 +28,14 @@ tools_tree() { # tools_tree PREFIX
 $1/sbin/remap_create_safe.sh 755
 $1/sbin/remap_test_driver.sh 755
 $1/sbin/remapctl 755
+$1/sbin/remapd 755
 $1/share/man/man4/dm-remap.4 644
+$1/share/man/man5/remapd.conf.5 644
 $1/share/man/man8/remap_create_safe.sh.8 644
 $1/share/man/man8/remap_test_driver.sh.8 644
 $1/share/man/man8/remapctl.8 644
+$1/share/man/man8/remapd.8 644
+lib/systemd/system/remapd.service 644
 TREE
 }
 # what is there: "path mode" of every file and symlink, sorted

@@ -113,7 +113,7 @@ stable() { grep -Ev '"(seq|generation)"' "$1"; }
 # ---------------------------------------------------------------- help ----
 
 run "help" 0 '^Offline commands' 'check <spare_dev>' 'import <dm_name>' \
-	'status <dm_name>' -- --help
+	'status \[<dm_name>...\]' 'list <dm_name>' 'remap <dm_name>' -- --help
 run "help: import" 0 '--block-size' '--sectors' '--message-size' 'Exit status' \
 	-- import --help
 run "help: status" 0 'Usage: remapctl status' -- help status
@@ -124,7 +124,18 @@ run "import: -b and --sectors" 3 'exclude each other' -- import r --sectors -b 4
 run "import: message size" 3 'from 64 to 65536' -- import r --message-size 10
 run "import: unknown option" 3 "unknown option '--frob'" -- import r --frob
 run "import: extra argument" 3 "unexpected argument 'c'" -- import r f c
-run "status: no device" 3 'missing <dm_name>' -- status
+run "status: no device-mapper on the host" 3 'device-mapper' -- status
+run "list: no device" 3 'missing <dm_name>' -- list
+run "list: unknown option" 3 "unknown option '-x'" -- list r -x
+run "remap: no sector" 3 'usage: remapctl remap' -- remap r
+run "remap: count 0" 3 "'5.0' is not <sector>" -- remap r 5+0
+run "unremap: not a number" 3 "'x' is not <sector>" -- unremap r x
+run "remap: extra argument" 3 "unexpected argument 'y'" -- remap r 5 y
+run "help: remap" 0 'Usage: remapctl remap' 'unremap' -- help remap
+run "watch: count 0" 3 "is not a number from 1" -- watch --count 0
+run "watch: extra argument" 3 "unexpected argument 'x'" -- watch x
+run "help: watch" 0 'Usage: remapctl watch' -- help watch
+run "import: --ddrescue and --sectors" 3 '--ddrescue excludes' -- import r --ddrescue --sectors
 run "status: unknown option" 3 "unknown option '-x'" -- status -x
 run "help: check" 0 'Exit status' '2  broken' -- check --help
 run "help: dump" 0 '--json' -- dump --help

@@ -334,6 +334,50 @@ static void test_message_format(void **state)
 	bb_list_free(&l);
 }
 
+static void test_parse_ddrescue(void **state)
+{
+	struct bb_opts o = { .block_size = 512, .dev_sectors = 64,
+			     .ddrescue = true };
+	struct bb_list l;
+	bool seen = false;
+	char err[256];
+
+	(void)state;
+	bb_list_init(&l);
+	assert_int_equal(bb_parse_ddrescue_line(&o, "# Mapfile\n", &seen, &l, err, sizeof(err)), 0);
+	assert_false(seen);
+	assert_int_equal(bb_parse_ddrescue_line(&o, "0x00010000 + 1\n", &seen, &l, err, sizeof(err)), 0);
+	assert_true(seen);
+	assert_int_equal(bb_parse_ddrescue_line(&o, "0x00000000 0x00000400 +\n", &seen, &l, err, sizeof(err)), 0);
+	assert_int_equal(bb_parse_ddrescue_line(&o, "0x00000400  0x00000200  -\n", &seen, &l, err, sizeof(err)), 0);
+	assert_int_equal(bb_parse_ddrescue_line(&o, "2048 1024 -", &seen, &l, err, sizeof(err)), 0);
+	assert_int_equal(bb_parse_ddrescue_line(&o, "0xC00 0x200 /", &seen, &l, err, sizeof(err)), 0);
+	assert_int_equal(bb_parse_ddrescue_line(&o, "0xE00 0x200 *", &seen, &l, err, sizeof(err)), 0);
+	assert_int_equal(bb_parse_ddrescue_line(&o, "0x1000 0x200 ?", &seen, &l, err, sizeof(err)), 0);
+	assert_int_equal(l.entries, 2);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.x[0].first, 2);
+	assert_int_equal(l.x[0].last, 2);
+	assert_int_equal(l.x[1].first, 4);
+	assert_int_equal(l.x[1].last, 5);
+	assert_int_equal(bb_parse_ddrescue_line(&o, "0x0 0x200 x", &seen, &l, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "'0x0 0x200 x' is not a ddrescue mapfile line");
+	assert_int_equal(bb_parse_ddrescue_line(&o, "0x0 0x200 - extra", &seen, &l, err, sizeof(err)), -EINVAL);
+	assert_int_equal(bb_parse_ddrescue_line(&o, "0x0 0x100 -", &seen, &l, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "bad area at byte 0, 256 bytes, is not in whole 512-byte sectors");
+	assert_int_equal(bb_parse_ddrescue_line(&o, "0x7E00 0x400 -", &seen, &l, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "bad area at byte 32256, 1024 bytes, is beyond the end of the device (64 sectors)");
+	assert_int_equal(bb_parse_ddrescue_line(&o, "0xG0 0x200 -", &seen, &l, err, sizeof(err)), -EINVAL);
+	assert_int_equal(bb_parse_ddrescue_line(&o, "0xFFFFFFFFFFFFFFFFF 0x200 -", &seen, &l, err, sizeof(err)), -EINVAL);
+	/* A zero-size bad area is nothing. */
+	assert_int_equal(bb_parse_ddrescue_line(&o, "0x0 0x0 -", &seen, &l, err, sizeof(err)), 0);
+	assert_int_equal(l.entries, 2);
+	/* A status line must come first. */
+	seen = false;
+	assert_int_equal(bb_parse_ddrescue_line(&o, "0x0 0x200 -", &seen, &l, err, sizeof(err)), -EINVAL);
+	bb_list_free(&l);
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_parse_blocks),
 	cmocka_unit_test(test_parse_sectors),
@@ -344,6 +388,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_to_units),
 	cmocka_unit_test(test_messages_cover_exactly),
 	cmocka_unit_test(test_message_format),
+	cmocka_unit_test(test_parse_ddrescue),
 };
 
 TEST_MAIN(tests)

@@ -109,10 +109,104 @@ int bb_parse_line(const struct bb_opts *o, const char *line,
 	return bb_add(l, first, last);
 }
 
+/* A mapfile number: "0x..." hex or decimal, whole word. */
+static int dd_number(const char **p, u64 *out)
+{
+	const char *s = *p;
+	unsigned int base = 10, d;
+	u64 v = 0;
+	int n = 0;
+
+	while (is_blank(*s))
+		s++;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	for (;; s++, n++) {
+		if (*s >= '0' && *s <= '9')
+			d = (unsigned int)(*s - '0');
+		else if (base == 16 && *s >= 'a' && *s <= 'f')
+			d = (unsigned int)(*s - 'a' + 10);
+		else if (base == 16 && *s >= 'A' && *s <= 'F')
+			d = (unsigned int)(*s - 'A' + 10);
+		else
+			break;
+		if (v > (U64_MAX - d) / base)
+			return -EINVAL;
+		v = v * base + d;
+	}
+	if (!n || (*s && !is_blank(*s)))
+		return -EINVAL;
+	*out = v;
+	*p = s;
+	return 0;
+}
+
+int bb_parse_ddrescue_line(const struct bb_opts *o, const char *line,
+			   bool *status_seen, struct bb_list *l, char *err,
+			   size_t errlen)
+{
+	const char *s = line, *t;
+	u64 pos, size, first, last;
+	char st;
+
+	while (is_blank(*s))
+		s++;
+	if (!*s || *s == '#')
+		return 0;
+	if (dd_number(&s, &pos))
+		goto bad;
+	if (!*status_seen) {
+		/* "<current_pos> <current_status> [<current_pass>]" */
+		while (is_blank(*s))
+			s++;
+		if (!*s || !strchr("?*/-FGR+", *s) || (s[1] && !is_blank(s[1])))
+			goto bad;
+		*status_seen = true;
+		return 0;
+	}
+	if (dd_number(&s, &size))
+		goto bad;
+	while (is_blank(*s))
+		s++;
+	st = *s;
+	if (!st || !strchr("?*/-+", st))
+		goto bad;
+	for (t = s + 1; *t; t++)
+		if (!is_blank(*t))
+			goto bad;
+	if (st != '-' || !size)
+		return 0;
+	if (pos % 512 || size % 512) {
+		snprintf(err, errlen,
+			 "bad area at byte %llu, %llu bytes, is not in whole 512-byte sectors",
+			 (unsigned long long)pos, (unsigned long long)size);
+		return -EINVAL;
+	}
+	first = pos / 512;
+	last = first + size / 512 - 1;
+	if (last < first || last >= o->dev_sectors) {
+		snprintf(err, errlen,
+			 "bad area at byte %llu, %llu bytes, is beyond the end of the device (%llu sectors)",
+			 (unsigned long long)pos, (unsigned long long)size,
+			 (unsigned long long)o->dev_sectors);
+		return -EINVAL;
+	}
+	l->entries++;
+	return bb_add(l, first, last);
+bad:
+	snprintf(err, errlen, "'%.*s' is not a ddrescue mapfile line",
+		 (int)(strcspn(line, "\n") > 60 ? 60 : strcspn(line, "\n")),
+		 line);
+	return -EINVAL;
+}
+
 int bb_parse_file(FILE *f, const struct bb_opts *o, struct bb_list *l,
 		  u64 *lineno, char *err, size_t errlen)
 {
 	char *line = NULL, msg[256];
+	bool status_seen = false;
 	size_t cap = 0;
 	ssize_t n;
 	int r = 0;
@@ -127,7 +221,10 @@ int bb_parse_file(FILE *f, const struct bb_opts *o, struct bb_list *l,
 			r = -EINVAL;
 			break;
 		}
-		r = bb_parse_line(o, line, l, msg, sizeof(msg));
+		r = o->ddrescue ?
+		    bb_parse_ddrescue_line(o, line, &status_seen, l, msg,
+					   sizeof(msg)) :
+		    bb_parse_line(o, line, l, msg, sizeof(msg));
 		if (r == -ENOMEM) {
 			snprintf(err, errlen, "out of memory at line %llu",
 				 (unsigned long long)*lineno);

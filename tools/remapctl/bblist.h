@@ -37,6 +37,7 @@ struct bb_opts {
 	u32 block_size;		/* bytes per listed number: 512 with --sectors */
 	u64 dev_sectors;	/* the target's length: larger numbers are refused */
 	bool sectors;		/* --sectors: the numbers are sectors */
+	bool ddrescue;		/* --ddrescue: a GNU ddrescue mapfile */
 };
 
 void bb_list_init(struct bb_list *l);
@@ -51,7 +52,19 @@ int bb_parse_line(const struct bb_opts *o, const char *line,
 		  struct bb_list *l, char *err, size_t errlen);
 
 /*
- * Parse a whole file.  0, or -EINVAL / -ENOMEM / -EIO with err
+ * Parse one line of a GNU ddrescue mapfile: comments ('#'), then the
+ * status line ("<pos> <status> [<pass>]", *@status_seen set after it),
+ * then data blocks "<pos> <size> <status>" (bytes, hex with 0x or
+ * decimal).  The sectors of every '-' (bad-sector) block are added to @l;
+ * other blocks ('?', '*', '/', '+') are checked and skipped.  0, or
+ * -EINVAL (err holds the reason) or -ENOMEM.
+ */
+int bb_parse_ddrescue_line(const struct bb_opts *o, const char *line,
+			   bool *status_seen, struct bb_list *l, char *err,
+			   size_t errlen);
+
+/*
+ * Parse a whole file (a ddrescue mapfile with o->ddrescue).  0, or -EINVAL / -ENOMEM / -EIO with err
  * "line N: reason" (or the read error); *lineno is the last line read.
  */
 int bb_parse_file(FILE *f, const struct bb_opts *o, struct bb_list *l,

@@ -7,8 +7,11 @@
  *   remapctl dump    <spare_dev> [--spare-start N] [--json]
  *   remapctl restore <spare_dev> --from <dump.json> [--spare-start N]
  *                    [--force]
- *   remapctl import  <dm_name> [FILE|-] [-b N | --sectors] ...
- *   remapctl status  <dm_name>
+ *   remapctl import  <dm_name> [FILE|-] [-b N | --sectors | --ddrescue] ...
+ *   remapctl status  [--json] [<dm_name>...]
+ *   remapctl list    <dm_name> [--json]
+ *   remapctl remap|unremap <dm_name> <sector>[+<count>]
+ *   remapctl watch   [--count N]
  *
  * The offline commands:
  * read (and restore writes) the metadata area at the start of a
@@ -27,6 +30,7 @@
 #include <unistd.h>
 
 #include "remap_args.h"
+#include "remap_status.h"
 #include "metaimg.h"
 #include "json.h"
 #include "online.h"
@@ -44,9 +48,11 @@
 /* Largest dump file restore reads. */
 #define MAX_DUMP_BYTES (1ULL << 32)
 
-static const char *const counter_names[5] = {
-	"reallocation_events", "auto_remaps", "uncorrectable_reads",
-	"spare_errors", "lost_sectors",
+/* The superblock's counters, in its order, by their status field names. */
+static const enum remap_field counter_fields[5] = {
+	REMAP_F_REALLOCATION_EVENTS, REMAP_F_AUTO_REMAPS,
+	REMAP_F_UNCORRECTABLE_READS, REMAP_F_SPARE_ERRORS,
+	REMAP_F_LOST_SECTORS,
 };
 
 static const char usage_main[] =
@@ -63,8 +69,14 @@ static const char usage_main[] =
 "  restore <spare_dev>   write a new metadata area from a JSON dump\n"
 "\n"
 "Online commands (on a loaded dm-remap device, through libdevmapper):\n"
-"  import <dm_name> [FILE]  remap the blocks a badblocks(8) list names\n"
-"  status <dm_name>         the device's status, one labelled field a line\n"
+"  import <dm_name> [FILE]  remap the blocks a badblocks(8) list or a\n"
+"                           ddrescue mapfile (--ddrescue) names\n"
+"  status [<dm_name>...]    the status of the named (or every) device, one\n"
+"                           named field a line (--json: named fields)\n"
+"  list <dm_name>           the remapped units\n"
+"  remap <dm_name> <sector>[+<count>]    remap the units holding them\n"
+"  unremap <dm_name> <sector>[+<count>]  move them back to the main device\n"
+"  watch                    a live view of every device, redrawn on events\n"
 "\n"
 "remapctl <command> --help shows a command's options and exit statuses;\n"
 "remapctl --version prints the dm-remap version it belongs to.\n";
@@ -572,7 +584,8 @@ static int cmd_dump(int argc, char **argv)
 		}
 		for (k = 0; k < REMAP_META_NR_COUNTERS; k++) {
 			if (k < 5)
-				printf("%-20s%llu\n", counter_names[k],
+				printf("%-20s%llu\n",
+				       remap_fields[counter_fields[k]].key,
 				       (unsigned long long)sb->counters[k]);
 			else if (sb->counters[k])
 				printf("counter_%-12llu%llu\n",
@@ -1276,6 +1289,13 @@ int main(int argc, char **argv)
 				fputs(usage_import, stdout);
 			else if (!strcmp(argv[2], "status"))
 				fputs(usage_status, stdout);
+			else if (!strcmp(argv[2], "list"))
+				fputs(usage_list, stdout);
+			else if (!strcmp(argv[2], "remap") ||
+				 !strcmp(argv[2], "unremap"))
+				fputs(usage_remap, stdout);
+			else if (!strcmp(argv[2], "watch"))
+				fputs(usage_watch, stdout);
 			else
 				return usage_error(NULL, "unknown command '%s'",
 						   argv[2]);
@@ -1301,6 +1321,14 @@ int main(int argc, char **argv)
 		return cmd_import(argc - 2, argv + 2);
 	if (!strcmp(cmd, "status"))
 		return cmd_status(argc - 2, argv + 2);
+	if (!strcmp(cmd, "list"))
+		return cmd_list(argc - 2, argv + 2);
+	if (!strcmp(cmd, "remap"))
+		return cmd_remap(argc - 2, argv + 2, true);
+	if (!strcmp(cmd, "unremap"))
+		return cmd_remap(argc - 2, argv + 2, false);
+	if (!strcmp(cmd, "watch"))
+		return cmd_watch(argc - 2, argv + 2);
 	if (cmd[0] == '-')
 		return usage_error(NULL, "unknown option '%s'", cmd);
 	return usage_error(NULL, "unknown command '%s'", cmd);

@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * remap_status.c - parse a remap device's status line and stats answer
+ * into named fields (see remap_status.h).
+ */
+#include "remap_status.h"
+
+const struct remap_field_info remap_fields[REMAP_NR_FIELDS] = {
+	[REMAP_F_UNIT_SECTORS] = { "unit_sectors", 0, false,
+		"remap unit size in 512-byte sectors" },
+	[REMAP_F_REMAPPED_UNITS] = { "remapped_units", 1, false,
+		"logical units served from the spare" },
+	[REMAP_F_SPARE_UNITS] = { "spare_units", 2, false,
+		"spare units in the pool" },
+	[REMAP_F_SPARE_USED] = { "spare_used", 2, false,
+		"spare units in use or retired" },
+	[REMAP_F_SPARE_FREE] = { "spare_free", -1, false,
+		"spare units the pool can still hand out" },
+	[REMAP_F_RETIRED_UNITS] = { "retired_units", 10, false,
+		"spare units retired after a failed write" },
+	[REMAP_F_PENDING_UNITS] = { "pending_units", 5, false,
+		"units that failed a read and wait for a write" },
+	[REMAP_F_REALLOCATION_EVENTS] = { "reallocation_events", 6, false,
+		"units remapped since the metadata was formatted" },
+	[REMAP_F_AUTO_REMAPS] = { "auto_remaps", 7, false,
+		"remaps made by the error handling" },
+	[REMAP_F_UNCORRECTABLE_READS] = { "uncorrectable_reads", 8, false,
+		"reads that failed upward after every retry" },
+	[REMAP_F_SPARE_ERRORS] = { "spare_errors", 9, false,
+		"I/O errors the spare device returned" },
+	[REMAP_F_LOST_SECTORS] = { "lost_sectors", 3, false,
+		"sectors replaced by zeroes because they could not be read" },
+	[REMAP_F_METADATA] = { "metadata", 4, true,
+		"metadata state: ok, volatile or failed" },
+	[REMAP_F_AUTO_REMAP] = { "auto_remap", 11, true,
+		"whether I/O errors remap: on or off" },
+	[REMAP_F_READ_RETRIES] = { "read_retries", -1, false,
+		"times a failed read is retried" },
+	[REMAP_F_SPARE_EXHAUSTED] = { "spare_exhausted", 12, true,
+		"spare pool exhausted: yes or no" },
+	[REMAP_F_DOUBT_UNITS] = { "doubt_units", 13, false,
+		"units whose place is in doubt after a failed metadata commit" },
+};
+
+/* The words a WORD field takes, in the status line and in stats. */
+struct rs_word {
+	enum remap_field f;
+	const char *word;
+	u64 v;
+};
+
+static const struct rs_word rs_words[] = {
+	{ REMAP_F_METADATA, "ok", REMAP_W_META_OK },
+	{ REMAP_F_METADATA, "volatile", REMAP_W_META_VOLATILE },
+	{ REMAP_F_METADATA, "failed", REMAP_W_META_FAILED },
+	{ REMAP_F_AUTO_REMAP, "on", REMAP_W_ON },
+	{ REMAP_F_AUTO_REMAP, "off", REMAP_W_OFF },
+	{ REMAP_F_SPARE_EXHAUSTED, "yes", REMAP_W_ON },
+	{ REMAP_F_SPARE_EXHAUSTED, "no", REMAP_W_OFF },
+};
+
+/* The status line's own words for the same values. */
+static const struct rs_word rs_status_words[] = {
+	{ REMAP_F_AUTO_REMAP, "auto_remap", REMAP_W_ON },
+	{ REMAP_F_AUTO_REMAP, "no_auto_remap", REMAP_W_OFF },
+	{ REMAP_F_SPARE_EXHAUSTED, "exhausted", REMAP_W_ON },
+	{ REMAP_F_SPARE_EXHAUSTED, "ok", REMAP_W_OFF },
+};
+
+#define RS_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static bool rs_eq(const char *s, size_t len, const char *word)
+{
+	return strlen(word) == len && !memcmp(s, word, len);
+}
+
+static int rs_u64(const char *s, size_t len, u64 *out)
+{
+	u64 v = 0;
+	size_t i;
+
+	if (!len || len > 20)
+		return -EINVAL;
+	for (i = 0; i < len; i++) {
+		unsigned int d;
+
+		if (s[i] < '0' || s[i] > '9')
+			return -EINVAL;
+		d = (unsigned int)(s[i] - '0');
+		if (v > (U64_MAX - d) / 10)
+			return -EINVAL;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+static int rs_word(enum remap_field f, const char *s, size_t len, bool status,
+		   u64 *out)
+{
+	const struct rs_word *w = status ? rs_status_words : rs_words;
+	size_t n = status ? RS_ARRAY_SIZE(rs_status_words) :
+			    RS_ARRAY_SIZE(rs_words);
+	size_t i;
+
+	/* The metadata word is the same in both. */
+	if (status && f == REMAP_F_METADATA) {
+		w = rs_words;
+		n = RS_ARRAY_SIZE(rs_words);
+	}
+	for (i = 0; i < n; i++) {
+		if (w[i].f == f && rs_eq(s, len, w[i].word)) {
+			*out = w[i].v;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *remap_field_word(enum remap_field f, u64 v)
+{
+	size_t i;
+
+	for (i = 0; i < RS_ARRAY_SIZE(rs_words); i++)
+		if (rs_words[i].f == f && rs_words[i].v == v)
+			return rs_words[i].word;
+	return NULL;
+}
+
+int remap_field_by_key(const char *key, size_t len)
+{
+	int i;
+
+	for (i = 0; i < REMAP_NR_FIELDS; i++)
+		if (rs_eq(key, len, remap_fields[i].key))
+			return i;
+	return -1;
+}
+
+static void rs_set(struct remap_status *s, enum remap_field f, u64 v)
+{
+	s->v[f] = v;
+	s->have[f] = true;
+}
+
+/* Position 2: "<used>/<total>". */
+static int rs_spare(struct remap_status *s, const char *t, size_t len)
+{
+	const char *slash = memchr(t, '/', len);
+	u64 used, total;
+
+	if (!slash || rs_u64(t, (size_t)(slash - t), &used) ||
+	    rs_u64(slash + 1, len - (size_t)(slash - t) - 1, &total) ||
+	    used > total)
+		return -EINVAL;
+	rs_set(s, REMAP_F_SPARE_USED, used);
+	rs_set(s, REMAP_F_SPARE_UNITS, total);
+	rs_set(s, REMAP_F_SPARE_FREE, total - used);
+	return 0;
+}
+
+int remap_status_parse_line(const char *line, struct remap_status *s)
+{
+	const char *p = line, *t;
+	int pos = 0, f;
+	size_t len;
+	u64 v;
+
+	memset(s, 0, sizeof(*s));
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\n')
+			p++;
+		if (!*p)
+			break;
+		t = p;
+		while (*p && *p != ' ' && *p != '\t' && *p != '\n')
+			p++;
+		len = (size_t)(p - t);
+		if (pos >= REMAP_STATUS_NR_POS) {
+			s->extra++;
+			pos++;
+			continue;
+		}
+		if (pos == 2) {
+			if (rs_spare(s, t, len))
+				return -EINVAL;
+			pos++;
+			continue;
+		}
+		for (f = 0; f < REMAP_NR_FIELDS; f++)
+			if (remap_fields[f].status_pos == pos)
+				break;
+		if (f == REMAP_NR_FIELDS)
+			return -EINVAL;
+		if (remap_fields[f].word ?
+		    rs_word((enum remap_field)f, t, len, true, &v) :
+		    rs_u64(t, len, &v))
+			return -EINVAL;
+		rs_set(s, (enum remap_field)f, v);
+		pos++;
+	}
+	/* Fields up to retired_units exist in every version of the line. */
+	return pos < 11 ? -EINVAL : 0;
+}
+
+int remap_status_parse_stats(const char *text, struct remap_status *s)
+{
+	const char *p = text, *k, *val, *end;
+	size_t klen, vlen;
+	int f;
+	u64 v;
+
+	memset(s, 0, sizeof(*s));
+	while (*p) {
+		end = strchr(p, '\n');
+		if (!end)
+			end = p + strlen(p);
+		k = p;
+		val = memchr(k, ' ', (size_t)(end - k));
+		p = *end ? end + 1 : end;
+		if (end == k)
+			continue;
+		if (!val)
+			return -EINVAL;
+		klen = (size_t)(val - k);
+		val++;
+		vlen = (size_t)(end - val);
+		f = remap_field_by_key(k, klen);
+		if (f < 0)
+			continue;
+		if (remap_fields[f].word ?
+		    rs_word((enum remap_field)f, val, vlen, false, &v) :
+		    rs_u64(val, vlen, &v))
+			return -EINVAL;
+		rs_set(s, (enum remap_field)f, v);
+	}
+	return 0;
+}

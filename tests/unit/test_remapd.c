@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * test_remapd.c - unit tests of remapd's kernel-agnostic parts
+ * (tools/remapd/conf.c, events.c): the configuration parser and its
+ * errors, per-device settings, the events between two status snapshots,
+ * conditions and reminders.
+ */
+#include "test_common.h"
+#include "remapd.h"
+
+static int parse(const char *text, struct rd_conf *c, char *err, size_t len)
+{
+	return rd_conf_parse("test.conf", text, c, err, len);
+}
+
+static void test_defaults(void **state)
+{
+	struct rd_conf c;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse("", &c, err, sizeof(err)), 0);
+	assert_int_equal(c.global.spare_warning, 80);
+	assert_int_equal(c.global.spare_critical, 95);
+	assert_null(c.global.program);
+	assert_true(c.global.events == RD_ALL_EVENTS);
+	assert_int_equal(c.global.reminder, RD_REMIND_ONCE);
+	rd_conf_free(&c);
+}
+
+static void test_full(void **state)
+{
+	struct rd_settings s;
+	struct rd_conf c;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(
+		"# global\n"
+		"  spare_warning=70   \n"
+		"spare_critical = 90\r\n"
+		"program = /usr/local/bin/alert\n"
+		"events = auto_remap, pending ,spare_exhausted\n"
+		"program_timeout = 5\n"
+		"reminder = diminishing\n"
+		"reminder_interval = 60\n"
+		"textfile_dir = /var/lib/node\n"
+		"listen = 127.0.0.1:9469\n"
+		"max_programs = 2\n"
+		"\n"
+		"[device rescue]\n"
+		"spare_warning = 50\n"
+		"program = none\n"
+		"[uuid CRYPT-1234]\n"
+		"events = all\n"
+		"ignore = yes\n", &c, err, sizeof(err)), 0);
+	assert_int_equal(c.global.spare_warning, 70);
+	assert_int_equal(c.global.spare_critical, 90);
+	assert_string_equal(c.global.program, "/usr/local/bin/alert");
+	assert_true(c.global.events == (RD_EVENT_BIT(RD_EV_AUTO_REMAP) |
+					RD_EVENT_BIT(RD_EV_PENDING) |
+					RD_EVENT_BIT(RD_EV_SPARE_EXHAUSTED)));
+	assert_int_equal(c.global.program_timeout, 5);
+	assert_int_equal(c.global.reminder, RD_REMIND_DIMINISHING);
+	assert_string_equal(c.textfile_dir, "/var/lib/node");
+	assert_string_equal(c.listen, "127.0.0.1:9469");
+	assert_int_equal(c.max_programs, 2);
+	assert_int_equal(c.nov, 2);
+
+	rd_conf_resolve(&c, "other", "", &s);
+	assert_int_equal(s.spare_warning, 70);
+	assert_string_equal(s.program, "/usr/local/bin/alert");
+	assert_false(s.ignore);
+
+	rd_conf_resolve(&c, "rescue", "", &s);
+	assert_int_equal(s.spare_warning, 50);
+	assert_int_equal(s.spare_critical, 90);
+	assert_null(s.program);
+
+	/* Name then UUID: the UUID section's settings win where both set. */
+	rd_conf_resolve(&c, "rescue", "CRYPT-1234", &s);
+	assert_int_equal(s.spare_warning, 50);
+	assert_true(s.events == RD_ALL_EVENTS);
+	assert_true(s.ignore);
+	rd_conf_free(&c);
+}
+
+static void expect_error(const char *text, const char *want)
+{
+	struct rd_conf c;
+	char err[512];
+
+	if (parse(text, &c, err, sizeof(err)) != -1)
+		fail_msg("accepted: %s", text);
+	if (!strstr(err, want))
+		fail_msg("error '%s' lacks '%s'", err, want);
+	/* Refused as a whole: defaults, nothing leaked. */
+	assert_null(c.global.program);
+	assert_int_equal(c.nov, 0);
+}
+
+static void test_errors(void **state)
+{
+	(void)state;
+	expect_error("a = b = c\nfoo = 1\n", "test.conf:1: unknown setting 'a'");
+	expect_error("\n\nspare_warning = 0\n", "test.conf:3: spare_warning: '0' is not a number from 1 to 100");
+	expect_error("spare_warning = 101", "test.conf:1: spare_warning: '101'");
+	expect_error("spare_warning = -5", "test.conf:1:");
+	expect_error("spare_warning = 5x", "test.conf:1:");
+	expect_error("spare_warning\n", "test.conf:1: expected 'key = value'");
+	expect_error("spare_warning =\n", "test.conf:1: spare_warning: a value is missing");
+	expect_error("= 5\n", "test.conf:1: a key is missing");
+	expect_error("program = alert.sh\n", "test.conf:1: program: 'alert.sh' is not an absolute path");
+	expect_error("program = /a\nevents = remap,bogus\n", "test.conf:2: events: unknown event 'bogus'");
+	expect_error("events = remap pending\n", "test.conf:1: events: expected ','");
+	expect_error("events = remap,\n", "test.conf:1: events: unknown event ''");
+	expect_error("reminder = weekly\n", "test.conf:1: reminder: 'weekly' is not once, daily or diminishing");
+	expect_error("ignore = maybe\n", "test.conf:1: ignore: 'maybe' is not yes or no");
+	expect_error("[device]\n", "test.conf:1: [device]: expected one NAME");
+	expect_error("[device a b]\n", "test.conf:1: [device]: expected one NAME");
+	expect_error("[disk a]\n", "test.conf:1: unknown section '[disk a]'");
+	expect_error("[device a\n", "test.conf:1: a section line is");
+	expect_error("[device a]\n[device a]\n", "test.conf:2: [device a] was already given on line 1");
+	expect_error("[device a]\ntextfile_dir = /x\n", "test.conf:2: textfile_dir is a global setting");
+	expect_error("textfile_dir = x\n", "test.conf:1: textfile_dir: 'x' is not an absolute path");
+	expect_error("listen = 9469\n", "test.conf:1: listen: '9469' is not ADDRESS:PORT");
+	expect_error("listen = 127.0.0.1:70000\n", "test.conf:1: listen:");
+	expect_error("spare_warning = 96\n", "test.conf: spare_warning (96) is above spare_critical (95)");
+	expect_error("spare_critical = 50\n[uuid U]\nspare_warning = 60\n",
+		     "test.conf: spare_warning (80) is above spare_critical (50)");
+	expect_error("spare_critical = 50\nspare_warning = 40\n[uuid U]\nspare_warning = 60\n",
+		     "test.conf:3: [uuid U]: spare_warning (60) is above spare_critical (50)");
+}
+
+static void st(struct remap_status *s, u64 remapped, u64 used, u64 total,
+	       u64 pending, u64 realloc, u64 autor, u64 unc, u64 spare_err,
+	       u64 lost)
+{
+	memset(s, 0, sizeof(*s));
+	for (int f = 0; f < REMAP_NR_FIELDS; f++)
+		s->have[f] = true;
+	s->v[REMAP_F_UNIT_SECTORS] = 8;
+	s->v[REMAP_F_REMAPPED_UNITS] = remapped;
+	s->v[REMAP_F_SPARE_USED] = used;
+	s->v[REMAP_F_SPARE_UNITS] = total;
+	s->v[REMAP_F_SPARE_FREE] = total - used;
+	s->v[REMAP_F_PENDING_UNITS] = pending;
+	s->v[REMAP_F_REALLOCATION_EVENTS] = realloc;
+	s->v[REMAP_F_AUTO_REMAPS] = autor;
+	s->v[REMAP_F_UNCORRECTABLE_READS] = unc;
+	s->v[REMAP_F_SPARE_ERRORS] = spare_err;
+	s->v[REMAP_F_LOST_SECTORS] = lost;
+}
+
+static void test_diff(void **state)
+{
+	struct remap_status a, b;
+	struct rd_ev ev[RD_NR_EVENTS];
+	struct rd_conf c;
+	uint64_t cond;
+	size_t n;
+
+	(void)state;
+	rd_conf_defaults(&c);
+	st(&a, 0, 0, 100, 0, 0, 0, 0, 0, 0);
+	/* Nothing changed: nothing. */
+	assert_int_equal(rd_diff(&a, &a, 0, &c.global, ev), 0);
+
+	/* 3 remaps, 2 of them automatic; a read failed, a unit pending. */
+	st(&b, 3, 3, 100, 1, 3, 2, 1, 0, 0);
+	n = rd_diff(&a, &b, 0, &c.global, ev);
+	assert_int_equal(n, 4);
+	assert_int_equal(ev[0].e, RD_EV_REMAP);
+	assert_int_equal(ev[0].count, 1);
+	assert_int_equal(ev[1].e, RD_EV_AUTO_REMAP);
+	assert_int_equal(ev[1].count, 2);
+	assert_int_equal(ev[2].e, RD_EV_PENDING);
+	assert_int_equal(ev[2].count, 1);
+	assert_int_equal(ev[3].e, RD_EV_UNCORRECTABLE_READ);
+
+	/* An unremap changes no counter that is news. */
+	a = b;
+	b.v[REMAP_F_REMAPPED_UNITS] = 2;
+	b.v[REMAP_F_SPARE_USED] = 2;
+	cond = rd_conditions(&a, &c.global);
+	assert_int_equal(rd_diff(&a, &b, cond, &c.global, ev), 0);
+
+	/* Lost sectors and spare errors, with their counts. */
+	a = b;
+	b.v[REMAP_F_LOST_SECTORS] = 6;
+	b.v[REMAP_F_SPARE_ERRORS] = 2;
+	n = rd_diff(&a, &b, cond, &c.global, ev);
+	assert_int_equal(n, 2);
+	assert_int_equal(ev[0].e, RD_EV_LOST_SECTORS);
+	assert_int_equal(ev[0].count, 6);
+	assert_int_equal(ev[1].e, RD_EV_SPARE_ERROR);
+	assert_int_equal(ev[1].count, 2);
+
+	/* A counter that went down (a re-formatted spare): no event. */
+	assert_int_equal(rd_diff(&b, &a, cond, &c.global, ev), 0);
+	rd_conf_free(&c);
+}
+
+static void test_thresholds(void **state)
+{
+	struct remap_status a, b;
+	struct rd_ev ev[RD_NR_EVENTS];
+	struct rd_conf c;
+	uint64_t cond;
+	size_t n;
+
+	(void)state;
+	rd_conf_defaults(&c);
+	st(&a, 79, 79, 100, 0, 79, 0, 0, 0, 0);
+	cond = rd_conditions(&a, &c.global);
+	assert_true(cond == 0);
+	st(&b, 80, 80, 100, 0, 80, 0, 0, 0, 0);
+	n = rd_diff(&a, &b, cond, &c.global, ev);
+	assert_int_equal(n, 2);
+	assert_int_equal(ev[1].e, RD_EV_SPARE_WARNING);
+	assert_int_equal(ev[1].count, 80);
+	cond = rd_conditions(&b, &c.global);
+	/* Still above: not again. */
+	a = b;
+	b.v[REMAP_F_SPARE_USED] = 81;
+	n = rd_diff(&a, &b, cond, &c.global, ev);
+	assert_int_equal(n, 0);
+	/* Critical and exhausted together, after warning was announced. */
+	a = b;
+	b.v[REMAP_F_SPARE_USED] = 100;
+	b.v[REMAP_F_SPARE_FREE] = 0;
+	b.v[REMAP_F_SPARE_EXHAUSTED] = REMAP_W_ON;
+	n = rd_diff(&a, &b, cond, &c.global, ev);
+	assert_int_equal(n, 2);
+	assert_int_equal(ev[0].e, RD_EV_SPARE_CRITICAL);
+	assert_int_equal(ev[0].count, 100);
+	assert_int_equal(ev[1].e, RD_EV_SPARE_EXHAUSTED);
+	/* A grown pool: below again; crossing again is announced again. */
+	st(&a, 10, 10, 1000, 0, 10, 0, 0, 0, 0);
+	cond = rd_conditions(&a, &c.global);
+	assert_true(cond == 0);
+	/* Metadata failed. */
+	b = a;
+	b.v[REMAP_F_METADATA] = REMAP_W_META_FAILED;
+	b.v[REMAP_F_DOUBT_UNITS] = 3;
+	n = rd_diff(&a, &b, cond, &c.global, ev);
+	assert_int_equal(n, 1);
+	assert_int_equal(ev[0].e, RD_EV_METADATA_FAILED);
+	assert_int_equal(ev[0].count, 3);
+	/* A new device with pending units: pending announced from its count. */
+	st(&a, 0, 0, 10, 2, 0, 0, 0, 0, 0);
+	n = rd_diff(&a, &a, 0, &c.global, ev);
+	assert_int_equal(n, 1);
+	assert_int_equal(ev[0].e, RD_EV_PENDING);
+	assert_int_equal(ev[0].count, 2);
+	/* No pool: never a threshold. */
+	st(&a, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+	assert_true(rd_conditions(&a, &c.global) == 0);
+	assert_int_equal(rd_spare_pct(&a), 0);
+	rd_conf_free(&c);
+}
+
+static void test_reminders(void **state)
+{
+	struct rd_settings s;
+	struct rd_conf c;
+
+	(void)state;
+	rd_conf_defaults(&c);
+	s = c.global;
+	s.reminder_interval = 100;
+	s.reminder = RD_REMIND_ONCE;
+	assert_int_equal(rd_reminder_due(&s, 1000, 1), 0);
+	s.reminder = RD_REMIND_DAILY;
+	assert_int_equal(rd_reminder_due(&s, 1000, 1), 1100);
+	assert_int_equal(rd_reminder_due(&s, 1100, 2), 1200);
+	s.reminder = RD_REMIND_DIMINISHING;
+	assert_int_equal(rd_reminder_due(&s, 1000, 1), 1100);
+	assert_int_equal(rd_reminder_due(&s, 1100, 2), 1300);
+	assert_int_equal(rd_reminder_due(&s, 1300, 3), 1700);
+	assert_int_equal(rd_reminder_due(&s, 1700, 4), 2500);
+	rd_conf_free(&c);
+}
+
+static void test_event_names(void **state)
+{
+	int e;
+
+	(void)state;
+	for (e = 0; e < RD_NR_EVENTS; e++)
+		assert_int_equal(rd_event_by_name(rd_event_names[e],
+						  strlen(rd_event_names[e])), e);
+	assert_int_equal(rd_event_by_name("scrub_started", 13), -1);
+	assert_true(rd_event_is_condition[RD_EV_PENDING]);
+	assert_false(rd_event_is_condition[RD_EV_AUTO_REMAP]);
+}
+
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(test_defaults),
+	cmocka_unit_test(test_full),
+	cmocka_unit_test(test_errors),
+	cmocka_unit_test(test_diff),
+	cmocka_unit_test(test_thresholds),
+	cmocka_unit_test(test_reminders),
+	cmocka_unit_test(test_event_names),
+};
+
+TEST_MAIN(tests)

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * test_status.c - unit tests of core/remap_status.c: the status line and
+ * the stats answer read into named fields, the field table itself.
+ */
+#include "test_common.h"
+#include "remap_status.h"
+
+static void test_table(void **state)
+{
+	int i, j, pos[REMAP_STATUS_NR_POS] = { 0 };
+
+	(void)state;
+	for (i = 0; i < REMAP_NR_FIELDS; i++) {
+		assert_non_null(remap_fields[i].key);
+		assert_non_null(remap_fields[i].desc);
+		assert_int_equal(remap_field_by_key(remap_fields[i].key,
+						    strlen(remap_fields[i].key)), i);
+		for (j = 0; j < i; j++)
+			assert_string_not_equal(remap_fields[i].key,
+						remap_fields[j].key);
+		if (remap_fields[i].status_pos >= 0)
+			pos[remap_fields[i].status_pos]++;
+	}
+	/* Every position of the line has its field; 2 has two. */
+	for (i = 0; i < REMAP_STATUS_NR_POS; i++)
+		assert_int_equal(pos[i], i == 2 ? 2 : 1);
+	assert_int_equal(remap_field_by_key("nonsense", 8), -1);
+	assert_int_equal(remap_field_by_key("spare_used", 5), -1);
+}
+
+static void test_line(void **state)
+{
+	struct remap_status s;
+
+	(void)state;
+	/* The example of README's failing-disk section. */
+	assert_int_equal(remap_status_parse_line(
+		"8 16 16/2544 0 ok 1 16 5 1 0 0 auto_remap ok 0", &s), 0);
+	assert_int_equal(s.v[REMAP_F_UNIT_SECTORS], 8);
+	assert_int_equal(s.v[REMAP_F_REMAPPED_UNITS], 16);
+	assert_int_equal(s.v[REMAP_F_SPARE_USED], 16);
+	assert_int_equal(s.v[REMAP_F_SPARE_UNITS], 2544);
+	assert_int_equal(s.v[REMAP_F_SPARE_FREE], 2528);
+	assert_int_equal(s.v[REMAP_F_PENDING_UNITS], 1);
+	assert_int_equal(s.v[REMAP_F_REALLOCATION_EVENTS], 16);
+	assert_int_equal(s.v[REMAP_F_AUTO_REMAPS], 5);
+	assert_int_equal(s.v[REMAP_F_UNCORRECTABLE_READS], 1);
+	assert_int_equal(s.v[REMAP_F_METADATA], REMAP_W_META_OK);
+	assert_int_equal(s.v[REMAP_F_AUTO_REMAP], REMAP_W_ON);
+	assert_int_equal(s.v[REMAP_F_SPARE_EXHAUSTED], REMAP_W_OFF);
+	assert_true(s.have[REMAP_F_DOUBT_UNITS]);
+	assert_false(s.have[REMAP_F_READ_RETRIES]);
+	assert_int_equal(s.extra, 0);
+
+	assert_int_equal(remap_status_parse_line(
+		"8 0 3/3 0 failed 0 3 1 0 2 2 no_auto_remap exhausted 4 x y", &s), 0);
+	assert_int_equal(s.v[REMAP_F_METADATA], REMAP_W_META_FAILED);
+	assert_int_equal(s.v[REMAP_F_AUTO_REMAP], REMAP_W_OFF);
+	assert_int_equal(s.v[REMAP_F_SPARE_EXHAUSTED], REMAP_W_ON);
+	assert_int_equal(s.v[REMAP_F_DOUBT_UNITS], 4);
+	assert_int_equal(s.extra, 2);
+	assert_string_equal(remap_field_word(REMAP_F_SPARE_EXHAUSTED, s.v[REMAP_F_SPARE_EXHAUSTED]), "yes");
+
+	/* An older line (no mode, pool state, doubt): read, those absent. */
+	assert_int_equal(remap_status_parse_line("8 1 1/10 0 volatile 0 1 0 0 0 0", &s), 0);
+	assert_false(s.have[REMAP_F_AUTO_REMAP]);
+	assert_int_equal(s.v[REMAP_F_METADATA], REMAP_W_META_VOLATILE);
+
+	assert_int_equal(remap_status_parse_line("8 1 1/10 0 ok 0 1 0 0 0", &s), -EINVAL);
+	assert_int_equal(remap_status_parse_line("8 1 11/10 0 ok 0 1 0 0 0 0", &s), -EINVAL);
+	assert_int_equal(remap_status_parse_line("8 1 1-10 0 ok 0 1 0 0 0 0", &s), -EINVAL);
+	assert_int_equal(remap_status_parse_line("8 1 1/10 0 bad 0 1 0 0 0 0", &s), -EINVAL);
+	assert_int_equal(remap_status_parse_line("8 -1 1/10 0 ok 0 1 0 0 0 0", &s), -EINVAL);
+	assert_int_equal(remap_status_parse_line("8 1 1/10 0 ok 0 1 0 0 0 0 maybe ok 0", &s), -EINVAL);
+	assert_int_equal(remap_status_parse_line("99999999999999999999 1 1/10 0 ok 0 1 0 0 0 0", &s), -EINVAL);
+	assert_int_equal(remap_status_parse_line("", &s), -EINVAL);
+}
+
+static void test_stats(void **state)
+{
+	struct remap_status s, l;
+
+	(void)state;
+	assert_int_equal(remap_status_parse_stats(
+		"unit_sectors 8\nremapped_units 4\nspare_units 2544\nspare_used 5\n"
+		"spare_free 2539\nretired_units 1\npending_units 0\n"
+		"reallocation_events 5\nauto_remaps 3\nuncorrectable_reads 1\n"
+		"spare_errors 1\nlost_sectors 6\nmetadata ok\nauto_remap on\n"
+		"read_retries 3\nspare_exhausted no\ndoubt_units 0\nnew_key 7\n", &s), 0);
+	assert_int_equal(remap_status_parse_line("8 4 5/2544 6 ok 0 5 3 1 1 1 auto_remap ok 0", &l), 0);
+	/* The same values by either route, field by field. */
+	for (int f = 0; f < REMAP_NR_FIELDS; f++) {
+		if (!l.have[f])
+			continue;
+		assert_true(s.have[f]);
+		assert_int_equal(s.v[f], l.v[f]);
+	}
+	assert_int_equal(s.v[REMAP_F_READ_RETRIES], 3);
+	assert_int_equal(remap_status_parse_stats("metadata maybe\n", &s), -EINVAL);
+	assert_int_equal(remap_status_parse_stats("pending_units\n", &s), -EINVAL);
+	assert_int_equal(remap_status_parse_stats("pending_units x\n", &s), -EINVAL);
+	assert_int_equal(remap_status_parse_stats("", &s), 0);
+}
+
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(test_table),
+	cmocka_unit_test(test_line),
+	cmocka_unit_test(test_stats),
+};
+
+TEST_MAIN(tests)

@@ -1,0 +1,512 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * conf.c - remapd's configuration file, /etc/remapd.conf (remapd.conf(5)).
+ *
+ *   # comment
+ *   key = value                 global settings
+ *   [device NAME]               settings for the device-mapper name NAME
+ *   [uuid UUID]                 settings for the device-mapper UUID UUID
+ *
+ * Every error names the file and line; a file with an error is refused as
+ * a whole.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "remapd.h"
+
+#define RD_MAX_CONF_BYTES (1U << 20)
+
+const char *const rd_event_names[RD_NR_EVENTS] = {
+#define RD_EVENT_NAME(id, name, cond) [RD_EV_##id] = #name,
+	RD_EVENTS(RD_EVENT_NAME)
+#undef RD_EVENT_NAME
+};
+
+const bool rd_event_is_condition[RD_NR_EVENTS] = {
+#define RD_EVENT_COND(id, name, cond) [RD_EV_##id] = cond,
+	RD_EVENTS(RD_EVENT_COND)
+#undef RD_EVENT_COND
+};
+
+int rd_event_by_name(const char *name, size_t len)
+{
+	int i;
+
+	for (i = 0; i < RD_NR_EVENTS; i++)
+		if (strlen(rd_event_names[i]) == len &&
+		    !memcmp(rd_event_names[i], name, len))
+			return i;
+	return -1;
+}
+
+static const char *const setting_keys[RD_NR_SETTINGS] = {
+	[RD_S_SPARE_WARNING] = "spare_warning",
+	[RD_S_SPARE_CRITICAL] = "spare_critical",
+	[RD_S_PROGRAM] = "program",
+	[RD_S_EVENTS] = "events",
+	[RD_S_PROGRAM_TIMEOUT] = "program_timeout",
+	[RD_S_REMINDER] = "reminder",
+	[RD_S_REMINDER_INTERVAL] = "reminder_interval",
+	[RD_S_IGNORE] = "ignore",
+};
+
+void rd_conf_defaults(struct rd_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->global.spare_warning = 80;
+	c->global.spare_critical = 95;
+	c->global.events = RD_ALL_EVENTS;
+	c->global.program_timeout = 30;
+	c->global.reminder = RD_REMIND_ONCE;
+	c->global.reminder_interval = 86400;
+	c->max_programs = 8;
+}
+
+void rd_conf_free(struct rd_conf *c)
+{
+	size_t i;
+
+	free(c->global.program);
+	for (i = 0; i < c->nov; i++) {
+		free(c->ov[i].match);
+		free(c->ov[i].s.program);
+	}
+	free(c->ov);
+	free(c->textfile_dir);
+	free(c->listen);
+	rd_conf_defaults(c);
+}
+
+struct parser {
+	const char *file;
+	unsigned int line;
+	char *err;
+	size_t errlen;
+};
+
+static int perr(struct parser *p, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	n = snprintf(p->err, p->errlen, "%s:%u: ", p->file, p->line);
+	if (n < 0 || (size_t)n >= p->errlen)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int parse_uint(struct parser *p, const char *key, const char *v,
+		      unsigned long lo, unsigned long hi, unsigned int *out)
+{
+	unsigned long x;
+	char *end;
+
+	if (*v < '0' || *v > '9')
+		return perr(p, "%s: '%s' is not a number from %lu to %lu", key,
+			    v, lo, hi);
+	errno = 0;
+	x = strtoul(v, &end, 10);
+	if (errno || *end || x < lo || x > hi)
+		return perr(p, "%s: '%s' is not a number from %lu to %lu", key,
+			    v, lo, hi);
+	*out = (unsigned int)x;
+	return 0;
+}
+
+static int parse_bool(struct parser *p, const char *key, const char *v,
+		      bool *out)
+{
+	if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "on") ||
+	    !strcmp(v, "1"))
+		*out = true;
+	else if (!strcmp(v, "no") || !strcmp(v, "false") ||
+		 !strcmp(v, "off") || !strcmp(v, "0"))
+		*out = false;
+	else
+		return perr(p, "%s: '%s' is not yes or no", key, v);
+	return 0;
+}
+
+/* "all", "none", or a comma-separated list of event names. */
+static int parse_events(struct parser *p, const char *v, uint64_t *out)
+{
+	const char *s = v, *e;
+	uint64_t m = 0;
+	int ev;
+
+	if (!strcmp(v, "all")) {
+		*out = RD_ALL_EVENTS;
+		return 0;
+	}
+	if (!strcmp(v, "none")) {
+		*out = 0;
+		return 0;
+	}
+	for (;;) {
+		while (*s == ' ' || *s == '\t')
+			s++;
+		e = s + strcspn(s, ", \t");
+		ev = rd_event_by_name(s, (size_t)(e - s));
+		if (ev < 0)
+			return perr(p, "events: unknown event '%.*s' (known: remap, auto_remap, pending, uncorrectable_read, lost_sectors, spare_error, spare_warning, spare_critical, spare_exhausted, metadata_failed, device_added, device_removed, test; or all, none)",
+				    (int)(e - s), s);
+		m |= RD_EVENT_BIT(ev);
+		while (*e == ' ' || *e == '\t')
+			e++;
+		if (!*e)
+			break;
+		if (*e != ',')
+			return perr(p, "events: expected ',' after '%.*s'",
+				    (int)(e - s), s);
+		s = e + 1;
+	}
+	*out = m;
+	return 0;
+}
+
+static int set_setting(struct parser *p, struct rd_settings *s, int k,
+		       const char *v)
+{
+	switch (k) {
+	case RD_S_SPARE_WARNING:
+		return parse_uint(p, setting_keys[k], v, 1, 100,
+				  &s->spare_warning);
+	case RD_S_SPARE_CRITICAL:
+		return parse_uint(p, setting_keys[k], v, 1, 100,
+				  &s->spare_critical);
+	case RD_S_PROGRAM:
+		if (!strcmp(v, "none")) {
+			free(s->program);
+			s->program = NULL;
+			return 0;
+		}
+		if (v[0] != '/')
+			return perr(p, "program: '%s' is not an absolute path (or none)",
+				    v);
+		free(s->program);
+		s->program = strdup(v);
+		return s->program ? 0 : perr(p, "out of memory");
+	case RD_S_EVENTS:
+		return parse_events(p, v, &s->events);
+	case RD_S_PROGRAM_TIMEOUT:
+		return parse_uint(p, setting_keys[k], v, 1, 86400,
+				  &s->program_timeout);
+	case RD_S_REMINDER:
+		if (!strcmp(v, "once"))
+			s->reminder = RD_REMIND_ONCE;
+		else if (!strcmp(v, "daily"))
+			s->reminder = RD_REMIND_DAILY;
+		else if (!strcmp(v, "diminishing"))
+			s->reminder = RD_REMIND_DIMINISHING;
+		else
+			return perr(p, "reminder: '%s' is not once, daily or diminishing",
+				    v);
+		return 0;
+	case RD_S_REMINDER_INTERVAL:
+		return parse_uint(p, setting_keys[k], v, 1, 365U * 86400,
+				  &s->reminder_interval);
+	case RD_S_IGNORE:
+		return parse_bool(p, setting_keys[k], v, &s->ignore);
+	}
+	return perr(p, "internal error: setting %d", k);
+}
+
+static int setting_by_key(const char *k)
+{
+	int i;
+
+	for (i = 0; i < RD_NR_SETTINGS; i++)
+		if (!strcmp(setting_keys[i], k))
+			return i;
+	return -1;
+}
+
+/* "[device NAME]" or "[uuid UUID]": a new override section. */
+static int parse_section(struct parser *p, char *l, struct rd_conf *c)
+{
+	char *end = strchr(l, ']'), *arg, *t;
+	struct rd_override *ov;
+	bool by_uuid;
+	size_t i;
+
+	if (!end || end[1])
+		return perr(p, "a section line is '[device NAME]' or '[uuid UUID]'");
+	*end = '\0';
+	l++;
+	if (!strncmp(l, "device", 6) && (!l[6] || l[6] == ' ' || l[6] == '\t'))
+		by_uuid = false;
+	else if (!strncmp(l, "uuid", 4) && (!l[4] || l[4] == ' ' || l[4] == '\t'))
+		by_uuid = true;
+	else
+		return perr(p, "unknown section '[%s]' (expected [device NAME] or [uuid UUID])",
+			    l);
+	arg = l + (by_uuid ? 4 : 6);
+	while (*arg == ' ' || *arg == '\t')
+		arg++;
+	t = arg + strlen(arg);
+	while (t > arg && (t[-1] == ' ' || t[-1] == '\t'))
+		*--t = '\0';
+	if (!*arg || strpbrk(arg, " \t"))
+		return perr(p, "[%s]: expected one %s", by_uuid ? "uuid" : "device",
+			    by_uuid ? "UUID" : "NAME");
+	if (strlen(arg) > 128)
+		return perr(p, "[%s]: '%s' is longer than a device-mapper %s can be",
+			    by_uuid ? "uuid" : "device", arg,
+			    by_uuid ? "UUID" : "name");
+	for (i = 0; i < c->nov; i++)
+		if (c->ov[i].by_uuid == by_uuid && !strcmp(c->ov[i].match, arg))
+			return perr(p, "[%s %s] was already given on line %u",
+				    by_uuid ? "uuid" : "device", arg,
+				    c->ov[i].line);
+	ov = realloc(c->ov, (c->nov + 1) * sizeof(*ov));
+	if (!ov)
+		return perr(p, "out of memory");
+	c->ov = ov;
+	ov = &c->ov[c->nov];
+	memset(ov, 0, sizeof(*ov));
+	ov->match = strdup(arg);
+	if (!ov->match)
+		return perr(p, "out of memory");
+	ov->by_uuid = by_uuid;
+	ov->line = p->line;
+	c->nov++;
+	return 0;
+}
+
+static int parse_line(struct parser *p, char *l, struct rd_conf *c)
+{
+	char *eq, *k, *v, *t;
+	struct rd_override *ov = c->nov ? &c->ov[c->nov - 1] : NULL;
+	int s;
+
+	while (*l == ' ' || *l == '\t')
+		l++;
+	t = l + strlen(l);
+	while (t > l && (t[-1] == ' ' || t[-1] == '\t' || t[-1] == '\r'))
+		*--t = '\0';
+	if (!*l || *l == '#')
+		return 0;
+	if (*l == '[')
+		return parse_section(p, l, c);
+	eq = strchr(l, '=');
+	if (!eq)
+		return perr(p, "expected 'key = value' or a section, not '%s'", l);
+	k = l;
+	t = eq;
+	while (t > k && (t[-1] == ' ' || t[-1] == '\t'))
+		t--;
+	*t = '\0';
+	v = eq + 1;
+	while (*v == ' ' || *v == '\t')
+		v++;
+	if (!*k)
+		return perr(p, "a key is missing before '='");
+	if (!*v)
+		return perr(p, "%s: a value is missing after '='", k);
+	s = setting_by_key(k);
+	if (s >= 0) {
+		if (ov) {
+			ov->set |= 1U << s;
+			return set_setting(p, &ov->s, s, v);
+		}
+		return set_setting(p, &c->global, s, v);
+	}
+	if (!strcmp(k, "textfile_dir") || !strcmp(k, "listen") ||
+	    !strcmp(k, "max_programs")) {
+		if (ov)
+			return perr(p, "%s is a global setting: put it before the first section",
+				    k);
+		if (!strcmp(k, "max_programs"))
+			return parse_uint(p, k, v, 1, 256, &c->max_programs);
+		if (!strcmp(k, "textfile_dir")) {
+			if (v[0] != '/')
+				return perr(p, "textfile_dir: '%s' is not an absolute path",
+					    v);
+			free(c->textfile_dir);
+			c->textfile_dir = strdup(v);
+			return c->textfile_dir ? 0 : perr(p, "out of memory");
+		}
+		t = strrchr(v, ':');
+		if (!t || t == v || !t[1] || strspn(t + 1, "0123456789") != strlen(t + 1) ||
+		    atoi(t + 1) < 1 || atoi(t + 1) > 65535)
+			return perr(p, "listen: '%s' is not ADDRESS:PORT (e.g. 127.0.0.1:9469)",
+				    v);
+		free(c->listen);
+		c->listen = strdup(v);
+		return c->listen ? 0 : perr(p, "out of memory");
+	}
+	return perr(p, "unknown setting '%s'", k);
+}
+
+/* Thresholds: warning below critical, wherever they were set. */
+static int check_thresholds(struct parser *p, const struct rd_conf *c)
+{
+	struct rd_settings s;
+	size_t i;
+
+	if (c->global.spare_warning > c->global.spare_critical) {
+		p->line = 0;
+		snprintf(p->err, p->errlen,
+			 "%s: spare_warning (%u) is above spare_critical (%u)",
+			 p->file, c->global.spare_warning,
+			 c->global.spare_critical);
+		return -1;
+	}
+	for (i = 0; i < c->nov; i++) {
+		s = c->global;
+		if (c->ov[i].set & (1U << RD_S_SPARE_WARNING))
+			s.spare_warning = c->ov[i].s.spare_warning;
+		if (c->ov[i].set & (1U << RD_S_SPARE_CRITICAL))
+			s.spare_critical = c->ov[i].s.spare_critical;
+		if (s.spare_warning > s.spare_critical) {
+			p->line = c->ov[i].line;
+			return perr(p, "[%s %s]: spare_warning (%u) is above spare_critical (%u)",
+				    c->ov[i].by_uuid ? "uuid" : "device",
+				    c->ov[i].match, s.spare_warning,
+				    s.spare_critical);
+		}
+	}
+	return 0;
+}
+
+int rd_conf_parse(const char *file, const char *text, struct rd_conf *c,
+		  char *err, size_t errlen)
+{
+	struct parser p = { .file = file, .err = err, .errlen = errlen };
+	const char *s = text, *e;
+	char *l;
+	int r = 0;
+
+	rd_conf_defaults(c);
+	while (*s && !r) {
+		e = strchr(s, '\n');
+		if (!e)
+			e = s + strlen(s);
+		p.line++;
+		if (memchr(s, '\0', (size_t)(e - s))) {
+			r = perr(&p, "a NUL byte in the line");
+			break;
+		}
+		l = strndup(s, (size_t)(e - s));
+		if (!l) {
+			r = perr(&p, "out of memory");
+			break;
+		}
+		r = parse_line(&p, l, c);
+		free(l);
+		s = *e ? e + 1 : e;
+	}
+	if (!r)
+		r = check_thresholds(&p, c);
+	if (r)
+		rd_conf_free(c);
+	return r;
+}
+
+int rd_conf_load(const char *file, bool optional, struct rd_conf *c,
+		 char *err, size_t errlen)
+{
+	FILE *f = fopen(file, "r");
+	struct stat st;
+	char *text;
+	size_t n;
+	int r;
+
+	rd_conf_defaults(c);
+	if (!f) {
+		if (errno == ENOENT && optional)
+			return 0;
+		snprintf(err, errlen, "%s: %s", file, strerror(errno));
+		return -1;
+	}
+	if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode) ||
+	    st.st_size > RD_MAX_CONF_BYTES) {
+		snprintf(err, errlen, "%s: not a regular file of at most %u bytes",
+			 file, RD_MAX_CONF_BYTES);
+		fclose(f);
+		return -1;
+	}
+	text = malloc((size_t)st.st_size + 1);
+	if (!text) {
+		fclose(f);
+		snprintf(err, errlen, "%s: out of memory", file);
+		return -1;
+	}
+	n = fread(text, 1, (size_t)st.st_size, f);
+	if (ferror(f)) {
+		snprintf(err, errlen, "%s: read error", file);
+		fclose(f);
+		free(text);
+		return -1;
+	}
+	fclose(f);
+	text[n] = '\0';
+	if (strlen(text) != n) {
+		snprintf(err, errlen, "%s: contains a NUL byte", file);
+		free(text);
+		return -1;
+	}
+	r = rd_conf_parse(file, text, c, err, errlen);
+	free(text);
+	return r;
+}
+
+void rd_conf_resolve(const struct rd_conf *c, const char *name,
+		     const char *uuid, struct rd_settings *out)
+{
+	const struct rd_override *ov;
+	size_t i;
+	int k;
+
+	*out = c->global;
+	/* Name sections first, then UUID sections: the UUID is the surer. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (i = 0; i < c->nov; i++) {
+			ov = &c->ov[i];
+			if (ov->by_uuid != (pass == 1))
+				continue;
+			if (strcmp(ov->match, ov->by_uuid ? (uuid ? uuid : "") :
+				   name))
+				continue;
+			for (k = 0; k < RD_NR_SETTINGS; k++) {
+				if (!(ov->set & (1U << k)))
+					continue;
+				switch (k) {
+				case RD_S_SPARE_WARNING:
+					out->spare_warning = ov->s.spare_warning;
+					break;
+				case RD_S_SPARE_CRITICAL:
+					out->spare_critical = ov->s.spare_critical;
+					break;
+				case RD_S_PROGRAM:
+					out->program = ov->s.program;
+					break;
+				case RD_S_EVENTS:
+					out->events = ov->s.events;
+					break;
+				case RD_S_PROGRAM_TIMEOUT:
+					out->program_timeout = ov->s.program_timeout;
+					break;
+				case RD_S_REMINDER:
+					out->reminder = ov->s.reminder;
+					break;
+				case RD_S_REMINDER_INTERVAL:
+					out->reminder_interval = ov->s.reminder_interval;
+					break;
+				case RD_S_IGNORE:
+					out->ignore = ov->s.ignore;
+					break;
+				}
+			}
+		}
+	}
+}
