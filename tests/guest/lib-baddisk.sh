@@ -5,11 +5,14 @@
 # swapped, under load, for one with bad ranges in it:
 #   error   dm-error: reads and writes fail (a sector gone bad);
 #   wfail   dm-flakey, always down, error_writes: writes fail, reads work
-#           (a sector the drive can still read but no longer write).
+#           (a sector the drive can still read but no longer write);
+#   slowN   dm-delay: reads and writes work, each after N ms (a sector the
+#           drive reads only after internal retries).
 # The loop device keeps the data, so a range that stops being bad reads
 # back what was there before.
 
 modprobe dm-flakey
+modprobe dm-delay
 
 # bad_disk NAME DEV: create /dev/mapper/NAME, all good, over DEV.
 bad_disk() {
@@ -29,6 +32,7 @@ bad_table() {
 		case $k in
 		error) echo "$s $n error" ;;
 		wfail) echo "$s $n flakey $dev $s 0 1 1 error_writes" ;;
+		slow[0-9]*) echo "$s $n delay $dev $s ${k#slow}" ;;
 		*) fail "bad_table: unknown kind '$k'" ;;
 		esac
 		pos=$((s + n))
@@ -54,7 +58,9 @@ set_bad() {
 # status_of NAME FIELD...: the named fields of the remap status, as
 # "name=value" words; the INFO layout of docs/dm-remap.rst.
 status_names=(unit remapped spare lost metadata pending realloc_events
-	auto_remaps uncorrectable spare_errors retired auto_remap health doubt)
+	auto_remaps uncorrectable spare_errors retired auto_remap health doubt
+	scrub_state scrub_position scrub_end scrub_passes scrub_last_pass_end
+	scrub_read_errors scrub_relocated scrub_weak scrub_pending)
 status_of() {
 	local name=$1 i f out=()
 	shift

@@ -444,6 +444,9 @@ static const char *const status_labels[] = {
 	"lost_sectors", "metadata", "pending_units", "reallocation_events",
 	"auto_remaps", "uncorrectable_reads", "spare_errors",
 	"retired_units", "auto_remap", "spare_state", "doubt_units",
+	"scrub_state", "scrub_position", "scrub_end", "scrub_passes",
+	"scrub_last_pass_end", "scrub_read_errors", "scrub_relocated",
+	"scrub_weak", "scrub_pending",
 };
 
 int cmd_status(int argc, char **argv)
