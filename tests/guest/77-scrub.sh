@@ -220,7 +220,6 @@ sleep 1
 expect_eq "E: a cancelled scrub does not move" "$(sc r scrub_position)" "$p3"
 expect_refused "cancel while idle" "scrub cancel: no scrub to cancel (the scrub is idle)" msg r scrub cancel
 expect_refused "resume while idle" "scrub resume: no paused scrub to resume (the scrub is idle)" msg r scrub resume
-expect_refused "pause while idle" "scrub pause: no running scrub to pause (the scrub is idle)" msg r scrub pause
 (($(events r) >= ev + 4)) || fail "E: start, pause, resume, cancel: $(($(events r) - ev)) events"
 expect_refused "zero sectors" "Number of sectors must not be zero" msg r scrub start 0 0
 expect_refused "beyond the end" "Sector beyond end of device" msg r scrub start "$len" 1
@@ -228,7 +227,6 @@ expect_refused "range beyond the end" "Sector range beyond end of device" msg r 
 expect_refused "one number" "Usage: scrub start [<first_sector> <nr_sectors>]|pause|resume|cancel" msg r scrub start 5
 expect_refused "unknown" "Usage: scrub start [<first_sector> <nr_sectors>]|pause|resume|cancel" msg r scrub stop
 expect_refused "rate too large" "scrub_rate must be a number from 0 to 16777216" msg r scrub_rate 16777217
-expect_refused "rate not a number" "scrub_rate must be a number from 0 to 16777216" msg r scrub_rate x
 expect_refused "slow_ms too large" "scrub_slow_ms must be a number from 0 to 60000" msg r scrub_slow_ms 60001
 expect_eq "E: nothing changed by refusals" "$(sc r scrub_state) $(sc r scrub_rate)" "idle 1024"
 msg r scrub start 100 1 2>/dev/null
@@ -239,14 +237,14 @@ wait_idle r 30
 log "F: suspend and resume during a scrub: it stops and goes on"
 msg r scrub_rate 2048
 msg r scrub start
-sleep 2
+sleep 1.5
 dmsetup suspend r
 p1=$(status_of r scrub_position | sed 's/.*=//')
 sleep 1
 p2=$(status_of r scrub_position | sed 's/.*=//')
 expect_eq "F: no scrub while suspended" "$p2" "$p1"
 expect_eq "F: still running" "$(status_of r scrub_state)" "scrub_state=running"
-((p1 > 2048)) || fail "F: only $p1 sectors scrubbed in 2 s at 2 MiB/s"
+((p1 > 2048)) || fail "F: only $p1 sectors scrubbed in 1.5 s at 2 MiB/s"
 dmsetup resume r
 sleep 0.5
 p3=$(sc r scrub_position)
@@ -275,7 +273,7 @@ log "H: a write acknowledged between the scrub's read and its relocation is kept
 m2=$(new_loop 8)
 s2=$(new_loop 2)
 faultseq_dev fm2 "$m2"
-dm_create d2 "0 $(sectors "$s2") delay $s2 0 0 $s2 0 8000"
+dm_create d2 "0 $(sectors "$s2") delay $s2 0 0 $s2 0 8000 $s2 0 0"
 l2=$(sectors "$m2")
 dm_create r2 "0 $l2 remap /dev/mapper/fm2 0 /dev/mapper/d2 0 $(sectors "$s2") 3 unit_sectors $U volatile"
 X=4000
