@@ -120,24 +120,30 @@ static bool remap_scrub_slow(struct remap_scrub *sc, s64 ns)
 	return ms && ns > (s64)ms * NSEC_PER_MSEC;
 }
 
-/* Has the device mapped user I/O in the last REMAP_SCRUB_IDLE_MS? */
-static bool remap_scrub_busy(struct remap_scrub *sc)
+/*
+ * Has the device mapped user I/O since REMAP_SCRUB_IDLE_MS before the step
+ * that began at @began?  Counting from the step's start, not its end: a
+ * long step (a finding, a slow read, or a CPU the step kept busy) must not
+ * make a busy device look idle.
+ */
+static bool remap_scrub_busy(struct remap_scrub *sc, unsigned long began)
 {
-	return time_before(jiffies, READ_ONCE(sc->last_io) +
+	return time_before(began, READ_ONCE(sc->last_io) +
 			   msecs_to_jiffies(REMAP_SCRUB_IDLE_MS));
 }
 
 /*
- * The token bucket: @bytes were just read; how long (jiffies) to wait
- * before the next read.  sc->next is when the bytes read so far would have
+ * The token bucket: @bytes were just read by the step that began at
+ * @began (jiffies); how long (jiffies) to wait before the next read.  sc->next is when the bytes read so far would have
  * been read at the rate; it never lags now by more than a burst.
  */
-static unsigned long remap_scrub_delay(struct remap_scrub *sc, u64 bytes)
+static unsigned long remap_scrub_delay(struct remap_scrub *sc, u64 bytes,
+				       unsigned long began)
 {
 	unsigned int kib = READ_ONCE(sc->rate);
 	ktime_t now = ktime_get(), floor;
 
-	if (remap_scrub_busy(sc))
+	if (remap_scrub_busy(sc, began))
 		kib = kib ? min(kib, REMAP_SCRUB_BUSY_RATE) :
 			    REMAP_SCRUB_BUSY_RATE;
 	if (!kib) {
@@ -147,8 +153,8 @@ static unsigned long remap_scrub_delay(struct remap_scrub *sc, u64 bytes)
 	floor = ktime_sub_ms(now, REMAP_SCRUB_BURST_MS);
 	if (ktime_before(sc->next, floor))
 		sc->next = floor;
-	sc->next = ktime_add_ns(sc->next, div_u64(bytes * NSEC_PER_SEC,
-						  (u64)kib << 10));
+	sc->next = ktime_add_ns(sc->next, div64_u64(bytes * NSEC_PER_SEC,
+						    (u64)kib << 10));
 	if (!ktime_after(sc->next, now))
 		return 0;
 	return nsecs_to_jiffies(ktime_to_ns(ktime_sub(sc->next, now)));
@@ -396,7 +402,7 @@ void remap_scrub_work(struct work_struct *work)
 	struct remap_c *rc;
 	u64 first, last, units = 0, bytes = 0, epoch;
 	sector_t pos, end, start = 0;
-	unsigned long delay;
+	unsigned long delay, began = jiffies;
 	bool done = false, changed = false;
 
 	spin_lock_irq(&sc->lock);
@@ -416,7 +422,7 @@ void remap_scrub_work(struct work_struct *work)
 		units = remap_scrub_run(rc, first, last, &bytes, &changed);
 		pos = min_t(sector_t, (first + units) << st->unit_shift, end);
 	}
-	delay = remap_scrub_delay(sc, bytes);
+	delay = remap_scrub_delay(sc, bytes, began);
 
 	spin_lock_irq(&sc->lock);
 	/* A cancel or a new start meanwhile: this step's place is not it. */
@@ -447,10 +453,15 @@ void remap_scrub_work(struct work_struct *work)
 		dm_table_event(rc->ti->table);
 }
 
-/* Start the work if it may run (sc->lock held). */
+/*
+ * Start the work if it may run (sc->lock held).  map() notes I/O times only
+ * while a scrub runs, so the scrubber starts as if the device were busy:
+ * it goes faster only once it has been idle for REMAP_SCRUB_IDLE_MS.
+ */
 static void remap_scrub_kick(struct remap_scrub *sc)
 {
 	lockdep_assert_held(&sc->lock);
+	WRITE_ONCE(sc->last_io, jiffies);
 	WRITE_ONCE(sc->active, sc->state == REMAP_SCRUB_RUNNING);
 	if (sc->state == REMAP_SCRUB_RUNNING && sc->rc)
 		queue_delayed_work(sc->wq, &sc->work, 0);
