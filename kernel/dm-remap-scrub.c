@@ -58,7 +58,7 @@
 /* KiB/s while user I/O is active. */
 #define REMAP_SCRUB_BUSY_RATE 1024U
 /* The device is busy if it mapped a bio this recently. */
-#define REMAP_SCRUB_IDLE_MS 100U
+#define REMAP_SCRUB_IDLE_MS 500U
 /* Reading credit an idle bucket keeps (at the rate's pace). */
 #define REMAP_SCRUB_BURST_MS 100U
 
