@@ -543,7 +543,16 @@ int remap_scrub_message(struct remap_c *rc, const struct remap_msg *m)
 
 	switch (m->op) {
 	case REMAP_MSG_SCRUB_RATE:
+		/*
+		 * At once: a step waiting out the old rate (at 1 KiB/s a run
+		 * is 128 s of it) starts again with the new one.
+		 */
+		spin_lock_irq(&sc->lock);
 		WRITE_ONCE(sc->rate, m->value);
+		sc->next = ktime_get();
+		if (sc->state == REMAP_SCRUB_RUNNING && sc->rc)
+			mod_delayed_work(sc->wq, &sc->work, 0);
+		spin_unlock_irq(&sc->lock);
 		return 0;
 	case REMAP_MSG_SCRUB_SLOW_MS:
 		WRITE_ONCE(sc->slow_ms, m->value);
