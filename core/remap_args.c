@@ -346,14 +346,14 @@ static int ra_parse_scrub(unsigned int argc, char **argv, u64 target_len,
 		[REMAP_SCRUB_RESUME] = "resume",
 		[REMAP_SCRUB_CANCEL] = "cancel",
 	};
-	unsigned int i;
+	unsigned int i, n = REMAP_SCRUB_CANCEL + 1;
 
 	if (argc < 2)
 		return ra_fail(error, usage);
-	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+	for (i = 0; i < n; i++)
 		if (!strcmp(argv[1], ops[i]))
 			break;
-	if (i == sizeof(ops) / sizeof(ops[0]))
+	if (i == n)
 		return ra_fail(error, usage);
 	m->value = i;
 	if (i != REMAP_SCRUB_START)

@@ -109,9 +109,11 @@ struct remap_msg {
 	enum remap_msg_op op;
 	u64 sector;		/* first 512-byte sector */
 	u64 nr_sectors;		/* >= 1; 1 when not given */
-	u64 value;		/* auto_remap: 0/1; read_retries: n; scrub:
-				 * enum remap_scrub_op; scrub_rate: KiB/s;
-				 * scrub_slow_ms: ms */
+	/*
+	 * auto_remap: 0/1; read_retries: n; scrub: enum remap_scrub_op;
+	 * scrub_rate: KiB/s; scrub_slow_ms: ms
+	 */
+	u64 value;
 	/* remap_many: the extents are argv[1 .. nr_extents] */
 	unsigned int nr_extents;
 };
