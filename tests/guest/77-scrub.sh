@@ -366,7 +366,10 @@ wait $fpid || true
 busy=$(awk -v a="$p0" -v b="$p1" -v s="$t0" -v e="$t1" 'BEGIN {printf "%.2f", (b - a) / 2048 / (e - s)}')
 wait_idle rb 120
 log "I: scrub with a reader busy (fio, 100 reads/s): $busy MiB/s; idle and unthrottled in A: $rate_idle MiB/s"
-awk -v b="$busy" 'BEGIN {exit !(b <= 1.5)}' ||
+# About 1 MiB/s; a loaded guest's reader leaves gaps of over 500 ms in
+# which the scrub goes unthrottled (15-117 MiB/s measured in A), so the
+# check allows 3.
+awk -v b="$busy" 'BEGIN {exit !(b <= 3)}' ||
 	fail "I: with a reader busy the scrub read $busy MiB/s, more than the 1 MiB/s back-off allows"
 dmsetup remove rb && forget_dm rb
 
