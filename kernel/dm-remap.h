@@ -111,7 +111,7 @@ struct remap_scrub {
 	struct delayed_work work;	/* one step: one run of units */
 	u8 *buf;			/* a run or a unit: buf_len bytes */
 	size_t buf_len;
-	ktime_t next;			/* token bucket: the work's own */
+	ktime_t next;			/* bucket; start, scrub_rate reset it */
 	/* Set with ->lock held (irq-safe, a leaf), read locklessly. */
 	spinlock_t lock;
 	struct remap_c *rc;		/* the live table; NULL: suspended */
