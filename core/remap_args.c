@@ -331,6 +331,67 @@ static int ra_parse_onoff(unsigned int argc, char **argv, struct remap_msg *m,
 	return 0;
 }
 
+/*
+ * "scrub start [<first_sector> <nr_sectors>]", "scrub pause|resume|cancel".
+ * A start without a range scrubs the whole target.
+ */
+static int ra_parse_scrub(unsigned int argc, char **argv, u64 target_len,
+			  struct remap_msg *m, const char **error)
+{
+	static const char usage[] =
+		"Usage: scrub start [<first_sector> <nr_sectors>]|pause|resume|cancel";
+	static const char *const ops[] = {
+		[REMAP_SCRUB_START] = "start",
+		[REMAP_SCRUB_PAUSE] = "pause",
+		[REMAP_SCRUB_RESUME] = "resume",
+		[REMAP_SCRUB_CANCEL] = "cancel",
+	};
+	unsigned int i, n = REMAP_SCRUB_CANCEL + 1;
+
+	if (argc < 2)
+		return ra_fail(error, usage);
+	for (i = 0; i < n; i++)
+		if (!strcmp(argv[1], ops[i]))
+			break;
+	if (i == n)
+		return ra_fail(error, usage);
+	m->value = i;
+	if (i != REMAP_SCRUB_START)
+		return argc == 2 ? 0 : ra_fail(error, usage);
+	if (argc == 2) {
+		if (!target_len)
+			return ra_fail(error, "Zero-length target");
+		m->sector = 0;
+		m->nr_sectors = target_len;
+		return 0;
+	}
+	if (argc != 4)
+		return ra_fail(error, usage);
+	if (remap_parse_u64(argv[2], &m->sector))
+		return ra_fail(error, "Invalid sector");
+	if (remap_parse_u64(argv[3], &m->nr_sectors))
+		return ra_fail(error, "Invalid number of sectors");
+	if (!m->nr_sectors)
+		return ra_fail(error, "Number of sectors must not be zero");
+	if (m->sector >= target_len)
+		return ra_fail(error, "Sector beyond end of device");
+	if (m->nr_sectors > target_len - m->sector)
+		return ra_fail(error, "Sector range beyond end of device");
+	return 0;
+}
+
+/* "<verb> <n>" with 0 <= n <= @max. */
+static int ra_parse_value(unsigned int argc, char **argv, u64 max,
+			  struct remap_msg *m, const char *usage,
+			  const char *range, const char **error)
+{
+	if (argc != 2)
+		return ra_fail(error, usage);
+	if (remap_parse_u64(argv[1], &m->value) || m->value > max)
+		return ra_fail(error, range);
+	return 0;
+}
+
 int remap_parse_message(unsigned int argc, char **argv, u64 target_len,
 			struct remap_msg *m, const char **error)
 {
@@ -386,6 +447,24 @@ int remap_parse_message(unsigned int argc, char **argv, u64 target_len,
 			return ra_fail(error,
 				       "read_retries must be a number from 0 to 16");
 		return 0;
+	}
+	if (!strcmp(verb, "scrub")) {
+		m->op = REMAP_MSG_SCRUB;
+		return ra_parse_scrub(argc, argv, target_len, m, error);
+	}
+	if (!strcmp(verb, "scrub_rate")) {
+		m->op = REMAP_MSG_SCRUB_RATE;
+		return ra_parse_value(argc, argv, REMAP_MAX_SCRUB_RATE, m,
+				      "Usage: scrub_rate <KiB/s>",
+				      "scrub_rate must be a number from 0 to 16777216 (KiB/s, 0: unthrottled)",
+				      error);
+	}
+	if (!strcmp(verb, "scrub_slow_ms")) {
+		m->op = REMAP_MSG_SCRUB_SLOW_MS;
+		return ra_parse_value(argc, argv, REMAP_MAX_SCRUB_SLOW_MS, m,
+				      "Usage: scrub_slow_ms <ms>",
+				      "scrub_slow_ms must be a number from 0 to 60000 (0: off)",
+				      error);
 	}
 	return ra_fail(error, "Unrecognised message");
 }

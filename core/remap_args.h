@@ -88,13 +88,32 @@ enum remap_msg_op {
 	REMAP_MSG_STATS,	/* stats */
 	REMAP_MSG_AUTO_REMAP,	/* auto_remap on|off */
 	REMAP_MSG_READ_RETRIES,	/* read_retries <n> */
+	REMAP_MSG_SCRUB,	/* scrub start [<sector> <nr>]|pause|resume|cancel */
+	REMAP_MSG_SCRUB_RATE,	/* scrub_rate <KiB/s> */
+	REMAP_MSG_SCRUB_SLOW_MS,	/* scrub_slow_ms <ms> */
 };
+
+/* What "scrub ..." asks for (remap_msg.value). */
+enum remap_scrub_op {
+	REMAP_SCRUB_START,	/* sector, nr_sectors: the range (default all) */
+	REMAP_SCRUB_PAUSE,
+	REMAP_SCRUB_RESUME,
+	REMAP_SCRUB_CANCEL,
+};
+
+/* Largest scrub_rate (KiB/s, 0 = unthrottled) and scrub_slow_ms. */
+#define REMAP_MAX_SCRUB_RATE 16777216U
+#define REMAP_MAX_SCRUB_SLOW_MS 60000U
 
 struct remap_msg {
 	enum remap_msg_op op;
 	u64 sector;		/* first 512-byte sector */
 	u64 nr_sectors;		/* >= 1; 1 when not given */
-	u64 value;		/* auto_remap: 0/1; read_retries: n */
+	/*
+	 * auto_remap: 0/1; read_retries: n; scrub: enum remap_scrub_op;
+	 * scrub_rate: KiB/s; scrub_slow_ms: ms
+	 */
+	u64 value;
 	/* remap_many: the extents are argv[1 .. nr_extents] */
 	unsigned int nr_extents;
 };

@@ -40,6 +40,24 @@ const struct remap_field_info remap_fields[REMAP_NR_FIELDS] = {
 		"spare pool exhausted: yes or no" },
 	[REMAP_F_DOUBT_UNITS] = { "doubt_units", 13, false,
 		"units whose place is in doubt after a failed metadata commit" },
+	[REMAP_F_SCRUB_STATE] = { "scrub_state", 14, true,
+		"scrubber: idle, running or paused" },
+	[REMAP_F_SCRUB_POSITION] = { "scrub_position", 15, false,
+		"sector the scrub has reached" },
+	[REMAP_F_SCRUB_END] = { "scrub_end", 16, false,
+		"sector where the scrub pass ends" },
+	[REMAP_F_SCRUB_PASSES] = { "scrub_passes", 17, false,
+		"scrub passes completed" },
+	[REMAP_F_SCRUB_LAST_PASS_END] = { "scrub_last_pass_end", 18, false,
+		"Unix time the last scrub pass ended, 0 for never" },
+	[REMAP_F_SCRUB_READ_ERRORS] = { "scrub_read_errors", 19, false,
+		"reads the scrubber saw fail" },
+	[REMAP_F_SCRUB_RELOCATED] = { "scrub_relocated", 20, false,
+		"units the scrubber relocated after a failed read" },
+	[REMAP_F_SCRUB_WEAK] = { "scrub_weak", 21, false,
+		"slow units the scrubber relocated while they still read" },
+	[REMAP_F_SCRUB_PENDING] = { "scrub_pending", 22, false,
+		"units the scrubber found unreadable and made pending" },
 };
 
 /* The words a WORD field takes, in the status line and in stats. */
@@ -57,6 +75,9 @@ static const struct rs_word rs_words[] = {
 	{ REMAP_F_AUTO_REMAP, "off", REMAP_W_OFF },
 	{ REMAP_F_SPARE_EXHAUSTED, "yes", REMAP_W_ON },
 	{ REMAP_F_SPARE_EXHAUSTED, "no", REMAP_W_OFF },
+	{ REMAP_F_SCRUB_STATE, "idle", REMAP_W_SCRUB_IDLE },
+	{ REMAP_F_SCRUB_STATE, "running", REMAP_W_SCRUB_RUNNING },
+	{ REMAP_F_SCRUB_STATE, "paused", REMAP_W_SCRUB_PAUSED },
 };
 
 /* The status line's own words for the same values. */
@@ -103,8 +124,8 @@ static int rs_word(enum remap_field f, const char *s, size_t len, bool status,
 			    RS_ARRAY_SIZE(rs_words);
 	size_t i;
 
-	/* The metadata word is the same in both. */
-	if (status && f == REMAP_F_METADATA) {
+	/* The metadata and scrub words are the same in both. */
+	if (status && (f == REMAP_F_METADATA || f == REMAP_F_SCRUB_STATE)) {
 		w = rs_words;
 		n = RS_ARRAY_SIZE(rs_words);
 	}

@@ -43,6 +43,15 @@ enum remap_field {
 	REMAP_F_READ_RETRIES,
 	REMAP_F_SPARE_EXHAUSTED,
 	REMAP_F_DOUBT_UNITS,
+	REMAP_F_SCRUB_STATE,
+	REMAP_F_SCRUB_POSITION,
+	REMAP_F_SCRUB_END,
+	REMAP_F_SCRUB_PASSES,
+	REMAP_F_SCRUB_LAST_PASS_END,
+	REMAP_F_SCRUB_READ_ERRORS,
+	REMAP_F_SCRUB_RELOCATED,
+	REMAP_F_SCRUB_WEAK,
+	REMAP_F_SCRUB_PENDING,
 	REMAP_NR_FIELDS
 };
 
@@ -53,10 +62,13 @@ enum {
 	REMAP_W_META_FAILED = 2,
 	REMAP_W_OFF = 0,		/* auto_remap off, spare_exhausted no */
 	REMAP_W_ON = 1,			/* auto_remap on, spare_exhausted yes */
+	REMAP_W_SCRUB_IDLE = 0,
+	REMAP_W_SCRUB_RUNNING = 1,
+	REMAP_W_SCRUB_PAUSED = 2,
 };
 
 /* Fields of the status line, the last one included. */
-#define REMAP_STATUS_NR_POS 14
+#define REMAP_STATUS_NR_POS 23
 
 struct remap_field_info {
 	const char *key;	/* stats key and the field's name */

@@ -229,6 +229,18 @@ static bool remap_gate_has(struct remap_state *st, const u64 *set,
 	return r;
 }
 
+/* The first pending unit in [first, first + n), or U64_MAX. */
+u64 remap_first_pending(struct remap_state *st, u64 first, u64 n)
+{
+	unsigned long flags;
+	u64 u;
+
+	spin_lock_irqsave(&st->move_lock, flags);
+	u = remap_uset_first_in(st->pending, st->nr_pending, first, n);
+	spin_unlock_irqrestore(&st->move_lock, flags);
+	return u;
+}
+
 bool remap_is_pending(struct remap_state *st, u64 lunit)
 {
 	return remap_gate_has(st, st->pending, &st->nr_pending, lunit);

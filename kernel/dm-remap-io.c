@@ -163,6 +163,7 @@ int remap_map(struct dm_target *ti, struct bio *bio)
 	io->recovered = false;
 	io->diverted = false;
 	io->details.bi_bdev = NULL;	/* not recorded */
+	remap_scrub_note_io(st);
 	if (unlikely(!bio_sectors(bio))) {
 		/* An empty flush, sent once to each device: num_flush_bios. */
 		bio_set_dev(bio, dm_bio_get_target_bio_nr(bio) ?

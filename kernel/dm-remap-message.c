@@ -11,6 +11,10 @@
  *   stats                             every counter, one "name value" line
  *   auto_remap on|off                 the error path remaps failing units
  *   read_retries <n>                  re-reads of a failed read (0-16)
+ *   scrub start [<sector> <nr>]       read every unit in the background
+ *   scrub pause|resume|cancel         (dm-remap-scrub.c)
+ *   scrub_rate <KiB/s>                the scrubber's rate cap (0: none)
+ *   scrub_slow_ms <ms>                a slower read is weak (0: off)
  *
  * The syntax is checked by core/remap_args.c.  A refused message changes
  * nothing; the reason goes to the kernel log, the errno to the caller
@@ -107,6 +111,7 @@ static int remap_many(struct remap_c *rc, unsigned int argc, char **argv,
 static int remap_stats(struct remap_c *rc, char *result, unsigned int maxlen)
 {
 	struct remap_state *st = rc->st;
+	struct remap_scrub_info si;
 	unsigned int sz = 0;
 	u64 used = READ_ONCE(st->pool.nr_used);
 	u64 total = READ_ONCE(st->pool.nr_units);
@@ -135,6 +140,19 @@ static int remap_stats(struct remap_c *rc, char *result, unsigned int maxlen)
 	DMEMIT("read_retries %u\n", READ_ONCE(rc->read_retries));
 	DMEMIT("spare_exhausted %s\n", remap_spare_exhausted(st) ? "yes" : "no");
 	DMEMIT("doubt_units %u\n", READ_ONCE(st->nr_doubt));
+	remap_scrub_get_info(st, &si);
+	DMEMIT("scrub_state %s\n", si.state);
+	DMEMIT("scrub_start %llu\n", si.start);
+	DMEMIT("scrub_position %llu\n", si.pos);
+	DMEMIT("scrub_end %llu\n", si.end);
+	DMEMIT("scrub_passes %llu\n", si.passes);
+	DMEMIT("scrub_last_pass_end %lld\n", si.last_pass_end);
+	DMEMIT("scrub_read_errors %llu\n", si.read_errors);
+	DMEMIT("scrub_relocated %llu\n", si.relocated);
+	DMEMIT("scrub_weak %llu\n", si.weak);
+	DMEMIT("scrub_pending %llu\n", si.pending);
+	DMEMIT("scrub_rate %u\n", si.rate);
+	DMEMIT("scrub_slow_ms %u\n", si.slow_ms);
 	return 1;
 }
 
@@ -196,6 +214,10 @@ int remap_message(struct dm_target *ti, unsigned int argc, char **argv,
 	case REMAP_MSG_READ_RETRIES:
 		WRITE_ONCE(rc->read_retries, m.value);
 		return 0;
+	case REMAP_MSG_SCRUB:
+	case REMAP_MSG_SCRUB_RATE:
+	case REMAP_MSG_SCRUB_SLOW_MS:
+		return remap_scrub_message(rc, &m);
 	case REMAP_MSG_REMAP_MANY:
 		r = remap_many(rc, argc, argv, result, maxlen);
 		if (remap_health_changed(st, &before))

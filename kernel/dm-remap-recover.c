@@ -165,17 +165,20 @@ static void remap_note_exhausted(struct remap_c *rc)
 
 /*
  * Give @lunit, which the caller holds in the gate (moving), a new spare
- * unit with its data: what can be read from where it lives now, and over
- * it sectors [skip, skip + len) of @bio at unit offset @uoff (none when
- * @len is 0; zeroes for a WRITE_ZEROES bio, which carries no data).  A
- * spare unit that fails on the way is retired and another one is tried.
- * Returns 0 (moved: end the gate with REMAP_GATE_MOVED); -REMAP_EDOUBT
- * (the commit's outcome is unknown: REMAP_GATE_DOUBT); or -ENOSPC (no
- * spare unit left), -EROFS, -EBUSY, -EINVAL (remap_may_remap), -ENOMEM or
- * a spare error on every try, with nothing changed but retirements.
+ * unit with its data: @data when the caller has read the whole unit
+ * (remap_unit_span() sectors) since it holds it, otherwise what can be
+ * read from where it lives now, and over it sectors [skip, skip + len) of
+ * @bio at unit offset @uoff (none when @len is 0; zeroes for a WRITE_ZEROES
+ * bio, which carries no data).  A spare unit that fails on the way is
+ * retired and another one is tried.  Returns 0 (moved: end the gate with
+ * REMAP_GATE_MOVED); -REMAP_EDOUBT (the commit's outcome is unknown:
+ * REMAP_GATE_DOUBT); or -ENOSPC (no spare unit left), -EROFS, -EBUSY,
+ * -EINVAL (remap_may_remap), -ENOMEM or a spare error on every try, with
+ * nothing changed but retirements.
  */
-static int remap_relocate(struct remap_c *rc, struct bio *bio, u64 lunit,
-			  sector_t skip, sector_t uoff, sector_t len)
+static int __remap_relocate(struct remap_c *rc, struct bio *bio, u64 lunit,
+			    sector_t skip, sector_t uoff, sector_t len,
+			    u8 *data)
 {
 	struct remap_state *st = rc->st;
 	sector_t ulen = remap_unit_span(rc, lunit);
@@ -196,7 +199,9 @@ static int remap_relocate(struct remap_c *rc, struct bio *bio, u64 lunit,
 	if (from.on_spare)
 		retire[nr_retire++] = from.sunit;
 	/* The rest of the unit, read (and its losses counted) once. */
-	if (uoff || len < ulen || zeroes) {
+	if (data) {
+		old = data;
+	} else if (uoff || len < ulen || zeroes) {
 		old = kvmalloc(ulen << SECTOR_SHIFT, GFP_NOIO);
 		if (!old)
 			return -ENOMEM;
@@ -227,7 +232,8 @@ static int remap_relocate(struct remap_c *rc, struct bio *bio, u64 lunit,
 		DMERR_LIMIT("%s: spare unit %llu failed a write; retired",
 			    dm_device_name(st->md), (unsigned long long)sunit);
 	}
-	kvfree(old);
+	if (!data)
+		kvfree(old);
 	/* Not the unit's fault (e.g. -ENOMEM, or the spare's -ENOSPC). */
 	if (r && !remap_is_media_errno(r) && !no_unit)
 		spare_pool_free(&st->pool, sunit);
@@ -287,12 +293,30 @@ static int remap_relocate(struct remap_c *rc, struct bio *bio, u64 lunit,
 	return 0;
 }
 
+static int remap_relocate(struct remap_c *rc, struct bio *bio, u64 lunit,
+			  sector_t skip, sector_t uoff, sector_t len)
+{
+	return __remap_relocate(rc, bio, lunit, skip, uoff, len, NULL);
+}
+
 /*
- * End the gate of a unit the worker held, as the outcome @r of its
- * relocation says (remap_relocate), and commit the pending set if that
- * changed it.
+ * The scrubber's relocation: @lunit, which the caller holds in the gate
+ * (st->lock held), moves to a new spare unit with @data, the whole unit as
+ * the caller read it after it started holding it.  Its old spare unit, if
+ * it had one, is retired.  Returns as remap_relocate(); end the gate with
+ * remap_unit_done().
  */
-static void remap_unit_end(struct remap_state *st, enum remap_gate_end to)
+int remap_relocate_held(struct remap_c *rc, u64 lunit, u8 *data)
+{
+	lockdep_assert_held(&rc->st->lock);
+	return __remap_relocate(rc, NULL, lunit, 0, 0, 0, data);
+}
+
+/*
+ * End the gate of a unit the worker held, as @to says, route the bios held
+ * meanwhile again, and commit the pending set if that changed it.
+ */
+void remap_unit_end(struct remap_state *st, enum remap_gate_end to)
 {
 	struct bio_list held;
 	bool changed;
@@ -303,7 +327,8 @@ static void remap_unit_end(struct remap_state *st, enum remap_gate_end to)
 		remap_pending_commit(st);
 }
 
-static void remap_unit_done(struct remap_state *st, int r)
+/* The same, as the outcome @r of a relocation (remap_relocate) says. */
+void remap_unit_done(struct remap_state *st, int r)
 {
 	enum remap_gate_end to = REMAP_GATE_STAYED;
 

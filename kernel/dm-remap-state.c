@@ -318,6 +318,12 @@ static struct remap_state *remap_state_replaced(struct dm_target *ti)
 
 static void remap_state_free(struct remap_state *st)
 {
+	/* Every table is gone, and presuspend stopped the scrubber. */
+	if (st->scrub.wq) {
+		cancel_delayed_work_sync(&st->scrub.work);
+		destroy_workqueue(st->scrub.wq);
+	}
+	kvfree(st->scrub.buf);
 	if (st->wq)
 		destroy_workqueue(st->wq);
 	remap_meta_close(st->meta);
@@ -415,7 +421,8 @@ static struct remap_state *remap_state_create(struct dm_target *ti,
 					      struct remap_geometry *g,
 					      struct block_device *main,
 					      struct block_device *spare,
-					      work_func_t recover_fn)
+					      work_func_t recover_fn,
+					      work_func_t scrub_fn)
 {
 	struct remap_state *st;
 	int r;
@@ -478,6 +485,20 @@ static struct remap_state *remap_state_create(struct dm_target *ti,
 	st->wq = alloc_workqueue("dm-remap-recover", WQ_MEM_RECLAIM, 1);
 	if (!st->wq) {
 		ti->error = "Cannot create the recovery workqueue";
+		r = -ENOMEM;
+		goto bad;
+	}
+	/*
+	 * The scrubber has its own queue: a step reads for a while, and the
+	 * recovery worker must not wait behind it.
+	 */
+	mutex_init(&st->scrub.ctl);
+	spin_lock_init(&st->scrub.lock);
+	INIT_DELAYED_WORK(&st->scrub.work, scrub_fn);
+	st->scrub.rate = REMAP_SCRUB_DEFAULT_RATE;
+	st->scrub.wq = alloc_workqueue("dm-remap-scrub", WQ_UNBOUND, 1);
+	if (!st->scrub.wq) {
+		ti->error = "Cannot create the scrub workqueue";
 		r = -ENOMEM;
 		goto bad;
 	}
@@ -598,7 +619,8 @@ static bool remap_state_unref(struct remap_state *st)
  * first).  0 and rc->st set, or an error with ti->error set.
  */
 int remap_state_get(struct remap_c *rc, struct remap_ctr_args *a,
-		    struct remap_geometry *g, work_func_t recover_fn)
+		    struct remap_geometry *g, work_func_t recover_fn,
+		    work_func_t scrub_fn)
 {
 	struct dm_target *ti = rc->ti;
 	struct mapped_device *md = dm_table_get_md(ti->table);
@@ -686,7 +708,8 @@ int remap_state_get(struct remap_c *rc, struct remap_ctr_args *a,
 			goto out;
 		}
 		st = remap_state_create(ti, a, g, rc->main->bdev,
-					rc->spare->bdev, recover_fn);
+					rc->spare->bdev, recover_fn,
+					scrub_fn);
 		if (IS_ERR(st)) {
 			r = PTR_ERR(st);
 			goto out;

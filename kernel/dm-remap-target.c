@@ -113,8 +113,12 @@ static int remap_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	rc->auto_remap = !a.features.no_auto_remap;
 	rc->read_retries = a.features.read_retries;
 
-	/* A new state's recovery worker runs remap_recover_work(). */
-	r = remap_state_get(rc, &a, &g, remap_recover_work);
+	/*
+	 * A new state's recovery worker runs remap_recover_work(), its
+	 * scrubber remap_scrub_work().
+	 */
+	r = remap_state_get(rc, &a, &g, remap_recover_work,
+			    remap_scrub_work);
 	if (r)
 		goto bad;
 
@@ -141,6 +145,7 @@ static void remap_dtr(struct dm_target *ti)
 {
 	struct remap_c *rc = ti->private;
 
+	remap_scrub_suspend(rc);	/* presuspend did, when it was live */
 	remap_state_put(rc);
 	dm_put_device(ti, rc->spare);
 	dm_put_device(ti, rc->main);
@@ -198,6 +203,21 @@ static void remap_emit_table(struct remap_c *rc, char *result,
 		DMEMIT(" read_retries %u", retries);
 }
 
+/* The table goes live (or a suspend failed): the scrubber goes on. */
+static void remap_resume(struct dm_target *ti)
+{
+	remap_scrub_resume(ti->private);
+}
+
+/*
+ * Stop the scrubber before the device suspends, without losing its place:
+ * it reads the devices of this table, which a reload may replace.
+ */
+static void remap_presuspend(struct dm_target *ti)
+{
+	remap_scrub_suspend(ti->private);
+}
+
 /*
  * Suspended: every bio has completed (the recovery worker's included), so
  * the counters are final for now; keep them.
@@ -219,6 +239,7 @@ static void remap_status(struct dm_target *ti, status_type_t type,
 {
 	struct remap_c *rc = ti->private;
 	struct remap_state *st = rc->st;
+	struct remap_scrub_info si;
 	unsigned int sz = 0;
 
 	switch (type) {
@@ -245,6 +266,10 @@ static void remap_status(struct dm_target *ti, status_type_t type,
 		       READ_ONCE(rc->auto_remap) ? "auto_remap" : "no_auto_remap",
 		       remap_spare_exhausted(st) ? "exhausted" : "ok");
 		DMEMIT(" %u", READ_ONCE(st->nr_doubt));
+		remap_scrub_get_info(st, &si);
+		DMEMIT(" %s %llu %llu %llu %lld %llu %llu %llu %llu", si.state,
+		       si.pos, si.end, si.passes, si.last_pass_end,
+		       si.read_errors, si.relocated, si.weak, si.pending);
 		break;
 	case STATUSTYPE_TABLE:
 		remap_emit_table(rc, result, maxlen);
@@ -296,6 +321,9 @@ static struct target_type remap_target = {
 	.map = remap_map,
 	.end_io = remap_end_io,
 	.preresume = remap_preresume,
+	.resume = remap_resume,
+	.presuspend = remap_presuspend,
+	.presuspend_undo = remap_resume,
 	.postsuspend = remap_postsuspend,
 	.status = remap_status,
 	.message = remap_message,

@@ -13,6 +13,9 @@
  *                       salvaging the readable part of a failing unit
  *   dm-remap-recover.c  the error path: automatic remapping of units that
  *                       fail on the main or the spare device
+ *   dm-remap-scrub.c    the scrubber: reads every unit in the background
+ *                       and hands what it finds to the error path's
+ *                       relocation, before a user reads it
  *   dm-remap-meta.c     the persistent table; remap_meta_set_slots() is
  *                       the metadata commit; remap_sync_io(), the dm-io
  *                       wrapper
@@ -22,15 +25,20 @@
  *                       metadata codec, also built and tested on the host
  *
  * Calls go one way, down this chain (no file calls one above it):
- *   target -> message -> move, recover -> io -> gate -> state, meta -> core
+ *   target -> message -> scrub -> move, recover -> io -> gate -> state,
+ *   meta -> core
  * (recover calls move's salvage helpers; gate and state both call meta;
- * debugfs calls state).  The target hands the recovery worker's function
- * to the state it creates, and the gate hands the bios it held back to the
- * mover, which routes them again through io (remap_reissue), so that
- * neither calls up.
+ * debugfs calls state; scrub calls recover's relocation).  The target
+ * hands the recovery worker's and the scrubber's functions to the state
+ * it creates, and the gate hands the bios it held back to the mover, which
+ * routes them again through io (remap_reissue), so that neither calls up.
  *
  * Lock order (outermost first):
  *   remap_states_mutex   the list of states (table load and unload only)
+ *   st->scrub.ctl        scrub messages, suspend and resume: the scrubber's
+ *                        state changes one at a time; its holder may wait
+ *                        for the scrub work (cancel_delayed_work_sync),
+ *                        which never takes it
  *   st->lock             one change of the index, the pool, the metadata
  *                        or a unit's state at a time; moves, the recovery
  *                        worker and messages hold it throughout, and
@@ -42,6 +50,8 @@
  *                        only the spinlocks below
  *   st->move_lock        the gate's sets and st->deferred (irq-safe)
  *   st->recover_lock     the recovery worker's queue (irq-safe, a leaf)
+ *   st->scrub.lock       the scrubber's position and state (irq-safe, a
+ *                        leaf: never held across I/O)
  */
 #ifndef DM_REMAP_H
 #define DM_REMAP_H
@@ -56,6 +66,7 @@
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
 #include <linux/srcu.h>
+#include <linux/ktime.h>
 
 #include "remap_index.h"
 #include "spare_pool.h"
@@ -83,6 +94,38 @@ struct remap_slot_change;
 
 /* Pending units the metadata can hold (one block of 508 entries). */
 #define REMAP_MAX_PENDING 508
+
+/* The scrubber (dm-remap-scrub.c). */
+enum remap_scrub_state {
+	REMAP_SCRUB_IDLE,
+	REMAP_SCRUB_RUNNING,
+	REMAP_SCRUB_PAUSED,
+};
+
+/* Default scrub_rate, KiB/s (64 MiB/s); 0 is unthrottled. */
+#define REMAP_SCRUB_DEFAULT_RATE 65536U
+
+struct remap_scrub {
+	struct mutex ctl;		/* messages, suspend, resume */
+	struct workqueue_struct *wq;
+	struct delayed_work work;	/* one step: one run of units */
+	u8 *buf;			/* a run or a unit: buf_len bytes */
+	size_t buf_len;
+	ktime_t next;			/* bucket; start, scrub_rate reset it */
+	/* Set with ->lock held (irq-safe, a leaf), read locklessly. */
+	spinlock_t lock;
+	struct remap_c *rc;		/* the live table; NULL: suspended */
+	unsigned int state;		/* enum remap_scrub_state */
+	u64 epoch;			/* bumped by start and cancel */
+	sector_t start, pos, end;	/* logical sectors of the pass */
+	u64 passes;			/* passes completed */
+	time64_t last_pass_end;		/* Unix time, 0: never */
+	unsigned int rate;		/* scrub_rate, KiB/s; 0: no cap */
+	unsigned int slow_ms;		/* scrub_slow_ms; 0: off */
+	bool active;			/* running: map() notes I/O times */
+	unsigned long last_io;		/* jiffies of the last mapped bio */
+	atomic64_t read_errors, relocated, weak, pending;
+};
 
 /* One immutable version of the index; see core/remap_index.h. */
 struct remap_table {
@@ -159,6 +202,9 @@ struct remap_state {
 	/* Counters reported by status, kept in the superblock. */
 	atomic64_t counters[REMAP_CTR_NR];
 	atomic64_t nr_retired;		/* spare units never handed out again */
+
+	/* The scrubber; its position and counters are kept in memory only. */
+	struct remap_scrub scrub;
 };
 
 
@@ -231,7 +277,8 @@ struct remap_io {
 
 /* dm-remap-state.c */
 int remap_state_get(struct remap_c *rc, struct remap_ctr_args *a,
-		    struct remap_geometry *g, work_func_t recover_fn);
+		    struct remap_geometry *g, work_func_t recover_fn,
+		    work_func_t scrub_fn);
 void remap_save_counters(struct remap_state *st);
 void remap_lockdep_prime(void);
 void remap_state_put(struct remap_c *rc);
@@ -291,6 +338,7 @@ bool remap_gate_end(struct remap_state *st, enum remap_gate_end to,
 		    struct bio_list *held);
 void remap_recover_queue(struct remap_state *st, struct bio *bio);
 bool remap_is_pending(struct remap_state *st, u64 lunit);
+u64 remap_first_pending(struct remap_state *st, u64 first, u64 n);
 bool remap_is_doubt(struct remap_state *st, u64 lunit);
 int remap_pending_commit(struct remap_state *st);
 
@@ -310,6 +358,37 @@ void remap_salvage_read(struct remap_c *rc, struct block_device *src,
 
 /* dm-remap-recover.c */
 void remap_recover_work(struct work_struct *work);
+int remap_relocate_held(struct remap_c *rc, u64 lunit, u8 *data);
+void remap_unit_end(struct remap_state *st, enum remap_gate_end to);
+void remap_unit_done(struct remap_state *st, int r);
+
+/* dm-remap-scrub.c */
+struct remap_scrub_info {
+	const char *state;		/* idle, running, paused */
+	u64 start, pos, end, passes, read_errors, relocated, weak, pending;
+	s64 last_pass_end;
+	unsigned int rate, slow_ms;
+};
+
+void remap_scrub_work(struct work_struct *work);
+int remap_scrub_message(struct remap_c *rc, const struct remap_msg *m);
+void remap_scrub_resume(struct remap_c *rc);
+void remap_scrub_suspend(struct remap_c *rc);
+void remap_scrub_get_info(struct remap_state *st, struct remap_scrub_info *i);
+
+/*
+ * The I/O path tells a running scrubber that the device is busy (it backs
+ * off, dm-remap-scrub.c): at most one store a jiffy, none when no scrub
+ * runs.
+ */
+static inline void remap_scrub_note_io(struct remap_state *st)
+{
+	unsigned long now = jiffies;
+
+	if (unlikely(READ_ONCE(st->scrub.active)) &&
+	    READ_ONCE(st->scrub.last_io) != now)
+		WRITE_ONCE(st->scrub.last_io, now);
+}
 
 /*
  * A bio's io_srcu read section: entered when it is mapped, left when it

@@ -241,6 +241,34 @@ static void fuzz_message(unsigned int argc, char **argv, u64 len)
 		CHECK(ref_parse_u64(argv[1], &v) && v == m.value);
 		CHECK(v <= REMAP_MAX_READ_RETRIES);
 		break;
+	case REMAP_MSG_SCRUB:
+		CHECK(!strcmp(argv[0], "scrub") && argc >= 2);
+		CHECK(m.value <= REMAP_SCRUB_CANCEL);
+		if (m.value != REMAP_SCRUB_START) {
+			CHECK(argc == 2);
+			CHECK(!strcmp(argv[1], m.value == REMAP_SCRUB_PAUSE ? "pause" :
+				      m.value == REMAP_SCRUB_RESUME ? "resume" : "cancel"));
+			break;
+		}
+		CHECK(!strcmp(argv[1], "start") && (argc == 2 || argc == 4));
+		if (argc == 4) {
+			CHECK(ref_parse_u64(argv[2], &v) && v == m.sector);
+			CHECK(ref_parse_u64(argv[3], &v) && v == m.nr_sectors);
+		} else {
+			CHECK(m.sector == 0 && m.nr_sectors == len);
+		}
+		CHECK(m.nr_sectors >= 1 && m.sector < len);
+		CHECK((u128)m.sector + m.nr_sectors <= len);
+		break;
+	case REMAP_MSG_SCRUB_RATE:
+	case REMAP_MSG_SCRUB_SLOW_MS:
+		CHECK(argc == 2);
+		CHECK(!strcmp(argv[0], m.op == REMAP_MSG_SCRUB_RATE ?
+			      "scrub_rate" : "scrub_slow_ms"));
+		CHECK(ref_parse_u64(argv[1], &v) && v == m.value);
+		CHECK(v <= (m.op == REMAP_MSG_SCRUB_RATE ? REMAP_MAX_SCRUB_RATE :
+			    REMAP_MAX_SCRUB_SLOW_MS));
+		break;
 	default:
 		CHECK(0);
 	}

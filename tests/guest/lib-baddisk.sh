@@ -5,11 +5,14 @@
 # swapped, under load, for one with bad ranges in it:
 #   error   dm-error: reads and writes fail (a sector gone bad);
 #   wfail   dm-flakey, always down, error_writes: writes fail, reads work
-#           (a sector the drive can still read but no longer write).
+#           (a sector the drive can still read but no longer write);
+#   slowN   dm-delay: reads and writes work, each after N ms (a sector the
+#           drive reads only after internal retries).
 # The loop device keeps the data, so a range that stops being bad reads
 # back what was there before.
 
 modprobe dm-flakey
+modprobe dm-delay
 
 # bad_disk NAME DEV: create /dev/mapper/NAME, all good, over DEV.
 bad_disk() {
@@ -29,6 +32,7 @@ bad_table() {
 		case $k in
 		error) echo "$s $n error" ;;
 		wfail) echo "$s $n flakey $dev $s 0 1 1 error_writes" ;;
+		slow[0-9]*) echo "$s $n delay $dev $s ${k#slow}" ;;
 		*) fail "bad_table: unknown kind '$k'" ;;
 		esac
 		pos=$((s + n))
@@ -79,6 +83,7 @@ status_of() {
 		auto_remap) v=${f[auto_remap]-}; [[ $v == on ]] && v=auto_remap; [[ $v == off ]] && v=no_auto_remap ;;
 		health) v=${f[spare_exhausted]-}; [[ $v == yes ]] && v=exhausted; [[ $v == no ]] && v=ok ;;
 		doubt) v=${f[doubt_units]-} ;;
+		scrub_*) v=${f[$want]-} ;;
 		*) fail "status_of: unknown field '$want'" ;;
 		esac
 		out+=("$want=$v")

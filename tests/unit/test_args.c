@@ -891,7 +891,81 @@ static void test_msg_remap_many(void **state)
 	assert_int_equal(n, U64_MAX);
 }
 
+static void test_msg_scrub(void **state)
+{
+	char *all[] = { "scrub", "start" };
+	char *range[] = { "scrub", "start", "8", "16" };
+	char *tail[] = { "scrub", "start", "99", "1" };
+	char *pa[] = { "scrub", "pause" };
+	char *re[] = { "scrub", "resume" };
+	char *ca[] = { "scrub", "cancel" };
+	char *none[] = { "scrub" };
+	char *bad[] = { "scrub", "stop" };
+	char *one[] = { "scrub", "start", "8" };
+	char *extra[] = { "scrub", "pause", "1" };
+	char *zero[] = { "scrub", "start", "8", "0" };
+	char *past[] = { "scrub", "start", "100", "1" };
+	char *over[] = { "scrub", "start", "90", "11" };
+	char *junk[] = { "scrub", "start", "8x", "1" };
+	char *junk2[] = { "scrub", "start", "8", "-1" };
+	char *rate[] = { "scrub_rate", "0" };
+	char *rate_max[] = { "scrub_rate", "16777216" };
+	char *rate_big[] = { "scrub_rate", "16777217" };
+	char *rate_none[] = { "scrub_rate" };
+	char *slow[] = { "scrub_slow_ms", "250" };
+	char *slow_big[] = { "scrub_slow_ms", "60001" };
+	char *slow_neg[] = { "scrub_slow_ms", "-1" };
+	const char *usage =
+		"Usage: scrub start [<first_sector> <nr_sectors>]|pause|resume|cancel";
+	struct remap_msg m;
+
+	(void)state;
+	m = msg_ok(ARGC(all), all, 100);
+	assert_int_equal(m.op, REMAP_MSG_SCRUB);
+	assert_int_equal(m.value, REMAP_SCRUB_START);
+	assert_int_equal(m.sector, 0);
+	assert_int_equal(m.nr_sectors, 100);
+	m = msg_ok(ARGC(range), range, 100);
+	assert_int_equal(m.value, REMAP_SCRUB_START);
+	assert_int_equal(m.sector, 8);
+	assert_int_equal(m.nr_sectors, 16);
+	m = msg_ok(ARGC(tail), tail, 100);
+	assert_int_equal(m.sector, 99);
+	assert_int_equal(m.nr_sectors, 1);
+	m = msg_ok(ARGC(pa), pa, 100);
+	assert_int_equal(m.value, REMAP_SCRUB_PAUSE);
+	m = msg_ok(ARGC(re), re, 100);
+	assert_int_equal(m.value, REMAP_SCRUB_RESUME);
+	m = msg_ok(ARGC(ca), ca, 100);
+	assert_int_equal(m.value, REMAP_SCRUB_CANCEL);
+	msg_fails(ARGC(none), none, 100, usage);
+	msg_fails(ARGC(bad), bad, 100, usage);
+	msg_fails(ARGC(one), one, 100, usage);
+	msg_fails(ARGC(extra), extra, 100, usage);
+	msg_fails(ARGC(zero), zero, 100, "Number of sectors must not be zero");
+	msg_fails(ARGC(past), past, 100, "Sector beyond end of device");
+	msg_fails(ARGC(over), over, 100, "Sector range beyond end of device");
+	msg_fails(ARGC(junk), junk, 100, "Invalid sector");
+	msg_fails(ARGC(junk2), junk2, 100, "Invalid number of sectors");
+	m = msg_ok(ARGC(rate), rate, 100);
+	assert_int_equal(m.op, REMAP_MSG_SCRUB_RATE);
+	assert_int_equal(m.value, 0);
+	m = msg_ok(ARGC(rate_max), rate_max, 100);
+	assert_int_equal(m.value, REMAP_MAX_SCRUB_RATE);
+	msg_fails(ARGC(rate_big), rate_big, 100,
+		  "scrub_rate must be a number from 0 to 16777216 (KiB/s, 0: unthrottled)");
+	msg_fails(ARGC(rate_none), rate_none, 100, "Usage: scrub_rate <KiB/s>");
+	m = msg_ok(ARGC(slow), slow, 100);
+	assert_int_equal(m.op, REMAP_MSG_SCRUB_SLOW_MS);
+	assert_int_equal(m.value, 250);
+	msg_fails(ARGC(slow_big), slow_big, 100,
+		  "scrub_slow_ms must be a number from 0 to 60000 (0: off)");
+	msg_fails(ARGC(slow_neg), slow_neg, 100,
+		  "scrub_slow_ms must be a number from 0 to 60000 (0: off)");
+}
+
 static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(test_msg_scrub),
 	cmocka_unit_test(test_ctr_auto_remap_features),
 	cmocka_unit_test(test_msg_new_verbs),
 	cmocka_unit_test(test_msg_remap_many),

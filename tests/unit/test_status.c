@@ -51,10 +51,23 @@ static void test_line(void **state)
 	assert_int_equal(s.v[REMAP_F_SPARE_EXHAUSTED], REMAP_W_OFF);
 	assert_true(s.have[REMAP_F_DOUBT_UNITS]);
 	assert_false(s.have[REMAP_F_READ_RETRIES]);
+	/* A line of a module without the scrubber: no scrub fields. */
+	assert_false(s.have[REMAP_F_SCRUB_STATE]);
 	assert_int_equal(s.extra, 0);
 
 	assert_int_equal(remap_status_parse_line(
-		"8 0 3/3 0 failed 0 3 1 0 2 2 no_auto_remap exhausted 4 x y", &s), 0);
+		"8 0 3/3 0 failed 0 3 1 0 2 2 no_auto_remap exhausted 4 "
+		"paused 4096 8192 3 1796543536 5 2 1 1 x y", &s), 0);
+	assert_int_equal(s.v[REMAP_F_SCRUB_STATE], REMAP_W_SCRUB_PAUSED);
+	assert_string_equal(remap_field_word(REMAP_F_SCRUB_STATE, s.v[REMAP_F_SCRUB_STATE]), "paused");
+	assert_int_equal(s.v[REMAP_F_SCRUB_POSITION], 4096);
+	assert_int_equal(s.v[REMAP_F_SCRUB_END], 8192);
+	assert_int_equal(s.v[REMAP_F_SCRUB_PASSES], 3);
+	assert_int_equal(s.v[REMAP_F_SCRUB_LAST_PASS_END], 1796543536);
+	assert_int_equal(s.v[REMAP_F_SCRUB_READ_ERRORS], 5);
+	assert_int_equal(s.v[REMAP_F_SCRUB_RELOCATED], 2);
+	assert_int_equal(s.v[REMAP_F_SCRUB_WEAK], 1);
+	assert_int_equal(s.v[REMAP_F_SCRUB_PENDING], 1);
 	assert_int_equal(s.v[REMAP_F_METADATA], REMAP_W_META_FAILED);
 	assert_int_equal(s.v[REMAP_F_AUTO_REMAP], REMAP_W_OFF);
 	assert_int_equal(s.v[REMAP_F_SPARE_EXHAUSTED], REMAP_W_ON);
@@ -75,6 +88,8 @@ static void test_line(void **state)
 	assert_int_equal(remap_status_parse_line("8 1 1/10 0 ok 0 1 0 0 0 0 maybe ok 0", &s), -EINVAL);
 	assert_int_equal(remap_status_parse_line("99999999999999999999 1 1/10 0 ok 0 1 0 0 0 0", &s), -EINVAL);
 	assert_int_equal(remap_status_parse_line("", &s), -EINVAL);
+	assert_int_equal(remap_status_parse_line(
+		"8 0 3/3 0 ok 0 3 1 0 2 2 auto_remap ok 0 scrubbing 0 0 0 0 0 0 0 0", &s), -EINVAL);
 }
 
 static void test_stats(void **state)
