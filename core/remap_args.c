@@ -27,7 +27,7 @@ static bool ra_empty(const char *s)
 }
 
 /* Strict decimal in s[0 .. len): the parser of remap_parse_u64(). */
-static int ra_parse_u64_n(const char *s, size_t len, u64 *out)
+int remap_parse_u64_n(const char *s, size_t len, u64 *out)
 {
 	u64 v = 0;
 	size_t i;
@@ -53,7 +53,7 @@ int remap_parse_u64(const char *s, u64 *out)
 {
 	if (ra_empty(s))
 		return -EINVAL;
-	return ra_parse_u64_n(s, strlen(s), out);
+	return remap_parse_u64_n(s, strlen(s), out);
 }
 
 /* "read_retries <n>": argv[*i] is the keyword; *i is left on the value. */
@@ -246,6 +246,29 @@ int remap_geometry_check(struct remap_geometry *g, const char **error)
 	return 0;
 }
 
+/*
+ * <sector> and, when @nr_arg, <nr_sectors> (else 1): numbers, a count that
+ * is not zero, the range within the target.
+ */
+static int ra_range(const char *sector, const char *nr_arg, u64 target_len,
+		    struct remap_msg *m, const char **error)
+{
+	if (remap_parse_u64(sector, &m->sector))
+		return ra_fail(error, "Invalid sector");
+	m->nr_sectors = 1;
+	if (nr_arg) {
+		if (remap_parse_u64(nr_arg, &m->nr_sectors))
+			return ra_fail(error, "Invalid number of sectors");
+		if (!m->nr_sectors)
+			return ra_fail(error, "Number of sectors must not be zero");
+	}
+	if (m->sector >= target_len)
+		return ra_fail(error, "Sector beyond end of device");
+	if (m->nr_sectors > target_len - m->sector)
+		return ra_fail(error, "Sector range beyond end of device");
+	return 0;
+}
+
 /* "remap"/"unremap" <sector> [<nr_sectors>] */
 static int ra_parse_range(unsigned int argc, char **argv, u64 target_len,
 			  struct remap_msg *m, const char *usage,
@@ -253,22 +276,8 @@ static int ra_parse_range(unsigned int argc, char **argv, u64 target_len,
 {
 	if (argc < 2 || argc > 3)
 		return ra_fail(error, usage);
-
-	if (remap_parse_u64(argv[1], &m->sector))
-		return ra_fail(error, "Invalid sector");
-	m->nr_sectors = 1;
-	if (argc == 3) {
-		if (remap_parse_u64(argv[2], &m->nr_sectors))
-			return ra_fail(error, "Invalid number of sectors");
-		if (!m->nr_sectors)
-			return ra_fail(error, "Number of sectors must not be zero");
-	}
-
-	if (m->sector >= target_len)
-		return ra_fail(error, "Sector beyond end of device");
-	if (m->nr_sectors > target_len - m->sector)
-		return ra_fail(error, "Sector range beyond end of device");
-	return 0;
+	return ra_range(argv[1], argc == 3 ? argv[2] : NULL, target_len, m,
+			error);
 }
 
 int remap_parse_extent(const char *s, u64 target_len, u64 *sector,
@@ -280,7 +289,7 @@ int remap_parse_extent(const char *s, u64 target_len, u64 *sector,
 		return ra_fail(error, "Invalid extent (want <sector>[+<nr_sectors>])");
 	plus = strchr(s, '+');
 	*nr_sectors = 1;
-	if (ra_parse_u64_n(s, plus ? (size_t)(plus - s) : strlen(s), sector))
+	if (remap_parse_u64_n(s, plus ? (size_t)(plus - s) : strlen(s), sector))
 		return ra_fail(error, "Invalid extent (want <sector>[+<nr_sectors>])");
 	if (plus) {
 		if (remap_parse_u64(plus + 1, nr_sectors))
@@ -367,17 +376,7 @@ static int ra_parse_scrub(unsigned int argc, char **argv, u64 target_len,
 	}
 	if (argc != 4)
 		return ra_fail(error, usage);
-	if (remap_parse_u64(argv[2], &m->sector))
-		return ra_fail(error, "Invalid sector");
-	if (remap_parse_u64(argv[3], &m->nr_sectors))
-		return ra_fail(error, "Invalid number of sectors");
-	if (!m->nr_sectors)
-		return ra_fail(error, "Number of sectors must not be zero");
-	if (m->sector >= target_len)
-		return ra_fail(error, "Sector beyond end of device");
-	if (m->nr_sectors > target_len - m->sector)
-		return ra_fail(error, "Sector range beyond end of device");
-	return 0;
+	return ra_range(argv[2], argv[3], target_len, m, error);
 }
 
 /* "<verb> <n>" with 0 <= n <= @max. */

@@ -20,6 +20,8 @@
  * characters, no overflow.  0 or -EINVAL.
  */
 int remap_parse_u64(const char *s, u64 *out);
+/* The same over s[0 .. len) (no terminating NUL needed). */
+int remap_parse_u64_n(const char *s, size_t len, u64 *out);
 
 /* Largest read_retries: each retry is a synchronous read of one unit. */
 #define REMAP_MAX_READ_RETRIES 16U

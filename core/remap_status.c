@@ -4,6 +4,7 @@
  * into named fields (see remap_status.h).
  */
 #include "remap_status.h"
+#include "remap_args.h"
 
 const struct remap_field_info remap_fields[REMAP_NR_FIELDS] = {
 	[REMAP_F_UNIT_SECTORS] = { "unit_sectors", 0, false,
@@ -95,27 +96,6 @@ static bool rs_eq(const char *s, size_t len, const char *word)
 	return strlen(word) == len && !memcmp(s, word, len);
 }
 
-static int rs_u64(const char *s, size_t len, u64 *out)
-{
-	u64 v = 0;
-	size_t i;
-
-	if (!len || len > 20)
-		return -EINVAL;
-	for (i = 0; i < len; i++) {
-		unsigned int d;
-
-		if (s[i] < '0' || s[i] > '9')
-			return -EINVAL;
-		d = (unsigned int)(s[i] - '0');
-		if (v > (U64_MAX - d) / 10)
-			return -EINVAL;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return 0;
-}
-
 static int rs_word(enum remap_field f, const char *s, size_t len, bool status,
 		   u64 *out)
 {
@@ -170,8 +150,8 @@ static int rs_spare(struct remap_status *s, const char *t, size_t len)
 	const char *slash = memchr(t, '/', len);
 	u64 used, total;
 
-	if (!slash || rs_u64(t, (size_t)(slash - t), &used) ||
-	    rs_u64(slash + 1, len - (size_t)(slash - t) - 1, &total) ||
+	if (!slash || remap_parse_u64_n(t, (size_t)(slash - t), &used) ||
+	    remap_parse_u64_n(slash + 1, len - (size_t)(slash - t) - 1, &total) ||
 	    used > total)
 		return -EINVAL;
 	rs_set(s, REMAP_F_SPARE_USED, used);
@@ -215,7 +195,7 @@ int remap_status_parse_line(const char *line, struct remap_status *s)
 			return -EINVAL;
 		if (remap_fields[f].word ?
 		    rs_word((enum remap_field)f, t, len, true, &v) :
-		    rs_u64(t, len, &v))
+		    remap_parse_u64_n(t, len, &v))
 			return -EINVAL;
 		rs_set(s, (enum remap_field)f, v);
 		pos++;
@@ -251,7 +231,7 @@ int remap_status_parse_stats(const char *text, struct remap_status *s)
 			continue;
 		if (remap_fields[f].word ?
 		    rs_word((enum remap_field)f, val, vlen, false, &v) :
-		    rs_u64(val, vlen, &v))
+		    remap_parse_u64_n(val, vlen, &v))
 			return -EINVAL;
 		rs_set(s, (enum remap_field)f, v);
 	}
