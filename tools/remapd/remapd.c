@@ -946,13 +946,29 @@ out:
 
 /* ---- /metrics listener ---- */
 
+/* A non-blocking listening socket on @sa, or -1. */
+static int http_listen(const struct sockaddr *sa, socklen_t len)
+{
+	int fd, one = 1;
+
+	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, sa, len) || listen(fd, 16)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static int http_open(const char *spec)
 {
 	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6 };
 	struct sockaddr_in a4 = { .sin_family = AF_INET };
 	char host[128];
 	const char *colon = strrchr(spec, ':');
-	int fd, one = 1, port;
+	int port;
 	size_t hl;
 
 	if (!colon || (size_t)(colon - spec) >= sizeof(host))
@@ -967,29 +983,11 @@ static int http_open(const char *spec)
 	port = atoi(colon + 1);
 	if (inet_pton(AF_INET, host, &a4.sin_addr) == 1) {
 		a4.sin_port = htons((uint16_t)port);
-		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-		if (fd < 0)
-			return -1;
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (bind(fd, (struct sockaddr *)&a4, sizeof(a4)) ||
-		    listen(fd, 16)) {
-			close(fd);
-			return -1;
-		}
-		return fd;
+		return http_listen((struct sockaddr *)&a4, sizeof(a4));
 	}
 	if (inet_pton(AF_INET6, host, &a6.sin6_addr) == 1) {
 		a6.sin6_port = htons((uint16_t)port);
-		fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-		if (fd < 0)
-			return -1;
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (bind(fd, (struct sockaddr *)&a6, sizeof(a6)) ||
-		    listen(fd, 16)) {
-			close(fd);
-			return -1;
-		}
-		return fd;
+		return http_listen((struct sockaddr *)&a6, sizeof(a6));
 	}
 	errno = EINVAL;
 	return -1;
