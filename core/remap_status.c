@@ -43,6 +43,8 @@ const struct remap_field_info remap_fields[REMAP_NR_FIELDS] = {
 		"units whose place is in doubt after a failed metadata commit" },
 	[REMAP_F_SCRUB_STATE] = { "scrub_state", 14, true,
 		"scrubber: idle, running or paused" },
+	[REMAP_F_SCRUB_START] = { "scrub_start", 23, false,
+		"sector where the current or last scrub began" },
 	[REMAP_F_SCRUB_POSITION] = { "scrub_position", 15, false,
 		"sector the scrub has reached" },
 	[REMAP_F_SCRUB_END] = { "scrub_end", 16, false,

@@ -44,6 +44,7 @@ enum remap_field {
 	REMAP_F_SPARE_EXHAUSTED,
 	REMAP_F_DOUBT_UNITS,
 	REMAP_F_SCRUB_STATE,
+	REMAP_F_SCRUB_START,
 	REMAP_F_SCRUB_POSITION,
 	REMAP_F_SCRUB_END,
 	REMAP_F_SCRUB_PASSES,
@@ -68,7 +69,7 @@ enum {
 };
 
 /* Fields of the status line, the last one included. */
-#define REMAP_STATUS_NR_POS 23
+#define REMAP_STATUS_NR_POS 24
 
 struct remap_field_info {
 	const char *key;	/* stats key and the field's name */

@@ -267,9 +267,10 @@ static void remap_status(struct dm_target *ti, status_type_t type,
 		       remap_spare_exhausted(st) ? "exhausted" : "ok");
 		DMEMIT(" %u", READ_ONCE(st->nr_doubt));
 		remap_scrub_get_info(st, &si);
-		DMEMIT(" %s %llu %llu %llu %lld %llu %llu %llu %llu", si.state,
-		       si.pos, si.end, si.passes, si.last_pass_end,
-		       si.read_errors, si.relocated, si.weak, si.pending);
+		DMEMIT(" %s %llu %llu %llu %lld %llu %llu %llu %llu %llu",
+		       si.state, si.pos, si.end, si.passes, si.last_pass_end,
+		       si.read_errors, si.relocated, si.weak, si.pending,
+		       si.start);
 		break;
 	case STATUSTYPE_TABLE:
 		remap_emit_table(rc, result, maxlen);

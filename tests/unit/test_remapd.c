@@ -3,7 +3,7 @@
  * test_remapd.c - unit tests of remapd's kernel-agnostic parts
  * (tools/remapd/conf.c, events.c): the configuration parser and its
  * errors, per-device settings, the events between two status snapshots,
- * conditions and reminders.
+ * conditions and reminders, the scrub schedule.
  */
 #include "test_common.h"
 #include "remapd.h"
@@ -125,6 +125,16 @@ static void test_errors(void **state)
 	expect_error("textfile_dir = x\n", "test.conf:1: textfile_dir: 'x' is not an absolute path");
 	expect_error("listen = 9469\n", "test.conf:1: listen: '9469' is not ADDRESS:PORT");
 	expect_error("listen = 127.0.0.1:70000\n", "test.conf:1: listen:");
+	expect_error("listen = 127.0.0.1:+80\n", "test.conf:1: listen:");
+	expect_error("listen = :80\n", "test.conf:1: listen:");
+	expect_error("listen = []:80\n", "test.conf:1: listen:");
+	expect_error("scrub_interval = 7y\n", "test.conf:1: scrub_interval: '7y' is not a duration");
+	expect_error("scrub_interval = 3651d\n", "test.conf:1: scrub_interval:");
+	expect_error("scrub_interval = d\n", "test.conf:1: scrub_interval:");
+	expect_error("scrub_window = 1:00-05:00\n", "test.conf:1: scrub_window: '1:00-05:00' is not HH:MM-HH:MM");
+	expect_error("scrub_window = 01:00-24:00\n", "test.conf:1: scrub_window:");
+	expect_error("scrub_window = 01:00-01:00\n", "test.conf:1: scrub_window: '01:00-01:00' is empty");
+	expect_error("scrub_rate = 16777217\n", "test.conf:1: scrub_rate: '16777217' is not a number from 0 to 16777216");
 	expect_error("spare_warning = 96\n", "test.conf: spare_warning (96) is above spare_critical (95)");
 	expect_error("spare_critical = 50\n[uuid U]\nspare_warning = 60\n",
 		     "test.conf: spare_warning (80) is above spare_critical (50)");
@@ -290,12 +300,178 @@ static void test_event_names(void **state)
 	for (e = 0; e < RD_NR_EVENTS; e++)
 		assert_int_equal(rd_event_by_name(rd_event_names[e],
 						  strlen(rd_event_names[e])), e);
-	assert_int_equal(rd_event_by_name("scrub_started", 13), -1);
+	assert_int_equal(rd_event_by_name("scrub_started", 13),
+			 RD_EV_SCRUB_STARTED);
+	assert_int_equal(rd_event_by_name("scrub_start", 11), -1);
 	assert_true(rd_event_is_condition[RD_EV_PENDING]);
 	assert_false(rd_event_is_condition[RD_EV_AUTO_REMAP]);
 }
 
+static void scrub_st(struct remap_status *s, u64 state, u64 start, u64 pos,
+		     u64 end, u64 passes, u64 last)
+{
+	st(s, 0, 0, 100, 0, 0, 0, 0, 0, 0);
+	s->v[REMAP_F_SCRUB_STATE] = state;
+	s->v[REMAP_F_SCRUB_START] = start;
+	s->v[REMAP_F_SCRUB_POSITION] = pos;
+	s->v[REMAP_F_SCRUB_END] = end;
+	s->v[REMAP_F_SCRUB_PASSES] = passes;
+	s->v[REMAP_F_SCRUB_LAST_PASS_END] = last;
+}
+
+static void test_scrub_events(void **state)
+{
+	struct remap_status a, b;
+	struct rd_ev ev[RD_NR_EVENTS];
+	struct rd_conf c;
+
+	(void)state;
+	rd_conf_defaults(&c);
+	/* idle -> running: started, with the sectors of the range. */
+	scrub_st(&a, REMAP_W_SCRUB_IDLE, 0, 0, 0, 0, 0);
+	scrub_st(&b, REMAP_W_SCRUB_RUNNING, 64, 64, 1088, 0, 0);
+	assert_int_equal(rd_diff(&a, &b, 0, &c.global, ev), 1);
+	assert_int_equal(ev[0].e, RD_EV_SCRUB_STARTED);
+	assert_int_equal(ev[0].count, 1024);
+	/* running -> paused -> running: no event. */
+	a = b;
+	b.v[REMAP_F_SCRUB_STATE] = REMAP_W_SCRUB_PAUSED;
+	assert_int_equal(rd_diff(&a, &b, 0, &c.global, ev), 0);
+	assert_int_equal(rd_diff(&b, &a, 0, &c.global, ev), 0);
+	/* Findings: relocated, weak and pending add up. */
+	b = a;
+	b.v[REMAP_F_SCRUB_READ_ERRORS] = 5;
+	b.v[REMAP_F_SCRUB_RELOCATED] = 1;
+	b.v[REMAP_F_SCRUB_WEAK] = 2;
+	b.v[REMAP_F_SCRUB_PENDING] = 1;
+	assert_int_equal(rd_diff(&a, &b, 0, &c.global, ev), 1);
+	assert_int_equal(ev[0].e, RD_EV_SCRUB_FOUND);
+	assert_int_equal(ev[0].count, 4);
+	/* Read errors alone (a scrubber that only reports) are findings. */
+	b = a;
+	b.v[REMAP_F_SCRUB_READ_ERRORS] = 3;
+	assert_int_equal(rd_diff(&a, &b, 0, &c.global, ev), 1);
+	assert_int_equal(ev[0].count, 3);
+	/* A pass ends between two looks: started, found, finished. */
+	scrub_st(&a, REMAP_W_SCRUB_IDLE, 0, 0, 0, 0, 0);
+	scrub_st(&b, REMAP_W_SCRUB_IDLE, 0, 2048, 2048, 1, 1000);
+	b.v[REMAP_F_SCRUB_PENDING] = 1;
+	assert_int_equal(rd_diff(&a, &b, 0, &c.global, ev), 2);
+	assert_int_equal(ev[0].e, RD_EV_SCRUB_FOUND);
+	assert_int_equal(ev[1].e, RD_EV_SCRUB_FINISHED);
+	assert_int_equal(ev[1].count, 1);
+	/* A pass ended and the next began: finished and started. */
+	scrub_st(&a, REMAP_W_SCRUB_RUNNING, 0, 1000, 2048, 1, 1000);
+	scrub_st(&b, REMAP_W_SCRUB_RUNNING, 0, 8, 2048, 2, 2000);
+	assert_int_equal(rd_diff(&a, &b, 0, &c.global, ev), 2);
+	assert_int_equal(ev[0].e, RD_EV_SCRUB_STARTED);
+	assert_int_equal(ev[1].e, RD_EV_SCRUB_FINISHED);
+	/* A module without the scrubber: nothing. */
+	a.have[REMAP_F_SCRUB_STATE] = false;
+	assert_int_equal(rd_diff(&a, &b, 0, &c.global, ev), 0);
+	rd_conf_free(&c);
+}
+
+static void test_scrub_schedule(void **state)
+{
+	struct remap_status s;
+	struct rd_settings cf;
+	struct rd_conf c;
+	char err[256];
+	unsigned int d;
+
+	(void)state;
+	assert_int_equal(rd_parse_duration("90", 1000, &d), 0);
+	assert_int_equal(d, 90);
+	assert_int_equal(rd_parse_duration("2w", 30UL * 86400, &d), 0);
+	assert_int_equal(d, 14 * 86400);
+	assert_int_equal(rd_parse_duration("5m", 299, &d), -1);
+	assert_int_equal(rd_parse_duration("5mm", 1000, &d), -1);
+	assert_int_equal(rd_parse_duration("", 1000, &d), -1);
+	assert_int_equal(rd_parse_duration("99999999999999999999", ~0UL, &d), -1);
+
+	assert_int_equal(parse("scrub_interval = 7d\nscrub_window = 22:30-04:00\n"
+			       "scrub_rate = 1024\n[device b]\nscrub_interval = off\n",
+			       &c, err, sizeof(err)), 0);
+	rd_conf_resolve(&c, "a", "", &cf);
+	assert_int_equal(cf.scrub_interval, 7 * 86400);
+	assert_int_equal(cf.scrub_window_start, 22 * 60 + 30);
+	assert_int_equal(cf.scrub_window_end, 4 * 60);
+	assert_int_equal(cf.scrub_rate, 1024);
+	/* A window that wraps midnight. */
+	assert_true(rd_in_window(&cf, 23 * 60));
+	assert_true(rd_in_window(&cf, 0));
+	assert_true(rd_in_window(&cf, 22 * 60 + 30));
+	assert_false(rd_in_window(&cf, 4 * 60));
+	assert_false(rd_in_window(&cf, 12 * 60));
+
+	/* Never scrubbed, in the window: start. */
+	scrub_st(&s, REMAP_W_SCRUB_IDLE, 0, 0, 0, 0, 0);
+	assert_int_equal(rd_scrub_due(&cf, &s, 0, false, false, 1000000, 23 * 60),
+			 RD_SCRUB_START);
+	/* Outside the window: wait. */
+	assert_int_equal(rd_scrub_due(&cf, &s, 0, false, false, 1000000, 12 * 60),
+			 RD_SCRUB_NOTHING);
+	/* A pass 6 days ago (the target's or the remembered one): wait. */
+	s.v[REMAP_F_SCRUB_LAST_PASS_END] = 1000000 - 6 * 86400;
+	assert_int_equal(rd_scrub_due(&cf, &s, 0, false, false, 1000000, 23 * 60),
+			 RD_SCRUB_NOTHING);
+	s.v[REMAP_F_SCRUB_LAST_PASS_END] = 1000000 - 8 * 86400;
+	assert_int_equal(rd_scrub_due(&cf, &s, 1000000 - 86400, false, false,
+				      1000000, 23 * 60), RD_SCRUB_NOTHING);
+	assert_int_equal(rd_scrub_due(&cf, &s, 0, false, false, 1000000, 23 * 60),
+			 RD_SCRUB_START);
+	/* Ours and running when the window ends: pause; someone else's: no. */
+	s.v[REMAP_F_SCRUB_STATE] = REMAP_W_SCRUB_RUNNING;
+	assert_int_equal(rd_scrub_due(&cf, &s, 0, true, false, 1000000, 5 * 60),
+			 RD_SCRUB_PAUSE);
+	assert_int_equal(rd_scrub_due(&cf, &s, 0, false, false, 1000000, 5 * 60),
+			 RD_SCRUB_NOTHING);
+	assert_int_equal(rd_scrub_due(&cf, &s, 0, true, false, 1000000, 23 * 60),
+			 RD_SCRUB_NOTHING);
+	/* Paused by remapd: resumed in the window; paused by a user: left. */
+	s.v[REMAP_F_SCRUB_STATE] = REMAP_W_SCRUB_PAUSED;
+	assert_int_equal(rd_scrub_due(&cf, &s, 0, true, true, 1000000, 23 * 60),
+			 RD_SCRUB_RESUME);
+	assert_int_equal(rd_scrub_due(&cf, &s, 0, true, true, 1000000, 5 * 60),
+			 RD_SCRUB_NOTHING);
+	assert_int_equal(rd_scrub_due(&cf, &s, 0, true, false, 1000000, 23 * 60),
+			 RD_SCRUB_NOTHING);
+	/* No schedule for device b; none without a scrubber. */
+	rd_conf_resolve(&c, "b", "", &cf);
+	s.v[REMAP_F_SCRUB_STATE] = REMAP_W_SCRUB_IDLE;
+	assert_int_equal(rd_scrub_due(&cf, &s, 0, false, false, 1000000, 23 * 60),
+			 RD_SCRUB_NOTHING);
+	rd_conf_resolve(&c, "a", "", &cf);
+	s.have[REMAP_F_SCRUB_STATE] = false;
+	assert_int_equal(rd_scrub_due(&cf, &s, 0, false, false, 1000000, 23 * 60),
+			 RD_SCRUB_NOTHING);
+	rd_conf_free(&c);
+}
+
+static void test_listen(void **state)
+{
+	char host[64];
+	uint16_t port;
+
+	(void)state;
+	assert_int_equal(rd_parse_listen("127.0.0.1:9469", host, sizeof(host), &port), 0);
+	assert_string_equal(host, "127.0.0.1");
+	assert_int_equal(port, 9469);
+	assert_int_equal(rd_parse_listen("[::1]:80", host, sizeof(host), &port), 0);
+	assert_string_equal(host, "::1");
+	assert_int_equal(port, 80);
+	assert_int_equal(rd_parse_listen("127.0.0.1:0", host, sizeof(host), &port), -1);
+	assert_int_equal(rd_parse_listen("127.0.0.1:65536", host, sizeof(host), &port), -1);
+	assert_int_equal(rd_parse_listen("127.0.0.1:80x", host, sizeof(host), &port), -1);
+	assert_int_equal(rd_parse_listen("127.0.0.1", host, sizeof(host), &port), -1);
+	assert_int_equal(rd_parse_listen("1234567890:80", host, 8, &port), -1);
+}
+
 static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(test_scrub_events),
+	cmocka_unit_test(test_scrub_schedule),
+	cmocka_unit_test(test_listen),
 	cmocka_unit_test(test_defaults),
 	cmocka_unit_test(test_full),
 	cmocka_unit_test(test_errors),

@@ -57,7 +57,8 @@ static void test_line(void **state)
 
 	assert_int_equal(remap_status_parse_line(
 		"8 0 3/3 0 failed 0 3 1 0 2 2 no_auto_remap exhausted 4 "
-		"paused 4096 8192 3 1796543536 5 2 1 1 x y", &s), 0);
+		"paused 4096 8192 3 1796543536 5 2 1 1 512 x y", &s), 0);
+	assert_int_equal(s.v[REMAP_F_SCRUB_START], 512);
 	assert_int_equal(s.v[REMAP_F_SCRUB_STATE], REMAP_W_SCRUB_PAUSED);
 	assert_string_equal(remap_field_word(REMAP_F_SCRUB_STATE, s.v[REMAP_F_SCRUB_STATE]), "paused");
 	assert_int_equal(s.v[REMAP_F_SCRUB_POSITION], 4096);
@@ -74,6 +75,13 @@ static void test_line(void **state)
 	assert_int_equal(s.v[REMAP_F_DOUBT_UNITS], 4);
 	assert_int_equal(s.extra, 2);
 	assert_string_equal(remap_field_word(REMAP_F_SPARE_EXHAUSTED, s.v[REMAP_F_SPARE_EXHAUSTED]), "yes");
+
+	/* A line of 1.2.0 (no scrub_start): read, scrub_start absent. */
+	assert_int_equal(remap_status_parse_line(
+		"8 0 3/3 0 ok 0 3 1 0 2 2 auto_remap ok 0 "
+		"running 4096 8192 3 0 0 0 0 0", &s), 0);
+	assert_true(s.have[REMAP_F_SCRUB_PENDING]);
+	assert_false(s.have[REMAP_F_SCRUB_START]);
 
 	/* An older line (no mode, pool state, doubt): read, those absent. */
 	assert_int_equal(remap_status_parse_line("8 1 1/10 0 volatile 0 1 0 0 0 0", &s), 0);

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "remap_args.h"
 #include "remapd.h"
 
 #define RD_MAX_CONF_BYTES (1U << 20)
@@ -54,6 +55,9 @@ static const char *const setting_keys[RD_NR_SETTINGS] = {
 	[RD_S_REMINDER] = "reminder",
 	[RD_S_REMINDER_INTERVAL] = "reminder_interval",
 	[RD_S_IGNORE] = "ignore",
+	[RD_S_SCRUB_INTERVAL] = "scrub_interval",
+	[RD_S_SCRUB_WINDOW] = "scrub_window",
+	[RD_S_SCRUB_RATE] = "scrub_rate",
 };
 
 void rd_conf_defaults(struct rd_conf *c)
@@ -65,6 +69,9 @@ void rd_conf_defaults(struct rd_conf *c)
 	c->global.program_timeout = 30;
 	c->global.reminder = RD_REMIND_ONCE;
 	c->global.reminder_interval = 86400;
+	c->global.scrub_window_start = -1;
+	c->global.scrub_window_end = -1;
+	c->global.scrub_rate = -1;
 	c->max_programs = 8;
 }
 
@@ -156,9 +163,18 @@ static int parse_events(struct parser *p, const char *v, uint64_t *out)
 			s++;
 		e = s + strcspn(s, ", \t");
 		ev = rd_event_by_name(s, (size_t)(e - s));
-		if (ev < 0)
-			return perr(p, "events: unknown event '%.*s' (known: remap, auto_remap, pending, uncorrectable_read, lost_sectors, spare_error, spare_warning, spare_critical, spare_exhausted, metadata_failed, device_added, device_removed, test; or all, none)",
-				    (int)(e - s), s);
+		if (ev < 0) {
+			char known[512];
+			size_t kn = 0;
+			int i;
+
+			for (i = 0; i < RD_NR_EVENTS && kn < sizeof(known); i++)
+				kn += (size_t)snprintf(known + kn,
+						       sizeof(known) - kn, "%s, ",
+						       rd_event_names[i]);
+			return perr(p, "events: unknown event '%.*s' (known: %sor all, none)",
+				    (int)(e - s), s, known);
+		}
 		m |= RD_EVENT_BIT(ev);
 		while (*e == ' ' || *e == '\t')
 			e++;
@@ -170,6 +186,92 @@ static int parse_events(struct parser *p, const char *v, uint64_t *out)
 		s = e + 1;
 	}
 	*out = m;
+	return 0;
+}
+
+int rd_parse_duration(const char *v, unsigned long max, unsigned int *out)
+{
+	static const struct { char suffix; unsigned long mult; } units[] = {
+		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
+		{ 'w', 7 * 86400 },
+	};
+	size_t len = strlen(v), digits = strspn(v, "0123456789");
+	unsigned long mult = 1;
+	u64 x;
+	size_t i;
+
+	if (!digits || (len != digits && len != digits + 1))
+		return -1;
+	if (len == digits + 1) {
+		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (units[i].suffix == v[digits])
+				break;
+		if (i == sizeof(units) / sizeof(units[0]))
+			return -1;
+		mult = units[i].mult;
+	}
+	if (remap_parse_u64_n(v, digits, &x) || x > max / mult)
+		return -1;
+	*out = (unsigned int)(x * mult);
+	return 0;
+}
+
+int rd_parse_listen(const char *spec, char *host, size_t hostlen,
+		    uint16_t *port)
+{
+	const char *colon = strrchr(spec, ':');
+	size_t hl;
+	u64 x;
+
+	if (!colon || colon == spec ||
+	    remap_parse_u64_n(colon + 1, strlen(colon + 1), &x) ||
+	    x < 1 || x > 65535)
+		return -1;
+	hl = (size_t)(colon - spec);
+	if (hl > 1 && spec[0] == '[' && spec[hl - 1] == ']') {
+		spec++;
+		hl -= 2;
+	}
+	if (!hl || hl >= hostlen)
+		return -1;
+	memcpy(host, spec, hl);
+	host[hl] = '\0';
+	*port = (uint16_t)x;
+	return 0;
+}
+
+/* "HH:MM" into minutes after midnight, or -1. */
+static int parse_hhmm(const char *s, size_t len)
+{
+	u64 h, m;
+
+	if (len != 5 || s[2] != ':' || remap_parse_u64_n(s, 2, &h) ||
+	    remap_parse_u64_n(s + 3, 2, &m) || h > 23 || m > 59)
+		return -1;
+	return (int)(h * 60 + m);
+}
+
+/* "any", or "HH:MM-HH:MM" (local time; it may wrap midnight). */
+static int parse_window(struct parser *p, const char *v, struct rd_settings *s)
+{
+	const char *dash = strchr(v, '-');
+	int a, b;
+
+	if (!strcmp(v, "any")) {
+		s->scrub_window_start = -1;
+		s->scrub_window_end = -1;
+		return 0;
+	}
+	a = dash ? parse_hhmm(v, (size_t)(dash - v)) : -1;
+	b = dash ? parse_hhmm(dash + 1, strlen(dash + 1)) : -1;
+	if (a < 0 || b < 0)
+		return perr(p, "scrub_window: '%s' is not HH:MM-HH:MM (e.g. 01:00-05:30) or any",
+			    v);
+	if (a == b)
+		return perr(p, "scrub_window: '%s' is empty (for any time, say any)",
+			    v);
+	s->scrub_window_start = a;
+	s->scrub_window_end = b;
 	return 0;
 }
 
@@ -216,6 +318,31 @@ static int set_setting(struct parser *p, struct rd_settings *s, int k,
 				  &s->reminder_interval);
 	case RD_S_IGNORE:
 		return parse_bool(p, setting_keys[k], v, &s->ignore);
+	case RD_S_SCRUB_INTERVAL:
+		if (!strcmp(v, "off")) {
+			s->scrub_interval = 0;
+			return 0;
+		}
+		if (rd_parse_duration(v, 3650UL * 86400, &s->scrub_interval))
+			return perr(p, "scrub_interval: '%s' is not a duration such as 7d, 12h or 3600 (at most 3650d), or off",
+				    v);
+		return 0;
+	case RD_S_SCRUB_WINDOW:
+		return parse_window(p, v, s);
+	case RD_S_SCRUB_RATE: {
+		unsigned int rate;
+
+		if (!strcmp(v, "default")) {
+			s->scrub_rate = -1;
+			return 0;
+		}
+		/* The target's bounds (core/remap_args.h). */
+		if (parse_uint(p, setting_keys[k], v, 0, REMAP_MAX_SCRUB_RATE,
+			       &rate))
+			return -1;
+		s->scrub_rate = rate;
+		return 0;
+	}
 	}
 	return perr(p, "internal error: setting %d", k);
 }
@@ -335,11 +462,14 @@ static int parse_line(struct parser *p, char *l, struct rd_conf *c)
 			c->textfile_dir = strdup(v);
 			return c->textfile_dir ? 0 : perr(p, "out of memory");
 		}
-		t = strrchr(v, ':');
-		if (!t || t == v || !t[1] || strspn(t + 1, "0123456789") != strlen(t + 1) ||
-		    atoi(t + 1) < 1 || atoi(t + 1) > 65535)
-			return perr(p, "listen: '%s' is not ADDRESS:PORT (e.g. 127.0.0.1:9469)",
-				    v);
+		{
+			char host[128];
+			uint16_t port;
+
+			if (rd_parse_listen(v, host, sizeof(host), &port))
+				return perr(p, "listen: '%s' is not ADDRESS:PORT (e.g. 127.0.0.1:9469)",
+					    v);
+		}
 		free(c->listen);
 		c->listen = strdup(v);
 		return c->listen ? 0 : perr(p, "out of memory");
@@ -504,6 +634,18 @@ void rd_conf_resolve(const struct rd_conf *c, const char *name,
 					break;
 				case RD_S_IGNORE:
 					out->ignore = ov->s.ignore;
+					break;
+				case RD_S_SCRUB_INTERVAL:
+					out->scrub_interval = ov->s.scrub_interval;
+					break;
+				case RD_S_SCRUB_WINDOW:
+					out->scrub_window_start =
+						ov->s.scrub_window_start;
+					out->scrub_window_end =
+						ov->s.scrub_window_end;
+					break;
+				case RD_S_SCRUB_RATE:
+					out->scrub_rate = ov->s.scrub_rate;
 					break;
 				}
 			}

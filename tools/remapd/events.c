@@ -45,6 +45,44 @@ static uint64_t grew(const struct remap_status *o, const struct remap_status *c,
 	return c->v[f] > o->v[f] ? c->v[f] - o->v[f] : 0;
 }
 
+/*
+ * The scrub events: a pass began (a scrub left idle, or a new pass began
+ * after one ended: count, the sectors it covers), units were found bad
+ * (relocated, weak or made pending; read errors alone when the scrubber
+ * only reports), passes ended.
+ */
+static size_t scrub_diff(const struct remap_status *o,
+			 const struct remap_status *c, struct rd_ev *out)
+{
+	bool busy = c->v[REMAP_F_SCRUB_STATE] != REMAP_W_SCRUB_IDLE;
+	uint64_t passes = grew(o, c, REMAP_F_SCRUB_PASSES);
+	uint64_t found = grew(o, c, REMAP_F_SCRUB_RELOCATED) +
+			 grew(o, c, REMAP_F_SCRUB_WEAK) +
+			 grew(o, c, REMAP_F_SCRUB_PENDING);
+	size_t n = 0;
+
+	if (busy && (o->v[REMAP_F_SCRUB_STATE] == REMAP_W_SCRUB_IDLE ||
+		     passes)) {
+		out[n].e = RD_EV_SCRUB_STARTED;
+		out[n++].count = c->v[REMAP_F_SCRUB_END] -
+				 (c->v[REMAP_F_SCRUB_START] <
+				  c->v[REMAP_F_SCRUB_END] ?
+				  c->v[REMAP_F_SCRUB_START] :
+				  c->v[REMAP_F_SCRUB_END]);
+	}
+	if (!found)
+		found = grew(o, c, REMAP_F_SCRUB_READ_ERRORS);
+	if (found) {
+		out[n].e = RD_EV_SCRUB_FOUND;
+		out[n++].count = found;
+	}
+	if (passes) {
+		out[n].e = RD_EV_SCRUB_FINISHED;
+		out[n++].count = passes;
+	}
+	return n;
+}
+
 size_t rd_diff(const struct remap_status *old, const struct remap_status *cur,
 	       uint64_t old_cond, const struct rd_settings *cf,
 	       struct rd_ev *out)
@@ -85,6 +123,8 @@ size_t rd_diff(const struct remap_status *old, const struct remap_status *cur,
 		ADD(RD_EV_SPARE_EXHAUSTED, cur->v[REMAP_F_SPARE_FREE]);
 	if ((cond & ~old_cond) & RD_EVENT_BIT(RD_EV_METADATA_FAILED))
 		ADD(RD_EV_METADATA_FAILED, cur->v[REMAP_F_DOUBT_UNITS]);
+	if (old->have[REMAP_F_SCRUB_STATE] && cur->have[REMAP_F_SCRUB_STATE])
+		n += scrub_diff(old, cur, out + n);
 #undef ADD
 	return n;
 }
@@ -108,4 +148,46 @@ time_t rd_reminder_due(const struct rd_settings *cf, time_t last,
 		return last + iv * ((time_t)1 << sh);
 	}
 	return 0;
+}
+
+bool rd_in_window(const struct rd_settings *cf, int m)
+{
+	int a = cf->scrub_window_start, b = cf->scrub_window_end;
+
+	if (a < 0)
+		return true;
+	/* [a, b); a window that ends before it starts wraps midnight. */
+	return a < b ? m >= a && m < b : m >= a || m < b;
+}
+
+enum rd_scrub_action rd_scrub_due(const struct rd_settings *cf,
+				  const struct remap_status *st,
+				  time_t last_end, bool ours,
+				  bool paused_by_us, time_t now, int minute)
+{
+	bool in = rd_in_window(cf, minute);
+	time_t last;
+
+	if (!cf->scrub_interval || cf->ignore ||
+	    !st->have[REMAP_F_SCRUB_STATE])
+		return RD_SCRUB_NOTHING;
+	switch (st->v[REMAP_F_SCRUB_STATE]) {
+	case REMAP_W_SCRUB_RUNNING:
+		/* Only a scrub remapd started is remapd's to pause. */
+		return ours && !in ? RD_SCRUB_PAUSE : RD_SCRUB_NOTHING;
+	case REMAP_W_SCRUB_PAUSED:
+		/* A scrub someone else paused stays paused. */
+		return ours && paused_by_us && in ? RD_SCRUB_RESUME :
+		       RD_SCRUB_NOTHING;
+	case REMAP_W_SCRUB_IDLE:
+		if (!in)
+			return RD_SCRUB_NOTHING;
+		last = (time_t)st->v[REMAP_F_SCRUB_LAST_PASS_END];
+		if (last_end > last)
+			last = last_end;
+		if (!last || now - last >= (time_t)cf->scrub_interval)
+			return RD_SCRUB_START;
+		return RD_SCRUB_NOTHING;
+	}
+	return RD_SCRUB_NOTHING;
 }

@@ -52,13 +52,22 @@
 #define KILL_GRACE 5		/* seconds between SIGTERM and SIGKILL */
 #define HTTP_MAX_CLIENTS 8
 #define WRITE_INTERVAL 0.5	/* seconds between textfile/state rewrites */
+#define SCRUB_RETRY 300		/* seconds after a refused scrub message */
 
 /* Exit statuses. */
 #define EXIT_UNHEALTHY 1
 #define EXIT_TROUBLE 2
 
 /* Kinds of kernel log lines that name sectors (see read_kmsg()). */
-enum { KS_REMAPPED, KS_PENDING, KS_LOST, KS_RETIRED, KS_NR };
+enum { KS_REMAPPED, KS_PENDING, KS_LOST, KS_RETIRED, KS_SCRUB, KS_NR };
+
+/* What the scrub schedule knows of a device (rd_scrub_due()). */
+struct scrub_sched {
+	time_t last_end;	/* latest pass end (or cancel) remapd knows */
+	bool ours;		/* the running/paused scrub: remapd started it */
+	bool paused_by_us;	/* remapd paused it at its window's end */
+	time_t refused;		/* when the target last refused a message */
+};
 
 struct dev {
 	dev_t devno;
@@ -75,6 +84,7 @@ struct dev {
 	unsigned int cond_n[RD_NR_EVENTS];
 	struct rd_settings cf;
 	char sectors[KS_NR][SECTORS_MAX];
+	struct scrub_sched sc;
 };
 
 struct job {
@@ -97,6 +107,7 @@ struct saved {
 	struct remap_status st;
 	time_t cond_last[RD_NR_EVENTS];
 	unsigned int cond_n[RD_NR_EVENTS];
+	struct scrub_sched sc;
 	bool used;
 };
 
@@ -263,6 +274,12 @@ static const char *event_what(enum rd_event e)
 		return "spare units free: the pool is exhausted, I/O errors pass up";
 	case RD_EV_METADATA_FAILED:
 		return "units in doubt: a metadata commit failed, the table is read-only";
+	case RD_EV_SCRUB_STARTED:
+		return "sectors to scrub: a scrub pass started";
+	case RD_EV_SCRUB_FOUND:
+		return "units found failing or slow by the scrubber";
+	case RD_EV_SCRUB_FINISHED:
+		return "scrub passes finished";
 	case RD_EV_DEVICE_ADDED:
 		return "remap device found";
 	case RD_EV_DEVICE_REMOVED:
@@ -286,6 +303,8 @@ static int event_kind(enum rd_event e)
 		return KS_PENDING;
 	case RD_EV_LOST_SECTORS:
 		return KS_LOST;
+	case RD_EV_SCRUB_FOUND:
+		return KS_SCRUB;
 	default:
 		return -1;
 	}
@@ -566,7 +585,9 @@ static void emit(struct dev *d, enum rd_event e, uint64_t count,
 		 " (more in the kernel log)" : "",
 		 counters);
 	rd_log(e == RD_EV_DEVICE_ADDED || e == RD_EV_DEVICE_REMOVED ||
-	       e == RD_EV_REMAP || e == RD_EV_TEST ? LOG_NOTICE :
+	       e == RD_EV_REMAP || e == RD_EV_TEST ||
+	       e == RD_EV_SCRUB_STARTED || e == RD_EV_SCRUB_FINISHED ?
+	       LOG_NOTICE :
 	       e == RD_EV_SPARE_CRITICAL || e == RD_EV_SPARE_EXHAUSTED ||
 	       e == RD_EV_METADATA_FAILED ? LOG_CRIT :
 	       e == RD_EV_LOST_SECTORS || e == RD_EV_UNCORRECTABLE_READ ?
@@ -609,17 +630,75 @@ static char *state_path(const char *suffix)
 }
 
 /*
- * One line a device:
- *   dev <uuid|-> <name> <present> <cond> <f0> ... <fN-1> <have mask>
- *       <n_0>:<last_0> ... (one per event)
+ * One line a device, every value named, so that a remapd with more (or
+ * fewer) fields or events reads the file of another version:
+ *   dev <uuid|-> <name> <present> [cond=<event>,...] [f.<field>=<n> ...]
+ *       [e.<event>=<times>:<last>] [scrub=<last_end>:<ours>:<paused_by_us>]
+ * A state file of remapd 1.2.0 (numbers by position) is not read: its
+ * devices are new again (their conditions announced once more).
  */
+static int state_token(struct saved *s, const char *t, size_t len)
+{
+	const char *eq = memchr(t, '=', len), *v;
+	unsigned long long a, b, c;
+	size_t kl, vl;
+	char val[64];
+	int i;
+
+	if (!eq)
+		return -1;
+	kl = (size_t)(eq - t);
+	v = eq + 1;
+	vl = len - kl - 1;
+	if (vl >= sizeof(val))
+		return -1;
+	memcpy(val, v, vl);
+	val[vl] = '\0';
+	if (kl == 4 && !memcmp(t, "cond", 4)) {
+		const char *p = val, *e;
+
+		while (*p) {
+			e = p + strcspn(p, ",");
+			i = rd_event_by_name(p, (size_t)(e - p));
+			if (i >= 0)
+				s->cond |= RD_EVENT_BIT(i);
+			p = *e ? e + 1 : e;
+		}
+		return 0;
+	}
+	if (kl > 2 && !memcmp(t, "f.", 2)) {
+		i = remap_field_by_key(t + 2, kl - 2);
+		if (i >= 0 && sscanf(val, "%llu", &a) == 1) {
+			s->st.v[i] = a;
+			s->st.have[i] = true;
+		}
+		return 0;
+	}
+	if (kl > 2 && !memcmp(t, "e.", 2)) {
+		i = rd_event_by_name(t + 2, kl - 2);
+		if (i >= 0 && sscanf(val, "%llu:%llu", &a, &b) == 2) {
+			s->cond_n[i] = (unsigned int)a;
+			s->cond_last[i] = (time_t)b;
+		}
+		return 0;
+	}
+	if (kl == 5 && !memcmp(t, "scrub", 5)) {
+		if (sscanf(val, "%llu:%llu:%llu", &a, &b, &c) != 3)
+			return -1;
+		s->sc.last_end = (time_t)a;
+		s->sc.ours = b;
+		s->sc.paused_by_us = c;
+		return 0;
+	}
+	return 0;	/* a key of a later version */
+}
+
 static void state_load(void)
 {
-	char *path = state_path(""), *line = NULL, *p, *end;
+	char *path = state_path(""), *line = NULL, *p;
 	struct saved *s;
-	size_t cap = 0;
+	size_t cap = 0, len;
 	FILE *f;
-	int i;
 
 	if (!path)
 		return;
@@ -632,14 +711,13 @@ static void state_load(void)
 	}
 	while (getline(&line, &cap, f) > 0) {
 		char uuid[DM_UUID_LEN], name[DM_NAME_LEN];
-		unsigned long long cond, have;
 		int present, off;
 
 		if (strncmp(line, "dev ", 4))
 			continue;
-		if (sscanf(line, "dev %128s %127s %d %llu%n", uuid, name,
-			   &present, &cond, &off) != 4)
-			continue;
+		if (sscanf(line, "dev %128s %127s %d%n", uuid, name, &present,
+			   &off) != 3)
+			goto bad;
 		s = realloc(g.saved, (g.nsaved + 1) * sizeof(*s));
 		if (!s)
 			break;
@@ -650,36 +728,19 @@ static void state_load(void)
 			 strcmp(uuid, "-") ? uuid : "");
 		snprintf(s->name, sizeof(s->name), "%s", name);
 		s->present = present;
-		s->cond = cond;
-		p = line + off;
-		for (i = 0; i < REMAP_NR_FIELDS; i++) {
-			s->st.v[i] = strtoull(p, &end, 10);
-			if (end == p)
+		for (p = line + off;; p += len) {
+			p += strspn(p, " \t\n");
+			len = strcspn(p, " \t\n");
+			if (!len)
+				break;
+			if (state_token(s, p, len))
 				goto bad;
-			p = end;
-		}
-		have = strtoull(p, &end, 10);
-		if (end == p)
-			goto bad;
-		p = end;
-		for (i = 0; i < REMAP_NR_FIELDS; i++)
-			s->st.have[i] = have & (1ULL << i);
-		for (i = 0; i < RD_NR_EVENTS; i++) {
-			unsigned long n = strtoul(p, &end, 10);
-
-			if (end == p || *end != ':')
-				goto bad;
-			s->cond_n[i] = (unsigned int)n;
-			p = end + 1;
-			s->cond_last[i] = (time_t)strtoll(p, &end, 10);
-			if (end == p)
-				goto bad;
-			p = end;
 		}
 		g.nsaved++;
 		continue;
 bad:
-		rd_log(LOG_WARNING, "%s: ignoring a malformed line", path);
+		rd_log(LOG_WARNING, "%s: ignoring a malformed line (or one of remapd 1.2.0)",
+		       path);
 	}
 	free(line);
 	fclose(f);
@@ -703,21 +764,30 @@ static struct saved *saved_find(const char *uuid, const char *name)
 static void state_line(FILE *f, const char *uuid, const char *name,
 		       bool present, uint64_t cond,
 		       const struct remap_status *st,
-		       const unsigned int *cn, const time_t *cl)
+		       const unsigned int *cn, const time_t *cl,
+		       const struct scrub_sched *sc)
 {
-	unsigned long long have = 0;
+	const char *sep = " cond=";
 	int i;
 
-	fprintf(f, "dev %s %s %d %llu", uuid[0] ? uuid : "-", name,
-		present, (unsigned long long)cond);
-	for (i = 0; i < REMAP_NR_FIELDS; i++) {
-		fprintf(f, " %llu", (unsigned long long)st->v[i]);
-		if (st->have[i])
-			have |= 1ULL << i;
+	fprintf(f, "dev %s %s %d", uuid[0] ? uuid : "-", name, present);
+	for (i = 0; i < RD_NR_EVENTS; i++) {
+		if (!(cond & RD_EVENT_BIT(i)))
+			continue;
+		fprintf(f, "%s%s", sep, rd_event_names[i]);
+		sep = ",";
 	}
-	fprintf(f, " %llu", have);
+	for (i = 0; i < REMAP_NR_FIELDS; i++)
+		if (st->have[i])
+			fprintf(f, " f.%s=%llu", remap_fields[i].key,
+				(unsigned long long)st->v[i]);
 	for (i = 0; i < RD_NR_EVENTS; i++)
-		fprintf(f, " %u:%lld", cn[i], (long long)cl[i]);
+		if (cn[i] || cl[i])
+			fprintf(f, " e.%s=%u:%lld", rd_event_names[i], cn[i],
+				(long long)cl[i]);
+	if (sc->last_end || sc->ours)
+		fprintf(f, " scrub=%lld:%d:%d", (long long)sc->last_end,
+			sc->ours, sc->paused_by_us);
 	fputc('\n', f);
 }
 
@@ -746,14 +816,15 @@ static void state_save(void)
 		if (!d->is_remap || !d->have_st)
 			continue;
 		state_line(f, d->uuid, d->name, true, d->cond, &d->st,
-			   d->cond_n, d->cond_last);
+			   d->cond_n, d->cond_last, &d->sc);
 	}
 	/* Devices seen before and gone now: remembered as absent. */
 	for (i = 0; i < g.nsaved; i++)
 		if (!g.saved[i].used)
 			state_line(f, g.saved[i].uuid, g.saved[i].name, false,
 				   g.saved[i].cond, &g.saved[i].st,
-				   g.saved[i].cond_n, g.saved[i].cond_last);
+				   g.saved[i].cond_n, g.saved[i].cond_last,
+				   &g.saved[i].sc);
 	if (fflush(f) || fsync(fileno(f)) || ferror(f)) {
 		rd_log(LOG_ERR, "%s: write error: %s", tmp, strerror(errno));
 		fclose(f);
@@ -790,8 +861,26 @@ static const struct metric metrics[] = {
 	{ "dmremap_lost_sectors_total", "counter", "Sectors replaced by zeroes because they could not be read", REMAP_F_LOST_SECTORS },
 	{ "dmremap_metadata_ok", "gauge", "1 when the metadata is ok or volatile, 0 when it failed", -2 },
 	{ "dmremap_spare_exhausted", "gauge", "1 when the spare pool is exhausted", -3 },
-	/* Scrub metrics (dmremap_scrub_progress_ratio, ..._last_pass_end_timestamp_seconds) come with the scrub messages. */
+	{ "dmremap_scrub_state", "gauge", "1 for the scrubber's state (label state: idle, running, paused)", -4 },
+	{ "dmremap_scrub_progress_ratio", "gauge", "Part of the current or last scrub pass done, 0 to 1", -5 },
+	{ "dmremap_scrub_last_pass_end_timestamp_seconds", "gauge", "Unix time the last scrub pass ended, 0 for never", REMAP_F_SCRUB_LAST_PASS_END },
+	{ "dmremap_scrub_passes_total", "counter", "Scrub passes completed", REMAP_F_SCRUB_PASSES },
+	{ "dmremap_scrub_read_errors_total", "counter", "Reads the scrubber saw fail", REMAP_F_SCRUB_READ_ERRORS },
+	{ "dmremap_scrub_relocated_units_total", "counter", "Units the scrubber relocated after a failed read", REMAP_F_SCRUB_RELOCATED },
+	{ "dmremap_scrub_weak_units_total", "counter", "Slow units the scrubber relocated while they still read", REMAP_F_SCRUB_WEAK },
+	{ "dmremap_scrub_pending_units_total", "counter", "Units the scrubber found unreadable and made pending", REMAP_F_SCRUB_PENDING },
 };
+
+/* Part of the scrub range done: (position - start) / (end - start). */
+static double scrub_ratio(const struct remap_status *st)
+{
+	uint64_t a = st->v[REMAP_F_SCRUB_START], e = st->v[REMAP_F_SCRUB_END];
+	uint64_t p = st->v[REMAP_F_SCRUB_POSITION];
+
+	if (e <= a || p <= a)
+		return 0;
+	return p >= e ? 1 : (double)(p - a) / (double)(e - a);
+}
 
 static void put_label(char **buf, size_t *len, size_t *n, const char *v)
 {
@@ -850,6 +939,17 @@ static void put(char **buf, size_t *len, size_t *n, const char *fmt, ...)
 }
 
 /* The Prometheus text exposition of every device; malloc'd. */
+/* The labels every series of a device starts with. */
+static void put_dev_labels(char **buf, size_t *len, size_t *n,
+			   const char *metric, const struct dev *d)
+{
+	put(buf, len, n, "%s{device=\"", metric);
+	put_label(buf, len, n, d->name);
+	put(buf, len, n, "\",uuid=\"");
+	put_label(buf, len, n, d->uuid);
+	put(buf, len, n, "\"");
+}
+
 static char *metrics_text(size_t *out_len)
 {
 	size_t len = 4096, n = 0, m, i;
@@ -870,11 +970,33 @@ static char *metrics_text(size_t *out_len)
 				continue;
 			if (metrics[m].field >= 0 && !d->st.have[metrics[m].field])
 				continue;
-			put(&buf, &len, &n, "%s{device=\"", metrics[m].name);
-			put_label(&buf, &len, &n, d->name);
-			put(&buf, &len, &n, "\",uuid=\"");
-			put_label(&buf, &len, &n, d->uuid);
-			put(&buf, &len, &n, "\"");
+			if (metrics[m].field <= -4 &&
+			    !d->st.have[REMAP_F_SCRUB_START])
+				continue;
+			if (metrics[m].field == -4) {
+				static const uint64_t states[] = {
+					REMAP_W_SCRUB_IDLE,
+					REMAP_W_SCRUB_RUNNING,
+					REMAP_W_SCRUB_PAUSED,
+				};
+				size_t k;
+
+				for (k = 0; k < 3; k++) {
+					put_dev_labels(&buf, &len, &n,
+						       metrics[m].name, d);
+					put(&buf, &len, &n, ",state=\"%s\"} %d\n",
+					    word(REMAP_F_SCRUB_STATE, states[k]),
+					    d->st.v[REMAP_F_SCRUB_STATE] ==
+					    states[k]);
+				}
+				continue;
+			}
+			put_dev_labels(&buf, &len, &n, metrics[m].name, d);
+			if (metrics[m].field == -5) {
+				put(&buf, &len, &n, "} %.6f\n",
+				    scrub_ratio(&d->st));
+				continue;
+			}
 			if (metrics[m].field == -1) {
 				put(&buf, &len, &n,
 				    ",devno=\"%u:%u\",unit_sectors=\"%llu\",metadata=\"%s\",auto_remap=\"%s\"",
@@ -967,26 +1089,18 @@ static int http_open(const char *spec)
 	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6 };
 	struct sockaddr_in a4 = { .sin_family = AF_INET };
 	char host[128];
-	const char *colon = strrchr(spec, ':');
-	int port;
-	size_t hl;
+	uint16_t port;
 
-	if (!colon || (size_t)(colon - spec) >= sizeof(host))
+	if (rd_parse_listen(spec, host, sizeof(host), &port)) {
+		errno = EINVAL;
 		return -1;
-	hl = (size_t)(colon - spec);
-	memcpy(host, spec, hl);
-	host[hl] = '\0';
-	if (hl > 1 && host[0] == '[' && host[hl - 1] == ']') {
-		memmove(host, host + 1, hl - 2);
-		host[hl - 2] = '\0';
 	}
-	port = atoi(colon + 1);
 	if (inet_pton(AF_INET, host, &a4.sin_addr) == 1) {
-		a4.sin_port = htons((uint16_t)port);
+		a4.sin_port = htons(port);
 		return http_listen((struct sockaddr *)&a4, sizeof(a4));
 	}
 	if (inet_pton(AF_INET6, host, &a6.sin6_addr) == 1) {
-		a6.sin6_port = htons((uint16_t)port);
+		a6.sin6_port = htons(port);
 		return http_listen((struct sockaddr *)&a6, sizeof(a6));
 	}
 	errno = EINVAL;
@@ -1109,7 +1223,8 @@ static void note_sectors(const char *name, int kind, const char *range)
  * "device-mapper: remap: NAME: sectors A-B remapped to spare unit N",
  * "...: sectors A-B unreadable after N retries; pending until written",
  * "...: sectors A-B unreadable; replaced by zeroes",
- * "...: spare unit N failed a write; retired" (kernel/dm-remap-*.c).
+ * "...: spare unit N failed a write; retired",
+ * "...: scrub: sectors A-B ..." (what the scrubber found) (kernel/dm-remap-*.c).
  */
 static void parse_kmsg(const char *msg)
 {
@@ -1128,7 +1243,10 @@ static void parse_kmsg(const char *msg)
 	memcpy(name, p, (size_t)(colon - p));
 	name[colon - p] = '\0';
 	p = colon + 2;
-	if (sscanf(p, "sectors %llu-%llu %n", &a, &b, &n) == 2 && n) {
+	if (sscanf(p, "scrub: sectors %llu-%llu %n", &a, &b, &n) == 2 && n) {
+		snprintf(range, sizeof(range), "%llu-%llu", a, b);
+		note_sectors(name, KS_SCRUB, range);
+	} else if (sscanf(p, "sectors %llu-%llu %n", &a, &b, &n) == 2 && n) {
 		snprintf(range, sizeof(range), "%llu-%llu", a, b);
 		p += n;
 		if (!strncmp(p, "remapped to spare unit", 22))
@@ -1298,6 +1416,7 @@ static void dev_added(struct dev *d)
 		memcpy(d->cond_last, sv->cond_last, sizeof(d->cond_last));
 		memcpy(d->cond_n, sv->cond_n, sizeof(d->cond_n));
 		d->cond = sv->cond;
+		d->sc = sv->sc;
 		if (!sv->present)
 			emit(d, RD_EV_DEVICE_ADDED, 1, 0);
 	} else {
@@ -1353,11 +1472,137 @@ static void dev_removed(struct dev *d)
 			s->st = d->st;
 			memcpy(s->cond_last, d->cond_last, sizeof(s->cond_last));
 			memcpy(s->cond_n, d->cond_n, sizeof(s->cond_n));
+			s->sc = d->sc;
 		}
 		g.state_dirty = true;
 		g.metrics_dirty = true;
 	}
 	*d = g.devs[--g.ndevs];
+}
+
+/* ---- the scrub schedule (scrub_interval, scrub_window, scrub_rate) ---- */
+
+/* What the scrubber did since @old, as far as the schedule cares. */
+static void scrub_track(struct dev *d, const struct remap_status *old)
+{
+	const struct remap_status *c = &d->st;
+	time_t end = (time_t)c->v[REMAP_F_SCRUB_LAST_PASS_END];
+
+	if (!c->have[REMAP_F_SCRUB_STATE] || !old->have[REMAP_F_SCRUB_STATE])
+		return;
+	if (end > d->sc.last_end)
+		d->sc.last_end = end;
+	if (c->v[REMAP_F_SCRUB_STATE] == REMAP_W_SCRUB_IDLE &&
+	    old->v[REMAP_F_SCRUB_STATE] != REMAP_W_SCRUB_IDLE) {
+		if (d->sc.ours &&
+		    c->v[REMAP_F_SCRUB_PASSES] == old->v[REMAP_F_SCRUB_PASSES]) {
+			/* Cancelled: that counts as this interval's pass. */
+			d->sc.last_end = time(NULL);
+			rd_log(LOG_NOTICE, "%s: the scheduled scrub was cancelled; the next one is due in %u s",
+			       d->name, d->cf.scrub_interval);
+		}
+		d->sc.ours = false;
+		d->sc.paused_by_us = false;
+	}
+	if (c->v[REMAP_F_SCRUB_STATE] == REMAP_W_SCRUB_RUNNING)
+		d->sc.paused_by_us = false;
+}
+
+/* Send @msg to @d's target.  0, or the errno the kernel returned. */
+static int dev_message(const struct dev *d, const char *msg)
+{
+	struct dm_task *dmt = dm_task_create(DM_DEVICE_TARGET_MSG);
+	int r = 0;
+
+	if (!dmt)
+		return ENOMEM;
+	if (!dm_task_set_major(dmt, (int)major(d->devno)) ||
+	    !dm_task_set_minor(dmt, (int)minor(d->devno)) ||
+	    !dm_task_set_sector(dmt, 0) || !dm_task_set_message(dmt, msg))
+		r = ENOMEM;
+	else if (!dm_task_run(dmt))
+		r = dm_task_get_errno(dmt) ? dm_task_get_errno(dmt) : EIO;
+	dm_task_destroy(dmt);
+	return r;
+}
+
+static void dev_update(struct dev *d);
+
+/* A scrub message the schedule sends, logged; 0 or an errno. */
+static int scrub_send(struct dev *d, const char *msg, const char *why)
+{
+	char rate[48];
+	int r = 0;
+
+	if (strcmp(msg, "scrub pause") && d->cf.scrub_rate >= 0) {
+		snprintf(rate, sizeof(rate), "scrub_rate %lld",
+			 (long long)d->cf.scrub_rate);
+		r = dev_message(d, rate);
+	}
+	if (!r)
+		r = dev_message(d, msg);
+	if (r) {
+		rd_log(LOG_ERR, "%s: scheduled '%s' refused: %s (tried again in %d s)",
+		       d->name, msg, strerror(r), SCRUB_RETRY);
+		d->sc.refused = time(NULL);
+		return r;
+	}
+	rd_log(LOG_NOTICE, "%s: %s (%s)", d->name, msg, why);
+	return 0;
+}
+
+/*
+ * Start, pause and resume the scrubs the schedule asks for.  The time of
+ * the next look (the next minute), or 0 when no device has a schedule.
+ */
+static time_t scrub_schedule(time_t now)
+{
+	struct tm tm;
+	bool any = false;
+	size_t i;
+
+	if (!localtime_r(&now, &tm))
+		return 0;
+	for (i = 0; i < g.ndevs; i++) {
+		struct dev *d = &g.devs[i];
+		enum rd_scrub_action a;
+
+		if (!d->is_remap || !d->have_st || !d->cf.scrub_interval)
+			continue;
+		any = true;
+		if (d->sc.refused && now - d->sc.refused < SCRUB_RETRY)
+			continue;
+		a = rd_scrub_due(&d->cf, &d->st, d->sc.last_end, d->sc.ours,
+				 d->sc.paused_by_us, now,
+				 tm.tm_hour * 60 + tm.tm_min);
+		switch (a) {
+		case RD_SCRUB_NOTHING:
+			continue;
+		case RD_SCRUB_START:
+			if (scrub_send(d, "scrub start", d->sc.last_end ||
+				       d->st.v[REMAP_F_SCRUB_LAST_PASS_END] ?
+				       "scrub_interval has passed since the last pass" :
+				       "no pass known yet"))
+				continue;
+			d->sc.ours = true;
+			d->sc.paused_by_us = false;
+			break;
+		case RD_SCRUB_PAUSE:
+			if (scrub_send(d, "scrub pause", "scrub_window ended"))
+				continue;
+			d->sc.paused_by_us = true;
+			break;
+		case RD_SCRUB_RESUME:
+			if (scrub_send(d, "scrub resume", "scrub_window began"))
+				continue;
+			d->sc.paused_by_us = false;
+			break;
+		}
+		g.state_dirty = true;
+		/* Read the new state now, so the next look sees it. */
+		dev_update(d);
+	}
+	return any ? now + 60 - tm.tm_sec : 0;
 }
 
 /* Re-read a known remap device's status and announce what changed. */
@@ -1394,6 +1639,7 @@ static void dev_update(struct dev *d)
 	d->st = cur;
 	g.metrics_dirty = true;
 	g.state_dirty = true;
+	scrub_track(d, &old);
 	announce(d, &old, d->cond);
 }
 
@@ -1900,12 +2146,15 @@ int main(int argc, char **argv)
 
 	for (;;) {
 		struct timespec now;
-		time_t next_rem, wall = time(NULL);
+		time_t next_rem, next_sc, wall = time(NULL);
 		int nfd = 0, timeout = -1, li = -1, hi0;
 		struct job *j;
 		double tnow;
 
 		next_rem = reminders(wall);
+		next_sc = scrub_schedule(wall);
+		if (next_sc && (!next_rem || next_sc < next_rem))
+			next_rem = next_sc;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		/*
 		 * The textfile and the state file are rewritten at most every

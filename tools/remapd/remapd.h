@@ -20,8 +20,8 @@
  * a state that lasts (a pending unit, a spare pool filling up, failed
  * metadata): it is announced when the state begins (pending: when it
  * grows) and reminded of while it lasts (reminder in remapd.conf(5)).
- * Scrub events (scrub_started, scrub_finished, scrub_found) will come
- * with the target's scrub messages; none exists yet.
+ * The names are part of remapd's interface (REMAPD_EVENT, events =, the
+ * state file): append new ones, never rename.
  */
 #define RD_EVENTS(X)					\
 	X(REMAP, remap, false)				\
@@ -34,6 +34,9 @@
 	X(SPARE_CRITICAL, spare_critical, true)		\
 	X(SPARE_EXHAUSTED, spare_exhausted, true)	\
 	X(METADATA_FAILED, metadata_failed, true)	\
+	X(SCRUB_STARTED, scrub_started, false)		\
+	X(SCRUB_FOUND, scrub_found, false)		\
+	X(SCRUB_FINISHED, scrub_finished, false)	\
 	X(DEVICE_ADDED, device_added, false)		\
 	X(DEVICE_REMOVED, device_removed, false)	\
 	X(TEST, test, false)
@@ -70,6 +73,9 @@ enum rd_setting {
 	RD_S_REMINDER,
 	RD_S_REMINDER_INTERVAL,
 	RD_S_IGNORE,
+	RD_S_SCRUB_INTERVAL,
+	RD_S_SCRUB_WINDOW,
+	RD_S_SCRUB_RATE,
 	RD_NR_SETTINGS
 };
 
@@ -82,6 +88,11 @@ struct rd_settings {
 	enum rd_reminder reminder;
 	unsigned int reminder_interval;	/* seconds */
 	bool ignore;			/* no events, no metrics */
+	/* Scrub schedule: off while scrub_interval is 0. */
+	unsigned int scrub_interval;	/* seconds between passes */
+	int scrub_window_start;		/* minutes after local midnight, */
+	int scrub_window_end;		/* or -1 for any time */
+	int64_t scrub_rate;		/* KiB/s to set, or -1 to leave it */
 };
 
 struct rd_override {
@@ -114,6 +125,13 @@ int rd_conf_parse(const char *file, const char *text, struct rd_conf *c,
 /* Read and parse @file; a missing file is an error unless @optional. */
 int rd_conf_load(const char *file, bool optional, struct rd_conf *c,
 		 char *err, size_t errlen);
+
+/*
+ * "ADDRESS:PORT" of listen = and --listen (an IPv6 address in brackets):
+ * the address into @host, 0; or -1.
+ */
+int rd_parse_listen(const char *spec, char *host, size_t hostlen,
+		    uint16_t *port);
 
 /* The settings for a device: the global ones, then matching sections. */
 void rd_conf_resolve(const struct rd_conf *c, const char *name,
@@ -148,5 +166,34 @@ size_t rd_diff(const struct remap_status *old, const struct remap_status *cur,
  */
 time_t rd_reminder_due(const struct rd_settings *cf, time_t last,
 		       unsigned int n);
+
+/*
+ * The scrub schedule (remapd.conf(5), scrub_interval and friends): what
+ * remapd asks a device's scrubber to do now.  @st: its status; @last_end:
+ * the latest end of a pass remapd knows of (the status's, or an earlier
+ * one it remembers), 0 for none; @ours: the running or paused scrub is
+ * one remapd started; @paused_by_us: remapd paused it at a window's end;
+ * @now, @minute: the time, and minutes since local midnight.
+ */
+enum rd_scrub_action {
+	RD_SCRUB_NOTHING,
+	RD_SCRUB_START,		/* a new pass: "scrub start" */
+	RD_SCRUB_PAUSE,		/* the window ended: "scrub pause" */
+	RD_SCRUB_RESUME,	/* the window began: "scrub resume" */
+};
+
+enum rd_scrub_action rd_scrub_due(const struct rd_settings *cf,
+				  const struct remap_status *st,
+				  time_t last_end, bool ours,
+				  bool paused_by_us, time_t now, int minute);
+
+/* Whether minute @m of the day is in @cf's scrub window. */
+bool rd_in_window(const struct rd_settings *cf, int m);
+
+/*
+ * Parse a duration: a number with an optional suffix s, m, h, d or w
+ * (seconds when none), at most @max seconds.  0 or -1.
+ */
+int rd_parse_duration(const char *v, unsigned long max, unsigned int *out);
 
 #endif /* REMAPD_H */
