@@ -17,7 +17,12 @@
 #    carry the status values; --oneshot's summary and exit status; --test;
 #  - a device suspended: the daemon keeps running and reading;
 #  - a device removed while events are pending; a restart announces only
-#    what is new; 200 devices at once (memory and CPU printed).
+#    what is new; 200 devices at once (memory and CPU printed);
+#  - scrub events (scrub_started, scrub_found with the sectors the kernel
+#    logged, scrub_finished) and the scrub metrics; the scrub schedule
+#    (scrub_interval, scrub_window, scrub_rate): a pass started in the
+#    window, paused outside it, resumed inside it; a user's pause and
+#    cancel are left alone.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib-baddisk.sh"
 
@@ -257,6 +262,7 @@ cat > "$T/check_prom.py" <<'EOF'
 import sys, urllib.request
 from prometheus_client.parser import text_string_to_metric_families
 src, dev, want = sys.argv[1], sys.argv[2], dict(a.split("=") for a in sys.argv[3:])
+uuid = want.pop("uuid", "REMAPD-TEST-ra")
 text = (urllib.request.urlopen(src, timeout=5).read().decode() if src.startswith("http")
         else open(src).read())
 got, types = {}, {}
@@ -271,7 +277,7 @@ for k, v in want.items():
         bad.append("%s missing" % k)
     elif got[k][0] != float(v):
         bad.append("%s=%s, want %s" % (k, got[k][0], v))
-if got.get("dmremap_info", (0, {}))[1].get("uuid") != "REMAPD-TEST-ra":
+if got.get("dmremap_info", (0, {}))[1].get("uuid") != uuid:
     bad.append("dmremap_info uuid label: %r" % (got.get("dmremap_info"),))
 for t, kind in (("dmremap_auto_remaps", "counter"), ("dmremap_remapped_units", "gauge")):
     if types.get(t) != kind:
@@ -409,6 +415,87 @@ log "--test runs the program for a test event"
 res=$($RD --test -c "$T/remapd.conf" 2>&1) || fail "--test failed: $res"
 prog_line test ra "uuid=REMAPD-TEST-ra " >/dev/null
 prog_line test thr >/dev/null
+
+log "scrub events reach the log and the program; the scrub metrics"
+scm=$(new_loop 8)
+bad_disk sbm "$scm"
+scs=$(new_loop 2)
+dmsetup create scr -u REMAPD-TEST-scr --table "0 $(sectors "$scm") remap /dev/mapper/sbm 0 $scs 0 $(sectors "$scs") 3 volatile unit_sectors $U"
+_dms+=(scr)
+prog_line device_added scr >/dev/null
+set_bad sbm "1024 8 error"
+msg scr scrub start
+t0=$(date +%s.%N)
+latency "$t0" scrub_started scr
+prog_line scrub_started scr "uuid=REMAPD-TEST-scr count=$(sectors "$scm") " >/dev/null
+line=$(prog_line scrub_found scr "uuid=REMAPD-TEST-scr count=1 ")
+[[ $line == *"sectors=1024-1031 "* ]] || fail "scrub_found without the sectors the kernel logged: $line"
+prog_line scrub_finished scr "uuid=REMAPD-TEST-scr count=1 " >/dev/null
+e=$(env_of scrub_finished scr)
+grep -qx "REMAPD_SCRUB_PASSES=1" <<<"$e" || fail "scrub_finished: counters: $e"
+grep -q "scrub_found: device scr uuid REMAPD-TEST-scr: 1 units found failing or slow by the scrubber; sectors 1024-1031" "$T/remapd.log" ||
+	fail "scrub_found not logged with its sectors"
+set_bad sbm
+sleep 1
+re=$(status_of scr scrub_read_errors)
+$PY "$T/check_prom.py" "$T/tf/dmremap.prom" scr uuid=REMAPD-TEST-scr dmremap_info=1 \
+	dmremap_scrub_passes_total=1 dmremap_scrub_progress_ratio=1 "dmremap_scrub_read_errors_total=${re#*=}" \
+	dmremap_scrub_pending_units_total=1 dmremap_pending_units=1 ||
+	fail "scrub metrics: $(grep scr "$T/tf/dmremap.prom")"
+grep -q '^dmremap_scrub_state{device="scr",uuid="REMAPD-TEST-scr",state="idle"} 1$' "$T/tf/dmremap.prom" ||
+	fail "dmremap_scrub_state: $(grep scrub_state "$T/tf/dmremap.prom")"
+end=$(grep '^dmremap_scrub_last_pass_end_timestamp_seconds{device="scr"' "$T/tf/dmremap.prom" | awk '{print $2}')
+now=$(date +%s)
+awk -v e="$end" -v n="$now" 'BEGIN { exit !(e > n - 60 && e <= n) }' || fail "last pass end $end, now $now"
+
+log "the scrub schedule: started in the window, paused outside, resumed inside"
+hm() { date -d "$1 min" +%H:%M; }
+IN="$(hm -2)-$(hm +60)"
+OUT="$(hm +120)-$(hm +180)"
+# sched WINDOW: the good configuration, a schedule for sch, reloaded.
+sched() {
+	cp "$T/remapd.conf.good" "$T/remapd.conf"
+	printf '[device sch]\nscrub_interval = 1d\nscrub_rate = 256\nscrub_window = %s\n' "$1" >> "$T/remapd.conf"
+	local n
+	n=$(grep -c "configuration .* reloaded" "$T/remapd.log")
+	kill -HUP "$RPID"
+	for ((i = 0; i < 100; i++)); do
+		(($(grep -c "configuration .* reloaded" "$T/remapd.log") > n)) && break
+		sleep 0.05
+	done
+	sleep 0.5
+}
+hml=$(new_loop 16)
+dm_create sch "0 $(sectors "$hml") remap $hml 0 $(new_loop 2) 0 4096 3 volatile unit_sectors $U"
+prog_line device_added sch >/dev/null
+sched "$OUT"
+expect_eq "outside the window: no scrub" "$(status_of sch scrub_state)" scrub_state=idle
+sched "$IN"
+wait_for "remapd: sch: scrub start \(no pass known yet\)" "$T/remapd.log" 5 || fail "no scheduled start: $(tail -3 "$T/remapd.log")"
+expect_eq "in the window: running" "$(status_of sch scrub_state)" scrub_state=running
+expect_eq "scrub_rate sent" "$(stat_of sch scrub_rate)" 256
+prog_line scrub_started sch >/dev/null
+sched "$OUT"
+wait_for "remapd: sch: scrub pause \(scrub_window ended\)" "$T/remapd.log" 5 || fail "not paused at the window's end"
+expect_eq "outside the window: paused" "$(status_of sch scrub_state)" scrub_state=paused
+sched "$IN"
+wait_for "remapd: sch: scrub resume \(scrub_window began\)" "$T/remapd.log" 5 || fail "not resumed in the window"
+expect_eq "in the window again: running" "$(status_of sch scrub_state)" scrub_state=running
+log "a user's pause and cancel are left alone"
+msg sch scrub pause
+sched "$IN"
+expect_eq "paused by a user, in the window: still paused" "$(status_of sch scrub_state)" scrub_state=paused
+expect_eq "resumed once only" "$(grep -c "sch: scrub resume" "$T/remapd.log")" 1
+msg sch scrub resume
+msg sch scrub cancel
+wait_for "sch: the scheduled scrub was cancelled; the next one is due in 86400 s" "$T/remapd.log" 5 ||
+	fail "the cancel was not noticed"
+sched "$IN"
+expect_eq "cancelled by a user: not started again" "$(status_of sch scrub_state)" scrub_state=idle
+expect_eq "started once only" "$(grep -c "sch: scrub start" "$T/remapd.log")" 1
+dmsetup remove sch
+forget_dm sch
+cp "$T/remapd.conf.good" "$T/remapd.conf"
 
 log "200 devices at once"
 stop_remapd

@@ -34,9 +34,6 @@
 #include "bblist.h"
 #include "online.h"
 
-#define EXIT_OK		0
-#define EXIT_REFUSED	2
-#define EXIT_USAGE	3
 
 /* Default and bounds of --message-size (bytes of one message). */
 #define MSG_DEFAULT 4096U
@@ -77,15 +74,19 @@ const char usage_import[] =
 "3 usage error, no such device, not a remap target, device-mapper error.\n";
 
 const char usage_status[] =
-"Usage: remapctl status [--json] [<dm_name>...]\n"
+"Usage: remapctl status [--json] [--no-speed] [<dm_name>...]\n"
 "\n"
 "Print the status of loaded dm-remap devices (every one when none is\n"
 "named), one \"name: value\" line per field, a blank line between devices;\n"
 "the fields of \"dmsetup status\" and the stats message, by the names of\n"
 "docs/dm-remap.rst.  Read with no-flush: a suspended device is shown too.\n"
+"A device with a scrub also shows scrub_progress (percent of the pass);\n"
+"while a scrub runs, the status is read again after a second to show\n"
+"scrub_speed (KiB/s) and scrub_eta (the time left at that speed).\n"
 "\n"
 "Options:\n"
 "  --json       a JSON array, one object per device with named fields\n"
+"  --no-speed   do not wait a second to measure a running scrub's speed\n"
 "  -h, --help   this help\n"
 "\n"
 "Exit status: 0 printed; 3 usage error, no such device, not a remap\n"
@@ -130,7 +131,7 @@ static void dm_quiet_log(int level, const char *file, int line, int dm_errno,
 	(void)f;
 }
 
-static int uerr(const char *cmd, const char *fmt, ...)
+int uerr(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -141,16 +142,6 @@ static int uerr(const char *cmd, const char *fmt, ...)
 	fprintf(stderr, "\nTry 'remapctl %s --help'.\n", cmd);
 	return EXIT_USAGE;
 }
-
-/* What DM_DEVICE_STATUS says about a device with one remap target. */
-struct remap_dev {
-	u64 len;		/* sectors */
-	u32 major, minor;
-	bool suspended;
-	char name[DM_NAME_LEN];
-	char uuid[DM_UUID_LEN];
-	char params[1024];	/* the status line, INFO */
-};
 
 static const char *dm_why(int e)
 {
@@ -182,8 +173,8 @@ static bool type_is_remap(struct dm_task *dmt)
  * (remapctl status going through every device).
  * 0, or an exit status after printing why.
  */
-static int remap_dev_get(const char *cmd, const char *name,
-			 struct remap_dev *d, bool allow_suspended, bool quiet)
+int remap_dev_get(const char *cmd, const char *name,
+		  struct remap_dev *d, bool allow_suspended, bool quiet)
 {
 	struct dm_task *dmt;
 	struct dm_info info;
@@ -263,8 +254,8 @@ out:
  * Send one message to sector 0 of @name.  0 (the answer copied to @resp),
  * or the errno the kernel returned.
  */
-static int dm_message(const char *name, const char *msg, char *resp,
-		      size_t resplen)
+int dm_message(const char *name, const char *msg, char *resp,
+	       size_t resplen)
 {
 	struct dm_task *dmt;
 	const char *a;
@@ -290,7 +281,7 @@ static int dm_message(const char *name, const char *msg, char *resp,
 	return r;
 }
 
-static double now(void)
+double now(void)
 {
 	struct timespec ts;
 
@@ -585,7 +576,7 @@ static int name_cmp(const void *a, const void *b)
 }
 
 static void print_status(const struct remap_dev *d, const struct remap_status *st,
-			 bool json, bool first)
+			 double kib_s, bool json, bool first)
 {
 	char label[48];
 	int f;
@@ -608,6 +599,7 @@ static void print_status(const struct remap_dev *d, const struct remap_status *s
 			else
 				printf("%llu", (unsigned long long)st->v[f]);
 		}
+		scrub_print_progress(st, kib_s, true);
 		printf("}");
 		return;
 	}
@@ -630,14 +622,75 @@ static void print_status(const struct remap_dev *d, const struct remap_status *s
 		else
 			printf("%-21s %llu\n", label, (unsigned long long)st->v[f]);
 	}
+	scrub_print_progress(st, kib_s, false);
+}
+
+/* One device of remapctl status: what was read, or why not. */
+struct status_row {
+	struct remap_dev d;
+	struct remap_status st;
+	double kib_s;		/* measured scrub speed, -1 if not */
+	int r;			/* 0, or the exit status of its error */
+};
+
+static bool scrub_running(const struct status_row *row)
+{
+	return !row->r && row->st.have[REMAP_F_SCRUB_STATE] &&
+	       row->st.v[REMAP_F_SCRUB_STATE] == REMAP_W_SCRUB_RUNNING;
+}
+
+static int status_read(struct status_row *row, const char *name, bool all)
+{
+	row->kib_s = -1;
+	row->r = remap_dev_get("status", name, &row->d, true, all);
+	if (row->r)
+		return row->r;
+	if (remap_status_parse_line(row->d.params, &row->st)) {
+		fprintf(stderr, "remapctl status: %s: cannot read its status line '%s'\n",
+			row->d.name, row->d.params);
+		row->r = EXIT_USAGE;
+	}
+	return row->r;
+}
+
+/*
+ * Read every running scrub's position again after a second: its speed.
+ * A device whose scrub stopped meanwhile keeps its first reading.
+ */
+static void status_measure(struct status_row *rows, size_t n)
+{
+	struct status_row again;
+	double t0 = now(), dt;
+	size_t i;
+	u64 a, b;
+
+	for (i = 0; i < n && !scrub_running(&rows[i]); i++)
+		;
+	if (i == n)
+		return;
+	sleep(1);
+	dt = now() - t0;
+	for (i = 0; i < n; i++) {
+		if (!scrub_running(&rows[i]) ||
+		    status_read(&again, rows[i].d.name, true) ||
+		    !scrub_running(&again))
+			continue;
+		a = rows[i].st.v[REMAP_F_SCRUB_POSITION];
+		b = again.st.v[REMAP_F_SCRUB_POSITION];
+		if (b < a)
+			continue;
+		again.kib_s = (double)(b - a) / 2 / dt;
+		rows[i] = again;
+	}
 }
 
 int cmd_status(int argc, char **argv)
 {
+	struct status_row *rows = NULL;
 	char **names = NULL;
 	size_t n = 0, i, shown = 0;
-	bool json = false, all;
-	int r, rc = EXIT_OK;
+	bool json = false, speed = true, all = true;
+	int rc = EXIT_OK, r;
 
 	for (i = 0; i < (size_t)argc; i++) {
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
@@ -648,13 +701,14 @@ int cmd_status(int argc, char **argv)
 			json = true;
 			continue;
 		}
+		if (!strcmp(argv[i], "--no-speed")) {
+			speed = false;
+			continue;
+		}
 		if (argv[i][0] == '-' && argv[i][1])
 			return uerr("status", "unknown option '%s'", argv[i]);
+		all = false;
 	}
-	all = true;
-	for (i = 0; i < (size_t)argc; i++)
-		if (strcmp(argv[i], "--json"))
-			all = false;
 	if (all) {
 		r = all_names(&names, &n);
 		if (r)
@@ -665,32 +719,30 @@ int cmd_status(int argc, char **argv)
 		if (!names)
 			return EXIT_USAGE;
 		for (i = 0; i < (size_t)argc; i++)
-			if (strcmp(argv[i], "--json"))
+			if (argv[i][0] != '-' || !argv[i][1])
 				names[n++] = strdup(argv[i]);
 		for (i = 0; i < n; i++)
 			if (!names[i])
 				return EXIT_USAGE;
 	}
+	rows = calloc(n ? n : 1, sizeof(*rows));
+	if (!rows)
+		return EXIT_USAGE;
+	for (i = 0; i < n; i++)
+		status_read(&rows[i], names[i], all);
+	if (speed)
+		status_measure(rows, n);
 	if (json)
 		printf("[");
 	for (i = 0; i < n; i++) {
-		struct remap_dev d;
-		struct remap_status st;
-
-		r = remap_dev_get("status", names[i], &d, true, all);
-		if (r == EXIT_REFUSED && all)
+		if (rows[i].r == EXIT_REFUSED && all)
 			continue;
-		if (r) {
-			rc = r;
+		if (rows[i].r) {
+			rc = rows[i].r;
 			continue;
 		}
-		if (remap_status_parse_line(d.params, &st)) {
-			fprintf(stderr, "remapctl status: %s: cannot read its status line '%s'\n",
-				d.name, d.params);
-			rc = EXIT_USAGE;
-			continue;
-		}
-		print_status(&d, &st, json, !shown);
+		print_status(&rows[i].d, &rows[i].st, rows[i].kib_s, json,
+			     !shown);
 		shown++;
 	}
 	if (json)
@@ -698,6 +750,7 @@ int cmd_status(int argc, char **argv)
 	for (i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
+	free(rows);
 	if (fflush(stdout) || ferror(stdout))
 		return EXIT_USAGE;
 	return rc;

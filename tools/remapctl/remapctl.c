@@ -77,6 +77,8 @@ static const char usage_main[] =
 "  remap <dm_name> <sector>[+<count>]    remap the units holding them\n"
 "  unremap <dm_name> <sector>[+<count>]  move them back to the main device\n"
 "  watch                    a live view of every device, redrawn on events\n"
+"  scrub <dm_name> start|pause|resume|cancel|rate|slow-ms|wait\n"
+"                           drive the background scrub (--wait: progress)\n"
 "\n"
 "remapctl <command> --help shows a command's options and exit statuses;\n"
 "remapctl --version prints the dm-remap version it belongs to.\n";
@@ -689,7 +691,7 @@ static bool get_num(struct reader *rd, const struct json *obj,
 static bool get_u32(struct reader *rd, const struct json *obj,
 		    const char *key, u32 *out)
 {
-	u64 v;
+	u64 v = 0;
 
 	if (!get_num(rd, obj, "the dump", key, &v, false, NULL))
 		return false;
@@ -1269,8 +1271,47 @@ out_dump:
 
 /* ---- main ---- */
 
+static int cmd_remap_on(int argc, char **argv)
+{
+	return cmd_remap(argc, argv, true);
+}
+
+static int cmd_unremap(int argc, char **argv)
+{
+	return cmd_remap(argc, argv, false);
+}
+
+/* Every command: its name, its --help text and what runs it. */
+static const struct command {
+	const char *name;
+	const char *usage;
+	int (*run)(int argc, char **argv);
+} commands[] = {
+	{ "check", usage_check, cmd_check },
+	{ "dump", usage_dump, cmd_dump },
+	{ "restore", usage_restore, cmd_restore },
+	{ "import", usage_import, cmd_import },
+	{ "status", usage_status, cmd_status },
+	{ "list", usage_list, cmd_list },
+	{ "remap", usage_remap, cmd_remap_on },
+	{ "unremap", usage_remap, cmd_unremap },
+	{ "watch", usage_watch, cmd_watch },
+	{ "scrub", usage_scrub, cmd_scrub },
+};
+
+static const struct command *command_by_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
+	const struct command *c;
 	const char *cmd;
 
 	if (argc < 2)
@@ -1279,26 +1320,11 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") ||
 	    !strcmp(cmd, "help")) {
 		if (argc > 2 && !strcmp(cmd, "help")) {
-			if (!strcmp(argv[2], "check"))
-				fputs(usage_check, stdout);
-			else if (!strcmp(argv[2], "dump"))
-				fputs(usage_dump, stdout);
-			else if (!strcmp(argv[2], "restore"))
-				fputs(usage_restore, stdout);
-			else if (!strcmp(argv[2], "import"))
-				fputs(usage_import, stdout);
-			else if (!strcmp(argv[2], "status"))
-				fputs(usage_status, stdout);
-			else if (!strcmp(argv[2], "list"))
-				fputs(usage_list, stdout);
-			else if (!strcmp(argv[2], "remap") ||
-				 !strcmp(argv[2], "unremap"))
-				fputs(usage_remap, stdout);
-			else if (!strcmp(argv[2], "watch"))
-				fputs(usage_watch, stdout);
-			else
+			c = command_by_name(argv[2]);
+			if (!c)
 				return usage_error(NULL, "unknown command '%s'",
 						   argv[2]);
+			fputs(c->usage, stdout);
 			return EXIT_HEALTHY;
 		}
 		fputs(usage_main, stdout);
@@ -1311,24 +1337,9 @@ int main(int argc, char **argv)
 		printf("remapctl (dm-remap) %s\n", DM_REMAP_VERSION);
 		return EXIT_HEALTHY;
 	}
-	if (!strcmp(cmd, "check"))
-		return cmd_check(argc - 2, argv + 2);
-	if (!strcmp(cmd, "dump"))
-		return cmd_dump(argc - 2, argv + 2);
-	if (!strcmp(cmd, "restore"))
-		return cmd_restore(argc - 2, argv + 2);
-	if (!strcmp(cmd, "import"))
-		return cmd_import(argc - 2, argv + 2);
-	if (!strcmp(cmd, "status"))
-		return cmd_status(argc - 2, argv + 2);
-	if (!strcmp(cmd, "list"))
-		return cmd_list(argc - 2, argv + 2);
-	if (!strcmp(cmd, "remap"))
-		return cmd_remap(argc - 2, argv + 2, true);
-	if (!strcmp(cmd, "unremap"))
-		return cmd_remap(argc - 2, argv + 2, false);
-	if (!strcmp(cmd, "watch"))
-		return cmd_watch(argc - 2, argv + 2);
+	c = command_by_name(cmd);
+	if (c)
+		return c->run(argc - 2, argv + 2);
 	if (cmd[0] == '-')
 		return usage_error(NULL, "unknown option '%s'", cmd);
 	return usage_error(NULL, "unknown command '%s'", cmd);
