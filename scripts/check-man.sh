@@ -79,7 +79,7 @@ if [[ "${codes[*]}" == "${have[*]}" ]]; then ok "docs/remap_test_driver.sh.8: ex
 r=tools/remapctl/remapctl
 if [[ -x $r ]]; then
 	h=$("$r" --help)
-	mapfile -t cmds < <(sed -nE 's/^  ([a-z]+) <.*/\1/p' <<<"$h")
+	mapfile -t cmds < <(sed -nE 's/^  ([a-z]+)( .*)?$/\1/p' <<<"$h")
 	((${#cmds[@]} >= 5)) || bad "remapctl --help: found only ${#cmds[@]} commands"
 	all=$h
 	for c in "${cmds[@]}"; do all+=$'\n'$("$r" "$c" --help); done

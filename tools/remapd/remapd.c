@@ -1246,6 +1246,11 @@ static void parse_kmsg(const char *msg)
 	if (sscanf(p, "scrub: sectors %llu-%llu %n", &a, &b, &n) == 2 && n) {
 		snprintf(range, sizeof(range), "%llu-%llu", a, b);
 		note_sectors(name, KS_SCRUB, range);
+		/* The scrubber's findings are pending units and remaps too. */
+		if (strstr(p + n, "pending until written"))
+			note_sectors(name, KS_PENDING, range);
+		else if (strstr(p + n, "relocated with"))
+			note_sectors(name, KS_REMAPPED, range);
 	} else if (sscanf(p, "sectors %llu-%llu %n", &a, &b, &n) == 2 && n) {
 		snprintf(range, sizeof(range), "%llu-%llu", a, b);
 		p += n;
