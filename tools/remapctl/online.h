@@ -19,10 +19,7 @@ extern const char usage_scrub[];
 #include <libdevmapper.h>
 
 #include "remap_status.h"
-
-#define EXIT_OK		0
-#define EXIT_REFUSED	2
-#define EXIT_USAGE	3
+#include "remapctl.h"
 
 /* What DM_DEVICE_STATUS says about a device with one remap target. */
 struct remap_dev {

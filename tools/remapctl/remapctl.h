@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * remapctl.h - what remapctl's command files share: the exit statuses of
+ * every command, the commands themselves (remapctl.c keeps the table of
+ * names, help texts and functions), and the offline commands' option
+ * parser (cli.c).
+ *
+ *   check.c    check (offline)         dump.c     dump (offline)
+ *   restore.c  restore (offline)       online.c   import, status, list,
+ *   scrub.c    scrub (online)                     remap, unremap, watch
+ *   metaimg.c  reading a metadata image, json.c the JSON reader, bblist.c
+ *              bad-block lists and ddrescue mapfiles
+ */
+#ifndef REMAPCTL_H
+#define REMAPCTL_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "remap_meta.h"
+#include "remap_status.h"
+#include "metaimg.h"
+
+/*
+ * Exit statuses, documented in each command's --help and in remapctl(8).
+ * The offline commands answer like thin_check: healthy, repairable,
+ * broken.  The online ones: done, or refused by the kernel.  Every
+ * command: 3 for a usage error, no such device, an I/O or device-mapper
+ * error.
+ */
+#define EXIT_HEALTHY	0
+#define EXIT_REPAIRABLE	1
+#define EXIT_BROKEN	2
+#define EXIT_OK		0
+#define EXIT_REFUSED	2
+#define EXIT_USAGE	3
+
+#define BS REMAP_META_BLOCK_SIZE
+#define PER REMAP_META_PER_BLOCK
+
+/* The superblock's counters, in its order, by their status field names. */
+extern const enum remap_field counter_fields[5];
+
+/* The offline commands' options. */
+struct opts {
+	const char *dev;
+	const char *from;
+	u64 spare_start;
+	bool have_spare_start;
+	bool json, repair, force;
+};
+
+/* "remapctl CMD: <fmt with arg>" and a hint to --help; EXIT_USAGE. */
+int usage_error(const char *cmd, const char *fmt, const char *arg);
+
+/*
+ * Parse an offline command's arguments with getopt_long.  @allowed: the
+ * options it takes, as letters (s: --spare-start, j: --json, r: --repair,
+ * f: --from, F: --force).  Returns -1 to go on, or an exit status.
+ */
+int parse_opts(const char *cmd, const char *usage, const char *allowed,
+	       int argc, char **argv, struct opts *o);
+
+/* A Unix time as "YYYY-MM-DD HH:MM:SS UTC", or "?". */
+void print_time(FILE *f, u64 t);
+
+/* check.c: every problem check found, one line each. */
+void print_problems(const struct meta_img *m);
+
+/* dump.c: a * b + c, or U64_MAX when it overflows. */
+u64 sat_mul_add(u64 a, u64 b, u64 c);
+
+extern const char usage_check[];
+extern const char usage_dump[];
+extern const char usage_restore[];
+
+int cmd_check(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
+
+#endif /* REMAPCTL_H */
