@@ -114,153 +114,185 @@ static size_t sb_fields(const struct remap_sb *sb, u64 seq,
 	return NR_SB_FIELDS;
 }
 
+/* What dump shows, gathered once for either writer. */
+struct dump_view {
+	struct meta_img m;
+	const struct remap_sb *sb;
+	struct remap_entry *e;		/* the remaps, by logical unit */
+	u64 n;
+	u64 unit, base;			/* unit sectors; spare unit 0's sector */
+	char uuid[37];
+	struct sb_field f[NR_SB_FIELDS];
+	u64 nf;
+};
+
+static void dump_json(const struct dump_view *v)
+{
+	const char *sep;
+	u64 i, k;
+
+	printf("{\n");
+	printf("  \"format\": \"dm-remap metadata\",\n");
+	printf("  \"uuid\": \"%s\",\n", v->uuid);
+	printf("  \"instance\": %llu,\n", (unsigned long long)v->sb->instance);
+	for (k = 0; k < v->nf; k++)
+		printf("  \"%s\": %llu,\n", v->f[k].name, v->f[k].v);
+	printf("  \"counters\": [");
+	for (k = 0; k < REMAP_META_NR_COUNTERS; k++)
+		printf("%s%llu", k ? ", " : "",
+		       (unsigned long long)v->sb->counters[k]);
+	printf("],\n");
+	printf("  \"remaps\": [");
+	for (i = 0, sep = "\n"; i < v->n; i++, sep = ",\n")
+		printf("%s    {\"lunit\": %llu, \"sunit\": %llu, \"logical_sector\": %llu, \"spare_sector\": %llu}",
+		       sep, (unsigned long long)v->e[i].lunit,
+		       (unsigned long long)v->e[i].sunit,
+		       (unsigned long long)sat_mul_add(v->e[i].lunit, v->unit, 0),
+		       (unsigned long long)sat_mul_add(v->e[i].sunit, v->unit, v->base));
+	printf("%s],\n", v->n ? "\n  " : "");
+	printf("  \"retired\": [");
+	for (i = 0, sep = "\n"; i < v->m.nr_slots; i++) {
+		if (v->m.slots[i] != REMAP_SLOT_RETIRED)
+			continue;
+		printf("%s    {\"sunit\": %llu, \"spare_sector\": %llu}", sep,
+		       (unsigned long long)i,
+		       (unsigned long long)sat_mul_add(i, v->unit, v->base));
+		sep = ",\n";
+	}
+	printf("%s],\n", v->m.nr_retired ? "\n  " : "");
+	printf("  \"pending\": [");
+	for (i = 0, sep = "\n"; i < v->sb->layout.pending_blocks * PER; i++) {
+		if (!v->m.pending[i])
+			continue;
+		printf("%s    {\"lunit\": %llu, \"logical_sector\": %llu}", sep,
+		       (unsigned long long)(v->m.pending[i] - 1),
+		       (unsigned long long)sat_mul_add(v->m.pending[i] - 1,
+						       v->unit, 0));
+		sep = ",\n";
+	}
+	printf("%s]\n", v->m.nr_pending ? "\n  " : "");
+	printf("}\n");
+}
+
+static void dump_text(const struct dump_view *v, const struct opts *o)
+{
+	u64 i, k;
+
+	printf("# dm-remap metadata on %s at sector %llu\n", o->dev,
+	       (unsigned long long)o->spare_start);
+	printf("uuid                %s\n", v->uuid);
+	printf("instance            0x%016llx\n",
+	       (unsigned long long)v->sb->instance);
+	for (k = 0; k < v->nf; k++) {
+		printf("%-20s%llu", v->f[k].name, v->f[k].v);
+		if (!strcmp(v->f[k].name, "format_time")) {
+			printf(" (");
+			print_time(stdout, v->f[k].v);
+			printf(")");
+		}
+		printf("\n");
+	}
+	for (k = 0; k < REMAP_META_NR_COUNTERS; k++) {
+		if (k < 5)
+			printf("%-20s%llu\n",
+			       remap_fields[counter_fields[k]].key,
+			       (unsigned long long)v->sb->counters[k]);
+		else if (v->sb->counters[k])
+			printf("counter_%-12llu%llu\n",
+			       (unsigned long long)k,
+			       (unsigned long long)v->sb->counters[k]);
+	}
+	printf("remapped %llu\n", (unsigned long long)v->n);
+	printf("# lunit sunit logical_sector spare_sector\n");
+	for (i = 0; i < v->n; i++)
+		printf("%llu %llu %llu %llu\n",
+		       (unsigned long long)v->e[i].lunit,
+		       (unsigned long long)v->e[i].sunit,
+		       (unsigned long long)sat_mul_add(v->e[i].lunit, v->unit, 0),
+		       (unsigned long long)sat_mul_add(v->e[i].sunit, v->unit, v->base));
+	printf("retired %llu\n", (unsigned long long)v->m.nr_retired);
+	printf("# sunit spare_sector\n");
+	for (i = 0; i < v->m.nr_slots; i++)
+		if (v->m.slots[i] == REMAP_SLOT_RETIRED)
+			printf("%llu %llu\n", (unsigned long long)i,
+			       (unsigned long long)sat_mul_add(i, v->unit, v->base));
+	printf("pending %llu\n", (unsigned long long)v->m.nr_pending);
+	printf("# lunit logical_sector\n");
+	for (i = 0; i < v->sb->layout.pending_blocks * PER; i++)
+		if (v->m.pending[i])
+			printf("%llu %llu\n",
+			       (unsigned long long)(v->m.pending[i] - 1),
+			       (unsigned long long)sat_mul_add(v->m.pending[i] - 1,
+							       v->unit, 0));
+}
+
+/* The remaps of @v->m, sorted by logical unit, into @v.  0 or -1. */
+static int dump_gather(struct dump_view *v)
+{
+	u64 i;
+
+	v->sb = &v->m.sb;
+	v->unit = v->sb->unit_sectors;
+	v->base = sat_mul_add(1, v->sb->spare_start,
+			      v->sb->layout.data_offset);
+	v->e = malloc((v->m.nr_remapped ? v->m.nr_remapped : 1) *
+		      sizeof(*v->e));
+	if (!v->e)
+		return -1;
+	v->n = 0;
+	for (i = 0; i < v->m.nr_slots; i++) {
+		if (v->m.slots[i] == REMAP_SLOT_FREE ||
+		    v->m.slots[i] == REMAP_SLOT_RETIRED)
+			continue;
+		v->e[v->n].lunit = v->m.slots[i] - 1;
+		v->e[v->n].sunit = i;
+		v->n++;
+	}
+	qsort(v->e, v->n, sizeof(*v->e), cmp_lunit);
+	uuid_format(v->sb->uuid, v->uuid);
+	v->nf = sb_fields(v->sb, v->m.max_seq, v->f);
+	return 0;
+}
+
 int cmd_dump(int argc, char **argv)
 {
-	struct sb_field f[NR_SB_FIELDS];
-	const struct remap_sb *sb;
-	struct remap_entry *e;
-	struct meta_img m;
+	struct dump_view v;
 	struct opts o;
-	u64 i, n = 0, unit, base, k, nf;
-	char uuid[37];
+	u64 i;
 	int r;
 
 	r = parse_opts("dump", usage_dump, "sj", argc, argv, &o);
 	if (r >= 0)
 		return r;
-	if (meta_open(&m, o.dev, o.spare_start, false))
+	if (meta_open(&v.m, o.dev, o.spare_start, false))
 		return EXIT_USAGE;
-	if (meta_load(&m)) {
-		meta_close(&m);
+	if (meta_load(&v.m)) {
+		meta_close(&v.m);
 		return EXIT_USAGE;
 	}
-	if (!dumpable(&m)) {
+	if (!dumpable(&v.m)) {
 		fprintf(stderr, "remapctl dump: %s: no usable metadata at sector %llu:\n",
 			o.dev, (unsigned long long)o.spare_start);
-		for (i = 0; i < m.nr_problems; i++)
-			if (m.problems[i].sev == SEV_BROKEN)
-				fprintf(stderr, "  %s\n", m.problems[i].msg);
-		meta_close(&m);
+		for (i = 0; i < v.m.nr_problems; i++)
+			if (v.m.problems[i].sev == SEV_BROKEN)
+				fprintf(stderr, "  %s\n", v.m.problems[i].msg);
+		meta_close(&v.m);
 		return EXIT_BROKEN;
 	}
-	if (m.severity != SEV_NOTE)
+	if (v.m.severity != SEV_NOTE)
 		fprintf(stderr, "remapctl dump: warning: %s has metadata problems (run remapctl check); dumping the current copies\n",
 			o.dev);
-	sb = &m.sb;
-	unit = sb->unit_sectors;
-	base = sat_mul_add(1, sb->spare_start, sb->layout.data_offset);
-	e = malloc((m.nr_remapped ? m.nr_remapped : 1) * sizeof(*e));
-	if (!e) {
+	if (dump_gather(&v)) {
 		fprintf(stderr, "remapctl: out of memory\n");
-		meta_close(&m);
+		meta_close(&v.m);
 		return EXIT_USAGE;
 	}
-	for (i = 0; i < m.nr_slots; i++) {
-		if (m.slots[i] == REMAP_SLOT_FREE ||
-		    m.slots[i] == REMAP_SLOT_RETIRED)
-			continue;
-		e[n].lunit = m.slots[i] - 1;
-		e[n].sunit = i;
-		n++;
-	}
-	qsort(e, n, sizeof(*e), cmp_lunit);
-	uuid_format(sb->uuid, uuid);
-	nf = sb_fields(sb, m.max_seq, f);
-
-	if (o.json) {
-		const char *sep;
-
-		printf("{\n");
-		printf("  \"format\": \"dm-remap metadata\",\n");
-		printf("  \"uuid\": \"%s\",\n", uuid);
-		printf("  \"instance\": %llu,\n", (unsigned long long)sb->instance);
-		for (k = 0; k < nf; k++)
-			printf("  \"%s\": %llu,\n", f[k].name, f[k].v);
-		printf("  \"counters\": [");
-		for (k = 0; k < REMAP_META_NR_COUNTERS; k++)
-			printf("%s%llu", k ? ", " : "",
-			       (unsigned long long)sb->counters[k]);
-		printf("],\n");
-		printf("  \"remaps\": [");
-		for (i = 0, sep = "\n"; i < n; i++, sep = ",\n")
-			printf("%s    {\"lunit\": %llu, \"sunit\": %llu, \"logical_sector\": %llu, \"spare_sector\": %llu}",
-			       sep, (unsigned long long)e[i].lunit,
-			       (unsigned long long)e[i].sunit,
-			       (unsigned long long)sat_mul_add(e[i].lunit, unit, 0),
-			       (unsigned long long)sat_mul_add(e[i].sunit, unit, base));
-		printf("%s],\n", n ? "\n  " : "");
-		printf("  \"retired\": [");
-		for (i = 0, sep = "\n"; i < m.nr_slots; i++) {
-			if (m.slots[i] != REMAP_SLOT_RETIRED)
-				continue;
-			printf("%s    {\"sunit\": %llu, \"spare_sector\": %llu}", sep,
-			       (unsigned long long)i,
-			       (unsigned long long)sat_mul_add(i, unit, base));
-			sep = ",\n";
-		}
-		printf("%s],\n", m.nr_retired ? "\n  " : "");
-		printf("  \"pending\": [");
-		for (i = 0, sep = "\n"; i < sb->layout.pending_blocks * PER; i++) {
-			if (!m.pending[i])
-				continue;
-			printf("%s    {\"lunit\": %llu, \"logical_sector\": %llu}", sep,
-			       (unsigned long long)(m.pending[i] - 1),
-			       (unsigned long long)sat_mul_add(m.pending[i] - 1,
-							       unit, 0));
-			sep = ",\n";
-		}
-		printf("%s]\n", m.nr_pending ? "\n  " : "");
-		printf("}\n");
-	} else {
-		printf("# dm-remap metadata on %s at sector %llu\n", o.dev,
-		       (unsigned long long)o.spare_start);
-		printf("uuid                %s\n", uuid);
-		printf("instance            0x%016llx\n",
-		       (unsigned long long)sb->instance);
-		for (k = 0; k < nf; k++) {
-			printf("%-20s%llu", f[k].name, f[k].v);
-			if (!strcmp(f[k].name, "format_time")) {
-				printf(" (");
-				print_time(stdout, f[k].v);
-				printf(")");
-			}
-			printf("\n");
-		}
-		for (k = 0; k < REMAP_META_NR_COUNTERS; k++) {
-			if (k < 5)
-				printf("%-20s%llu\n",
-				       remap_fields[counter_fields[k]].key,
-				       (unsigned long long)sb->counters[k]);
-			else if (sb->counters[k])
-				printf("counter_%-12llu%llu\n",
-				       (unsigned long long)k,
-				       (unsigned long long)sb->counters[k]);
-		}
-		printf("remapped %llu\n", (unsigned long long)n);
-		printf("# lunit sunit logical_sector spare_sector\n");
-		for (i = 0; i < n; i++)
-			printf("%llu %llu %llu %llu\n",
-			       (unsigned long long)e[i].lunit,
-			       (unsigned long long)e[i].sunit,
-			       (unsigned long long)sat_mul_add(e[i].lunit, unit, 0),
-			       (unsigned long long)sat_mul_add(e[i].sunit, unit, base));
-		printf("retired %llu\n", (unsigned long long)m.nr_retired);
-		printf("# sunit spare_sector\n");
-		for (i = 0; i < m.nr_slots; i++)
-			if (m.slots[i] == REMAP_SLOT_RETIRED)
-				printf("%llu %llu\n", (unsigned long long)i,
-				       (unsigned long long)sat_mul_add(i, unit, base));
-		printf("pending %llu\n", (unsigned long long)m.nr_pending);
-		printf("# lunit logical_sector\n");
-		for (i = 0; i < sb->layout.pending_blocks * PER; i++)
-			if (m.pending[i])
-				printf("%llu %llu\n",
-				       (unsigned long long)(m.pending[i] - 1),
-				       (unsigned long long)sat_mul_add(m.pending[i] - 1,
-								       unit, 0));
-	}
-	free(e);
-	meta_close(&m);
+	if (o.json)
+		dump_json(&v);
+	else
+		dump_text(&v, &o);
+	free(v.e);
+	meta_close(&v.m);
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "remapctl dump: write error: %s\n",
 			strerror(errno));
@@ -268,4 +300,3 @@ int cmd_dump(int argc, char **argv)
 	}
 	return EXIT_HEALTHY;
 }
-

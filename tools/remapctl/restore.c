@@ -200,8 +200,9 @@ static bool check_sector(struct reader *rd, const struct json *item,
 	return true;
 }
 
-static bool read_dump(struct reader *rd, const struct json *root,
-		      struct dump *d)
+/* The superblock's fields, the layout they imply, and the counters. */
+static bool read_superblock(struct reader *rd, const struct json *root,
+			    struct dump *d)
 {
 	static const char *const top_keys[] = {
 		"format", "version", "uuid", "instance", "unit_sectors",
@@ -211,21 +212,11 @@ static bool read_dump(struct reader *rd, const struct json *root,
 		"generation", "format_time",
 		"seq", "counters", "remaps", "retired", "pending", NULL,
 	};
-	static const char *const remap_keys[] = {
-		"lunit", "sunit", "logical_sector", "spare_sector", NULL,
-	};
-	static const char *const retired_keys[] = {
-		"sunit", "spare_sector", NULL,
-	};
-	static const char *const pending_keys[] = {
-		"lunit", "logical_sector", NULL,
-	};
 	struct remap_sb *sb = &d->sb;
 	struct remap_meta_layout *l = &sb->layout;
-	const struct json *v, *arr, *it;
 	u64 meta_blocks, data_offset, pending_blocks, slot_blocks, cap;
-	u64 lunit, sunit, limit, base, instance;
-	char where[64];
+	const struct json *v;
+	u64 instance;
 	bool present;
 	size_t i;
 	int k;
@@ -342,15 +333,21 @@ static bool read_dump(struct reader *rd, const struct json *root,
 		sb->counters[i] = v->items[i].number;
 	}
 
-	d->slots = calloc(d->init_blocks * PER, sizeof(u64));
-	d->pending = calloc(l->pending_blocks * PER, sizeof(u64));
-	if (!d->slots || !d->pending)
-		return rerr(rd, NULL, "out of memory for %llu slots",
-			    (unsigned long long)cap);
-	limit = meta_lunit_limit(sb);
-	base = sb->spare_start + l->data_offset;
-	if (base < sb->spare_start)
-		return rerr(rd, root, "\"spare_start\" is out of range");
+	return true;
+}
+
+/* "remaps": each spare unit and each logical unit at most once. */
+static bool read_remaps(struct reader *rd, const struct json *root,
+			struct dump *d, u64 limit, u64 base)
+{
+	static const char *const remap_keys[] = {
+		"lunit", "sunit", "logical_sector", "spare_sector", NULL,
+	};
+	const struct remap_sb *sb = &d->sb;
+	u64 cap = sb->layout.slot_capacity, lunit, sunit;
+	const struct json *arr, *it;
+	char where[64];
+	size_t i;
 
 	arr = get_array(rd, root, "remaps");
 	if (!arr)
@@ -413,6 +410,22 @@ static bool read_dump(struct reader *rd, const struct json *root,
 		free(e);
 	}
 
+	return true;
+}
+
+/* "retired": spare units no longer used, none of them in use. */
+static bool read_retired(struct reader *rd, const struct json *root,
+			 struct dump *d, u64 base)
+{
+	static const char *const retired_keys[] = {
+		"sunit", "spare_sector", NULL,
+	};
+	const struct remap_sb *sb = &d->sb;
+	u64 cap = sb->layout.slot_capacity, sunit;
+	const struct json *arr, *it;
+	char where[64];
+	size_t i;
+
 	arr = get_array(rd, root, "retired");
 	if (!arr)
 		return false;
@@ -443,6 +456,23 @@ static bool read_dump(struct reader *rd, const struct json *root,
 			d->max_sunit = sunit + 1;
 	}
 
+	return true;
+}
+
+/* "pending": logical units that wait for a write. */
+static bool read_pending(struct reader *rd, const struct json *root,
+			 struct dump *d, u64 limit)
+{
+	static const char *const pending_keys[] = {
+		"lunit", "logical_sector", NULL,
+	};
+	const struct remap_sb *sb = &d->sb;
+	const struct remap_meta_layout *l = &sb->layout;
+	const struct json *arr, *it;
+	char where[64];
+	size_t i;
+	u64 lunit;
+
 	arr = get_array(rd, root, "pending");
 	if (!arr)
 		return false;
@@ -467,6 +497,32 @@ static bool read_dump(struct reader *rd, const struct json *root,
 		d->pending[i] = lunit + 1;
 	}
 	return true;
+}
+
+/* A whole dump into @d, every rule of the format checked. */
+static bool read_dump(struct reader *rd, const struct json *root,
+		      struct dump *d)
+{
+	const struct remap_sb *sb = &d->sb;
+	const struct remap_meta_layout *l = &sb->layout;
+	u64 limit, base, cap;
+
+	if (!read_superblock(rd, root, d))
+		return false;
+	cap = l->slot_capacity;
+	d->slots = calloc(d->init_blocks * PER, sizeof(u64));
+	d->pending = calloc(l->pending_blocks * PER, sizeof(u64));
+	if (!d->slots || !d->pending)
+		return rerr(rd, NULL, "out of memory for %llu slots",
+			    (unsigned long long)cap);
+	limit = meta_lunit_limit(sb);
+	base = sb->spare_start + l->data_offset;
+	if (base < sb->spare_start)
+		return rerr(rd, root, "\"spare_start\" is out of range");
+
+	return read_remaps(rd, root, d, limit, base) &&
+	       read_retired(rd, root, d, base) &&
+	       read_pending(rd, root, d, limit);
 }
 
 static char *read_file(const char *path, size_t *len)
