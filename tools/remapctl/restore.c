@@ -584,50 +584,145 @@ static int write_region(int fd, u64 start, u32 magic, u64 instance, u64 seq,
 	return 0;
 }
 
-int cmd_restore(int argc, char **argv)
+/*
+ * Read and check the dump @o->from into @d.  0, or an exit status after
+ * saying why (@d's arrays are then freed or never allocated).
+ */
+static int restore_read(const struct opts *o, struct dump *d)
 {
-	struct reader rd;
-	struct meta_img m;
 	struct json *root = NULL;
-	struct dump d;
-	struct opts o;
-	char err[512], uuid[37];
-	const struct remap_meta_layout *l;
-	u64 dev_sectors, end, seq, area;
+	struct reader rd;
+	char err[512];
 	size_t len;
 	char *text;
-	u8 *buf = NULL;
-	int r, status = EXIT_BROKEN;
+	bool ok;
+
+	memset(d, 0, sizeof(*d));
+	text = read_file(o->from, &len);
+	if (!text) {
+		fprintf(stderr, "remapctl restore: %s: %s\n", o->from,
+			strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (json_parse(text, len, &root, err, sizeof(err))) {
+		fprintf(stderr, "remapctl restore: %s: not valid JSON: %s\n",
+			o->from, err);
+		free(text);
+		return EXIT_BROKEN;
+	}
+	free(text);
+	rd.file = o->from;
+	rd.err = err;
+	rd.errlen = sizeof(err);
+	ok = read_dump(&rd, root, d);
+	json_free(root);
+	if (!ok) {
+		fprintf(stderr, "remapctl restore: %s\n", err);
+		free(d->slots);
+		free(d->pending);
+		return EXIT_BROKEN;
+	}
+	return 0;
+}
+
+/*
+ * Whether the dump may go to the device @m is open on: it fits, and no
+ * metadata of another uuid is there (unless --force).  0, or an exit
+ * status after saying why.
+ */
+static int restore_fits(struct meta_img *m, const struct dump *d,
+			const struct opts *o)
+{
+	const struct remap_meta_layout *l = &d->sb.layout;
+	u64 dev_sectors = m->dev_bytes >> 9, end, area;
+	char uuid[37];
+
+	/* The metadata, one unit and every unit in use on the device. */
+	area = d->max_sunit > 1 ? d->max_sunit : 1;
+	end = o->spare_start + l->data_offset;
+	if (end < o->spare_start || end > dev_sectors ||
+	    (dev_sectors - end) >> __builtin_ctz(d->sb.unit_sectors) < area) {
+		fprintf(stderr, "remapctl restore: the dump does not fit %s (%llu sectors): it needs %llu metadata sectors from sector %llu and %llu spare unit%s of %u sectors after them\n",
+			o->dev, (unsigned long long)dev_sectors,
+			(unsigned long long)l->data_offset,
+			(unsigned long long)o->spare_start,
+			(unsigned long long)area, area == 1 ? "" : "s",
+			d->sb.unit_sectors);
+		return EXIT_BROKEN;
+	}
+	/* Do not overwrite somebody else's metadata without --force. */
+	if (meta_load(m))
+		return EXIT_USAGE;
+	if (m->sb_pick >= 0 && memcmp(m->sb.uuid, d->sb.uuid, 16) &&
+	    !o->force) {
+		uuid_format(m->sb.uuid, uuid);
+		fprintf(stderr, "remapctl restore: %s holds dm-remap metadata of another uuid (%s) at sector %llu; use --force to overwrite it\n",
+			o->dev, uuid, (unsigned long long)o->spare_start);
+		return EXIT_BROKEN;
+	}
+	return 0;
+}
+
+/*
+ * Write the dump as the commit after its own: tables first (A, then B),
+ * then superblock B, then A; of the slot blocks, the initialized ones
+ * only (the others hold nothing).  0, or -1 with errno set.
+ */
+static int restore_write(int fd, struct dump *d, u64 spare_start)
+{
+	const struct remap_meta_layout *l = &d->sb.layout;
+	u64 seq = d->seq + 1;
+	u8 *buf = malloc(256 * BS);
+	int r = -1;
+
+	if (!buf)
+		return -1;
+	d->sb.seq = seq;
+	d->sb.generation++;
+	if (write_region(fd, spare_start, REMAP_MAGIC_PENDING, d->sb.instance,
+			 seq, l->pending_a, l->pending_blocks, d->pending,
+			 buf) ||
+	    write_region(fd, spare_start, REMAP_MAGIC_SLOTS, d->sb.instance,
+			 seq, l->slots_a, d->init_blocks, d->slots, buf) ||
+	    fsync(fd) ||
+	    write_region(fd, spare_start, REMAP_MAGIC_PENDING, d->sb.instance,
+			 seq, l->pending_b, l->pending_blocks, d->pending,
+			 buf) ||
+	    write_region(fd, spare_start, REMAP_MAGIC_SLOTS, d->sb.instance,
+			 seq, l->slots_b, d->init_blocks, d->slots, buf) ||
+	    fsync(fd))
+		goto out;
+	remap_sb_encode(&d->sb, 1, buf);
+	if (write_at(fd, buf, BS, (spare_start << 9) + BS) || fsync(fd))
+		goto out;
+	remap_sb_encode(&d->sb, 0, buf);
+	if (write_at(fd, buf, BS, spare_start << 9) || fsync(fd))
+		goto out;
+	r = 0;
+out:
+	free(buf);
+	return r;
+}
+
+int cmd_restore(int argc, char **argv)
+{
+	const struct remap_meta_layout *l;
+	struct meta_img m;
+	struct dump d;
+	struct opts o;
+	char uuid[37];
+	int r, status;
 
 	r = parse_opts("restore", usage_restore, "sfF", argc, argv, &o);
 	if (r >= 0)
 		return r;
 	if (!o.from)
 		return usage_error("restore", "missing --from <dump.json>%s", "");
-	text = read_file(o.from, &len);
-	if (!text) {
-		fprintf(stderr, "remapctl restore: %s: %s\n", o.from,
-			strerror(errno));
-		return EXIT_USAGE;
-	}
-	if (json_parse(text, len, &root, err, sizeof(err))) {
-		fprintf(stderr, "remapctl restore: %s: not valid JSON: %s\n",
-			o.from, err);
-		free(text);
-		return EXIT_BROKEN;
-	}
-	free(text);
-	rd.file = o.from;
-	rd.err = err;
-	rd.errlen = sizeof(err);
-	if (!read_dump(&rd, root, &d)) {
-		fprintf(stderr, "remapctl restore: %s\n", err);
-		goto out_dump;
-	}
-	json_free(root);
-	root = NULL;
+	r = restore_read(&o, &d);
+	if (r)
+		return r;
 	l = &d.sb.layout;
-
+	status = EXIT_BROKEN;
 	if (!o.have_spare_start)
 		o.spare_start = d.sb.spare_start;
 	if (o.spare_start != d.sb.spare_start) {
@@ -640,77 +735,23 @@ int cmd_restore(int argc, char **argv)
 		status = EXIT_USAGE;
 		goto out_dump;
 	}
-	/* The metadata, one unit and every unit in use on the device. */
-	dev_sectors = m.dev_bytes >> 9;
-	area = d.max_sunit > 1 ? d.max_sunit : 1;
-	end = o.spare_start + l->data_offset;
-	if (end < o.spare_start || end > dev_sectors ||
-	    (dev_sectors - end) >> __builtin_ctz(d.sb.unit_sectors) < area) {
-		fprintf(stderr, "remapctl restore: the dump does not fit %s (%llu sectors): it needs %llu metadata sectors from sector %llu and %llu spare unit%s of %u sectors after them\n",
-			o.dev, (unsigned long long)dev_sectors,
-			(unsigned long long)l->data_offset,
-			(unsigned long long)o.spare_start,
-			(unsigned long long)area, area == 1 ? "" : "s",
-			d.sb.unit_sectors);
+	status = restore_fits(&m, &d, &o);
+	if (status)
 		goto out_close;
-	}
-	/* Do not overwrite somebody else's metadata without --force. */
-	if (meta_load(&m)) {
+	if (restore_write(m.fd, &d, o.spare_start)) {
+		fprintf(stderr, "remapctl restore: %s: write error: %s\n",
+			o.dev, strerror(errno));
 		status = EXIT_USAGE;
 		goto out_close;
 	}
-	if (m.sb_pick >= 0 && memcmp(m.sb.uuid, d.sb.uuid, 16) && !o.force) {
-		uuid_format(m.sb.uuid, uuid);
-		fprintf(stderr, "remapctl restore: %s holds dm-remap metadata of another uuid (%s) at sector %llu; use --force to overwrite it\n",
-			o.dev, uuid, (unsigned long long)o.spare_start);
-		goto out_close;
-	}
-
-	/*
-	 * Tables first (A, then B), then superblock B, then A; of the slot
-	 * blocks, the initialized ones only (the others hold nothing).
-	 */
-	seq = d.seq + 1;
-	d.sb.seq = seq;
-	d.sb.generation++;
-	buf = malloc(256 * BS);
-	if (!buf) {
-		fprintf(stderr, "remapctl: out of memory\n");
-		status = EXIT_USAGE;
-		goto out_close;
-	}
-	if (write_region(m.fd, o.spare_start, REMAP_MAGIC_PENDING,
-			 d.sb.instance, seq, l->pending_a, l->pending_blocks,
-			 d.pending, buf) ||
-	    write_region(m.fd, o.spare_start, REMAP_MAGIC_SLOTS,
-			 d.sb.instance, seq, l->slots_a, d.init_blocks,
-			 d.slots, buf) ||
-	    fsync(m.fd) ||
-	    write_region(m.fd, o.spare_start, REMAP_MAGIC_PENDING,
-			 d.sb.instance, seq, l->pending_b, l->pending_blocks,
-			 d.pending, buf) ||
-	    write_region(m.fd, o.spare_start, REMAP_MAGIC_SLOTS,
-			 d.sb.instance, seq, l->slots_b, d.init_blocks,
-			 d.slots, buf) ||
-	    fsync(m.fd))
-		goto io_error;
-	remap_sb_encode(&d.sb, 1, buf);
-	if (write_at(m.fd, buf, BS, (o.spare_start << 9) + BS) || fsync(m.fd))
-		goto io_error;
-	remap_sb_encode(&d.sb, 0, buf);
-	if (write_at(m.fd, buf, BS, o.spare_start << 9) || fsync(m.fd))
-		goto io_error;
-
 	/* Read it back: it must check clean. */
-	if (meta_load(&m)) {
-		status = EXIT_USAGE;
+	status = EXIT_USAGE;
+	if (meta_load(&m))
 		goto out_close;
-	}
 	if (m.severity != SEV_NOTE || m.sb.generation != d.sb.generation) {
 		fprintf(stderr, "remapctl restore: %s: the metadata written does not read back clean:\n",
 			o.dev);
 		print_problems(&m);
-		status = EXIT_USAGE;
 		goto out_close;
 	}
 	uuid_format(d.sb.uuid, uuid);
@@ -718,24 +759,16 @@ int cmd_restore(int argc, char **argv)
 	       (unsigned long long)(2 + 2 * l->pending_blocks +
 				    2 * d.init_blocks), o.dev,
 	       (unsigned long long)o.spare_start, uuid,
-	       (unsigned long long)d.sb.generation, (unsigned long long)seq,
+	       (unsigned long long)d.sb.generation,
+	       (unsigned long long)d.sb.seq,
 	       (unsigned long long)m.nr_remapped,
 	       (unsigned long long)m.nr_retired,
 	       (unsigned long long)m.nr_pending);
 	status = EXIT_HEALTHY;
-	goto out_close;
-
-io_error:
-	fprintf(stderr, "remapctl restore: %s: write error: %s\n", o.dev,
-		strerror(errno));
-	status = EXIT_USAGE;
 out_close:
-	free(buf);
 	meta_close(&m);
 out_dump:
-	json_free(root);
 	free(d.slots);
 	free(d.pending);
 	return status;
 }
-
