@@ -1,17 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * online.c - remapctl's online commands (see online.h).
+ * online.c - remapctl's online commands (see online.h), but import
+ * (import.c) and scrub (scrub.c), and the device-mapper helpers all of
+ * them use.
  *
- *   remapctl import <dm_name> [FILE|-] [-b N | --sectors | --ddrescue]
- *                   [--message-size N] [--quiet]
- *   remapctl status [--json] [<dm_name>...]
+ *   remapctl status [--json] [--no-speed] [<dm_name>...]
  *   remapctl list <dm_name> [--json]
  *   remapctl remap|unremap <dm_name> <sector>[+<count>]
+ *   remapctl watch [--count N]
  *
- * import reads a bad-block list or a ddrescue mapfile (bblist.c), and
- * sends its units to the target in "remap_many" messages of bounded size
- * (DM_DEVICE_TARGET_MSG); status reads DM_DEVICE_STATUS (no-flush) and
- * names the fields with core/remap_status.h, the table remapd uses too.
+ * status reads DM_DEVICE_STATUS (no-flush) and names the fields with
+ * core/remap_status.h, the table remapd uses too.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -31,47 +30,8 @@
 
 #include "remap_args.h"
 #include "remap_status.h"
-#include "bblist.h"
 #include "online.h"
 
-
-/* Default and bounds of --message-size (bytes of one message). */
-#define MSG_DEFAULT 4096U
-#define MSG_MIN 64U
-#define MSG_MAX 65536U
-/* Units one message may cover: bounds the kernel's work per message. */
-#define MSG_MAX_UNITS 65536U
-
-const char usage_import[] =
-"Usage: remapctl import <dm_name> [FILE|-] [-b BLOCK_SIZE | --sectors |\n"
-"                       --ddrescue] [--message-size BYTES] [--quiet]\n"
-"\n"
-"Remap every unit of a loaded dm-remap device that a bad-block list names.\n"
-"The list is the output of e2fsprogs' badblocks(8): one block number per\n"
-"line, blocks of BLOCK_SIZE bytes counted from the start of the dm device\n"
-"(run badblocks on the mapped device, or on the main device with\n"
-"main_start 0).  Blank lines and lines starting with '#' are skipped.\n"
-"FILE \"-\" or no FILE: standard input.\n"
-"\n"
-"The numbers are merged into extents of units and sent in \"remap_many\"\n"
-"messages of at most --message-size bytes; units already remapped are\n"
-"skipped.  Each message is all or nothing; when the spare pool is full\n"
-"(ENOSPC) the messages sent before stay done, and the count is printed.\n"
-"Progress goes to standard error; the totals to standard output.\n"
-"\n"
-"Options:\n"
-"  -b, --block-size N   bytes per listed block, a multiple of 512 (default\n"
-"                       1024, as badblocks; use the -b given to badblocks)\n"
-"  --sectors            the list holds 512-byte sector numbers instead\n"
-"  --ddrescue           FILE is a GNU ddrescue mapfile of the dm device:\n"
-"                       its '-' (bad-sector) areas are remapped\n"
-"  --message-size N     largest message in bytes, 64-65536 (default 4096)\n"
-"  -q, --quiet          no progress\n"
-"  -h, --help           this help\n"
-"\n"
-"Exit status: 0 imported; 2 refused: a bad line (nothing sent), or the\n"
-"kernel refused a message (spare pool full, read-only metadata, ...);\n"
-"3 usage error, no such device, not a remap target, device-mapper error.\n";
 
 const char usage_status[] =
 "Usage: remapctl status [--json] [--no-speed] [<dm_name>...]\n"
@@ -287,221 +247,6 @@ double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Progress on stderr: redrawn on a terminal, every 10% otherwise. */
-struct progress {
-	bool on, tty;
-	u64 total;
-	double last;
-	unsigned int decile;
-	u64 shown;		/* the count last printed */
-};
-
-static void progress_show(struct progress *p, u64 done, bool final)
-{
-	double t = now();
-	unsigned int d;
-
-	if (!p->on || !p->total)
-		return;
-	if (p->tty) {
-		if (!final && t - p->last < 0.25)
-			return;
-		p->last = t;
-		fprintf(stderr, "\rremapctl import: %llu/%llu units (%.0f%%)%s",
-			(unsigned long long)done, (unsigned long long)p->total,
-			100.0 * (double)done / (double)p->total,
-			final ? "\n" : "");
-		return;
-	}
-	d = (unsigned int)(done * 10 / p->total);
-	if (d > p->decile || (final && done != p->shown)) {
-		p->decile = d;
-		p->shown = done;
-		fprintf(stderr, "remapctl import: %llu/%llu units (%u%%)\n",
-			(unsigned long long)done, (unsigned long long)p->total,
-			(unsigned int)(done * 100 / p->total));
-	}
-}
-
-static int parse_size_opt(const char *cmd, const char *opt, const char *val,
-			  u64 lo, u64 hi, u64 *out)
-{
-	if (!val)
-		return uerr(cmd, "option '%s' needs a value", opt);
-	if (remap_parse_u64(val, out) || *out < lo || *out > hi)
-		return uerr(cmd, "%s: '%s' is not a number from %llu to %llu",
-			    opt, val, (unsigned long long)lo,
-			    (unsigned long long)hi);
-	return -1;
-}
-
-int cmd_import(int argc, char **argv)
-{
-	const char *name = NULL, *file = NULL, *a, *val;
-	u64 block_size = BB_DEFAULT_BLOCK_SIZE, msg_size = MSG_DEFAULT;
-	bool sectors = false, block_given = false, quiet = false;
-	bool ddrescue = false;
-	u64 lineno, units, sent = 0, remapped = 0, skipped = 0, nmsg = 0;
-	unsigned long long ra, sk;
-	unsigned int unit_sectors;
-	struct remap_dev d;
-	struct bb_opts o;
-	struct bb_list l;
-	struct bb_cursor c;
-	struct progress p;
-	char err[512], resp[256], *msg = NULL;
-	double t0;
-	FILE *f;
-	int i, r;
-
-	for (i = 0; i < argc; i++) {
-		a = argv[i];
-		val = NULL;
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			fputs(usage_import, stdout);
-			return EXIT_OK;
-		}
-		if (!strcmp(a, "-b") || !strcmp(a, "--block-size") ||
-		    !strncmp(a, "--block-size=", 13)) {
-			val = a[1] == 'b' ? (i + 1 < argc ? argv[++i] : NULL) :
-			      a[12] == '=' ? a + 13 :
-			      (i + 1 < argc ? argv[++i] : NULL);
-			r = parse_size_opt("import", "--block-size", val, 512,
-					   1ULL << 30, &block_size);
-			if (r >= 0)
-				return r;
-			if (!bb_block_size_ok(block_size))
-				return uerr("import", "--block-size: %llu is not a multiple of 512",
-					    (unsigned long long)block_size);
-			block_given = true;
-		} else if (!strcmp(a, "--message-size") ||
-			   !strncmp(a, "--message-size=", 15)) {
-			val = a[14] == '=' ? a + 15 :
-			      (i + 1 < argc ? argv[++i] : NULL);
-			r = parse_size_opt("import", "--message-size", val,
-					   MSG_MIN, MSG_MAX, &msg_size);
-			if (r >= 0)
-				return r;
-		} else if (!strcmp(a, "--sectors")) {
-			sectors = true;
-		} else if (!strcmp(a, "--ddrescue")) {
-			ddrescue = true;
-		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-			quiet = true;
-		} else if (a[0] == '-' && a[1]) {
-			return uerr("import", "unknown option '%s'", a);
-		} else if (!name) {
-			name = a;
-		} else if (!file) {
-			file = a;
-		} else {
-			return uerr("import", "unexpected argument '%s'", a);
-		}
-	}
-	if (!name)
-		return uerr("import", "missing <dm_name>");
-	if (sectors && block_given)
-		return uerr("import", "--sectors and --block-size exclude each other");
-	if (ddrescue && (sectors || block_given))
-		return uerr("import", "--ddrescue excludes --sectors and --block-size (a mapfile counts bytes)");
-
-	r = remap_dev_get("import", name, &d, false, false);
-	if (r)
-		return r;
-	if (sscanf(d.params, "%u", &unit_sectors) != 1 || !unit_sectors ||
-	    (unit_sectors & (unit_sectors - 1))) {
-		fprintf(stderr, "remapctl import: %s: cannot read the unit size from its status '%s'\n",
-			name, d.params);
-		return EXIT_USAGE;
-	}
-
-	if (!file || !strcmp(file, "-")) {
-		f = stdin;
-		file = "<stdin>";
-	} else {
-		f = fopen(file, "r");
-		if (!f) {
-			fprintf(stderr, "remapctl import: %s: %s\n", file,
-				strerror(errno));
-			return EXIT_USAGE;
-		}
-	}
-	o.block_size = sectors || ddrescue ? 512 : (u32)block_size;
-	o.dev_sectors = d.len;
-	o.sectors = sectors;
-	o.ddrescue = ddrescue;
-	bb_list_init(&l);
-	r = bb_parse_file(f, &o, &l, &lineno, err, sizeof(err));
-	if (f != stdin)
-		fclose(f);
-	if (r) {
-		fprintf(stderr, "remapctl import: %s: %s; nothing imported\n",
-			file, err);
-		bb_list_free(&l);
-		return r == -EINVAL ? EXIT_REFUSED : EXIT_USAGE;
-	}
-	bb_to_units(&l, unit_sectors);
-	units = bb_count_units(&l);
-
-	msg = malloc(msg_size);
-	if (!msg) {
-		fprintf(stderr, "remapctl import: out of memory\n");
-		bb_list_free(&l);
-		return EXIT_USAGE;
-	}
-	p.on = !quiet;
-	p.tty = isatty(STDERR_FILENO);
-	p.total = units;
-	p.last = 0;
-	p.decile = 0;
-	p.shown = 0;
-	t0 = now();
-	bb_cursor_init(&c, &l, unit_sectors, d.len);
-	r = 0;
-	for (;;) {
-		u64 n = bb_next_message(&c, msg, msg_size, MSG_MAX_UNITS);
-
-		if (!n)
-			break;
-		r = dm_message(name, msg, resp, sizeof(resp));
-		if (r)
-			break;
-		nmsg++;
-		if (sscanf(resp, "%llu %llu", &ra, &sk) != 2) {
-			fprintf(stderr, "remapctl import: %s: unexpected answer to remap_many: '%s'\n",
-				name, resp);
-			r = EPROTO;
-			break;
-		}
-		remapped += ra;
-		skipped += sk;
-		sent += n;
-		if (nmsg > 1 || sent < units)
-			progress_show(&p, sent, false);
-	}
-	if (nmsg > 1 || r)
-		progress_show(&p, sent, true);
-	if (r && r != EPROTO) {
-		if (r == ENOSPC)
-			fprintf(stderr, "remapctl import: %s: the spare pool is full (ENOSPC): %llu of %llu units not imported (see dmesg)\n",
-				name, (unsigned long long)(units - sent),
-				(unsigned long long)units);
-		else
-			fprintf(stderr, "remapctl import: %s: the kernel refused remap_many: %s%s; %llu of %llu units not imported (see dmesg)\n",
-				name, strerror(r),
-				r == EROFS ? " (the metadata is read-only)" : "",
-				(unsigned long long)(units - sent),
-				(unsigned long long)units);
-	}
-	printf("remapctl import: %s: %llu entries, %llu units in %zu extents; remapped %llu, skipped %llu (already remapped), %llu messages, %.3f s\n",
-	       name, (unsigned long long)l.entries, (unsigned long long)units,
-	       l.n, (unsigned long long)remapped, (unsigned long long)skipped,
-	       (unsigned long long)nmsg, now() - t0);
-	free(msg);
-	bb_list_free(&l);
-	return r ? EXIT_REFUSED : EXIT_OK;
 }
 
 /* A JSON string, escaped. */

@@ -6,8 +6,10 @@
  * parser (cli.c).
  *
  *   check.c    check (offline)         dump.c     dump (offline)
- *   restore.c  restore (offline)       online.c   import, status, list,
- *   scrub.c    scrub (online)                     remap, unremap, watch
+ *   restore.c  restore (offline)       cli.c      their options
+ *   import.c   import (online)         scrub.c    scrub (online)
+ *   online.c   status, list, remap, unremap, watch (online), and the
+ *              device-mapper helpers every online command uses
  *   metaimg.c  reading a metadata image, json.c the JSON reader, bblist.c
  *              bad-block lists and ddrescue mapfiles
  */
