@@ -239,3 +239,17 @@ int remap_status_parse_stats(const char *text, struct remap_status *s)
 	}
 	return 0;
 }
+
+u64 remap_scrub_done(const struct remap_status *s, u64 *total)
+{
+	u64 a = s->v[REMAP_F_SCRUB_START], e = s->v[REMAP_F_SCRUB_END];
+	u64 p = s->v[REMAP_F_SCRUB_POSITION];
+
+	*total = 0;
+	if (!s->have[REMAP_F_SCRUB_START] || e <= a)
+		return 0;
+	*total = e - a;
+	if (p <= a)
+		return 0;
+	return p >= e ? e - a : p - a;
+}

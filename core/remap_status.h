@@ -103,6 +103,13 @@ int remap_status_parse_line(const char *line, struct remap_status *s);
  */
 int remap_status_parse_stats(const char *text, struct remap_status *s);
 
+/*
+ * The current (or last) scrub pass: sectors of it read so far, and in
+ * *@total the sectors it covers ((position - start) of (end - start));
+ * 0 and 0 before any pass, or without scrub fields.
+ */
+u64 remap_scrub_done(const struct remap_status *s, u64 *total);
+
 /* The field whose key is @key (length @len), or -1. */
 int remap_field_by_key(const char *key, size_t len);
 

@@ -18,18 +18,10 @@
 #include <string.h>
 
 #include "remap_args.h"
+#include "fuzz_check.h"
 
 #define MAX_ARGS 64
 #define GEO_BYTES 100
-
-#define CHECK(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "%s:%d: check failed: %s\n",	\
-				__FILE__, __LINE__, #cond);		\
-			abort();					\
-		}							\
-	} while (0)
 
 typedef unsigned __int128 u128;
 

@@ -20,18 +20,10 @@
 
 #include "remap_index.h"
 #include "spare_pool.h"
+#include "fuzz_check.h"
 
 #define MAX_ENTRIES 256
 #define POOL_MAX 200
-
-#define CHECK(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "%s:%d: check failed: %s\n",	\
-				__FILE__, __LINE__, #cond);		\
-			abort();					\
-		}							\
-	} while (0)
 
 struct stream {
 	const uint8_t *p;

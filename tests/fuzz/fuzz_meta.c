@@ -29,18 +29,10 @@
 #include <string.h>
 
 #include "remap_meta.h"
+#include "fuzz_check.h"
 
 #define BS REMAP_META_BLOCK_SIZE
 #define PER REMAP_META_PER_BLOCK
-
-#define CHECK(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "%s:%d: check failed: %s\n",	\
-				__FILE__, __LINE__, #cond);		\
-			abort();					\
-		}							\
-	} while (0)
 
 /* Flags (the input's first byte). */
 #define F_MAGIC		0x01	/* set the magic the decoder wants */

@@ -59,6 +59,25 @@ static void test_line(void **state)
 		"8 0 3/3 0 failed 0 3 1 0 2 2 no_auto_remap exhausted 4 "
 		"paused 4096 8192 3 1796543536 5 2 1 1 512 x y", &s), 0);
 	assert_int_equal(s.v[REMAP_F_SCRUB_START], 512);
+	{
+		struct remap_status c = s;
+		u64 total;
+
+		/* 4096 - 512 of 8192 - 512 sectors. */
+		assert_int_equal(remap_scrub_done(&c, &total), 3584);
+		assert_int_equal(total, 7680);
+		c.v[REMAP_F_SCRUB_POSITION] = 8192;
+		assert_int_equal(remap_scrub_done(&c, &total), 7680);
+		c.v[REMAP_F_SCRUB_POSITION] = 100;
+		assert_int_equal(remap_scrub_done(&c, &total), 0);
+		c.v[REMAP_F_SCRUB_END] = 0;
+		assert_int_equal(remap_scrub_done(&c, &total), 0);
+		assert_int_equal(total, 0);
+		c.have[REMAP_F_SCRUB_START] = false;
+		c.v[REMAP_F_SCRUB_END] = 8192;
+		assert_int_equal(remap_scrub_done(&c, &total), 0);
+		assert_int_equal(total, 0);
+	}
 	assert_int_equal(s.v[REMAP_F_SCRUB_STATE], REMAP_W_SCRUB_PAUSED);
 	assert_string_equal(remap_field_word(REMAP_F_SCRUB_STATE, s.v[REMAP_F_SCRUB_STATE]), "paused");
 	assert_int_equal(s.v[REMAP_F_SCRUB_POSITION], 4096);

@@ -336,6 +336,23 @@ static bool read_superblock(struct reader *rd, const struct json *root,
 	return true;
 }
 
+/* A spare unit of a dump's entry: inside the slot table and its initialized blocks. */
+static bool check_sunit(struct reader *rd, const struct json *it,
+			const char *where, const struct dump *d, u64 sunit)
+{
+	u64 cap = d->sb.layout.slot_capacity;
+
+	if (sunit >= cap)
+		return rerr(rd, it, "%s: spare unit %llu is beyond the slot capacity %llu",
+			    where, (unsigned long long)sunit,
+			    (unsigned long long)cap);
+	if (sunit >= d->nr_slots)
+		return rerr(rd, it, "%s: spare unit %llu is beyond the initialized slot blocks (%llu slots)",
+			    where, (unsigned long long)sunit,
+			    (unsigned long long)d->nr_slots);
+	return true;
+}
+
 /* "remaps": each spare unit and each logical unit at most once. */
 static bool read_remaps(struct reader *rd, const struct json *root,
 			struct dump *d, u64 limit, u64 base)
@@ -344,7 +361,7 @@ static bool read_remaps(struct reader *rd, const struct json *root,
 		"lunit", "sunit", "logical_sector", "spare_sector", NULL,
 	};
 	const struct remap_sb *sb = &d->sb;
-	u64 cap = sb->layout.slot_capacity, lunit, sunit;
+	u64 lunit, sunit;
 	const struct json *arr, *it;
 	char where[64];
 	size_t i;
@@ -361,14 +378,8 @@ static bool read_remaps(struct reader *rd, const struct json *root,
 		    !get_num(rd, it, where, "lunit", &lunit, false, NULL) ||
 		    !get_num(rd, it, where, "sunit", &sunit, false, NULL))
 			return false;
-		if (sunit >= cap)
-			return rerr(rd, it, "%s: spare unit %llu is beyond the slot capacity %llu",
-				    where, (unsigned long long)sunit,
-				    (unsigned long long)cap);
-		if (sunit >= d->nr_slots)
-			return rerr(rd, it, "%s: spare unit %llu is beyond the initialized slot blocks (%llu slots)",
-				    where, (unsigned long long)sunit,
-				    (unsigned long long)d->nr_slots);
+		if (!check_sunit(rd, it, where, d, sunit))
+			return false;
 		if (lunit >= limit)
 			return rerr(rd, it, "%s: logical unit %llu is beyond the main device (%llu units)",
 				    where, (unsigned long long)lunit,
@@ -421,7 +432,7 @@ static bool read_retired(struct reader *rd, const struct json *root,
 		"sunit", "spare_sector", NULL,
 	};
 	const struct remap_sb *sb = &d->sb;
-	u64 cap = sb->layout.slot_capacity, sunit;
+	u64 sunit;
 	const struct json *arr, *it;
 	char where[64];
 	size_t i;
@@ -437,14 +448,8 @@ static bool read_retired(struct reader *rd, const struct json *root,
 		if (!known_members(rd, it, where, retired_keys) ||
 		    !get_num(rd, it, where, "sunit", &sunit, false, NULL))
 			return false;
-		if (sunit >= cap)
-			return rerr(rd, it, "%s: spare unit %llu is beyond the slot capacity %llu",
-				    where, (unsigned long long)sunit,
-				    (unsigned long long)cap);
-		if (sunit >= d->nr_slots)
-			return rerr(rd, it, "%s: spare unit %llu is beyond the initialized slot blocks (%llu slots)",
-				    where, (unsigned long long)sunit,
-				    (unsigned long long)d->nr_slots);
+		if (!check_sunit(rd, it, where, d, sunit))
+			return false;
 		if (d->slots[sunit])
 			return rerr(rd, it, "%s: spare unit %llu is used twice",
 				    where, (unsigned long long)sunit);

@@ -64,14 +64,11 @@ const char usage_scrub[] =
 
 double scrub_progress(const struct remap_status *st)
 {
-	u64 a = st->v[REMAP_F_SCRUB_START], e = st->v[REMAP_F_SCRUB_END];
-	u64 p = st->v[REMAP_F_SCRUB_POSITION];
+	u64 total, done = remap_scrub_done(st, &total);
 
-	if (!st->have[REMAP_F_SCRUB_STATE])
+	if (!st->have[REMAP_F_SCRUB_START])
 		return -1;
-	if (e <= a || p <= a)
-		return 0;
-	return p >= e ? 1 : (double)(p - a) / (double)(e - a);
+	return total ? (double)done / (double)total : 0;
 }
 
 /* Seconds as "1h02m03s", "4m05s" or "6s". */

@@ -871,15 +871,12 @@ static const struct metric metrics[] = {
 	{ "dmremap_scrub_pending_units_total", "counter", "Units the scrubber found unreadable and made pending", REMAP_F_SCRUB_PENDING },
 };
 
-/* Part of the scrub range done: (position - start) / (end - start). */
+/* Part of the current (or last) scrub pass done, 0 to 1. */
 static double scrub_ratio(const struct remap_status *st)
 {
-	uint64_t a = st->v[REMAP_F_SCRUB_START], e = st->v[REMAP_F_SCRUB_END];
-	uint64_t p = st->v[REMAP_F_SCRUB_POSITION];
+	uint64_t total, done = remap_scrub_done(st, &total);
 
-	if (e <= a || p <= a)
-		return 0;
-	return p >= e ? 1 : (double)(p - a) / (double)(e - a);
+	return total ? (double)done / (double)total : 0;
 }
 
 static void put_label(char **buf, size_t *len, size_t *n, const char *v)
