@@ -258,10 +258,34 @@ static bool grow(struct parser *ps, struct json *v, size_t *cap, bool keys)
 	return true;
 }
 
+/*
+ * After an item of an array or a member of an object: 1 for a ',' (one
+ * more follows), 0 for the closing @close, -1 for anything else (an error
+ * naming @kind).
+ */
+static int after_item(struct parser *ps, char close, const char *kind)
+{
+	char what[16];
+
+	skip_ws(ps);
+	if (peek(ps) == ',') {
+		advance(ps);
+		skip_ws(ps);
+		return 1;
+	}
+	if (peek(ps) == close) {
+		advance(ps);
+		return 0;
+	}
+	perr(ps, "expected ',' or '%c' in %s, found %s", close, kind,
+	     describe(ps, what, sizeof(what)));
+	return -1;
+}
+
 static bool parse_array(struct parser *ps, struct json *v, int depth)
 {
 	size_t cap = 0;
-	char what[16];
+	int r;
 
 	v->type = JSON_ARRAY;
 	advance(ps);	/* [ */
@@ -277,19 +301,9 @@ static bool parse_array(struct parser *ps, struct json *v, int depth)
 		v->n++;
 		if (!parse_value(ps, &v->items[v->n - 1], depth + 1))
 			return false;
-		skip_ws(ps);
-		if (peek(ps) == ',') {
-			advance(ps);
-			skip_ws(ps);
-			continue;
-		}
-		if (peek(ps) == ']') {
-			advance(ps);
-			return true;
-		}
-		perr(ps, "expected ',' or ']' in an array, found %s",
-		     describe(ps, what, sizeof(what)));
-		return false;
+		r = after_item(ps, ']', "an array");
+		if (r <= 0)
+			return r == 0;
 	}
 }
 
@@ -297,6 +311,7 @@ static bool parse_object(struct parser *ps, struct json *v, int depth)
 {
 	size_t cap = 0, i;
 	char what[16], *key;
+	int r;
 
 	v->type = JSON_OBJECT;
 	advance(ps);	/* { */
@@ -342,19 +357,9 @@ static bool parse_object(struct parser *ps, struct json *v, int depth)
 		skip_ws(ps);
 		if (!parse_value(ps, &v->items[v->n - 1], depth + 1))
 			return false;
-		skip_ws(ps);
-		if (peek(ps) == ',') {
-			advance(ps);
-			skip_ws(ps);
-			continue;
-		}
-		if (peek(ps) == '}') {
-			advance(ps);
-			return true;
-		}
-		perr(ps, "expected ',' or '}' in an object, found %s",
-		     describe(ps, what, sizeof(what)));
-		return false;
+		r = after_item(ps, '}', "an object");
+		if (r <= 0)
+			return r == 0;
 	}
 }
 
