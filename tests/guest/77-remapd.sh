@@ -18,6 +18,9 @@
 #  - a device suspended: the daemon keeps running and reading;
 #  - a device removed while events are pending; a restart announces only
 #    what is new; 200 devices at once (memory and CPU printed);
+#  - --wait-event (DM_DEVICE_WAITEVENT threads, the path for kernels
+#    without DM_DEV_ARM_POLL): events within a second, new devices found
+#    by the periodic scan, a removal neither hangs nor goes unannounced;
 #  - scrub events (scrub_started, scrub_found with the sectors the kernel
 #    logged, scrub_finished) and the scrub metrics; the scrub schedule
 #    (scrub_interval, scrub_window, scrub_rate): a pass started in the
@@ -496,6 +499,39 @@ expect_eq "started once only" "$(grep -c "sch: scrub start" "$T/remapd.log")" 1
 dmsetup remove sch
 forget_dm sch
 cp "$T/remapd.conf.good" "$T/remapd.conf"
+
+log "--wait-event: DM_DEVICE_WAITEVENT threads instead of DM_DEV_ARM_POLL"
+stop_remapd
+printf 'events = none\n' > "$T/we.conf"
+wml=$(new_loop 2)
+dm_create we0 "0 $(sectors "$wml") remap $wml 0 $(new_loop 1) 0 64 3 volatile unit_sectors $U"
+$RD --foreground --wait-event -c "$T/we.conf" -s "$T/state3" > "$T/we.log" 2>&1 &
+RPID=$!
+wait_for "remapd: watching [0-9]+ remap device" "$T/we.log" 10 || fail "remapd --wait-event did not start: $(cat "$T/we.log")"
+msg we0 remap 8
+t0=$(date +%s.%N)
+wait_for "remap: device we0 " "$T/we.log" 5 || fail "--wait-event: the remap of we0 not announced"
+tl=$(date -d "today $(grep "remap: device we0 " "$T/we.log" | tail -1 | cut -d' ' -f1)" +%s.%N)
+awk -v a="$t0" -v b="$tl" 'BEGIN { exit !(b - a < 1.0) }' || fail "--wait-event: the remap reached the log after $(awk -v a="$t0" -v b="$tl" 'BEGIN { print b - a }') s"
+# A device created later: found by the periodic scan (every 10 s).
+wm2=$(new_loop 2)
+dm_create we1 "0 $(sectors "$wm2") remap $wm2 0 $(new_loop 1) 0 64 3 volatile unit_sectors $U"
+wait_for "device_added: device we1 " "$T/we.log" 15 || fail "--wait-event: we1 not found within 15 s"
+msg we1 remap 0
+wait_for "remap: device we1 " "$T/we.log" 5 || fail "--wait-event: the remap of we1 not announced"
+# Removing a device a thread waits on must not hang, and is announced.
+timeout 30 dmsetup remove we1 || fail "dmsetup remove of a device remapd waits on failed or hung"
+forget_dm we1
+wait_for "device_removed: device we1 " "$T/we.log" 5 || fail "--wait-event: the removal of we1 not announced"
+timeout 30 dmsetup remove we0 || fail "dmsetup remove we0 failed or hung"
+forget_dm we0
+wait_for "device_removed: device we0 " "$T/we.log" 5 || fail "--wait-event: the removal of we0 not announced"
+kill -0 "$RPID" || fail "remapd --wait-event died"
+kill -TERM "$RPID"
+wait "$RPID" || fail "remapd --wait-event: exit status $? after SIGTERM"
+RPID=
+echo "--wait-event: $(grep -c "remapd: " "$T/we.log") log lines, threads: ok"
+start_remapd
 
 log "200 devices at once"
 stop_remapd

@@ -42,6 +42,7 @@
 #include <libdevmapper.h>
 
 #include "remapd.h"
+#include "waitevent.h"
 
 #define RD_VERSION "1.0"
 #define DEFAULT_CONF "/etc/remapd.conf"
@@ -53,6 +54,7 @@
 #define HTTP_MAX_CLIENTS 8
 #define WRITE_INTERVAL 0.5	/* seconds between textfile/state rewrites */
 #define SCRUB_RETRY 300		/* seconds after a refused scrub message */
+#define WAITEVENT_RESCAN 10	/* seconds between scans with --wait-event */
 
 /* Exit statuses. */
 #define EXIT_UNHEALTHY 1
@@ -120,6 +122,8 @@ struct http_client {
 
 static struct {
 	bool foreground, oneshot, test, verbose;
+	bool waitevent;		/* DM_DEVICE_WAITEVENT threads, no ARM_POLL */
+	int wake_fd;		/* their pipe, with waitevent */
 	const char *conf_file;
 	bool conf_given;
 	const char *state_dir;
@@ -145,6 +149,7 @@ static struct {
 	unsigned long events_total, scans;
 } g = {
 	.ctl_fd = -1, .sig_fd = -1, .kmsg_fd = -1, .listen_fd = -1,
+	.wake_fd = -1,
 };
 
 /* ---- logging ---- */
@@ -1410,6 +1415,13 @@ static void dev_added(struct dev *d)
 
 	d->is_remap = true;
 	dev_resolve(d);
+	if (g.waitevent && !g.oneshot && !g.test) {
+		int e = we_watch(d->devno, d->event_nr);
+
+		if (e)
+			rd_log(LOG_ERR, "%s: cannot start its DM_DEVICE_WAITEVENT thread: %s; its events are seen at the next scan",
+			       d->name, strerror(e));
+	}
 	if (sv && !g.test) {
 		/* Known from the state file: announce only what is new. */
 		sv->used = true;
@@ -1853,6 +1865,9 @@ static const char usage[] =
 "                         device, wait for it, exit\n"
 "  -n, --check-config     only check the configuration file\n"
 "  -v, --verbose          more messages\n"
+"  -W, --wait-event       wait with DM_DEVICE_WAITEVENT, one thread per\n"
+"                         device, as on kernels before 4.13 (new devices\n"
+"                         are then found within 10 s)\n"
 "  -h, --help, -V, --version\n"
 "\n"
 "Exit status: 0 ok; 1 (--oneshot) a device is unhealthy, (--test) a\n"
@@ -1875,10 +1890,21 @@ static int open_control(void)
 		       strerror(errno));
 		return -1;
 	}
-	if (arm_poll()) {
-		rd_log(LOG_ERR, "DM_DEV_ARM_POLL: %s: this kernel's device-mapper (before 4.37, Linux 4.13) cannot wake remapd without polling",
-		       strerror(errno));
-		return -1;
+	if (!g.waitevent && arm_poll()) {
+		if (errno != EINVAL && errno != ENOTTY) {
+			rd_log(LOG_ERR, "DM_DEV_ARM_POLL: %s", strerror(errno));
+			return -1;
+		}
+		rd_log(LOG_NOTICE, "DM_DEV_ARM_POLL: %s: this kernel's device-mapper is older than 4.37 (Linux 4.13): waiting with DM_DEVICE_WAITEVENT, one thread per device, and looking for new devices every %d s",
+		       strerror(errno), WAITEVENT_RESCAN);
+		g.waitevent = true;
+	}
+	if (g.waitevent) {
+		g.wake_fd = we_init();
+		if (g.wake_fd < 0) {
+			rd_log(LOG_ERR, "pipe: %s", strerror(errno));
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -2007,12 +2033,14 @@ int main(int argc, char **argv)
 		{ "test", no_argument, NULL, 'T' },
 		{ "check-config", no_argument, NULL, 'n' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "wait-event", no_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool check_only = false;
 	double last_write;
+	int64_t last_scan = 0;
 	const char *cli_textfile = NULL, *cli_listen = NULL;
 	struct pollfd pfd[4 + HTTP_MAX_CLIENTS];
 	char err[512];
@@ -2021,7 +2049,7 @@ int main(int argc, char **argv)
 
 	g.conf_file = DEFAULT_CONF;
 	g.state_dir = DEFAULT_STATE_DIR;
-	while ((o = getopt_long(argc, argv, "fc:t:s:l:1TnvhV", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "fc:t:s:l:1TnvhVW", opts, NULL)) != -1) {
 		switch (o) {
 		case 'f':
 			g.foreground = true;
@@ -2050,6 +2078,9 @@ int main(int argc, char **argv)
 			break;
 		case 'v':
 			g.verbose = true;
+			break;
+		case 'W':
+			g.waitevent = true;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -2189,7 +2220,13 @@ int main(int argc, char **argv)
 		}
 		if (timeout > 0 && timeout < 50)
 			timeout = 50;
-		pfd[nfd].fd = g.ctl_fd;
+		if (g.waitevent) {
+			int t = WAITEVENT_RESCAN * 1000;
+
+			if (timeout < 0 || t < timeout)
+				timeout = t;
+		}
+		pfd[nfd].fd = g.waitevent ? g.wake_fd : g.ctl_fd;
 		pfd[nfd++].events = POLLIN;
 		pfd[nfd].fd = g.sig_fd;
 		pfd[nfd++].events = POLLIN;
@@ -2239,11 +2276,20 @@ int main(int argc, char **argv)
 		}
 		if (pfd[0].revents & (POLLIN | POLLERR)) {
 			/* Re-arm first: an event during the scan wakes us again. */
-			if (arm_poll())
+			if (g.waitevent)
+				we_drain();
+			else if (arm_poll())
 				rd_log(LOG_ERR, "DM_DEV_ARM_POLL: %s",
 				       strerror(errno));
 			read_kmsg();
 			scan(false);
+			last_scan = mono_ms();
+		} else if (g.waitevent &&
+			   mono_ms() - last_scan >= WAITEVENT_RESCAN * 1000) {
+			/* Devices created meanwhile raise no event we wait for. */
+			read_kmsg();
+			scan(false);
+			last_scan = mono_ms();
 		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		jobs_timeouts(mono_ms());
