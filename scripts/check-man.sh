@@ -16,7 +16,7 @@ pass=0 fail=0
 ok() { echo "PASS $*"; pass=$((pass + 1)); }
 bad() { echo "FAIL $*"; fail=$((fail + 1)); }
 
-pages=(build/man/dm-remap.4 docs/remapctl.8 docs/remap_create_safe.sh.8 docs/remap_test_driver.sh.8)
+pages=(build/man/dm-remap.4 docs/remapctl.8 docs/remapd.8 docs/remapd.conf.5 docs/remap_create_safe.sh.8 docs/remap_test_driver.sh.8)
 
 if [[ ! -f build/man/dm-remap.4 ]]; then
 	bad "build/man/dm-remap.4 missing (make man)"
@@ -89,6 +89,25 @@ if [[ -x $r ]]; then
 else
 	echo "note: $r not built: its help texts not compared with docs/remapctl.8"
 fi
+
+# remapd: every option of --help in remapd(8); every event (remapd.h's
+# RD_EVENTS list) in remapd(8) and in remapd.conf(5)'s events list; every
+# setting (conf.c's setting_keys and the global ones) in remapd.conf(5).
+d=tools/remapd/remapd
+if [[ -x $d ]]; then
+	mapfile -t opts < <("$d" --help | grep -oE -- '--[a-z][a-z-]*' | sort -u)
+	((${#opts[@]} >= 8)) || bad "remapd --help: found only ${#opts[@]} options"
+	covers docs/remapd.8 "options of remapd --help" "${opts[@]}"
+else
+	echo "note: $d not built: its help not compared with docs/remapd.8"
+fi
+mapfile -t evs < <(sed -nE 's/^[[:space:]]*X\([A-Z_]+, ([a-z_]+), (true|false)\).*/\1/p' tools/remapd/remapd.h)
+((${#evs[@]} >= 15)) || bad "tools/remapd/remapd.h: found only ${#evs[@]} events"
+covers docs/remapd.8 "events of remapd.h" "${evs[@]}"
+covers docs/remapd.conf.5 "events of remapd.h" "${evs[@]}"
+mapfile -t keys < <(sed -nE 's/^[[:space:]]*\[RD_S_[A-Z_]+\] = "([a-z_]+)",.*/\1/p' tools/remapd/conf.c)
+((${#keys[@]} >= 10)) || bad "tools/remapd/conf.c: found only ${#keys[@]} settings"
+covers docs/remapd.conf.5 "settings of conf.c" "${keys[@]}" textfile_dir listen max_programs
 
 echo "$pass passed, $fail failed"
 ((fail == 0))
