@@ -25,88 +25,122 @@ const enum remap_field counter_fields[5] = {
 	REMAP_F_LOST_SECTORS,
 };
 
-int usage_error(const char *cmd, const char *fmt, const char *arg)
+int uerr(const char *cmd, const char *fmt, ...)
 {
+	va_list ap;
+
 	fprintf(stderr, "remapctl%s%s: ", cmd ? " " : "", cmd ? cmd : "");
-	fprintf(stderr, fmt, arg);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fprintf(stderr, "\nTry 'remapctl %s%s--help'.\n", cmd ? cmd : "",
 		cmd ? " " : "");
 	return EXIT_USAGE;
 }
 
-/*
- * getopt_long over the command's own arguments: argv[-1], the command's
- * name (main's argv[1]), stands in for the program name.
- */
-int parse_opts(const char *cmd, const char *usage, const char *allowed,
-	       int argc, char **argv, struct opts *o)
+int cmd_options(const char *cmd, const char *usage, int argc, char **argv,
+		const char *shortopts, const struct option *longopts,
+		int (*opt)(void *ctx, int c, const char *arg), void *ctx,
+		char ***pos, int *npos)
 {
-	static const struct option longopts[] = {
-		{ "spare-start", required_argument, NULL, 's' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "repair", no_argument, NULL, 'r' },
-		{ "force", no_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	char **av = argv - 1, opt[32];
-	int c, li;
+	/* argv[-1], the command's name (main's argv[1]), is argv[0] here. */
+	char **av = argv - 1, sh[32];
+	int c, li, r;
 
-	memset(o, 0, sizeof(*o));
+	snprintf(sh, sizeof(sh), ":h%s", shortopts);
 	opterr = 0;
 	optind = 0;	/* glibc: start afresh */
 	for (;;) {
 		li = -1;
-		c = getopt_long(argc + 1, av, ":h", longopts, &li);
+		c = getopt_long(argc + 1, av, sh, longopts, &li);
 		if (c == -1)
 			break;
-		if (c == '?')
-			return usage_error(cmd, "unknown option '%s'",
-					   av[optind - 1]);
-		if (c == ':')
-			return usage_error(cmd, "option '%s' needs a value",
-					   av[optind - 1]);
 		if (c == 'h') {
 			fputs(usage, stdout);
-			return EXIT_HEALTHY;
+			return EXIT_OK;
 		}
-		if (!strchr(allowed, c)) {
-			snprintf(opt, sizeof(opt), "--%s",
-				 li >= 0 ? longopts[li].name : "?");
-			return usage_error(cmd, "unknown option '%s'", opt);
-		}
-		switch (c) {
-		case 's':
-			if (remap_parse_u64(optarg, &o->spare_start))
-				return usage_error(cmd,
-						   "--spare-start: '%s' is not a sector number",
-						   optarg);
-			o->have_spare_start = true;
-			break;
-		case 'f':
-			if (!*optarg)
-				return usage_error(cmd, "--from: %sempty file name",
-						   "");
-			o->from = optarg;
-			break;
-		case 'j':
-			o->json = true;
-			break;
-		case 'r':
-			o->repair = true;
-			break;
-		default:
-			o->force = true;
-			break;
-		}
+		if (c == '?')
+			return uerr(cmd, "unknown option '%s'", av[optind - 1]);
+		if (c == ':')
+			return uerr(cmd, "option '%s' needs a value",
+				    av[optind - 1]);
+		r = opt(ctx, c, optarg);
+		if (r == OPT_NOT_HERE)
+			return uerr(cmd, "unknown option '--%s'",
+				    li >= 0 ? longopts[li].name : "?");
+		if (r >= 0)
+			return r;
 	}
-	if (optind <= argc)
-		o->dev = av[optind++];
-	if (optind <= argc)
-		return usage_error(cmd, "unexpected argument '%s'", av[optind]);
-	if (!o->dev)
-		return usage_error(cmd, "missing <spare_dev>%s", "");
+	*pos = av + optind;
+	*npos = argc + 1 - optind;
+	return -1;
+}
+
+/* The offline commands' options; @allowed says which this one takes. */
+static const struct option offline_longopts[] = {
+	{ "spare-start", required_argument, NULL, 's' },
+	{ "from", required_argument, NULL, 'f' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "repair", no_argument, NULL, 'r' },
+	{ "force", no_argument, NULL, 'F' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct offline_ctx {
+	const char *cmd, *allowed;
+	struct opts *o;
+};
+
+static int offline_opt(void *ctx, int c, const char *arg)
+{
+	struct offline_ctx *x = ctx;
+	struct opts *o = x->o;
+
+	if (!strchr(x->allowed, c))
+		return OPT_NOT_HERE;
+	switch (c) {
+	case 's':
+		if (remap_parse_u64(arg, &o->spare_start))
+			return uerr(x->cmd, "--spare-start: '%s' is not a sector number",
+				    arg);
+		o->have_spare_start = true;
+		break;
+	case 'f':
+		if (!*arg)
+			return uerr(x->cmd, "--from: empty file name");
+		o->from = arg;
+		break;
+	case 'j':
+		o->json = true;
+		break;
+	case 'r':
+		o->repair = true;
+		break;
+	default:
+		o->force = true;
+		break;
+	}
+	return -1;
+}
+
+int parse_opts(const char *cmd, const char *usage, const char *allowed,
+	       int argc, char **argv, struct opts *o)
+{
+	struct offline_ctx x = { .cmd = cmd, .allowed = allowed, .o = o };
+	char **pos;
+	int n, r;
+
+	memset(o, 0, sizeof(*o));
+	r = cmd_options(cmd, usage, argc, argv, "", offline_longopts,
+			offline_opt, &x, &pos, &n);
+	if (r >= 0)
+		return r;
+	if (n > 1)
+		return uerr(cmd, "unexpected argument '%s'", pos[1]);
+	if (!n)
+		return uerr(cmd, "missing <spare_dev>");
+	o->dev = pos[0];
 	return -1;
 }
 

@@ -109,72 +109,67 @@ struct import_opts {
 	bool sectors, block_given, ddrescue, quiet;
 };
 
-/* Parse import's arguments (getopt_long).  -1 to go on, or an exit status. */
+static const struct option import_longopts[] = {
+	{ "block-size", required_argument, NULL, 'b' },
+	{ "message-size", required_argument, NULL, 'm' },
+	{ "sectors", no_argument, NULL, 's' },
+	{ "ddrescue", no_argument, NULL, 'd' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int import_opt(void *ctx, int c, const char *arg)
+{
+	struct import_opts *io = ctx;
+	int r;
+
+	switch (c) {
+	case 'b':
+		r = parse_size_opt("import", "--block-size", arg, 512,
+				   1ULL << 30, &io->block_size);
+		if (r >= 0)
+			return r;
+		if (!bb_block_size_ok(io->block_size))
+			return uerr("import", "--block-size: %llu is not a multiple of 512",
+				    (unsigned long long)io->block_size);
+		io->block_given = true;
+		return -1;
+	case 'm':
+		return parse_size_opt("import", "--message-size", arg, MSG_MIN,
+				      MSG_MAX, &io->msg_size);
+	case 's':
+		io->sectors = true;
+		return -1;
+	case 'd':
+		io->ddrescue = true;
+		return -1;
+	case 'q':
+		io->quiet = true;
+		return -1;
+	}
+	return OPT_NOT_HERE;
+}
+
+/* Parse import's arguments.  -1 to go on, or an exit status. */
 static int import_options(int argc, char **argv, struct import_opts *io)
 {
-	static const struct option longopts[] = {
-		{ "block-size", required_argument, NULL, 'b' },
-		{ "message-size", required_argument, NULL, 'm' },
-		{ "sectors", no_argument, NULL, 's' },
-		{ "ddrescue", no_argument, NULL, 'd' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	char **av = argv - 1;	/* the command's name stands for argv[0] */
-	int c, r;
+	char **pos;
+	int n, r;
 
 	memset(io, 0, sizeof(*io));
 	io->block_size = BB_DEFAULT_BLOCK_SIZE;
 	io->msg_size = MSG_DEFAULT;
-	opterr = 0;
-	optind = 0;
-	while ((c = getopt_long(argc + 1, av, ":b:qh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			fputs(usage_import, stdout);
-			return EXIT_OK;
-		case 'b':
-			r = parse_size_opt("import", "--block-size", optarg,
-					   512, 1ULL << 30, &io->block_size);
-			if (r >= 0)
-				return r;
-			if (!bb_block_size_ok(io->block_size))
-				return uerr("import", "--block-size: %llu is not a multiple of 512",
-					    (unsigned long long)io->block_size);
-			io->block_given = true;
-			break;
-		case 'm':
-			r = parse_size_opt("import", "--message-size", optarg,
-					   MSG_MIN, MSG_MAX, &io->msg_size);
-			if (r >= 0)
-				return r;
-			break;
-		case 's':
-			io->sectors = true;
-			break;
-		case 'd':
-			io->ddrescue = true;
-			break;
-		case 'q':
-			io->quiet = true;
-			break;
-		case ':':
-			return uerr("import", "option '%s' needs a value",
-				    av[optind - 1]);
-		default:
-			return uerr("import", "unknown option '%s'",
-				    av[optind - 1]);
-		}
-	}
-	if (optind <= argc)
-		io->name = av[optind++];
-	if (optind <= argc)
-		io->file = av[optind++];
-	if (optind <= argc)
-		return uerr("import", "unexpected argument '%s'", av[optind]);
-	if (!io->name)
+	r = cmd_options("import", usage_import, argc, argv, "b:q",
+			import_longopts, import_opt, io, &pos, &n);
+	if (r >= 0)
+		return r;
+	if (n > 2)
+		return uerr("import", "unexpected argument '%s'", pos[2]);
+	if (!n)
 		return uerr("import", "missing <dm_name>");
+	io->name = pos[0];
+	io->file = n > 1 ? pos[1] : NULL;
 	if (io->sectors && io->block_given)
 		return uerr("import", "--sectors and --block-size exclude each other");
 	if (io->ddrescue && (io->sectors || io->block_given))

@@ -15,6 +15,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -89,18 +91,6 @@ static void dm_quiet_log(int level, const char *file, int line, int dm_errno,
 	(void)line;
 	(void)dm_errno;
 	(void)f;
-}
-
-int uerr(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "remapctl %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'remapctl %s --help'.\n", cmd);
-	return EXIT_USAGE;
 }
 
 static const char *dm_why(int e)
@@ -429,43 +419,73 @@ static void status_measure(struct status_row *rows, size_t n)
 	}
 }
 
+/* --json (j), --no-speed (n) and the like: one flag each. */
+struct flag_opts {
+	bool json, no_speed;
+};
+
+static int flag_opt(void *ctx, int c, const char *arg)
+{
+	struct flag_opts *f = ctx;
+
+	(void)arg;
+	if (c == 'j')
+		f->json = true;
+	else if (c == 'n')
+		f->no_speed = true;
+	else
+		return OPT_NOT_HERE;
+	return -1;
+}
+
+/* For a command with no option but --help. */
+static int no_opt(void *ctx, int c, const char *arg)
+{
+	(void)ctx;
+	(void)c;
+	(void)arg;
+	return OPT_NOT_HERE;
+}
+
+static const struct option list_longopts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const struct option status_longopts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "no-speed", no_argument, NULL, 'n' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
 int cmd_status(int argc, char **argv)
 {
 	struct status_row *rows = NULL;
-	char **names = NULL;
+	struct flag_opts fo = { 0 };
+	char **names = NULL, **pos;
 	size_t n = 0, i, shown = 0;
-	bool json = false, speed = true, all = true;
-	int rc = EXIT_OK, r;
+	bool json, all;
+	int rc = EXIT_OK, r, npos;
 
-	for (i = 0; i < (size_t)argc; i++) {
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			fputs(usage_status, stdout);
-			return EXIT_OK;
-		}
-		if (!strcmp(argv[i], "--json")) {
-			json = true;
-			continue;
-		}
-		if (!strcmp(argv[i], "--no-speed")) {
-			speed = false;
-			continue;
-		}
-		if (argv[i][0] == '-' && argv[i][1])
-			return uerr("status", "unknown option '%s'", argv[i]);
-		all = false;
-	}
+	r = cmd_options("status", usage_status, argc, argv, "", status_longopts,
+			flag_opt, &fo, &pos, &npos);
+	if (r >= 0)
+		return r;
+	json = fo.json;
+	all = !npos;
 	if (all) {
 		r = all_names(&names, &n);
 		if (r)
 			return r;
 		qsort(names, n, sizeof(*names), name_cmp);
 	} else {
-		names = calloc((size_t)argc, sizeof(*names));
+		names = calloc((size_t)npos, sizeof(*names));
 		if (!names)
 			return EXIT_USAGE;
-		for (i = 0; i < (size_t)argc; i++)
-			if (argv[i][0] != '-' || !argv[i][1])
-				names[n++] = strdup(argv[i]);
+		for (i = 0; i < (size_t)npos; i++)
+			names[n++] = strdup(pos[i]);
 		for (i = 0; i < n; i++)
 			if (!names[i])
 				return EXIT_USAGE;
@@ -475,7 +495,7 @@ int cmd_status(int argc, char **argv)
 		return EXIT_USAGE;
 	for (i = 0; i < n; i++)
 		status_read(&rows[i], names[i], all);
-	if (speed)
+	if (!fo.no_speed)
 		status_measure(rows, n);
 	if (json)
 		printf("[");
@@ -503,29 +523,25 @@ int cmd_status(int argc, char **argv)
 
 int cmd_list(int argc, char **argv)
 {
-	const char *name = NULL, *p;
-	bool json = false, first = true;
+	const char *name, *p;
+	struct flag_opts fo = { 0 };
+	bool json, first = true;
 	unsigned long long a, b, c;
 	struct dm_task *dmt;
 	struct remap_dev d;
-	int i, r, e;
+	char **pos;
+	int r, e, npos;
 
-	for (i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			fputs(usage_list, stdout);
-			return EXIT_OK;
-		}
-		if (!strcmp(argv[i], "--json"))
-			json = true;
-		else if (argv[i][0] == '-' && argv[i][1])
-			return uerr("list", "unknown option '%s'", argv[i]);
-		else if (name)
-			return uerr("list", "unexpected argument '%s'", argv[i]);
-		else
-			name = argv[i];
-	}
-	if (!name)
+	r = cmd_options("list", usage_list, argc, argv, "", list_longopts,
+			flag_opt, &fo, &pos, &npos);
+	if (r >= 0)
+		return r;
+	if (npos > 1)
+		return uerr("list", "unexpected argument '%s'", pos[1]);
+	if (!npos)
 		return uerr("list", "missing <dm_name>");
+	name = pos[0];
+	json = fo.json;
 	r = remap_dev_get("list", name, &d, false, false);
 	if (r)
 		return r;
@@ -657,28 +673,39 @@ static void watch_view(bool tty)
 	free(names);
 }
 
+static int watch_opt(void *ctx, int c, const char *arg)
+{
+	unsigned long *count = ctx;
+	u64 v;
+
+	if (c != 'c')
+		return OPT_NOT_HERE;
+	if (remap_parse_u64(arg, &v) || !v || v > ULONG_MAX)
+		return uerr("watch", "--count: '%s' is not a number from 1", arg);
+	*count = (unsigned long)v;
+	return -1;
+}
+
 int cmd_watch(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "count", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct sigaction sa;
 	unsigned long count = 0, views = 0;
 	struct pollfd pf;
 	bool tty = isatty(STDOUT_FILENO);
-	char *end;
-	int i, fd;
+	char **pos;
+	int fd, r, npos;
 
-	for (i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			fputs(usage_watch, stdout);
-			return EXIT_OK;
-		}
-		if (!strcmp(argv[i], "--count") && i + 1 < argc) {
-			count = strtoul(argv[++i], &end, 10);
-			if (*end || !count)
-				return uerr("watch", "--count: '%s' is not a number from 1", argv[i]);
-			continue;
-		}
-		return uerr("watch", "unexpected argument '%s'", argv[i]);
-	}
+	r = cmd_options("watch", usage_watch, argc, argv, "", longopts,
+			watch_opt, &count, &pos, &npos);
+	if (r >= 0)
+		return r;
+	if (npos)
+		return uerr("watch", "unexpected argument '%s'", pos[0]);
 	dm_log_with_errno_init(dm_quiet_log);
 	dm_udev_set_sync_support(0);
 	fd = open("/dev/mapper/control", O_RDWR | O_CLOEXEC);
@@ -738,26 +765,24 @@ static const char *msg_why(int e, bool remap)
 
 int cmd_remap(int argc, char **argv, bool remap)
 {
-	const char *cmd = remap ? "remap" : "unremap", *name = NULL, *ext = NULL;
-	char msg[96], buf[48], *plus;
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *cmd = remap ? "remap" : "unremap", *name, *ext;
+	char msg[96], buf[48], *plus, **pos;
 	u64 sector, count = 1;
 	struct remap_dev d;
-	int i, r;
+	int r, npos;
 
-	for (i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			fputs(usage_remap, stdout);
-			return EXIT_OK;
-		}
-		if (argv[i][0] == '-' && argv[i][1] && !name)
-			return uerr(cmd, "unknown option '%s'", argv[i]);
-		if (!name)
-			name = argv[i];
-		else if (!ext)
-			ext = argv[i];
-		else
-			return uerr(cmd, "unexpected argument '%s'", argv[i]);
-	}
+	r = cmd_options(cmd, usage_remap, argc, argv, "", longopts, no_opt,
+			NULL, &pos, &npos);
+	if (r >= 0)
+		return r;
+	if (npos > 2)
+		return uerr(cmd, "unexpected argument '%s'", pos[2]);
+	name = npos > 0 ? pos[0] : NULL;
+	ext = npos > 1 ? pos[1] : NULL;
 	if (!name || !ext)
 		return uerr(cmd, "usage: remapctl %s <dm_name> <sector>[+<count>]", cmd);
 	snprintf(buf, sizeof(buf), "%s", ext);

@@ -44,10 +44,6 @@ int remap_dev_get(const char *cmd, const char *name, struct remap_dev *d,
 int dm_message(const char *name, const char *msg, char *resp,
 	       size_t resplen);
 
-/* "remapctl CMD: ..." and a hint to --help on stderr; EXIT_USAGE. */
-int uerr(const char *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
 /* CLOCK_MONOTONIC in seconds. */
 double now(void);
 

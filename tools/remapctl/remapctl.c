@@ -104,14 +104,14 @@ int main(int argc, char **argv)
 	const char *cmd;
 
 	if (argc < 2)
-		return usage_error(NULL, "missing command%s", "");
+		return uerr(NULL, "missing command");
 	cmd = argv[1];
 	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") ||
 	    !strcmp(cmd, "help")) {
 		if (argc > 2 && !strcmp(cmd, "help")) {
 			c = command_by_name(argv[2]);
 			if (!c)
-				return usage_error(NULL, "unknown command '%s'",
+				return uerr(NULL, "unknown command '%s'",
 						   argv[2]);
 			fputs(c->usage, stdout);
 			return EXIT_HEALTHY;
@@ -121,7 +121,7 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
 		if (argc > 2)
-			return usage_error(NULL, "unexpected argument '%s'",
+			return uerr(NULL, "unexpected argument '%s'",
 					   argv[2]);
 		printf("remapctl (dm-remap) %s\n", DM_REMAP_VERSION);
 		return EXIT_HEALTHY;
@@ -130,7 +130,7 @@ int main(int argc, char **argv)
 	if (c)
 		return c->run(argc - 2, argv + 2);
 	if (cmd[0] == '-')
-		return usage_error(NULL, "unknown option '%s'", cmd);
-	return usage_error(NULL, "unknown command '%s'", cmd);
+		return uerr(NULL, "unknown option '%s'", cmd);
+	return uerr(NULL, "unknown command '%s'", cmd);
 }
 

@@ -52,13 +52,35 @@ struct opts {
 	bool json, repair, force;
 };
 
-/* "remapctl CMD: <fmt with arg>" and a hint to --help; EXIT_USAGE. */
-int usage_error(const char *cmd, const char *fmt, const char *arg);
+/*
+ * "remapctl CMD: ..." (just "remapctl: ..." for a NULL @cmd) and a hint
+ * to --help, on stderr; EXIT_USAGE.
+ */
+int uerr(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+struct option;
+
+/* What an option callback returns for an option this command lacks. */
+#define OPT_NOT_HERE (-2)
 
 /*
- * Parse an offline command's arguments with getopt_long.  @allowed: the
- * options it takes, as letters (s: --spare-start, j: --json, r: --repair,
- * f: --from, F: --force).  Returns -1 to go on, or an exit status.
+ * Parse a command's arguments with getopt_long: -h/--help prints @usage;
+ * an unknown option or a missing value is a usage error; every other
+ * option goes to @opt(@ctx, its letter, its value), which returns -1 to
+ * go on, OPT_NOT_HERE, or an exit status.  The arguments that are not
+ * options are left in *@pos (*@npos of them).  -1 to go on, or an exit
+ * status.
+ */
+int cmd_options(const char *cmd, const char *usage, int argc, char **argv,
+		const char *shortopts, const struct option *longopts,
+		int (*opt)(void *ctx, int c, const char *arg), void *ctx,
+		char ***pos, int *npos);
+
+/*
+ * The offline commands' options.  @allowed: the ones this command takes,
+ * as letters (s: --spare-start, j: --json, r: --repair, f: --from,
+ * F: --force).  -1 to go on, or an exit status.
  */
 int parse_opts(const char *cmd, const char *usage, const char *allowed,
 	       int argc, char **argv, struct opts *o);

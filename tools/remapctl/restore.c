@@ -722,7 +722,7 @@ int cmd_restore(int argc, char **argv)
 	if (r >= 0)
 		return r;
 	if (!o.from)
-		return usage_error("restore", "missing --from <dump.json>%s", "");
+		return uerr("restore", "missing --from <dump.json>");
 	r = restore_read(&o, &d);
 	if (r)
 		return r;

@@ -16,6 +16,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -246,41 +247,57 @@ static const char *scrub_why(int e)
 	}
 }
 
+struct scrub_opts {
+	bool wait, quiet;
+};
+
+static int scrub_opt(void *ctx, int c, const char *arg)
+{
+	struct scrub_opts *so = ctx;
+
+	(void)arg;
+	if (c == 'w')
+		so->wait = true;
+	else if (c == 'q')
+		so->quiet = true;
+	else
+		return OPT_NOT_HERE;
+	return -1;
+}
+
 int cmd_scrub(int argc, char **argv)
 {
-	const char *name = NULL, *verb = NULL, *args[2] = { NULL, NULL };
+	static const struct option longopts[] = {
+		{ "wait", no_argument, NULL, 'w' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *name, *verb, *args[2] = { NULL, NULL };
 	const char *error = NULL;
-	char msg[96], *words[5];
+	char msg[96], *words[5], **pos;
+	struct scrub_opts so = { false, false };
+	bool do_wait, quiet;
 	struct remap_msg m;
 	struct remap_dev d;
-	bool do_wait = false, quiet = false;
-	unsigned int nargs = 0, nw;
-	int i, r;
+	unsigned int nargs, nw;
+	int r, npos;
 
-	for (i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			fputs(usage_scrub, stdout);
-			return EXIT_OK;
-		}
-		if (!strcmp(argv[i], "--wait")) {
-			do_wait = true;
-			continue;
-		}
-		if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet")) {
-			quiet = true;
-			continue;
-		}
-		if (argv[i][0] == '-' && argv[i][1])
-			return uerr("scrub", "unknown option '%s'", argv[i]);
-		if (!name)
-			name = argv[i];
-		else if (!verb)
-			verb = argv[i];
-		else if (nargs < 2)
-			args[nargs++] = argv[i];
-		else
-			return uerr("scrub", "unexpected argument '%s'", argv[i]);
-	}
+	r = cmd_options("scrub", usage_scrub, argc, argv, "q", longopts,
+			scrub_opt, &so, &pos, &npos);
+	if (r >= 0)
+		return r;
+	do_wait = so.wait;
+	quiet = so.quiet;
+	if (npos > 4)
+		return uerr("scrub", "unexpected argument '%s'", pos[4]);
+	name = npos > 0 ? pos[0] : NULL;
+	verb = npos > 1 ? pos[1] : NULL;
+	nargs = npos > 2 ? (unsigned int)npos - 2 : 0;
+	if (nargs > 0)
+		args[0] = pos[2];
+	if (nargs > 1)
+		args[1] = pos[3];
 	if (!name || !verb)
 		return uerr("scrub", "usage: remapctl scrub <dm_name> start|pause|resume|cancel|rate|slow-ms|wait ...");
 	if (do_wait && strcmp(verb, "start"))
