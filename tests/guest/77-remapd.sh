@@ -18,6 +18,8 @@
 #  - a device suspended: the daemon keeps running and reading;
 #  - a device removed while events are pending; a restart announces only
 #    what is new; 200 devices at once (memory and CPU printed);
+#  - null_blk badblocks under a device: auto_remap and pending, with
+#    their sectors, as with dm-error segments;
 #  - --wait-event (DM_DEVICE_WAITEVENT threads, the path for kernels
 #    without DM_DEV_ARM_POLL): events within a second, new devices found
 #    by the periodic scan, a removal neither hangs nor goes unannounced;
@@ -499,6 +501,39 @@ expect_eq "started once only" "$(grep -c "sch: scrub start" "$T/remapd.log")" 1
 dmsetup remove sch
 forget_dm sch
 cp "$T/remapd.conf.good" "$T/remapd.conf"
+
+log "null_blk badblocks (errors from a real block driver): auto_remap and pending with their sectors"
+modprobe null_blk nr_devices=0
+mountpoint -q /sys/kernel/config || mount -t configfs none /sys/kernel/config
+nb=/sys/kernel/config/nullb/remapdtest
+mkdir "$nb"
+cleanup_nullb() { if [[ -d $nb ]]; then echo 0 > "$nb/power"; rmdir "$nb"; fi; }
+trap 'if [[ -n $RPID ]]; then kill "$RPID" 2>/dev/null; fi; cleanup; cleanup_nullb' EXIT
+echo 1 > "$nb/memory_backed"
+echo 8 > "$nb/size"
+echo 1 > "$nb/power"
+ndev=/dev/${nb##*/}
+[[ -b $ndev ]] || fail "no $ndev"
+echo "+1200-1207" > "$nb/badblocks"
+echo "+2400-2407" > "$nb/badblocks"
+dmsetup create nbr -u REMAPD-TEST-nbr --table "0 $(sectors "$ndev") remap $ndev 0 $(new_loop 1) 0 1024 3 volatile unit_sectors $U"
+_dms+=(nbr)
+prog_line device_added nbr >/dev/null
+$DD if=/dev/zero of=/dev/mapper/nbr bs=4096 seek=150 count=1 oflag=direct status=none ||
+	fail "a write over null_blk badblocks failed"
+t0=$(date +%s.%N)
+latency "$t0" auto_remap nbr
+prog_line auto_remap nbr "uuid=REMAPD-TEST-nbr count=1 sectors=1200-1207 " >/dev/null
+$DD if=/dev/mapper/nbr of=/dev/null bs=4096 skip=300 count=1 iflag=direct status=none 2>/dev/null &&
+	fail "a read of a null_blk bad block succeeded"
+t0=$(date +%s.%N)
+latency "$t0" pending nbr
+prog_line pending nbr "uuid=REMAPD-TEST-nbr count=1 sectors=2400-2407 " >/dev/null
+prog_line uncorrectable_read nbr "uuid=REMAPD-TEST-nbr count=1 " >/dev/null
+dmsetup remove nbr
+forget_dm nbr
+prog_line device_removed nbr >/dev/null
+cleanup_nullb
 
 log "--wait-event: DM_DEVICE_WAITEVENT threads instead of DM_DEV_ARM_POLL"
 stop_remapd
