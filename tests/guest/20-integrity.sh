@@ -12,7 +12,7 @@ len=$(sectors "$main")
 U=8
 dm_create ri "0 $len remap $main 0 $spare 0 $(sectors "$spare")"
 dev=/dev/mapper/ri
-expect_eq "unit size from the physical block size" "$(status_field ri 1)" $U
+expect_eq "unit size from the physical block size" "$(field_of ri unit_sectors)" $U
 
 log "tag 1 on every sector, nothing remapped"
 $SECTAG write $dev 0 "$len" 1 --direct
@@ -25,7 +25,7 @@ units=(0 "$last" 100 101 102 200 202 300 301 302 303)
 log "remap units ${units[*]} (data moves with them)"
 for u in "${units[@]:0:7}"; do msg ri remap $((u * U + 3)); done
 msg ri remap $((300 * U)) $((4 * U))
-expect_eq "remapped units" "$(status_field ri 2)" 11
+expect_eq "remapped units" "$(field_of ri remapped_units)" 11
 $SECTAG verify $dev 0 "$len" 1 --direct
 
 # check_layout TAG_REMAPPED_ON_SPARE TAG_MAIN_OF_REMAPPED TAG_PLAIN: for
@@ -69,7 +69,7 @@ check_layout 3 1 3
 log "unremap 100 and 300-303: their data moves back to main"
 msg ri unremap $((100 * U))
 msg ri unremap $((300 * U)) $((4 * U))
-expect_eq "remapped units" "$(status_field ri 2)" 6
+expect_eq "remapped units" "$(field_of ri remapped_units)" 6
 $SECTAG verify "$main" $((100 * U)) $U 3 --direct
 $SECTAG verify "$main" $((300 * U)) $((4 * U)) 3 --direct
 $SECTAG verify $dev 0 "$len" 3 --direct
@@ -77,7 +77,7 @@ check_layout 3 1 3
 
 log "clear: everything back on main"
 msg ri clear
-expect_eq "remapped units" "$(status_field ri 2)" 0
+expect_eq "remapped units" "$(field_of ri remapped_units)" 0
 $SECTAG verify "$main" 0 "$len" 3 --direct
 $SECTAG verify $dev 0 "$len" 3 --direct
 echo "integrity: ok"

@@ -18,7 +18,7 @@ for u in 1 3 4 5 64 65 66 67 100 250 251 1000 1031 2048 3000 4095; do
 	msg ru remap $((u * U))
 done
 msg ru remap $((500 * U)) $((40 * U))
-expect_eq "remapped units" "$(status_field ru 2)" 56
+expect_eq "remapped units" "$(field_of ru remapped_units)" 56
 
 # write_at OFFSET_BYTES SIZE MODE: random bytes to the device and the ref.
 write_at() {

@@ -435,7 +435,7 @@ run main_dev="$M512" spare_dev="$S512" spare_total=1024 unit_sectors=8 \
 	volatile=yes dm_name=cs30_vol logfile="$T/vol.log"
 expect_rc "volatile" 0
 expect_table "volatile" cs30_vol "0 32768 remap $MM512 0 $SM512 0 1024 3 unit_sectors 8 volatile"
-if [[ $(dmsetup status cs30_vol | awk '{print $8}') == volatile ]]; then
+if [[ $("$REPO/tools/remapctl/remapctl" status --no-speed cs30_vol | awk '$1 == "metadata:" {print $2}') == volatile ]]; then
 	ok "volatile: status says volatile"
 else
 	bad "volatile: status is '$(dmsetup status cs30_vol)'"

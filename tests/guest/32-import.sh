@@ -44,16 +44,16 @@ log "badblocks -b 4096 list: blocks 3 4 5 100 1000 (with a comment and blanks)"
 printf '# badblocks -b 4096 output\n3\n4\n  5\n\n100\n1000\n' > "$T/bb4k"
 import_ok "-b 4096" 5 0 ri "$T/bb4k" -b 4096
 expect_eq "list" "$(msg ri list | awk '{printf "%s ", $1}')" "24 32 40 800 8000 "
-expect_eq "remapped (status)" "$(status_field ri 2)" 5
+expect_eq "remapped (status)" "$(field_of ri remapped_units)" 5
 
 log "default block size 1024: blocks 2 3 (sectors 4-7, unit 0) and 4000 (unit 1000, remapped)"
 printf '2\n3\n4000\n' | import_ok "default -b" 1 1 ri -
-expect_eq "remapped" "$(status_field ri 2)" 6
+expect_eq "remapped" "$(field_of ri remapped_units)" 6
 
 log "--sectors: 16000 16001 16007 are one unit; 32767 is the last"
 printf '16000\n16001\n16007\n32767\n' > "$T/sec"
 import_ok "--sectors" 2 0 ri --sectors "$T/sec"
-expect_eq "remapped" "$(status_field ri 2)" 8
+expect_eq "remapped" "$(field_of ri remapped_units)" 8
 
 log "remapctl status labels the fields"
 "$RC" status ri > "$T/st" || fail "remapctl status"
@@ -65,13 +65,13 @@ grep -qx 'unit_sectors: *8' "$T/st" || fail "status: unit_sectors"
 grep -qx 'metadata: *ok' "$T/st" || fail "status: metadata"
 expect_eq "spare_units = dmsetup's" \
 	"$(awk '$1 == "spare_units:" {print $2}' "$T/st")" \
-	"$(status_field ri 3 | cut -d/ -f2)"
+	"$(field_of ri spare | cut -d/ -f2)"
 
 log "a long list in many small messages, with progress on stderr"
 awk 'BEGIN { srand(7); for (i = 0; i < 3000; i++) print int(rand() * 4096) }' \
 	> "$T/long"
 want=$(awk '{print $1}' "$T/long" | sort -un | wc -l)
-before=$(status_field ri 2)
+before=$(field_of ri remapped_units)
 out=$("$RC" import ri "$T/long" -b 4096 --message-size 128 2>"$T/err") ||
 	{ cat "$T/err"; fail "long import: $out"; }
 echo "$out"
@@ -81,7 +81,7 @@ r=$(sed -n 's/.*remapped \([0-9]*\), skipped \([0-9]*\) .*/\1/p' <<<"$out")
 s=$(sed -n 's/.*remapped \([0-9]*\), skipped \([0-9]*\) .*/\2/p' <<<"$out")
 nmsg=$(sed -n 's/.*, \([0-9]*\) messages.*/\1/p' <<<"$out")
 expect_eq "long import: remapped + skipped = listed units" "$((r + s))" "$want"
-expect_eq "long import: remapped" "$(status_field ri 2)" "$((before + r))"
+expect_eq "long import: remapped" "$(field_of ri remapped_units)" "$((before + r))"
 ((nmsg > 20)) || fail "long import: $nmsg messages, want many small ones"
 
 log "data path: every sector reads back; remapped units are served from the spare"
@@ -98,14 +98,14 @@ done < <(msg ri list)
 echo "checked $(((n + 96) / 97)) units against the spare"
 
 log "refusals"
-remapped=$(status_field ri 2)
+remapped=$(field_of ri remapped_units)
 printf '1\n2\nabc\n3\n' > "$T/bad"
 import_refused "bad line" 2 "line 3: 'abc' is not a block number; nothing imported" \
 	ri "$T/bad" -b 4096
 printf '1\n4096\n' > "$T/far"
 import_refused "beyond the end" 2 "line 2: block 4096 is beyond the end of the device" \
 	ri "$T/far" -b 4096
-expect_eq "nothing changed by refused lists" "$(status_field ri 2)" "$remapped"
+expect_eq "nothing changed by refused lists" "$(field_of ri remapped_units)" "$remapped"
 import_refused "no such device" 3 "nosuchdev: no such device-mapper device" \
 	nosuchdev "$T/bb4k"
 dm_create rlin "0 $len linear $main 0"
@@ -120,13 +120,13 @@ log "full spare pool: ENOSPC, the message is all or nothing"
 main2=$(new_loop 4)
 spare2=$(new_loop 1)
 dm_create rs "0 $(sectors "$main2") remap $main2 0 $spare2 0 $(sectors "$spare2") 2 unit_sectors 8"
-total=$(status_field rs 3 | cut -d/ -f2)
+total=$(field_of rs spare | cut -d/ -f2)
 seq 0 $((total + 10)) > "$T/many"
 import_refused "ENOSPC" 2 "the spare pool is full (ENOSPC)" rs "$T/many" -b 4096
-expect_eq "ENOSPC: nothing remapped" "$(status_field rs 2)" 0
+expect_eq "ENOSPC: nothing remapped" "$(field_of rs remapped_units)" 0
 seq 0 $((total - 1)) > "$T/fits"
 import_ok "exactly the pool" "$total" 0 rs "$T/fits" -b 4096
-expect_eq "pool used up" "$(status_field rs 3)" "$total/$total"
+expect_eq "pool used up" "$(field_of rs spare)" "$total/$total"
 log "ddrescue mapfile: the '-' areas are remapped, the others not"
 main3=$(new_loop 16)
 spare3=$(new_loop 2)
@@ -245,5 +245,5 @@ wait "$wpid" || fail "remapctl watch exited with $?"
 cat "$T/watch"
 expect_eq "views" "$(grep -c '^remapctl watch,' "$T/watch")" 3
 r=$(awk '$1 == "rd" {r = $2} END {print r}' "$T/watch")
-expect_eq "rd's remapped units in the last view" "$r" "$(status_field rd 2)"
+expect_eq "rd's remapped units in the last view" "$r" "$(field_of rd remapped_units)"
 echo "import: ok"

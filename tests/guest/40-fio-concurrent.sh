@@ -52,7 +52,7 @@ touch "$T/stop"
 wait $cpid
 fio_ok p1
 ops=$(cat "$T/churn")
-log "phase 1: $ops remap/unremap messages during fio, $(status_field rv 2) units remapped at the end"
+log "phase 1: $ops remap/unremap messages during fio, $(field_of rv remapped_units) units remapped at the end"
 ((ops >= 10)) || fail "only $ops messages went through during fio"
 dmsetup remove rv
 forget_dm rv
@@ -78,7 +78,7 @@ while kill -0 $fpid 2>/dev/null; do
 done
 wait $fpid || { cat "$T/p2.log"; fail "fio phase 2 failed"; }
 fio_ok p2
-log "phase 2: $cycles suspend/resume + reload cycles; spare now $(status_field rs 3)"
+log "phase 2: $cycles suspend/resume + reload cycles; spare now $(field_of rs spare)"
 ((cycles >= 3)) || fail "only $cycles cycles ran during fio"
 expect_eq "remaps survive reloads" "$(msg rs list | head -1)" "$first"
 table="0 $len remap $main 0 $spare 0 $spare_len 2 unit_sectors 8"

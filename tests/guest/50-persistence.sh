@@ -17,11 +17,11 @@ dev=/dev/mapper/rp
 
 log "format a blank spare, remap four units, write tagged data"
 dm_create rp "$table"
-expect_eq "metadata state" "$(status_field rp 5)" ok
+expect_eq "metadata state" "$(field_of rp metadata)" ok
 $SECTAG write $dev 0 "$len" 4 --direct
 for s in 0 800 808 $((len - 1)); do msg rp remap "$s"; done
 L1=$(msg rp list)
-expect_eq "remapped" "$(status_field rp 2)" 4
+expect_eq "remapped" "$(field_of rp remapped_units)" 4
 
 # Layout, from the superblock (docs: "Layout").
 P=$($META get "$spare" 0 0 112 8)
@@ -144,9 +144,9 @@ dm_create rp "$small"
 DATA=$($META get "$spare" 0 0 96 8)	# the spare device grew: a new layout
 msg rp remap 0 $((8 * U))
 before=$(msg rp list)
-total1=$(status_field rp 3)
+total1=$(field_of rp spare)
 dmsetup reload rp --table "$table" && dmsetup resume rp
-total2=$(status_field rp 3)
+total2=$(field_of rp spare)
 expect_eq "remaps kept" "$(msg rp list)" "$before"
 expect_eq "units added" "$(( ${total2#*/} - ${total1#*/} ))" $(( slen / 2 / U ))
 expect_refused "shrink below a used unit" "below a spare unit in use" \

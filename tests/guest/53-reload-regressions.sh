@@ -513,7 +513,7 @@ small_area() {
 	fi
 	us=$(($(now_us) - t0))
 	kb1=$(vmalloc_kb)
-	total=$(status_field "$name" 3)
+	total=$(field_of "$name" spare)
 	echo "spare device $ssec sectors, spare_len $slen: created in $(secs_of "$us") s, vmalloc +$((kb1 - kb0)) KiB, spare units ${total#*/}"
 	((us < 30000000)) || bad "9: creation took $(secs_of "$us") s"
 	# 8 bytes of slot table per spare unit of spare_len, twice over, and

@@ -64,13 +64,13 @@ expect_eq "data_offset" "$(sb_get 96)" "$DATA"
 expect_eq "version" "$(sb_get 48 4)" 2
 expect_eq "slot_blocks_init" "$(sb_get 272)" "$NA"
 ((written < 64)) || fail "format wrote $written MiB, want under 64 (two copies of $NA blocks)"
-total=$(status_field ls 3)
+total=$(field_of ls spare)
 expect_eq "spare units" "${total#*/}" $(((LA - DATA) / U))
 
 $SECTAG write $dev 0 "$len" 5 --direct
 for s in 0 808 4096 $((len - 1)); do msg ls remap "$s"; done
 L1=$(msg ls list)
-expect_eq "remapped" "$(status_field ls 2)" 4
+expect_eq "remapped" "$(field_of ls remapped_units)" 4
 dmsetup reload ls --table "$(table $LA)" && dmsetup resume ls
 expect_eq "after reload: list" "$(msg ls list)" "$L1"
 verify "after reload"
@@ -103,7 +103,7 @@ t0=$(now)
 dmsetup reload ls --table "$(table $LB)" && dmsetup resume ls
 log "reload and resume in $(elapsed "$t0") s, $(($(allocated_mib) - before)) MiB allocated"
 expect_eq "slot_blocks_init after the reload" "$(sb_get 272)" "$NB"
-total=$(status_field ls 3)
+total=$(field_of ls spare)
 expect_eq "spare units after the reload" "${total#*/}" $(((LB - DATA) / U))
 expect_eq "remaps kept" "$(msg ls list)" "$L1"
 verify "after growing"
@@ -137,12 +137,12 @@ dmsetup remove ls && forget_dm ls
 $DD if="$T/sb" of="$spare" bs=512 seek="$START" count=16 conv=notrunc oflag=direct status=none
 expect_eq "crash before the superblock: two blocks" "$(sb_get 272)" 2
 dm_create ls "$(table $L2)"
-expect_eq "crash before the superblock: pool" "$(status_field ls 3)" "16/700"
+expect_eq "crash before the superblock: pool" "$(field_of ls spare)" "16/700"
 dmsetup reload ls --table "$(table $L3)" && dmsetup resume ls
 expect_eq "extended again" "$(sb_get 272)" 3
 # Units 16 .. 1029: the last 14 in slot block 2, initialized by the reload.
 msg ls remap $((16 * U)) $((1014 * U))
-expect_eq "remapped" "$(status_field ls 2)" 1030
+expect_eq "remapped" "$(field_of ls remapped_units)" 1030
 LL=$(msg ls list)
 grep -qx "$((1029 * U)) $((START + DATA + 1029 * U)) $U" <<<"$LL" ||
 	fail "logical unit 1029 is not on spare unit 1029"

@@ -146,7 +146,8 @@ add_bad "7000 8 error"
 if $DD if=$dev of=/dev/null bs=4096 skip=875 count=1 iflag=direct status=none 2>/dev/null; then
 	fail "a read of an unreadable unit succeeded"
 fi
-read -r lost0 retired0 <<<"$(dmsetup status ra | awk '{print $7, $14}')"
+lost0=$(field_of ra lost_sectors)
+retired0=$(field_of ra retired_units)
 expect_eq "pending" "$(status_of ra pending)" "pending=1"
 msg ra remap 7000
 expect_eq "after the remap message" "$(status_of ra pending lost)" "pending=0 lost=$((lost0 + 8))"

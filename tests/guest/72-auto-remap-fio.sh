@@ -45,7 +45,10 @@ if grep -qiE 'verify: bad|crc32c: verify failed|bad magic|err= *[1-9]' "$T/fio.l
 	fail "fio reported errors"
 fi
 injected=$(cat "$T/injected")
-read -r remapped auto lost uncorr <<<"$(dmsetup status rf | awk '{print $5, $11, $7, $12}')"
+remapped=$(field_of rf remapped_units)
+auto=$(field_of rf auto_remaps)
+lost=$(field_of rf lost_sectors)
+uncorr=$(field_of rf uncorrectable_reads)
 logged=$(kmsg_since "$mark" | grep -c "$(devno rf): sectors [0-9]*-[0-9]* remapped to spare unit" || true)
 log "$injected units went bad during fio; $auto automatic remaps, $lost sectors lost, $uncorr uncorrectable reads"
 ((injected >= 3)) || fail "only $injected bad units injected"

@@ -58,8 +58,21 @@ sectors() { blockdev --getsz "$1"; }
 # "--": message arguments such as "-5" are not dmsetup options.
 msg() { local n=$1; shift; dmsetup message -- "$n" 0 "$@"; }
 
-# status_field NAME N: the Nth field after the target name in dmsetup status.
-status_field() { dmsetup status "$1" | awk -v n="$2" '{print $(3 + n)}'; }
+# field_of NAME FIELD: one status field of remap device NAME, read by its
+# name (core/remap_status.h, as remapctl status prints them), never by
+# position; "spare" is "<spare_used>/<spare_units>", as the status line
+# writes it.
+field_of() {
+	local k v
+	local -A f=()
+	while read -r k v; do
+		f[${k%:}]=$v
+	done < <("$REPO/tools/remapctl/remapctl" status --no-speed "$1")
+	case $2 in
+	spare) echo "${f[spare_used]-}/${f[spare_units]-}" ;;
+	*) [[ -n ${f[$2]+x} ]] || fail "field_of $1: no field '$2'"; echo "${f[$2]}" ;;
+	esac
+}
 
 # expect_eq WHAT GOT WANT
 expect_eq() {

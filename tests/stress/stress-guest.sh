@@ -166,7 +166,7 @@ while ((SECONDS < t_end)); do
 		echo "---- fio pass $pass: exit $rc, $m mismatches"
 		grep -E 'err=|verify|error' "$T/pass.log" | head -n 20
 	fi
-	echo "pass $pass: exit $rc, $(fio_io "$T/pass.log"), mismatches $m, $(status_field st 2) remapped units, $((t_end - SECONDS)) s left"
+	echo "pass $pass: exit $rc, $(fio_io "$T/pass.log"), mismatches $m, $(field_of st remapped_units) remapped units, $((t_end - SECONDS)) s left"
 done
 touch "$T/stop"
 wait $dpid || fail "the disturbance loop failed"
@@ -186,7 +186,7 @@ m1=$(mismatches "$T/final1.log")
 log "final verify 1: exit $rc, $(fio_io "$T/final1.log"), mismatches $m1"
 ((rc == 0)) || { fio_fail=$((fio_fail + 1)); grep -E 'err=|verify' "$T/final1.log" | head; }
 log "final: remove the device and load it again from its metadata, verify again"
-remapped=$(status_field st 2)
+remapped=$(field_of st remapped_units)
 list_before=$(msg st list | md5sum)
 dmsetup remove st
 forget_dm st
