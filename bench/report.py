@@ -220,10 +220,10 @@ def goal_line(d, want, what):
     vals = [(ratio(k, w, q, d), k, w, q) for k in kinds for w in wls
             for q in qds if ratio(k, w, q, d) is not None]
     if not vals:
-        return "| %s | >= %.2fx | not measured | - |" % (what, want)
+        return "| %s | >= %.3fx | not measured | - |" % (what, want)
     lo = min(vals)
     miss = [v for v in vals if v[0] < want]
-    return "| %s | >= %.2fx | lowest %.3fx (%s %s QD%d); %d of %d cells below | %s |" % (
+    return "| %s | >= %.3fx | lowest %.3fx (%s %s QD%d); %d of %d cells below | %s |" % (
         what, want, lo[0], KIND[lo[1]].split()[0], WL[lo[2]], lo[3],
         len(miss), len(vals), "met" if not miss else
         "missed by up to %.1f%%" % (100 * (want - lo[0]) / want))

@@ -69,6 +69,7 @@
 #include <linux/ktime.h>
 
 #include "remap_index.h"
+#include "remap_summary.h"
 #include "spare_pool.h"
 #include "remap_args.h"
 #include "remap_meta.h"
@@ -160,6 +161,14 @@ struct remap_state {
 
 	/* The I/O path: read without locks. */
 	struct remap_table __rcu *table;	/* NULL: nothing remapped */
+	/*
+	 * Which groups of units the index may hold a unit of: looked at
+	 * before io_srcu and the index.  Its bitmap is allocated with the
+	 * state; the bits change with st->lock held, in the functions that
+	 * publish the index (dm-remap-state.c), so that every change of the
+	 * index (messages, the error path, the scrubber) keeps it exact.
+	 */
+	struct remap_summary summary;
 	struct srcu_struct io_srcu;	/* I/O that a move must wait for */
 	unsigned int nr_moving;		/* entries in moving[] */
 	unsigned int nr_pending;	/* entries in pending[] */
