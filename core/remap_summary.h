@@ -63,14 +63,13 @@ void remap_summary_drop(struct remap_summary *s, const struct remap_entry *e,
 bool remap_summary_any_groups(const struct remap_summary *s, u64 g0, u64 g1);
 
 /*
- * May a unit of [first, first + n) (n >= 1) be remapped?  False means
- * certainly not.
+ * May a unit of [first, last] be remapped?  False means certainly not.
  */
-static inline bool remap_summary_maybe(const struct remap_summary *s,
-				       u64 first, u64 n)
+static inline bool remap_summary_maybe_in(const struct remap_summary *s,
+					  u64 first, u64 last)
 {
 	u64 g0 = first >> s->shift;
-	u64 g1 = (first + n - 1) >> s->shift;
+	u64 g1 = last >> s->shift;
 
 	if (g1 >= s->nr_groups || g1 < g0)
 		return true;
@@ -78,6 +77,13 @@ static inline bool remap_summary_maybe(const struct remap_summary *s,
 		return (READ_ONCE(s->bits[g0 / BITS_PER_LONG]) >>
 			(g0 % BITS_PER_LONG)) & 1;
 	return remap_summary_any_groups(s, g0, g1);
+}
+
+/* The same for [first, first + n), n >= 1. */
+static inline bool remap_summary_maybe(const struct remap_summary *s,
+				       u64 first, u64 n)
+{
+	return remap_summary_maybe_in(s, first, first + n - 1);
 }
 
 #endif /* DM_REMAP_CORE_SUMMARY_H */

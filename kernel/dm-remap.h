@@ -337,10 +337,23 @@ int remap_map_slow(struct remap_c *rc, struct bio *bio, struct remap_io *io);
 void remap_reissue(struct remap_state *st, struct bio_list *bios);
 int remap_end_io(struct dm_target *ti, struct bio *bio, blk_status_t *error);
 
+/*
+ * dm-remap-gate.c's question for the I/O path (inline: every bio asks it):
+ * does the gate have anything to say about any unit?  The acquire pairs
+ * with the release in remap_gate_end(): a move publishes its new index
+ * (and the summary) before it clears nr_moving, so a caller that sees no
+ * move sees the index the move left behind.
+ */
+static inline bool remap_gate_busy(struct remap_state *st)
+{
+	/* Pairs with smp_store_release() in remap_gate_end(). */
+	return smp_load_acquire(&st->nr_moving) || READ_ONCE(st->nr_pending) ||
+	       READ_ONCE(st->nr_doubt);
+}
+
 /* dm-remap-gate.c */
 enum remap_route remap_gate_route(struct remap_state *st, struct bio *bio,
 				  sector_t offset, u64 first, u64 *units);
-bool remap_gate_busy(struct remap_state *st);
 void remap_gate_start(struct remap_state *st, const u64 *lunits,
 		      unsigned int nr);
 bool remap_gate_end(struct remap_state *st, enum remap_gate_end to,
