@@ -82,12 +82,13 @@ struct remap_meta;
 struct remap_slot_change;
 
 /*
- * Most units moved in one step (st->move_batch): 4096, or 16 MiB of data
+ * Most units moved in one step (st->move_batch): 8192, or 32 MiB of data
  * for large units.  It bounds how long I/O to a moving unit waits, and
- * how often a bulk remap copies the index (once a batch).
+ * how often a bulk remap copies the index (once a batch): remapctl
+ * import's 64 KiB messages (about 5000 units) are one batch each.
  */
-#define REMAP_MOVE_MAX_UNITS 4096U
-#define REMAP_MOVE_MAX_BYTES (16U << 20)
+#define REMAP_MOVE_MAX_UNITS 8192U
+#define REMAP_MOVE_MAX_BYTES (32U << 20)
 
 /* Spare units tried for one relocation before giving up (spare errors). */
 #define REMAP_RELOCATE_TRIES 3
