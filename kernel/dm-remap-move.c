@@ -468,11 +468,13 @@ out:
 /*
  * Remap the units of @x[0..nr) that are not remapped yet, a batch at a
  * time; *added counts the units done.  Caller holds st->lock and has
- * checked that the pool has room for all of them.
+ * checked that the pool has room for all of them.  @none_remapped: the
+ * caller found none of them remapped (with st->lock held since, so only
+ * these batches add any): no unit needs looking up.
  */
 static int remap_extents_locked(struct remap_c *rc,
 				const struct remap_extent *x, size_t nr,
-				u64 *added)
+				bool none_remapped, u64 *added)
 {
 	struct remap_state *st = rc->st;
 	struct remap_table *t;
@@ -487,7 +489,8 @@ static int remap_extents_locked(struct remap_c *rc,
 		for (u = x[i].first; u <= x[i].last && !r; u++) {
 			t = rcu_dereference_protected(st->table,
 						      lockdep_is_held(&st->lock));
-			if (t && remap_index_lookup(t->e, t->nr, u, &s))
+			if (!none_remapped && t &&
+			    remap_index_lookup(t->e, t->nr, u, &s))
 				continue;
 			batch[n++] = u;
 			if (n < st->move_batch)
@@ -535,10 +538,13 @@ int remap_may_remap(struct remap_state *st, u64 last)
 static u64 remap_count_remapped(struct remap_state *st, u64 first, u64 last)
 {
 	struct remap_table *t;
+	u64 s;
 
 	t = rcu_dereference_protected(st->table, lockdep_is_held(&st->lock));
 	if (!t)
 		return 0;
+	if (first == last)
+		return remap_index_lookup(t->e, t->nr, first, &s);
 	return remap_index_lower_bound(t->e, t->nr, last + 1) -
 	       remap_index_lower_bound(t->e, t->nr, first);
 }
@@ -563,7 +569,7 @@ int remap_units(struct remap_c *rc, u64 first, u64 last)
 	else if (!r && last - first + 1 > spare_pool_free_units(&st->pool))
 		r = -ENOSPC;
 	else if (!r)
-		r = remap_extents_locked(rc, &x, 1, &added);
+		r = remap_extents_locked(rc, &x, 1, true, &added);
 	if (added)
 		remap_save_counters(st);
 	memalloc_noio_restore(noio);
@@ -601,7 +607,7 @@ int remap_extents(struct remap_c *rc, const struct remap_extent *x, size_t nr,
 	if (!r && want > spare_pool_free_units(&st->pool))
 		r = -ENOSPC;
 	else if (!r)
-		r = remap_extents_locked(rc, x, nr, added);
+		r = remap_extents_locked(rc, x, nr, !*skipped, added);
 	if (*added)
 		remap_save_counters(st);
 	memalloc_noio_restore(noio);
