@@ -104,7 +104,7 @@ static void test_differential(void **state)
 	struct remap_entry *tmp = xmalloc(NL * sizeof(*tmp));
 	struct remap_entry *gone = xmalloc(NL * sizeof(*gone));
 	unsigned int shift, round;
-	size_t n = 0;
+	size_t n;
 	unsigned int seed = 12345;
 
 	(void)state;
