@@ -8,8 +8,9 @@
 # bench/results/fio.md (tables), fio.tsv, runs.tsv, fio.svg (plot).
 # See bench/README.md.
 #
-# Env: BENCH_QUICK=1    development run: 1 round of 0.2 s, 2 workloads,
-#                       no 1M set; results in build/bench/quick/
+# Env: BENCH_QUICK=1    the headline cells in < 10 minutes: 2 rounds of
+#                       0.2 s, 0/1k/1M remaps, no 64 KiB or persistent
+#                       import; results in build/bench/quick/
 #      BENCH_OUT=DIR    where the results go (default bench/results)
 #      BENCH_ROUNDS, BENCH_RUNTIME, BENCH_WORKLOADS, BENCH_QDS,
 #      BENCH_KINDS, BENCH_COUNTS: override one setting (guest-bench.sh)
@@ -19,15 +20,19 @@ REPO=$(cd "$(dirname "$0")/.." && pwd)
 cd "$REPO"
 
 if [[ ${BENCH_QUICK:-0} == 1 ]]; then
-	: "${BENCH_ROUNDS:=1}" "${BENCH_RUNTIME:=200ms}"
-	: "${BENCH_WORKLOADS:=randread write}" "${BENCH_COUNTS:=r0 r1k r100k hot}"
-	: "${BENCH_PERSISTENT_IMPORT:=0}"
+	# The headline cells: every workload and queue depth on both kinds,
+	# 0, 1k and 1M remaps (the 1M import is timed too), two rounds (one
+	# in each device order), no 64 KiB or persistent import.
+	: "${BENCH_ROUNDS:=2}" "${BENCH_RUNTIME:=200ms}"
+	: "${BENCH_COUNTS:=r0 r1k r1m}"
+	: "${BENCH_PERSISTENT_IMPORT:=0}" "${BENCH_BIG_IMPORT:=0}"
 	: "${BENCH_OUT:=$REPO/build/bench/quick}"
 fi
 : "${BENCH_ROUNDS:=3}" "${BENCH_RUNTIME:=500ms}"
 : "${BENCH_WORKLOADS:=randread randwrite read write}" "${BENCH_QDS:=1 32}"
 : "${BENCH_KINDS:=nullb brd}" "${BENCH_COUNTS:=r0 r1k r100k r1m hot}"
-: "${BENCH_PERSISTENT_IMPORT:=1}" "${BENCH_OUT:=$REPO/bench/results}"
+: "${BENCH_PERSISTENT_IMPORT:=1}" "${BENCH_BIG_IMPORT:=1}"
+: "${BENCH_OUT:=$REPO/bench/results}"
 
 echo "bench: setup (qemu, kernels, fio, gnuplot)"
 EXTRA_PACKAGES="gnuplot-nox bc ${EXTRA_PACKAGES:-}" tests/vm/setup.sh
@@ -88,8 +93,11 @@ sys.stdout.write("".join("%d\n" % u for u in sorted(r.sample(range(rng), n))))
 done
 cat "$W/areas.txt"
 
-# The guest runs a copy: bash reads a script as it goes.
+# The guest runs a copy (bash reads a script as it goes) and loads a copy
+# of the module and remapctl, so the tree can be rebuilt during a run.
 cp bench/guest-bench.sh "$W/guest-bench.sh"
+cp dm_remap.ko "$W/dm_remap.ko"
+cp tools/remapctl/remapctl "$W/remapctl"
 RES=$W-results
 rm -rf "$RES"
 echo "bench: guest run (-icount, 1 vCPU); rounds $BENCH_ROUNDS, runtime $BENCH_RUNTIME"
@@ -101,6 +109,7 @@ tests/vm/vm-run.sh ${KVER:+--kver "$KVER"} --icount --cpus 1 --mem 3072 \
 	--env BENCH_QDS="$BENCH_QDS" --env BENCH_KINDS="$BENCH_KINDS" \
 	--env BENCH_COUNTS="$BENCH_COUNTS" \
 	--env BENCH_PERSISTENT_IMPORT="$BENCH_PERSISTENT_IMPORT" \
+	--env BENCH_BIG_IMPORT="$BENCH_BIG_IMPORT" \
 	--env BENCH_REPO="$REPO" -- "$W/guest-bench.sh"
 wall=$(($(date +%s) - start))
 echo "bench: guest run took ${wall} s of wall time"

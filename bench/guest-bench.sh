@@ -29,7 +29,7 @@ export DM_DISABLE_UDEV=1
 REPO=${BENCH_REPO:-$(cd "$(dirname "$0")/.." && pwd)}
 W=${BENCH_WORK:?}
 OUT=${VM_RESULTS:?}
-RC=$REPO/tools/remapctl/remapctl
+RC=$W/remapctl
 ROUNDS=${BENCH_ROUNDS:-3}
 RUNTIME=${BENCH_RUNTIME:-500ms}
 read -r -a WORKLOADS <<<"${BENCH_WORKLOADS:-randread randwrite read write}"
@@ -106,7 +106,7 @@ read -r -a SETS <<<"${BENCH_COUNTS:-r0 r1k r100k r1m hot}"
 cat "$OUT/info.txt"
 
 modprobe dm-mod
-insmod "$REPO/dm_remap.ko"
+insmod "$W/dm_remap.ko"
 
 # The main and spare devices of one kind: MAIN, SPARE (and META for the
 # persistent import on null_blk).
@@ -274,7 +274,7 @@ fio_cell() {
 }
 
 run_fio() {
-	local kind=$1 wl qd r devs=(lin "${SETS[@]}") rev=() i
+	local kind=$1 wl qd r devs=(lin "${SETS[@]}" lin2) rev=() i
 	for ((i = ${#devs[@]} - 1; i >= 0; i--)); do rev+=("${devs[i]}"); done
 	for wl in "${WORKLOADS[@]}"; do
 		for qd in "${QDS[@]}"; do
@@ -295,11 +295,16 @@ for kind in "${KINDS[@]}"; do
 	setup_kind "$kind"
 	snap "$kind-start"
 	dmsetup create lin --table "0 $DEV_SECTORS linear $MAIN 0"
+	# A second dm-linear, the last device in forward order: its ratio to
+	# the first is the noise floor of the run.
+	dmsetup create lin2 --table "0 $DEV_SECTORS linear $MAIN 0"
 	log "$kind: loading the remaps"
 	"load_$kind"
-	if [[ $kind == nullb && ${BENCH_PERSISTENT_IMPORT:-1} == 1 ]]; then
+	if [[ $kind == nullb && ${BENCH_BIG_IMPORT:-1} == 1 ]]; then
 		log "nullb: r1m imported with 64 KiB messages"
 		import_big_messages
+	fi
+	if [[ $kind == nullb && ${BENCH_PERSISTENT_IMPORT:-1} == 1 ]]; then
 		log "nullb: persistent import of r1m"
 		import_persistent
 	fi
@@ -309,7 +314,7 @@ for kind in "${KINDS[@]}"; do
 		# through every device first (the spare units of remapped units
 		# too), so no job pays for first touches another job did not.
 		log "brd: writing the fio region once through every device"
-		for d in lin "${SETS[@]}"; do
+		for d in lin "${SETS[@]}" lin2; do
 			/usr/bin/dd if=/dev/zero of="/dev/mapper/$d" bs=1M \
 				count=$((REGION_BYTES >> 20)) oflag=direct status=none
 		done

@@ -24,8 +24,8 @@ do for [k in "nullb brd"] {
 	set ylabel "ratio"
 	set yrange [0.8 < * : * < 1.3]
 	plot for [i=2:n] f using 0:i:xtic(1) with linespoints title columnheader(i), \
-	     0.98 with lines dt 2 lc "gray" title "goal 0 remaps", \
-	     0.95 with lines dt 3 lc "black" title "goal 1M remaps"
+	     0.995 with lines dt 2 lc "gray" title "goal 0 remaps", \
+	     0.985 with lines dt 3 lc "black" title "goal 1k-1M remaps"
 	set autoscale y
 }
 unset multiplot

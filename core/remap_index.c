@@ -185,21 +185,29 @@ int remap_index_delete_copy(struct remap_entry *dst,
 	return 0;
 }
 
+/*
+ * Merge by runs: for each entry of @b, the entries of @a before it are
+ * copied as one block (memcpy), found by a binary search.  Adding a batch
+ * of a few thousand entries to an index of a million copies the index
+ * once, at memcpy speed, instead of comparing every entry.  @b is
+ * expected to be the smaller array; either order is correct.
+ */
 int remap_index_merge(struct remap_entry *dst, const struct remap_entry *a,
 		      size_t na, const struct remap_entry *b, size_t nb)
 {
-	size_t i = 0, j = 0, k = 0;
+	size_t i = 0, j, k = 0, pos;
 
-	while (i < na && j < nb) {
-		if (a[i].lunit < b[j].lunit)
-			dst[k++] = a[i++];
-		else if (b[j].lunit < a[i].lunit)
-			dst[k++] = b[j++];
-		else
+	for (j = 0; j < nb; j++) {
+		pos = i < na ? i + remap_index_lower_bound(a + i, na - i,
+							   b[j].lunit) : na;
+		if (pos < na && a[pos].lunit == b[j].lunit)
 			return -EEXIST;
+		ri_copy(dst, k, a, i, pos - i);
+		k += pos - i;
+		i = pos;
+		dst[k++] = b[j];
 	}
 	ri_copy(dst, k, a, i, na - i);
-	ri_copy(dst, k, b, j, nb - j);
 	return 0;
 }
 

@@ -114,19 +114,6 @@ enum remap_route remap_gate_route(struct remap_state *st, struct bio *bio,
 	return route;
 }
 
-/*
- * Does the gate have anything to say about any unit?  The acquire pairs
- * with the release in remap_gate_end(): a move publishes its new index
- * before it clears nr_moving, so a caller that sees no move sees the index
- * the move left behind.
- */
-bool remap_gate_busy(struct remap_state *st)
-{
-	/* Pairs with smp_store_release() in remap_gate_end(). */
-	return smp_load_acquire(&st->nr_moving) || READ_ONCE(st->nr_pending) ||
-	       READ_ONCE(st->nr_doubt);
-}
-
 /* ---- moves ---- */
 
 /*

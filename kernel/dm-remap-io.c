@@ -2,9 +2,11 @@
 /*
  * dm-remap-io.c - the I/O path.
  *
- * Fast path (remap_map): while nothing is remapped and the gate holds no
- * unit, a bio goes to the main device exactly as dm-linear sends it: four
- * loads decide, no lock is taken.  Writes also enter an SRCU read section
+ * Fast path (remap_map): while the gate holds no unit and the bio touches
+ * no group of units the summary (core/remap_summary.h) marks as holding a
+ * remapped unit, or nothing is remapped at all, the bio goes to the main
+ * device exactly as dm-linear sends it: a few loads decide, no lock is
+ * taken, no index is searched.  Writes also enter an SRCU read section
  * (a per-CPU counter, no lock) that ends when they complete, so that a
  * data-preserving move can wait for the writes that could race its copy.
  *
@@ -156,6 +158,7 @@ int remap_map(struct dm_target *ti, struct bio *bio)
 	struct remap_c *rc = ti->private;
 	struct remap_state *st = rc->st;
 	struct remap_io *io = dm_per_bio_data(bio, sizeof(*io));
+	sector_t offset;
 
 	io->srcu_idx = -1;
 	io->where = REMAP_TO_NONE;
@@ -174,12 +177,23 @@ int remap_map(struct dm_target *ti, struct bio *bio)
 	if (op_is_write(bio_op(bio)))
 		remap_bio_srcu_enter(st, io);
 
-	if (likely(!rcu_access_pointer(st->table) &&
-		   !READ_ONCE(st->nr_moving) && !READ_ONCE(st->nr_pending) &&
-		   !READ_ONCE(st->nr_doubt))) {
+	/*
+	 * The gate first (its acquire pairs with the release that ends a
+	 * move, which published the index and the summary before), then
+	 * the index: empty, or no unit of the bio's in a group the summary
+	 * marks.  Such a bio goes to the main device like dm-linear's.  A
+	 * read takes no io_srcu section for it: it goes to a main unit that
+	 * no spare unit stands for, and a move of that unit copies from the
+	 * main device without changing it.
+	 */
+	offset = dm_target_offset(ti, bio->bi_iter.bi_sector);
+	if (likely(!remap_gate_busy(st)) &&
+	    (likely(!rcu_access_pointer(st->table)) ||
+	     !remap_summary_maybe_in(&st->summary, offset >> st->unit_shift,
+				     (offset + bio_sectors(bio) - 1) >>
+				     st->unit_shift))) {
 		remap_record(rc, bio, io);
-		remap_to_main(rc, bio, io,
-			      dm_target_offset(ti, bio->bi_iter.bi_sector));
+		remap_to_main(rc, bio, io, offset);
 		return DM_MAPIO_REMAPPED;
 	}
 

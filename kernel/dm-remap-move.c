@@ -106,6 +106,150 @@ static void remap_copy_units(struct remap_c *rc, const struct remap_entry *e,
 	wait_for_completion(&b.done);
 }
 
+/*
+ * Copying a batch to the spare without dm-kcopyd: the units are read from
+ * the main device into one buffer, units adjacent there as one region,
+ * and written back to the spare, units whose spare units are adjacent as
+ * one region, all regions of a pass in flight at once (async dm-io).  One
+ * read and one write per run instead of a kcopyd job (two I/Os, two
+ * workqueue hops) per unit.
+ */
+#define REMAP_COPY_BUF_BYTES (1U << 20)
+
+struct remap_run_io {
+	struct remap_copy_batch *batch;
+	size_t first, nr;		/* units of the run: e[first..+nr) */
+	unsigned long error;		/* dm-io's error bits */
+};
+
+static void remap_run_done(unsigned long error, void *context)
+{
+	struct remap_run_io *run = context;
+
+	run->error = error;
+	if (atomic_dec_and_test(&run->batch->pending))
+		complete(&run->batch->done);
+}
+
+/*
+ * Units e[i] and e[i + 1] are one region: adjacent on the main device
+ * (@spare false) or on the spare (@spare true).  Only the device's last
+ * unit may be partial, and it is the last of any run it is in.
+ */
+static bool remap_run_next(const struct remap_entry *e, size_t i, bool spare)
+{
+	return spare ? e[i + 1].sunit == e[i].sunit + 1 :
+		       e[i + 1].lunit == e[i].lunit + 1;
+}
+
+/*
+ * One pass over units e[0..nr) (they fit in @buf, one unit_sectors slot
+ * each): read them from the main device (@write false) or write them to
+ * their spare units (@write true), a region per run, and wait.  Returns
+ * how many runs there were; runs[] tells which failed.
+ */
+static size_t remap_copy_pass(struct remap_c *rc, const struct remap_entry *e,
+			      size_t nr, u8 *buf, struct remap_run_io *runs,
+			      bool write)
+{
+	struct remap_state *st = rc->st;
+	struct remap_copy_batch b;
+	struct dm_io_region where;
+	struct dm_io_request req = {
+		.bi_opf = write ? REQ_OP_WRITE : REQ_OP_READ,
+		.mem.type = is_vmalloc_addr(buf) ? DM_IO_VMA : DM_IO_KMEM,
+		.client = st->io,
+		.notify.fn = remap_run_done,
+	};
+	size_t i, j, nr_runs = 0;
+	sector_t count;
+
+	atomic_set(&b.pending, 1);
+	init_completion(&b.done);
+	for (i = 0; i < nr; i = j) {
+		count = remap_unit_span(rc, e[i].lunit);
+		for (j = i + 1; j < nr && remap_run_next(e, j - 1, write); j++)
+			count += remap_unit_span(rc, e[j].lunit);
+		runs[nr_runs] = (struct remap_run_io) {
+			.batch = &b, .first = i, .nr = j - i,
+		};
+		where = (struct dm_io_region) {
+			.bdev = write ? rc->spare->bdev : rc->main->bdev,
+			.sector = write ? remap_unit_to_spare(st, e[i].sunit) :
+					  remap_unit_to_main(st, e[i].lunit),
+			.count = count,
+		};
+		req.mem.ptr.addr = buf + ((size_t)i << (st->unit_shift +
+						       SECTOR_SHIFT));
+		req.notify.context = &runs[nr_runs];
+		atomic_inc(&b.pending);
+		if (dm_io(&req, 1, &where, NULL, IOPRIO_DEFAULT)) {
+			/* Not submitted: the callback will not run. */
+			runs[nr_runs].error = 1;
+			atomic_dec(&b.pending);
+		}
+		nr_runs++;
+	}
+	if (!atomic_dec_and_test(&b.pending))
+		wait_for_completion(&b.done);
+	return nr_runs;
+}
+
+/*
+ * Copy the units @e (sorted by logical unit, nr of them) to their spare
+ * units, remap_unit_span() sectors each, through a buffer of at most
+ * REMAP_COPY_BUF_BYTES; set each unit's jobs[] as a kcopyd job would: a
+ * unit of a region that could not be read has read_err (and is salvaged
+ * unit by unit later), one of a region that could not be written
+ * write_err.  -ENOMEM when the buffer cannot be had (nothing copied).
+ */
+static int remap_copy_to_spare(struct remap_c *rc, const struct remap_entry *e,
+			       struct remap_copy_job *jobs, size_t nr)
+{
+	size_t unit_bytes = (size_t)rc->st->unit_sectors << SECTOR_SHIFT;
+	size_t per_pass = max_t(size_t, 1, REMAP_COPY_BUF_BYTES / unit_bytes);
+	struct remap_run_io *runs;
+	size_t done, n, i, k, nr_runs;
+	u8 *buf;
+
+	per_pass = min(per_pass, nr);
+	buf = kvmalloc(per_pass * unit_bytes, GFP_KERNEL);
+	runs = kvmalloc_array(per_pass, sizeof(*runs), GFP_KERNEL);
+	if (!buf || !runs) {
+		kvfree(buf);
+		kvfree(runs);
+		return -ENOMEM;
+	}
+	for (i = 0; i < nr; i++) {
+		jobs[i].read_err = 0;
+		jobs[i].write_err = 0;
+	}
+	for (done = 0; done < nr; done += n) {
+		n = min(per_pass, nr - done);
+		nr_runs = remap_copy_pass(rc, e + done, n, buf, runs, false);
+		for (i = 0; i < nr_runs; i++) {
+			if (!runs[i].error)
+				continue;
+			for (k = runs[i].first; k < runs[i].first + runs[i].nr;
+			     k++) {
+				jobs[done + k].read_err = 1;
+				/* Salvaged later; write no stale bytes. */
+				memset(buf + k * unit_bytes, 0, unit_bytes);
+			}
+		}
+		nr_runs = remap_copy_pass(rc, e + done, n, buf, runs, true);
+		for (i = 0; i < nr_runs; i++)
+			for (k = runs[i].first;
+			     runs[i].error && k < runs[i].first + runs[i].nr;
+			     k++)
+				jobs[done + k].write_err = 1;
+		cond_resched();
+	}
+	kvfree(runs);
+	kvfree(buf);
+	return 0;
+}
+
 /* Log sectors [first, first + n) of @lunit as lost (rate limited). */
 static void remap_log_lost(struct remap_state *st, u64 lunit, sector_t first,
 			   sector_t n)
@@ -284,8 +428,8 @@ static int remap_batch(struct remap_c *rc, const u64 *lunits, size_t nr)
 	}
 
 	remap_gate_start(st, lunits, nr);
-	remap_copy_units(rc, e, jobs, nr, true);
-	for (i = 0; i < nr; i++)
+	r = remap_copy_to_spare(rc, e, jobs, nr);
+	for (i = 0; i < nr && !r; i++)
 		if (jobs[i].write_err)
 			r = -EIO;
 	if (!r && !remap_salvage_unreadable(rc, e, jobs, nr))
@@ -324,11 +468,13 @@ out:
 /*
  * Remap the units of @x[0..nr) that are not remapped yet, a batch at a
  * time; *added counts the units done.  Caller holds st->lock and has
- * checked that the pool has room for all of them.
+ * checked that the pool has room for all of them.  @none_remapped: the
+ * caller found none of them remapped (with st->lock held since, so only
+ * these batches add any): no unit needs looking up.
  */
 static int remap_extents_locked(struct remap_c *rc,
 				const struct remap_extent *x, size_t nr,
-				u64 *added)
+				bool none_remapped, u64 *added)
 {
 	struct remap_state *st = rc->st;
 	struct remap_table *t;
@@ -343,7 +489,8 @@ static int remap_extents_locked(struct remap_c *rc,
 		for (u = x[i].first; u <= x[i].last && !r; u++) {
 			t = rcu_dereference_protected(st->table,
 						      lockdep_is_held(&st->lock));
-			if (t && remap_index_lookup(t->e, t->nr, u, &s))
+			if (!none_remapped && t &&
+			    remap_index_lookup(t->e, t->nr, u, &s))
 				continue;
 			batch[n++] = u;
 			if (n < st->move_batch)
@@ -391,10 +538,13 @@ int remap_may_remap(struct remap_state *st, u64 last)
 static u64 remap_count_remapped(struct remap_state *st, u64 first, u64 last)
 {
 	struct remap_table *t;
+	u64 s;
 
 	t = rcu_dereference_protected(st->table, lockdep_is_held(&st->lock));
 	if (!t)
 		return 0;
+	if (first == last)
+		return remap_index_lookup(t->e, t->nr, first, &s);
 	return remap_index_lower_bound(t->e, t->nr, last + 1) -
 	       remap_index_lower_bound(t->e, t->nr, first);
 }
@@ -419,7 +569,7 @@ int remap_units(struct remap_c *rc, u64 first, u64 last)
 	else if (!r && last - first + 1 > spare_pool_free_units(&st->pool))
 		r = -ENOSPC;
 	else if (!r)
-		r = remap_extents_locked(rc, &x, 1, &added);
+		r = remap_extents_locked(rc, &x, 1, true, &added);
 	if (added)
 		remap_save_counters(st);
 	memalloc_noio_restore(noio);
@@ -457,7 +607,7 @@ int remap_extents(struct remap_c *rc, const struct remap_extent *x, size_t nr,
 	if (!r && want > spare_pool_free_units(&st->pool))
 		r = -ENOSPC;
 	else if (!r)
-		r = remap_extents_locked(rc, x, nr, added);
+		r = remap_extents_locked(rc, x, nr, !*skipped, added);
 	if (*added)
 		remap_save_counters(st);
 	memalloc_noio_restore(noio);

@@ -117,14 +117,26 @@ bool remap_table_where(struct remap_state *st, u64 lunit, u64 *sunit)
  * old version is freed once no bio that may have looked at it is left:
  * every lookup happens inside an io_srcu read section.
  */
-static void remap_table_publish(struct remap_state *st, struct remap_table *t)
+static struct remap_table *remap_table_swap(struct remap_state *st,
+					    struct remap_table *t)
 {
 	struct remap_table *old = remap_table_current(st);
 
 	rcu_assign_pointer(st->table, t);
 	st->generation++;
+	return old;
+}
+
+/* Free @old once no bio that may have looked at it is left. */
+static void remap_table_retire(struct remap_state *st, struct remap_table *old)
+{
 	if (old)
 		call_srcu(&st->io_srcu, &old->rcu, remap_table_free_rcu);
+}
+
+static void remap_table_publish(struct remap_state *st, struct remap_table *t)
+{
+	remap_table_retire(st, remap_table_swap(st, t));
 }
 
 u64 remap_table_count(struct remap_state *st)
@@ -162,6 +174,8 @@ int remap_table_insert(struct remap_state *st, const struct remap_entry *add,
 		kvfree(t);
 		return r;
 	}
+	/* The summary names the new units before any index does. */
+	remap_summary_add(&st->summary, add, nr_add);
 	remap_table_publish(st, t);
 	return 0;
 }
@@ -199,32 +213,36 @@ int remap_table_delete(struct remap_state *st, u64 first, u64 last)
 {
 	struct remap_table *old = remap_table_current(st);
 	struct remap_table *t = NULL;
-	u64 *dropped;
-	size_t nr_drop, i;
+	size_t lo, hi, nr_drop, i;
 
 	if (!old)
 		return 0;
-	dropped = kvmalloc_array(old->nr, sizeof(*dropped), GFP_KERNEL);
-	t = remap_table_alloc(old->nr);
-	if (!dropped || !t) {
-		kvfree(dropped);
-		kvfree(t);
-		return -ENOMEM;
+	lo = remap_index_lower_bound(old->e, old->nr, first);
+	hi = last == U64_MAX ? old->nr :
+			       remap_index_lower_bound(old->e, old->nr, last + 1);
+	nr_drop = hi > lo ? hi - lo : 0;
+	if (!nr_drop)
+		return 0;
+	if (nr_drop < old->nr) {
+		t = remap_table_alloc(old->nr);
+		if (!t)
+			return -ENOMEM;
+		remap_index_delete_range_copy(t->e, old->e, old->nr, first,
+					      last, NULL);
+		t->nr = old->nr - nr_drop;
 	}
-	nr_drop = remap_index_delete_range_copy(t->e, old->e, old->nr,
-						first, last, dropped);
-	t->nr = old->nr - nr_drop;
-	for (i = 0; i < nr_drop; i++)
-		WARN_ON_ONCE(spare_pool_free(&st->pool, dropped[i]));
-	kvfree(dropped);
-	if (!t->nr) {
-		kvfree(t);
-		t = NULL;
-	}
-	if (nr_drop)
-		remap_table_publish(st, t);
-	else
-		kvfree(t);
+	remap_table_swap(st, t);
+	/*
+	 * Bits are cleared only after the index without the units is
+	 * published: a bio that sees a clear bit goes to the main device.
+	 * @old is retired (freed after a grace period) only after this.
+	 */
+	smp_wmb();
+	remap_summary_drop(&st->summary, t ? t->e : NULL, t ? t->nr : 0,
+			   old->e + lo, nr_drop);
+	for (i = lo; i < hi; i++)
+		WARN_ON_ONCE(spare_pool_free(&st->pool, old->e[i].sunit));
+	remap_table_retire(st, old);
 	return 0;
 }
 
@@ -340,6 +358,7 @@ static void remap_state_free(struct remap_state *st)
 	cleanup_srcu_struct(&st->io_srcu);
 	kvfree(rcu_dereference_protected(st->table, true));
 	kvfree(st->pool_bitmap);
+	kvfree(st->summary.bits);
 	kfree(st);
 }
 
@@ -396,6 +415,7 @@ static int remap_state_load_index(struct dm_target *ti,
 	}
 	memcpy(t->e, e, nr * sizeof(*e));
 	kvfree(e);
+	remap_summary_add(&st->summary, t->e, t->nr);
 	rcu_assign_pointer(st->table, t);
 	return 0;
 }
@@ -414,6 +434,32 @@ static void remap_state_load_counters(struct remap_state *st)
 	for (i = 0; i < REMAP_CTR_NR; i++)
 		atomic64_set(&st->counters[i], c[i]);
 	atomic64_set(&st->nr_retired, st->pool.nr_used - (t ? t->nr : 0));
+}
+
+/*
+ * The summary covers every unit the main device has from main_start (or
+ * the table, if longer): a longer table loaded later finds its units past
+ * the end "maybe remapped", which is slower, never wrong.
+ */
+static int remap_summary_alloc(struct remap_state *st,
+			       struct remap_geometry *g,
+			       struct block_device *main)
+{
+	sector_t main_sectors = bdev_nr_sectors(main);
+	u64 nr_lunits = g->nr_lunits, main_units = 0;
+	unsigned int shift;
+	unsigned long *bits;
+
+	if (main_sectors > st->main_start)
+		main_units = (main_sectors - st->main_start) >> g->unit_shift;
+	nr_lunits = max(nr_lunits, main_units);
+	shift = remap_summary_shift(nr_lunits, REMAP_SUMMARY_MAX_BITS);
+	bits = kvcalloc(max_t(size_t, 1, remap_summary_longs(nr_lunits, shift)),
+			sizeof(*bits), GFP_KERNEL);
+	if (!bits)
+		return -ENOMEM;
+	remap_summary_init(&st->summary, bits, nr_lunits, shift);
+	return 0;
 }
 
 static struct remap_state *remap_state_create(struct dm_target *ti,
@@ -507,6 +553,12 @@ static struct remap_state *remap_state_create(struct dm_target *ti,
 		r = remap_state_open_meta(ti, st, a, g, spare);
 		if (r)
 			goto bad;
+	}
+
+	r = remap_summary_alloc(st, g, main);
+	if (r) {
+		ti->error = "Cannot allocate the remap summary";
+		goto bad;
 	}
 
 	st->pool_bitmap = kvcalloc(spare_pool_bitmap_longs(g->nr_sunits),

@@ -69,6 +69,7 @@
 #include <linux/ktime.h>
 
 #include "remap_index.h"
+#include "remap_summary.h"
 #include "spare_pool.h"
 #include "remap_args.h"
 #include "remap_meta.h"
@@ -81,12 +82,13 @@ struct remap_meta;
 struct remap_slot_change;
 
 /*
- * Most units moved in one step (st->move_batch): 4096, or 16 MiB of data
+ * Most units moved in one step (st->move_batch): 8192, or 32 MiB of data
  * for large units.  It bounds how long I/O to a moving unit waits, and
- * how often a bulk remap copies the index (once a batch).
+ * how often a bulk remap copies the index (once a batch): remapctl
+ * import's 64 KiB messages (about 5000 units) are one batch each.
  */
-#define REMAP_MOVE_MAX_UNITS 4096U
-#define REMAP_MOVE_MAX_BYTES (16U << 20)
+#define REMAP_MOVE_MAX_UNITS 8192U
+#define REMAP_MOVE_MAX_BYTES (32U << 20)
 
 /* Spare units tried for one relocation before giving up (spare errors). */
 #define REMAP_RELOCATE_TRIES 3
@@ -160,6 +162,14 @@ struct remap_state {
 
 	/* The I/O path: read without locks. */
 	struct remap_table __rcu *table;	/* NULL: nothing remapped */
+	/*
+	 * Which groups of units the index may hold a unit of: looked at
+	 * before io_srcu and the index.  Its bitmap is allocated with the
+	 * state; the bits change with st->lock held, in the functions that
+	 * publish the index (dm-remap-state.c), so that every change of the
+	 * index (messages, the error path, the scrubber) keeps it exact.
+	 */
+	struct remap_summary summary;
 	struct srcu_struct io_srcu;	/* I/O that a move must wait for */
 	unsigned int nr_moving;		/* entries in moving[] */
 	unsigned int nr_pending;	/* entries in pending[] */
@@ -328,10 +338,23 @@ int remap_map_slow(struct remap_c *rc, struct bio *bio, struct remap_io *io);
 void remap_reissue(struct remap_state *st, struct bio_list *bios);
 int remap_end_io(struct dm_target *ti, struct bio *bio, blk_status_t *error);
 
+/*
+ * dm-remap-gate.c's question for the I/O path (inline: every bio asks it):
+ * does the gate have anything to say about any unit?  The acquire pairs
+ * with the release in remap_gate_end(): a move publishes its new index
+ * (and the summary) before it clears nr_moving, so a caller that sees no
+ * move sees the index the move left behind.
+ */
+static inline bool remap_gate_busy(struct remap_state *st)
+{
+	/* Pairs with smp_store_release() in remap_gate_end(). */
+	return smp_load_acquire(&st->nr_moving) || READ_ONCE(st->nr_pending) ||
+	       READ_ONCE(st->nr_doubt);
+}
+
 /* dm-remap-gate.c */
 enum remap_route remap_gate_route(struct remap_state *st, struct bio *bio,
 				  sector_t offset, u64 first, u64 *units);
-bool remap_gate_busy(struct remap_state *st);
 void remap_gate_start(struct remap_state *st, const u64 *lunits,
 		      unsigned int nr);
 bool remap_gate_end(struct remap_state *st, enum remap_gate_end to,

@@ -17,7 +17,7 @@
 #include "online.h"
 
 /* Default and bounds of --message-size (bytes of one message). */
-#define MSG_DEFAULT 4096U
+#define MSG_DEFAULT 65536U
 #define MSG_MIN 64U
 #define MSG_MAX 65536U
 /* Units one message may cover: bounds the kernel's work per message. */
@@ -46,7 +46,7 @@ const char usage_import[] =
 "  --sectors            the list holds 512-byte sector numbers instead\n"
 "  --ddrescue           FILE is a GNU ddrescue mapfile of the dm device:\n"
 "                       its '-' (bad-sector) areas are remapped\n"
-"  --message-size N     largest message in bytes, 64-65536 (default 4096)\n"
+"  --message-size N     largest message in bytes, 64-65536 (default 65536)\n"
 "  -q, --quiet          no progress\n"
 "  -h, --help           this help\n"
 "\n"
