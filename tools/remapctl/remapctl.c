@@ -34,6 +34,7 @@
 #include "metaimg.h"
 #include "json.h"
 #include "online.h"
+#include "assemble.h"
 #include "remap_version.h"
 
 #define BS REMAP_META_BLOCK_SIZE
@@ -77,6 +78,7 @@ static const char usage_main[] =
 "  remap <dm_name> <sector>[+<count>]    remap the units holding them\n"
 "  unremap <dm_name> <sector>[+<count>]  move them back to the main device\n"
 "  watch                    a live view of every device, redrawn on events\n"
+"  assemble <name>...|--all create (--stop: remove) the devices of /etc/remaptab\n"
 "\n"
 "remapctl <command> --help shows a command's options and exit statuses;\n"
 "remapctl --version prints the dm-remap version it belongs to.\n";
@@ -1329,6 +1331,8 @@ int main(int argc, char **argv)
 		return cmd_remap(argc - 2, argv + 2, false);
 	if (!strcmp(cmd, "watch"))
 		return cmd_watch(argc - 2, argv + 2);
+	if (!strcmp(cmd, "assemble"))
+		return cmd_assemble(argc - 2, argv + 2);
 	if (cmd[0] == '-')
 		return usage_error(NULL, "unknown option '%s'", cmd);
 	return usage_error(NULL, "unknown command '%s'", cmd);
