@@ -232,6 +232,7 @@ SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 SYSTEMDUNITDIR ?= /lib/systemd/system
+UDEVRULESDIR ?= /lib/udev/rules.d
 INSTALL ?= install
 
 # Userspace, by kind: the programs (built in TOOL_DIRS by "make tools"),
@@ -244,6 +245,7 @@ INSTALL_MAN5 :=
 INSTALL_MAN8 := docs/remapctl.8 docs/remap_create_safe.sh.8 docs/remap_test_driver.sh.8
 INSTALL_UNITS :=
 INSTALL_CONF :=
+INSTALL_RULES :=
 
 # remapd (tools/remapd/, issue 14): make tools builds it; make install,
 # make uninstall and the dm-remap-tools package (debian/rules installs
@@ -258,6 +260,15 @@ INSTALL_SBIN += tools/remapd/remapd
 INSTALL_MAN5 += docs/remapd.conf.5
 INSTALL_MAN8 += docs/remapd.8
 INSTALL_UNITS += tools/remapd/remapd.service
+
+# Boot integration (issue 16, system/): /etc/remaptab (comments only, kept
+# when it exists), the udev rules that claim main devices and start
+# assembly, and the unit that assembles one device and removes it at
+# shutdown (remaptab(5)).
+INSTALL_MAN5 += docs/remaptab.5
+INSTALL_UNITS += system/dm-remap@.service
+INSTALL_RULES += system/61-dm-remap.rules
+INSTALL_CONF += system/remaptab
 
 # The kernel release make install-module installs for: KDIR's (KVER's), as
 # its modules_install and the module's vermagic name it (UTS_RELEASE: on
@@ -281,6 +292,11 @@ install-tools: tools man
 	$(INSTALL) -m 0644 $(INSTALL_MAN8) $(DESTDIR)$(MANDIR)/man8/
 	$(if $(INSTALL_MAN5),$(INSTALL) -d $(DESTDIR)$(MANDIR)/man5 && $(INSTALL) -m 0644 $(INSTALL_MAN5) $(DESTDIR)$(MANDIR)/man5/)
 	$(if $(INSTALL_UNITS),$(INSTALL) -d $(DESTDIR)$(SYSTEMDUNITDIR) && $(INSTALL) -m 0644 $(INSTALL_UNITS) $(DESTDIR)$(SYSTEMDUNITDIR)/)
+	@# the rules and units name remapctl where this install puts it
+	$(if $(INSTALL_RULES),$(INSTALL) -d $(DESTDIR)$(UDEVRULESDIR) && for f in $(INSTALL_RULES); do \
+		sed 's|/usr/sbin/remapctl|$(SBINDIR)/remapctl|g' $$f > $(DESTDIR)$(UDEVRULESDIR)/$${f##*/} && \
+		chmod 0644 $(DESTDIR)$(UDEVRULESDIR)/$${f##*/}; done)
+	sed -i 's|/usr/sbin/remapctl|$(SBINDIR)/remapctl|g' $(DESTDIR)$(SYSTEMDUNITDIR)/dm-remap@.service
 	$(if $(INSTALL_CONF),$(INSTALL) -d $(DESTDIR)$(SYSCONFDIR) && for f in $(INSTALL_CONF); do \
 		[ -e $(DESTDIR)$(SYSCONFDIR)/$${f##*/} ] || $(INSTALL) -m 0644 $$f $(DESTDIR)$(SYSCONFDIR)/; done)
 
@@ -299,6 +315,7 @@ uninstall-tools:
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(INSTALL_MAN5)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(INSTALL_MAN8)))
 	rm -f $(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(notdir $(INSTALL_UNITS)))
+	rm -f $(addprefix $(DESTDIR)$(UDEVRULESDIR)/,$(notdir $(INSTALL_RULES)))
 
 # ---------------------------------------------------------------- man --
 man: build/man/dm-remap.4
