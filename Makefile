@@ -67,6 +67,13 @@
 #                   installed paths in a guest on each kernel, purge, nothing
 #                   left (tests/packages/check-packages.sh; root; changes the
 #                   machine's packages while it runs; not in make check)
+#   make check-boot
+#                   boots a Debian image (mmdebstrap, cached in
+#                   /var/cache/dm-remap/boot-image/) with systemd, udev and
+#                   lvm2 under QEMU: /etc/remaptab devices assembled at boot
+#                   in either disk order, fstab mounts them by UUID, the raw
+#                   main disk claimed and unchanged, removal at shutdown
+#                   (tests/boot/check-boot.sh; BOOT_LVM=1 adds LVM)
 #   make print-version
 #                   the version (core/remap_version.h)
 #   make test-kmod  the test-only modules of tests/kmod (dm-faultseq.ko, the
@@ -107,7 +114,7 @@ endif
 
 .PHONY: all module clean check demo lint setup test-tools test-kmod tools fuzz bench-index bench w1 check-debug debug-kernel stress torture print-kver
 .PHONY: clean-tools install install-module install-tools uninstall uninstall-module uninstall-tools
-.PHONY: install-dkms-src dkms-install dkms-uninstall deb man check-man check-version check-install check-packages print-version
+.PHONY: install-dkms-src dkms-install dkms-uninstall deb man check-man check-version check-install check-packages check-boot print-version
 
 # The version: core/remap_version.h is the one place it is written.
 VERSION := $(shell awk '/^\#define DM_REMAP_VERSION_(MAJOR|MINOR|PATCH) /{v = v s $$3; s = "."} END {print v}' $(TOP)/core/remap_version.h)
@@ -337,6 +344,12 @@ check-install:
 
 check-packages:
 	tests/packages/check-packages.sh
+
+# Boots of a Debian image with systemd, udev and lvm2 under QEMU: remaptab
+# devices assembled at boot in either disk order, the raw main disk
+# claimed, removal at shutdown (tests/boot/check-boot.sh; not in make check).
+check-boot:
+	tests/boot/check-boot.sh
 
 # ---------------------------------------------------------------- DKMS --
 # The module's source as DKMS builds it: /usr/src/dm-remap-<version>/ with

@@ -337,9 +337,17 @@ static int existing(const char *name, u64 len, const char *params,
 		aerr("%s: cannot create a device-mapper task", name);
 		goto out;
 	}
-	if (!dm_task_run(dmt) || !dm_task_get_info(dmt, &info)) {
-		aerr("%s: device-mapper: %s", name,
-		     strerror(dm_task_get_errno(dmt) ?: EIO));
+	if (!dm_task_run(dmt)) {
+		/* the table ioctl of a name that does not exist: ENXIO */
+		if (dm_task_get_errno(dmt) == ENXIO)
+			r = 0;
+		else
+			aerr("%s: device-mapper: %s", name,
+			     strerror(dm_task_get_errno(dmt) ?: EIO));
+		goto out;
+	}
+	if (!dm_task_get_info(dmt, &info)) {
+		aerr("%s: device-mapper: no device information", name);
 		goto out;
 	}
 	if (!info.exists) {
