@@ -276,6 +276,9 @@ INSTALL_MAN5 += docs/remaptab.5
 INSTALL_UNITS += system/dm-remap@.service
 INSTALL_RULES += system/61-dm-remap.rules
 INSTALL_CONF += system/remaptab
+# the initramfs-tools hook that puts the rules into the initramfs too
+INITRAMFS_HOOKDIR ?= /usr/share/initramfs-tools/hooks
+INSTALL_HOOKS := system/initramfs-tools/hooks/dm-remap
 
 # The kernel release make install-module installs for: KDIR's (KVER's), as
 # its modules_install and the module's vermagic name it (UTS_RELEASE: on
@@ -304,6 +307,8 @@ install-tools: tools man
 		sed 's|/usr/sbin/remapctl|$(SBINDIR)/remapctl|g' $$f > $(DESTDIR)$(UDEVRULESDIR)/$${f##*/} && \
 		chmod 0644 $(DESTDIR)$(UDEVRULESDIR)/$${f##*/}; done)
 	sed -i 's|/usr/sbin/remapctl|$(SBINDIR)/remapctl|g' $(DESTDIR)$(SYSTEMDUNITDIR)/dm-remap@.service
+	$(INSTALL) -d $(DESTDIR)$(INITRAMFS_HOOKDIR)
+	$(INSTALL) -m 0755 $(INSTALL_HOOKS) $(DESTDIR)$(INITRAMFS_HOOKDIR)/
 	$(if $(INSTALL_CONF),$(INSTALL) -d $(DESTDIR)$(SYSCONFDIR) && for f in $(INSTALL_CONF); do \
 		[ -e $(DESTDIR)$(SYSCONFDIR)/$${f##*/} ] || $(INSTALL) -m 0644 $$f $(DESTDIR)$(SYSCONFDIR)/; done)
 
@@ -323,6 +328,7 @@ uninstall-tools:
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(INSTALL_MAN8)))
 	rm -f $(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(notdir $(INSTALL_UNITS)))
 	rm -f $(addprefix $(DESTDIR)$(UDEVRULESDIR)/,$(notdir $(INSTALL_RULES)))
+	rm -f $(addprefix $(DESTDIR)$(INITRAMFS_HOOKDIR)/,$(notdir $(INSTALL_HOOKS)))
 
 # ---------------------------------------------------------------- man --
 man: build/man/dm-remap.4

@@ -11,6 +11,7 @@
 #   lvdata /dev/disk/by-id/virtio-main1 /dev/disk/by-id/virtio-spare1
 set -u
 out=/dev/ttyS1
+BOOT_DEBUG=$(sed -n 's/.*dmremap\.debug=\([a-z0-9]*\).*/\1/p' /proc/cmdline)
 phase=$(sed -n 's/.*dmremap\.phase=\([a-z0-9]*\).*/\1/p' /proc/cmdline)
 say() { echo "$*" >"$out"; }
 pass() { say "BOOTTEST PASS $phase: $*"; }
@@ -27,6 +28,16 @@ diag() {
 		echo "--- units"; systemctl list-units --all --no-legend 'dm-remap@*' 'mnt-*' 'blockdev@*'
 		echo "--- journal dm-remap"; journalctl -b -q -o short-monotonic -u 'dm-remap@*' --no-pager
 		echo "--- dmsetup"; dmsetup table
+		echo "--- links"; ls -l /dev/disk/by-label/ /dev/disk/by-uuid/
+		echo "--- spare"; udevadm info -q property -n /dev/disk/by-id/virtio-spare0 | grep ID_FS
+		if [[ -n ${BOOT_DEBUG:-} ]]; then
+			for d in /sys/block/vd*; do
+				[[ $(cat "$d/serial" 2>/dev/null) == main0 ]] || continue
+				echo "--- udevadm info ${d##*/}"; udevadm info -q property -p "$d"
+				echo "--- udevadm test ${d##*/}"
+				udevadm test --action=add "$d" 2>&1 | grep -E "61-dm-remap|LINK|DM_REMAP|links"
+			done
+		fi
 	} 2>&1 | sed 's/^/BOOTTEST DIAG /' >"$out"
 }
 finish() {
@@ -53,9 +64,12 @@ setup)
 	uuid=$(blkid -o value -s UUID /dev/mapper/data)
 	mkdir -p /mnt/data
 	[[ -n $uuid ]] && echo "UUID=$uuid /mnt/data ext4 ro,nofail 0 2" >>/etc/fstab
-	mount /mnt/data -o rw
-	echo hello-remap >/mnt/data/hello
-	umount /mnt/data
+	if mount /mnt/data -o rw; then
+		echo hello-remap >/mnt/data/hello
+		umount /mnt/data
+	else
+		fail "mount /mnt/data"
+	fi
 	sync
 	say "BOOTTEST UUID $uuid"
 	finish
@@ -81,10 +95,11 @@ check "mounted from /dev/mapper/data" \
 	test "$(findmnt -n -o SOURCE /mnt/data)" = /dev/mapper/data
 check "file system is the remapped one (label remapped)" \
 	test "$(findmnt -n -o LABEL /mnt/data)" = remapped
-check "file content" grep -qx hello-remap /mnt/data/hello
+check "file content" sh -c "findmnt -n /mnt/data >/dev/null && grep -qx hello-remap /mnt/data/hello"
 check "by-uuid points to the remapped device" \
 	test "$(readlink -f "/dev/disk/by-uuid/$uuid")" = "$(readlink -f /dev/mapper/data)"
-check "no by-label link to the stale raw label" test ! -e /dev/disk/by-label/stale
+check "no by-label link to the stale raw label" \
+	sh -c 'test ! -e /dev/disk/by-label/stale || { ls -l /dev/disk/by-label/; exit 1; }'
 check "raw main claimed: ID_FS_TYPE=dm_remap_member" \
 	udevadm info -q property -n "$raw" --property=ID_FS_TYPE --value | grep -qx dm_remap_member
 check "raw main: SYSTEMD_READY=0" \

@@ -22,7 +22,7 @@ command -v mmdebstrap >/dev/null || { echo "mkimage: mmdebstrap missing (apt-get
 [[ -d /lib/modules/$kver ]] || { echo "mkimage: no /lib/modules/$kver" >&2; exit 1; }
 mkdir -p "$cache"
 rm -rf "$stamp" "$root" "$root.tmp"
-pkgs=systemd,systemd-sysv,udev,lvm2,kmod,e2fsprogs,dmsetup,libdevmapper1.02.1,util-linux,mount,procps
+pkgs=systemd,systemd-sysv,udev,lvm2,kmod,e2fsprogs,dmsetup,libdevmapper1.02.1,util-linux,mount,procps,initramfs-tools,zstd
 # The kernel's modules: the guest has the host's kernel, so the host's
 # modules (without firmware-heavy driver trees it never loads).
 mmdebstrap --variant=minbase --include="$pkgs" \

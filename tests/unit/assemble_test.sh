@@ -99,4 +99,10 @@ fi
 check "udev: not ours" 0 "" "" -- --tab "$T/tab" --udev-match /dev/vdq disk/by-id/virtio-other
 check "udev: no remaptab" 0 "" "" -- --tab "$T/none" --udev-match /dev/vda
 
+check "udev: member links drop by-uuid/label/partuuid/partlabel" 0 \
+	"DM_REMAP_MEMBER_LINKS=disk/by-id/virtio-main0 disk/by-path/pci-0" "" -- --udev-member-links \
+	disk/by-id/virtio-main0 disk/by-uuid/abc disk/by-label/stale disk/by-path/pci-0 /dev/disk/by-partuuid/x disk/by-partlabel/y
+check "udev: member links, none" 0 "DM_REMAP_MEMBER_LINKS=" "" -- --udev-member-links
+check "udev: member links with other options" 3 "" "--udev-member-links takes no other option" -- --all --udev-member-links
+
 echo "RESULT $passed $failed"

@@ -5,6 +5,7 @@
  *   remapctl assemble [--tab FILE] [--wait SEC] [--dry-run] <name>...|--all
  *   remapctl assemble --stop [--tab FILE] <name>...|--all
  *   remapctl assemble --udev-match DEVNODE [LINK...]
+ *   remapctl assemble --udev-member-links [LINK...]
  *
  * The file is parsed by core/remap_tab.c; the table line's parameters are
  * written by remap_tab_format_params() and read back by remap_parse_ctr()
@@ -46,6 +47,7 @@ const char usage_assemble[] =
 "       remapctl assemble [--tab FILE] [--wait SEC] [--dry-run] --all\n"
 "       remapctl assemble --stop [--tab FILE] <name>...|--all\n"
 "       remapctl assemble --udev-match DEVNODE [LINK...]\n"
+"       remapctl assemble --udev-member-links [LINK...]\n"
 "\n"
 "Create the dm-remap devices that /etc/remaptab names (remaptab(5)): the\n"
 "named entries, or with --all every entry without the noauto option.  The\n"
@@ -73,6 +75,11 @@ const char usage_assemble[] =
 "                   DM_REMAP_UNIT= (the systemd unit that assembles it);\n"
 "                   nothing otherwise.  Entries with errors are skipped\n"
 "                   (and reported on stderr)\n"
+"  --udev-member-links [LINK...]\n"
+"                   for the udev rules: print DM_REMAP_MEMBER_LINKS= with\n"
+"                   the links of a claimed main device that it keeps: all\n"
+"                   but disk/by-uuid/, by-label/, by-partuuid/ and\n"
+"                   by-partlabel/ ones, which belong to the remapped device\n"
 "  -h, --help       this help\n"
 "\n"
 "Exit status: 0 done (--all: every entry); 1 a device could not be\n"
@@ -590,6 +597,36 @@ static int udev_match(const char *path, const char *devnode, char **links,
 	return EXIT_OK;
 }
 
+/* The links a claimed main device keeps (udev's $links, relative). */
+static int udev_member_links(char **links, int nlinks)
+{
+	static const char *const drop[] = {
+		"disk/by-uuid/", "disk/by-label/", "disk/by-partuuid/",
+		"disk/by-partlabel/",
+	};
+	const char *sep = "";
+	int i;
+	size_t k;
+
+	printf("DM_REMAP_MEMBER_LINKS=");
+	for (i = 0; i < nlinks; i++) {
+		const char *l = links[i];
+
+		if (!strncmp(l, "/dev/", 5))
+			l += 5;
+		for (k = 0; k < sizeof(drop) / sizeof(drop[0]); k++)
+			if (!strncmp(l, drop[k], strlen(drop[k])))
+				break;
+		if (k < sizeof(drop) / sizeof(drop[0]) || !*l ||
+		    strpbrk(l, " \t\n\"\\"))
+			continue;
+		printf("%s%s", sep, l);
+		sep = " ";
+	}
+	printf("\n");
+	return EXIT_OK;
+}
+
 static int usage_err(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "remapctl assemble: ");
@@ -621,6 +658,10 @@ static int run(int argc, char **argv, bool stop)
 			stop = true;
 		} else if (!strcmp(a, "--dry-run")) {
 			dry_run = true;
+		} else if (!strcmp(a, "--udev-member-links")) {
+			if (i != 0)
+				return usage_err("--udev-member-links takes no other option%s", "");
+			return udev_member_links(argv + 1, argc - 1);
 		} else if (!strcmp(a, "--tab") || !strcmp(a, "--wait") ||
 			   !strcmp(a, "--udev-match")) {
 			if (i + 1 >= argc || !*argv[i + 1])
