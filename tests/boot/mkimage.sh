@@ -25,6 +25,7 @@ rm -rf "$stamp" "$root" "$root.tmp"
 pkgs=systemd,systemd-sysv,udev,lvm2,kmod,e2fsprogs,dmsetup,libdevmapper1.02.1,util-linux,mount,procps,initramfs-tools,zstd
 # The kernel's modules: the guest has the host's kernel, so the host's
 # modules (without firmware-heavy driver trees it never loads).
+# shellcheck disable=SC2016 # the hooks' $1 is mmdebstrap's, not ours
 mmdebstrap --variant=minbase --include="$pkgs" \
 	--customize-hook='mkdir -p "$1/lib/modules"' \
 	--customize-hook="tar -C /lib/modules -cf - --exclude=$kver/kernel/drivers/gpu --exclude=$kver/kernel/drivers/net/wireless --exclude=$kver/kernel/drivers/media --exclude=$kver/kernel/drivers/infiniband --exclude=$kver/kernel/sound --exclude=$kver/build --exclude=$kver/source $kver | tar -C \"\$1/lib/modules\" -xf -" \
