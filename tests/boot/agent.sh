@@ -122,7 +122,7 @@ lvm*)
 	check "VG vgr active on the remapped device" \
 		sh -c "pvs --noheadings -o pv_name,vg_name | grep -q '/dev/mapper/lvdata *vgr'"
 	check "LV mounted" sh -c "findmnt -n /mnt/lv && grep -qx lv-data /mnt/lv/f"
-	check "no duplicate PV warning" sh -c "! pvs 2>&1 | grep -qi duplicate"
+	check "no duplicate PV warning" sh -c "! pvs 2>&1 | grep -qiE 'duplicate|Not using device'"
 	;;
 esac
 udevadm info -q property -n "$raw" >/tmp/raw.prop 2>&1
