@@ -7,9 +7,12 @@
 # stops dm-remap@*.service).
 #
 # /etc/remaptab (written by the host):
-#   data  /dev/disk/by-id/virtio-main0 /dev/disk/by-id/virtio-spare0
+#   data-1 /dev/disk/by-id/virtio-main0 /dev/disk/by-id/virtio-spare0
+# (a name with a "-": its unit is dm-remap@data\x2d1.service, escaped)
 #   lvdata /dev/disk/by-id/virtio-main1 /dev/disk/by-id/virtio-spare1
 set -u
+NAME=data-1
+UNIT=$(systemd-escape --template=dm-remap@.service "$NAME")
 out=/dev/ttyS1
 BOOT_DEBUG=$(sed -n 's/.*dmremap\.debug=\([a-z0-9]*\).*/\1/p' /proc/cmdline)
 phase=$(sed -n 's/.*dmremap\.phase=\([a-z0-9]*\).*/\1/p' /proc/cmdline)
@@ -55,13 +58,13 @@ case $phase in
 setup)
 	# First boot: remaptab is there, so udev assembled "data" already
 	# (the spare was all zeros: the module formatted it).
-	check "data assembled by udev at first boot" test -b /dev/mapper/data
-	mkfs.ext4 -q -L stale /dev/mapper/data
+	check "data assembled by udev at first boot" test -b /dev/mapper/$NAME
+	mkfs.ext4 -q -L stale /dev/mapper/$NAME
 	# Unit 0 (the superblock) moves to the spare, then the label changes
 	# through the device: the raw main keeps "stale", same UUID.
-	check "remap the units of sectors 0-7" remapctl remap data 0+8
-	check "relabel through the device" e2label /dev/mapper/data remapped
-	uuid=$(blkid -o value -s UUID /dev/mapper/data)
+	check "remap the units of sectors 0-7" remapctl remap "$NAME" 0+8
+	check "relabel through the device" e2label /dev/mapper/$NAME remapped
+	uuid=$(blkid -o value -s UUID /dev/mapper/$NAME)
 	mkdir -p /mnt/data
 	[[ -n $uuid ]] && echo "UUID=$uuid /mnt/data ext4 ro,nofail 0 2" >>/etc/fstab
 	if mount /mnt/data -o rw; then
@@ -89,15 +92,15 @@ lvmsetup)
 esac
 
 # Every later boot: what the boot did on its own.
-uuid=$(blkid -o value -s UUID /dev/mapper/data 2>/dev/null)
-check "data assembled" test -b /dev/mapper/data
-check "mounted from /dev/mapper/data" \
-	test "$(findmnt -n -o SOURCE /mnt/data)" = /dev/mapper/data
+uuid=$(blkid -o value -s UUID /dev/mapper/$NAME 2>/dev/null)
+check "data assembled" test -b /dev/mapper/$NAME
+check "mounted from /dev/mapper/$NAME" \
+	test "$(findmnt -n -o SOURCE /mnt/data)" = /dev/mapper/$NAME
 check "file system is the remapped one (label remapped)" \
 	test "$(findmnt -n -o LABEL /mnt/data)" = remapped
 check "file content" sh -c "findmnt -n /mnt/data >/dev/null && grep -qx hello-remap /mnt/data/hello"
 check "by-uuid points to the remapped device" \
-	test "$(readlink -f "/dev/disk/by-uuid/$uuid")" = "$(readlink -f /dev/mapper/data)"
+	test "$(readlink -f "/dev/disk/by-uuid/$uuid")" = "$(readlink -f /dev/mapper/$NAME)"
 check "no by-label link to the stale raw label" \
 	sh -c 'test ! -e /dev/disk/by-label/stale || { ls -l /dev/disk/by-label/; exit 1; }'
 check "raw main claimed: ID_FS_TYPE=dm_remap_member" \
@@ -111,11 +114,11 @@ check "raw main: no ID_FS_UUID in the udev database" \
 check "raw main still carries the stale file system (blkid -p)" \
 	sh -c "blkid -p -o value -s LABEL $raw | grep -qx stale && blkid -p -o value -s UUID $raw | grep -qx $uuid"
 check "raw main not mounted" sh -c "! findmnt -n -S $raw"
-check "remap of unit 0 came back" sh -c "remapctl list data | grep -q ."
-check "dm-remap@data.service active" systemctl is-active --quiet dm-remap@data.service
+check "remap of unit 0 came back" sh -c "remapctl list $NAME | grep -q ."
+check "$UNIT active" systemctl is-active --quiet "$UNIT"
 if journalctl -b -1 -q -n 1 >/dev/null 2>&1; then
 	check "previous boot removed data at shutdown" \
-		sh -c "journalctl -b -1 -u dm-remap@data.service -o cat | grep -q 'data: removed'"
+		sh -c "journalctl -b -1 -u '$UNIT' -o cat | grep -q '$NAME: removed'"
 fi
 case $phase in
 lvm*)

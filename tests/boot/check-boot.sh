@@ -12,7 +12,8 @@
 # It boots under QEMU TCG with systemd as init, on the host's Debian 6.1
 # kernel, the root on the first virtio disk and main and spare on two more
 # (serial main0 and spare0: /dev/disk/by-id/virtio-main0 ...):
-#   setup   udev assembles "data" at first boot; mkfs.ext4 (label stale),
+#   setup   udev assembles "data-1" (a name with a "-", whose unit name is
+#           escaped) at first boot; mkfs.ext4 (label stale),
 #           unit 0 remapped, label changed to "remapped" through the device
 #           (the raw main keeps the old superblock: same UUID, label
 #           stale); fstab gets UUID=<uuid> /mnt/data (ro)
@@ -73,7 +74,7 @@ ln -sf /etc/systemd/system/boot-agent.service "$stage/etc/systemd/system/multi-u
 rm -f "$stage/etc/systemd/system/getty.target.wants/"*
 mkdir -p "$stage/var/log/journal"
 cat >>"$stage/etc/remaptab" <<'EOF'
-data    /dev/disk/by-id/virtio-main0  /dev/disk/by-id/virtio-spare0
+data-1  /dev/disk/by-id/virtio-main0  /dev/disk/by-id/virtio-spare0
 EOF
 if [[ ${BOOT_LVM:-0} == 1 ]]; then
 	echo "lvdata  /dev/disk/by-id/virtio-main1  /dev/disk/by-id/virtio-spare1" >>"$stage/etc/remaptab"
