@@ -67,6 +67,13 @@
 #                   installed paths in a guest on each kernel, purge, nothing
 #                   left (tests/packages/check-packages.sh; root; changes the
 #                   machine's packages while it runs; not in make check)
+#   make check-boot
+#                   boots a Debian image (mmdebstrap, cached in
+#                   /var/cache/dm-remap/boot-image/) with systemd, udev and
+#                   lvm2 under QEMU: /etc/remaptab devices assembled at boot
+#                   in either disk order, fstab mounts them by UUID, the raw
+#                   main disk claimed and unchanged, removal at shutdown
+#                   (tests/boot/check-boot.sh; BOOT_LVM=1 adds LVM)
 #   make print-version
 #                   the version (core/remap_version.h)
 #   make test-kmod  the test-only modules of tests/kmod (dm-faultseq.ko, the
@@ -107,7 +114,7 @@ endif
 
 .PHONY: all module clean check demo lint setup test-tools test-kmod tools fuzz bench-index bench w1 check-debug debug-kernel stress torture print-kver
 .PHONY: clean-tools install install-module install-tools uninstall uninstall-module uninstall-tools
-.PHONY: install-dkms-src dkms-install dkms-uninstall deb man check-man check-version check-install check-packages print-version
+.PHONY: install-dkms-src dkms-install dkms-uninstall deb man check-man check-version check-install check-packages check-boot print-version
 
 # The version: core/remap_version.h is the one place it is written.
 VERSION := $(shell awk '/^\#define DM_REMAP_VERSION_(MAJOR|MINOR|PATCH) /{v = v s $$3; s = "."} END {print v}' $(TOP)/core/remap_version.h)
@@ -232,6 +239,7 @@ SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 SYSTEMDUNITDIR ?= /lib/systemd/system
+UDEVRULESDIR ?= /lib/udev/rules.d
 INSTALL ?= install
 
 # Userspace, by kind: the programs (built in TOOL_DIRS by "make tools"),
@@ -244,6 +252,7 @@ INSTALL_MAN5 :=
 INSTALL_MAN8 := docs/remapctl.8 docs/remap_create_safe.sh.8 docs/remap_test_driver.sh.8
 INSTALL_UNITS :=
 INSTALL_CONF :=
+INSTALL_RULES :=
 
 # remapd (tools/remapd/, issue 14): make tools builds it; make install,
 # make uninstall and the dm-remap-tools package (debian/rules installs
@@ -258,6 +267,18 @@ INSTALL_SBIN += tools/remapd/remapd
 INSTALL_MAN5 += docs/remapd.conf.5
 INSTALL_MAN8 += docs/remapd.8
 INSTALL_UNITS += tools/remapd/remapd.service
+
+# Boot integration (issue 16, system/): /etc/remaptab (comments only, kept
+# when it exists), the udev rules that claim main devices and start
+# assembly, and the unit that assembles one device and removes it at
+# shutdown (remaptab(5)).
+INSTALL_MAN5 += docs/remaptab.5
+INSTALL_UNITS += system/dm-remap@.service
+INSTALL_RULES += system/61-dm-remap.rules
+INSTALL_CONF += system/remaptab
+# the initramfs-tools hook that puts the rules into the initramfs too
+INITRAMFS_HOOKDIR ?= /usr/share/initramfs-tools/hooks
+INSTALL_HOOKS := system/initramfs-tools/hooks/dm-remap
 
 # The kernel release make install-module installs for: KDIR's (KVER's), as
 # its modules_install and the module's vermagic name it (UTS_RELEASE: on
@@ -281,6 +302,13 @@ install-tools: tools man
 	$(INSTALL) -m 0644 $(INSTALL_MAN8) $(DESTDIR)$(MANDIR)/man8/
 	$(if $(INSTALL_MAN5),$(INSTALL) -d $(DESTDIR)$(MANDIR)/man5 && $(INSTALL) -m 0644 $(INSTALL_MAN5) $(DESTDIR)$(MANDIR)/man5/)
 	$(if $(INSTALL_UNITS),$(INSTALL) -d $(DESTDIR)$(SYSTEMDUNITDIR) && $(INSTALL) -m 0644 $(INSTALL_UNITS) $(DESTDIR)$(SYSTEMDUNITDIR)/)
+	@# the rules and units name remapctl where this install puts it
+	$(if $(INSTALL_RULES),$(INSTALL) -d $(DESTDIR)$(UDEVRULESDIR) && for f in $(INSTALL_RULES); do \
+		sed 's|/usr/sbin/remapctl|$(SBINDIR)/remapctl|g' $$f > $(DESTDIR)$(UDEVRULESDIR)/$${f##*/} && \
+		chmod 0644 $(DESTDIR)$(UDEVRULESDIR)/$${f##*/}; done)
+	sed -i 's|/usr/sbin/remapctl|$(SBINDIR)/remapctl|g' $(DESTDIR)$(SYSTEMDUNITDIR)/dm-remap@.service
+	$(INSTALL) -d $(DESTDIR)$(INITRAMFS_HOOKDIR)
+	$(INSTALL) -m 0755 $(INSTALL_HOOKS) $(DESTDIR)$(INITRAMFS_HOOKDIR)/
 	$(if $(INSTALL_CONF),$(INSTALL) -d $(DESTDIR)$(SYSCONFDIR) && for f in $(INSTALL_CONF); do \
 		[ -e $(DESTDIR)$(SYSCONFDIR)/$${f##*/} ] || $(INSTALL) -m 0644 $$f $(DESTDIR)$(SYSCONFDIR)/; done)
 
@@ -299,6 +327,8 @@ uninstall-tools:
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(INSTALL_MAN5)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(INSTALL_MAN8)))
 	rm -f $(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(notdir $(INSTALL_UNITS)))
+	rm -f $(addprefix $(DESTDIR)$(UDEVRULESDIR)/,$(notdir $(INSTALL_RULES)))
+	rm -f $(addprefix $(DESTDIR)$(INITRAMFS_HOOKDIR)/,$(notdir $(INSTALL_HOOKS)))
 
 # ---------------------------------------------------------------- man --
 man: build/man/dm-remap.4
@@ -320,6 +350,12 @@ check-install:
 
 check-packages:
 	tests/packages/check-packages.sh
+
+# Boots of a Debian image with systemd, udev and lvm2 under QEMU: remaptab
+# devices assembled at boot in either disk order, the raw main disk
+# claimed, removal at shutdown (tests/boot/check-boot.sh; not in make check).
+check-boot:
+	tests/boot/check-boot.sh
 
 # ---------------------------------------------------------------- DKMS --
 # The module's source as DKMS builds it: /usr/src/dm-remap-<version>/ with

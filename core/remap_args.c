@@ -95,9 +95,8 @@ static int ra_parse_unit(unsigned int argc, char **argv, unsigned int *i,
 }
 
 /* argv[first..argc): the feature words, already counted. */
-static int ra_parse_features(unsigned int argc, char **argv,
-			     unsigned int first, struct remap_features *f,
-			     const char **error)
+int remap_parse_features(unsigned int argc, char **argv, unsigned int first,
+			 struct remap_features *f, const char **error)
 {
 	unsigned int i;
 	int r;
@@ -162,7 +161,7 @@ int remap_parse_ctr(unsigned int argc, char **argv, struct remap_ctr_args *a,
 	if (remap_parse_u64(argv[5], &nr_feat) || nr_feat != argc - 6)
 		return ra_fail(error, "Invalid number of feature arguments");
 
-	return ra_parse_features(argc, argv, 6, &a->features, error);
+	return remap_parse_features(argc, argv, 6, &a->features, error);
 }
 
 int remap_geometry_check(struct remap_geometry *g, const char **error)

@@ -36,6 +36,15 @@ struct remap_features {
 	u32 read_retries;	/* "read_retries <n>"; default 3 */
 };
 
+/*
+ * The feature words argv[first .. argc) (their count already checked) into
+ * *f, which the caller has zeroed (read_retries set to its default).  The
+ * one parser of them: the table line's and /etc/remaptab's (remap_tab.h).
+ * 0, or -EINVAL with *error set.
+ */
+int remap_parse_features(unsigned int argc, char **argv, unsigned int first,
+			 struct remap_features *f, const char **error);
+
 /* The constructor's arguments, device paths left as the user gave them. */
 struct remap_ctr_args {
 	const char *main_path;

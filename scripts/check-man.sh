@@ -16,7 +16,7 @@ pass=0 fail=0
 ok() { echo "PASS $*"; pass=$((pass + 1)); }
 bad() { echo "FAIL $*"; fail=$((fail + 1)); }
 
-pages=(build/man/dm-remap.4 docs/remapctl.8 docs/remapd.8 docs/remapd.conf.5 docs/remap_create_safe.sh.8 docs/remap_test_driver.sh.8)
+pages=(build/man/dm-remap.4 docs/remapctl.8 docs/remapd.8 docs/remapd.conf.5 docs/remaptab.5 docs/remap_create_safe.sh.8 docs/remap_test_driver.sh.8)
 
 if [[ ! -f build/man/dm-remap.4 ]]; then
 	bad "build/man/dm-remap.4 missing (make man)"

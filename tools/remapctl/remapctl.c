@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "assemble.h"
 #include "remap_version.h"
 #include "remapctl.h"
 #include "online.h"
@@ -53,6 +54,7 @@ static const char usage_main[] =
 "  watch                    a live view of every device, redrawn on events\n"
 "  scrub <dm_name> start|pause|resume|cancel|rate|slow-ms|wait\n"
 "                           drive the background scrub (--wait: progress)\n"
+"  assemble <name>...|--all create (--stop: remove) the devices of /etc/remaptab\n"
 "\n"
 "remapctl <command> --help shows a command's options and exit statuses;\n"
 "remapctl --version prints the dm-remap version it belongs to.\n";
@@ -86,6 +88,7 @@ static const struct command {
 	{ "unremap", usage_remap, cmd_unremap },
 	{ "watch", usage_watch, cmd_watch },
 	{ "scrub", usage_scrub, cmd_scrub },
+	{ "assemble", usage_assemble, cmd_assemble },
 };
 
 static const struct command *command_by_name(const char *name)

@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * remap_tab.c - parsing /etc/remaptab lines and writing the table line's
+ * parameters from them.  See remap_tab.h and remaptab(5).
+ */
+#include "remap_tab.h"
+
+static int rt_fail(const char **error, const char *msg)
+{
+	if (error)
+		*error = msg;
+	return -EINVAL;
+}
+
+static bool rt_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Split off the next blank-separated field; NULL at the end of the line. */
+static char *rt_field(char **pos)
+{
+	char *p = *pos, *start;
+
+	while (rt_blank(*p))
+		p++;
+	if (!*p) {
+		*pos = p;
+		return NULL;
+	}
+	start = p;
+	while (*p && !rt_blank(*p))
+		p++;
+	if (*p)
+		*p++ = '\0';
+	*pos = p;
+	return start;
+}
+
+bool remap_tab_name_ok(const char *name)
+{
+	size_t i, n = strlen(name);
+
+	if (!n || n > REMAP_TAB_NAME_MAX || name[0] == '-')
+		return false;
+	if (!strcmp(name, ".") || !strcmp(name, ".."))
+		return false;
+	for (i = 0; i < n; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+		      c == '+' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+/* An absolute path with no "//", no "/./" or "/../" parts. */
+static bool rt_path_ok(const char *p)
+{
+	const char *s;
+
+	if (p[0] != '/' || strlen(p) >= REMAP_TAB_LINE_MAX)
+		return false;
+	for (s = p; *s; s++) {
+		if (*s != '/')
+			continue;
+		if (s[1] == '/' || !s[1])
+			return false;
+		if (s[1] == '.' && (s[2] == '/' || !s[2]))
+			return false;
+		if (s[1] == '.' && s[2] == '.' && (s[3] == '/' || !s[3]))
+			return false;
+	}
+	return true;
+}
+
+/* "key=N" options: the sector values. */
+static int rt_sectors(char *val, u64 *out, bool *seen, const char *dup,
+		      const char *bad, const char **error)
+{
+	if (*seen)
+		return rt_fail(error, dup);
+	if (!val || remap_parse_u64(val, out))
+		return rt_fail(error, bad);
+	*seen = true;
+	return 0;
+}
+
+static int rt_feature(struct remap_tab_entry *e, char *key, char *val,
+		      const char **error)
+{
+	if (e->nr_feat + (val ? 2 : 1) > REMAP_TAB_MAX_FEAT)
+		return rt_fail(error, "Duplicate option");
+	e->feat[e->nr_feat++] = key;
+	if (val)
+		e->feat[e->nr_feat++] = val;
+	return 0;
+}
+
+static int rt_options(char *opts, struct remap_tab_entry *e,
+		      const char **error)
+{
+	bool seen_ms = false, seen_ss = false, seen_sl = false, seen_len = false;
+	char *p = opts;
+	int r;
+
+	if (!strcmp(opts, "-") || !strcmp(opts, "defaults"))
+		return 0;
+
+	while (p) {
+		char *word = p, *comma = strchr(p, ',');
+		char *val = NULL, *eq;
+
+		if (comma) {
+			*comma = '\0';
+			p = comma + 1;
+		} else {
+			p = NULL;
+		}
+		if (!*word)
+			return rt_fail(error, "Empty option (two commas, or a comma at an end)");
+		eq = strchr(word, '=');
+		if (eq) {
+			*eq = '\0';
+			val = eq + 1;
+		}
+
+		if (!strcmp(word, "main_start")) {
+			r = rt_sectors(val, &e->main_start, &seen_ms,
+				       "Duplicate option main_start",
+				       "main_start needs a number of sectors (main_start=N)",
+				       error);
+		} else if (!strcmp(word, "spare_start")) {
+			r = rt_sectors(val, &e->spare_start, &seen_ss,
+				       "Duplicate option spare_start",
+				       "spare_start needs a number of sectors (spare_start=N)",
+				       error);
+		} else if (!strcmp(word, "spare_len")) {
+			r = rt_sectors(val, &e->spare_len, &seen_sl,
+				       "Duplicate option spare_len",
+				       "spare_len needs a number of sectors above 0 (spare_len=N)",
+				       error);
+			if (!r && !e->spare_len)
+				r = rt_fail(error, "spare_len needs a number of sectors above 0 (spare_len=N)");
+		} else if (!strcmp(word, "len")) {
+			r = rt_sectors(val, &e->len, &seen_len,
+				       "Duplicate option len",
+				       "len needs a number of sectors above 0 (len=N)",
+				       error);
+			if (!r && !e->len)
+				r = rt_fail(error, "len needs a number of sectors above 0 (len=N)");
+		} else if (!strcmp(word, "unit_sectors") ||
+			   !strcmp(word, "read_retries")) {
+			if (!val || !*val)
+				return rt_fail(error, !strcmp(word, "unit_sectors") ?
+					       "unit_sectors needs a value (unit_sectors=N)" :
+					       "read_retries needs a value (read_retries=N)");
+			r = rt_feature(e, word, val, error);
+		} else if (!strcmp(word, "volatile") ||
+			   !strcmp(word, "no_auto_remap")) {
+			if (val)
+				return rt_fail(error, "volatile and no_auto_remap take no value");
+			r = rt_feature(e, word, NULL, error);
+		} else if (!strcmp(word, "noauto")) {
+			if (val)
+				return rt_fail(error, "noauto takes no value");
+			if (e->noauto)
+				return rt_fail(error, "Duplicate option noauto");
+			e->noauto = true;
+			r = 0;
+		} else if (!strcmp(word, "defaults")) {
+			return rt_fail(error, "defaults cannot be combined with other options");
+		} else {
+			return rt_fail(error, "Unknown option");
+		}
+		if (r)
+			return r;
+	}
+
+	/* The feature words, checked by the table line's own parser. */
+	e->features.read_retries = REMAP_DEFAULT_READ_RETRIES;
+	return remap_parse_features(e->nr_feat, e->feat, 0, &e->features,
+				    error);
+}
+
+int remap_tab_parse_line(char *line, struct remap_tab_entry *e,
+			 const char **error)
+{
+	char *pos = line, *opts, *extra;
+	const char *c;
+
+	memset(e, 0, sizeof(*e));
+	e->features.read_retries = REMAP_DEFAULT_READ_RETRIES;
+
+	if (strlen(line) > REMAP_TAB_LINE_MAX)
+		return rt_fail(error, "Line too long");
+	for (c = line; *c; c++)
+		if ((unsigned char)*c < 0x20 && *c != '\t')
+			return rt_fail(error, "Control character in line");
+
+	e->name = rt_field(&pos);
+	if (!e->name)
+		return 0;
+	if (e->name[0] == '#') {
+		e->name = NULL;
+		return 0;
+	}
+	e->main_dev = rt_field(&pos);
+	e->spare_dev = rt_field(&pos);
+	opts = rt_field(&pos);
+	extra = rt_field(&pos);
+
+	if (!remap_tab_name_ok(e->name))
+		return rt_fail(error,
+			       "Invalid name: 1 to 127 of A-Z a-z 0-9 _ . + -, not starting with -");
+	if (!e->main_dev || !e->spare_dev)
+		return rt_fail(error,
+			       "Missing field: <name> <main_dev> <spare_dev> [<options>]");
+	if (extra)
+		return rt_fail(error,
+			       "Too many fields: <name> <main_dev> <spare_dev> [<options>]");
+	if (!rt_path_ok(e->main_dev))
+		return rt_fail(error, "main_dev must be an absolute path (such as /dev/disk/by-id/...)");
+	if (!rt_path_ok(e->spare_dev))
+		return rt_fail(error, "spare_dev must be an absolute path (such as /dev/disk/by-id/...)");
+	if (!strcmp(e->main_dev, e->spare_dev))
+		return rt_fail(error,
+			       "main_dev and spare_dev are the same (a spare region on the main device is not supported in remaptab)");
+	if (opts)
+		return rt_options(opts, e, error) ? -EINVAL : 1;
+	return 1;
+}
+
+int remap_tab_conflict(const struct remap_tab_entry *a,
+		       const struct remap_tab_entry *b, const char **error)
+{
+	if (!strcmp(a->name, b->name))
+		return rt_fail(error, "Name used by an earlier entry");
+	if (!strcmp(a->main_dev, b->main_dev) ||
+	    !strcmp(a->main_dev, b->spare_dev) ||
+	    !strcmp(a->spare_dev, b->main_dev) ||
+	    !strcmp(a->spare_dev, b->spare_dev))
+		return rt_fail(error, "Device used by an earlier entry");
+	return 0;
+}
+
+/* Append s to buf[*at ..); counts past size so the caller sees the need. */
+static void rt_put(char *buf, size_t size, size_t *at, const char *s)
+{
+	for (; *s; s++, (*at)++)
+		if (*at + 1 < size)
+			buf[*at] = *s;
+}
+
+static void rt_put_u64(char *buf, size_t size, size_t *at, u64 v)
+{
+	char d[21];
+	int i = 20;
+
+	d[i] = '\0';
+	do {
+		d[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	rt_put(buf, size, at, d + i);
+}
+
+int remap_tab_format_params(const struct remap_tab_entry *e, const char *main,
+			    const char *spare, u64 spare_len, char *buf,
+			    size_t size)
+{
+	size_t at = 0;
+	unsigned int i;
+
+	rt_put(buf, size, &at, main);
+	rt_put(buf, size, &at, " ");
+	rt_put_u64(buf, size, &at, e->main_start);
+	rt_put(buf, size, &at, " ");
+	rt_put(buf, size, &at, spare);
+	rt_put(buf, size, &at, " ");
+	rt_put_u64(buf, size, &at, e->spare_start);
+	rt_put(buf, size, &at, " ");
+	rt_put_u64(buf, size, &at, spare_len);
+	if (e->nr_feat) {
+		rt_put(buf, size, &at, " ");
+		rt_put_u64(buf, size, &at, e->nr_feat);
+		for (i = 0; i < e->nr_feat; i++) {
+			rt_put(buf, size, &at, " ");
+			rt_put(buf, size, &at, e->feat[i]);
+		}
+	}
+	if (size)
+		buf[at < size ? at : size - 1] = '\0';
+	if (at >= size || at > INT_MAX)
+		return -ENOSPC;
+	return (int)at;
+}

@@ -1,0 +1,134 @@
+#!/bin/bash
+# The boot test's guest side: run by boot-agent.service (after
+# multi-user.target) in the Debian image tests/boot/check-boot.sh builds.
+# The phase comes from the kernel command line (dmremap.phase=...); each
+# check prints "BOOTTEST PASS|FAIL <what>" to /dev/ttyS1, which the host
+# reads; then the guest powers off (a clean shutdown: systemd unmounts and
+# stops dm-remap@*.service).
+#
+# /etc/remaptab (written by the host):
+#   data-1 /dev/disk/by-id/virtio-main0 /dev/disk/by-id/virtio-spare0
+# (a name with a "-": its unit is dm-remap@data\x2d1.service, escaped)
+#   lvdata /dev/disk/by-id/virtio-main1 /dev/disk/by-id/virtio-spare1
+set -u
+NAME=data-1
+UNIT=$(systemd-escape --template=dm-remap@.service "$NAME")
+out=/dev/ttyS1
+BOOT_DEBUG=$(sed -n 's/.*dmremap\.debug=\([a-z0-9]*\).*/\1/p' /proc/cmdline)
+phase=$(sed -n 's/.*dmremap\.phase=\([a-z0-9]*\).*/\1/p' /proc/cmdline)
+say() { echo "$*" >"$out"; }
+pass() { say "BOOTTEST PASS $phase: $*"; }
+fail() { say "BOOTTEST FAIL $phase: $*"; }
+check() { # check WHAT CMD...
+	local what=$1
+	shift
+	if "$@" >/tmp/check.out 2>&1; then pass "$what"; else
+		fail "$what: $(tr '\n' ' ' </tmp/check.out | cut -c1-300)"; fi
+}
+diag() {
+	{
+		echo "--- udev $raw"; udevadm info -q property -n "$raw"
+		echo "--- units"; systemctl list-units --all --no-legend 'dm-remap@*' 'mnt-*' 'blockdev@*'
+		echo "--- journal dm-remap"; journalctl -b -q -o short-monotonic -u 'dm-remap@*' --no-pager
+		echo "--- dmsetup"; dmsetup table
+		echo "--- links"; ls -l /dev/disk/by-label/ /dev/disk/by-uuid/
+		echo "--- spare"; udevadm info -q property -n /dev/disk/by-id/virtio-spare0 | grep ID_FS
+		if [[ -n ${BOOT_DEBUG:-} ]]; then
+			for d in /sys/block/vd*; do
+				[[ $(cat "$d/serial" 2>/dev/null) == main0 ]] || continue
+				echo "--- udevadm info ${d##*/}"; udevadm info -q property -p "$d"
+				echo "--- udevadm test ${d##*/}"
+				udevadm test --action=add "$d" 2>&1 | grep -E "61-dm-remap|LINK|DM_REMAP|links"
+			done
+		fi
+	} 2>&1 | sed 's/^/BOOTTEST DIAG /' >"$out"
+}
+finish() {
+	diag
+	say "BOOTTEST DONE $phase"
+	sync
+	systemctl poweroff --no-block
+	exit 0
+}
+
+say "BOOTTEST START $phase $(cut -d' ' -f1 /proc/uptime)"
+raw=$(readlink -f /dev/disk/by-id/virtio-main0)
+
+case $phase in
+setup)
+	# First boot: remaptab is there, so udev assembled "data" already
+	# (the spare was all zeros: the module formatted it).
+	check "data assembled by udev at first boot" test -b /dev/mapper/$NAME
+	mkfs.ext4 -q -L stale /dev/mapper/$NAME
+	# Unit 0 (the superblock) moves to the spare, then the label changes
+	# through the device: the raw main keeps "stale", same UUID.
+	check "remap the units of sectors 0-7" remapctl remap "$NAME" 0+8
+	check "relabel through the device" e2label /dev/mapper/$NAME remapped
+	uuid=$(blkid -o value -s UUID /dev/mapper/$NAME)
+	mkdir -p /mnt/data
+	[[ -n $uuid ]] && echo "UUID=$uuid /mnt/data ext4 ro,nofail 0 2" >>/etc/fstab
+	if mount /mnt/data -o rw; then
+		echo hello-remap >/mnt/data/hello
+		umount /mnt/data
+	else
+		fail "mount /mnt/data"
+	fi
+	sync
+	say "BOOTTEST UUID $uuid"
+	finish
+	;;
+lvmsetup)
+	check "lvdata assembled by udev" test -b /dev/mapper/lvdata
+	check "pvcreate on the remapped device" pvcreate -y /dev/mapper/lvdata
+	check "vgcreate on it (default lvm.conf)" vgcreate vgr /dev/mapper/lvdata
+	check "lvcreate" lvcreate -y -n lv -L 16M vgr
+	mkfs.ext4 -q /dev/vgr/lv
+	mkdir -p /mnt/lv
+	echo "/dev/vgr/lv /mnt/lv ext4 defaults,nofail 0 2" >>/etc/fstab
+	mount /mnt/lv && echo lv-data >/mnt/lv/f && umount /mnt/lv
+	vgchange -an vgr
+	finish
+	;;
+esac
+
+# Every later boot: what the boot did on its own.
+uuid=$(blkid -o value -s UUID /dev/mapper/$NAME 2>/dev/null)
+check "data assembled" test -b /dev/mapper/$NAME
+check "mounted from /dev/mapper/$NAME" \
+	test "$(findmnt -n -o SOURCE /mnt/data)" = /dev/mapper/$NAME
+check "file system is the remapped one (label remapped)" \
+	test "$(findmnt -n -o LABEL /mnt/data)" = remapped
+check "file content" sh -c "findmnt -n /mnt/data >/dev/null && grep -qx hello-remap /mnt/data/hello"
+check "by-uuid points to the remapped device" \
+	test "$(readlink -f "/dev/disk/by-uuid/$uuid")" = "$(readlink -f /dev/mapper/$NAME)"
+check "no by-label link to the stale raw label" \
+	sh -c 'test ! -e /dev/disk/by-label/stale || { ls -l /dev/disk/by-label/; exit 1; }'
+check "raw main claimed: ID_FS_TYPE=dm_remap_member" \
+	udevadm info -q property -n "$raw" --property=ID_FS_TYPE --value | grep -qx dm_remap_member
+check "raw main: SYSTEMD_READY=0" \
+	sh -c "udevadm info -q property -n $raw | grep -qx SYSTEMD_READY=0"
+check "raw main: UDISKS_IGNORE=1" \
+	sh -c "udevadm info -q property -n $raw | grep -qx UDISKS_IGNORE=1"
+check "raw main: no ID_FS_UUID in the udev database" \
+	sh -c "! udevadm info -q property -n $raw | grep -q '^ID_FS_UUID='"
+check "raw main still carries the stale file system (blkid -p)" \
+	sh -c "blkid -p -o value -s LABEL $raw | grep -qx stale && blkid -p -o value -s UUID $raw | grep -qx $uuid"
+check "raw main not mounted" sh -c "! findmnt -n -S $raw"
+check "remap of unit 0 came back" sh -c "remapctl list $NAME | grep -q ."
+check "$UNIT active" systemctl is-active --quiet "$UNIT"
+if journalctl -b -1 -q -n 1 >/dev/null 2>&1; then
+	check "previous boot removed data at shutdown" \
+		sh -c "journalctl -b -1 -u '$UNIT' -o cat | grep -q '$NAME: removed'"
+fi
+case $phase in
+lvm*)
+	check "VG vgr active on the remapped device" \
+		sh -c "pvs --noheadings -o pv_name,vg_name | grep -q '/dev/mapper/lvdata *vgr'"
+	check "LV mounted" sh -c "findmnt -n /mnt/lv && grep -qx lv-data /mnt/lv/f"
+	check "no duplicate PV warning" sh -c "! pvs 2>&1 | grep -qiE 'duplicate|Not using device'"
+	;;
+esac
+udevadm info -q property -n "$raw" >/tmp/raw.prop 2>&1
+say "BOOTTEST INFO raw=$raw $(grep -E 'ID_FS|DM_REMAP|SYSTEMD_READY' /tmp/raw.prop | tr '\n' ' ')"
+say "BOOTTEST INFO units: $(systemctl list-units --no-legend 'dm-remap@*' 'mnt-*' | tr -s ' ' | tr '\n' ';')"
+finish

@@ -1,0 +1,159 @@
+#!/bin/bash
+# make check-boot: dm-remap devices come back at boot from /etc/remaptab,
+# and the raw main disk is never mounted or written by mistake (issue 16).
+#
+# A Debian bookworm root file system (tests/boot/mkimage.sh: mmdebstrap,
+# Debian packages only, cached in /var/cache/dm-remap/boot-image/) gets
+# this tree's dm-remap-tools files (make install-tools DESTDIR=..., what
+# debian/rules installs into the package), ./dm_remap.ko in
+# /lib/modules/<kver>/updates (depmod -b), /etc/remaptab and the guest side
+# of the test (agent.sh, run by a unit after multi-user.target), and an
+# initramfs made in the image by its initramfs-tools (with dm-remap's hook).
+# It boots under QEMU TCG with systemd as init, on the host's Debian 6.1
+# kernel, the root on the first virtio disk and main and spare on two more
+# (serial main0 and spare0: /dev/disk/by-id/virtio-main0 ...):
+#   setup   udev assembles "data-1" (a name with a "-", whose unit name is
+#           escaped) at first boot; mkfs.ext4 (label stale),
+#           unit 0 remapped, label changed to "remapped" through the device
+#           (the raw main keeps the old superblock: same UUID, label
+#           stale); fstab gets UUID=<uuid> /mnt/data (ro)
+#   boot1   main disk before spare; the guest checks the mount source,
+#           by-uuid, the claim (udev properties), the remap table; the
+#           host checks the raw main's bytes did not change
+#   boot2   spare before main; the same, plus: the previous boot's
+#           shutdown removed the device (its journal)
+#   boot3   the same order as boot1 again, after boot2's clean shutdown
+# With BOOT_LVM=1 also: a second entry "lvdata" with LVM on it (pvcreate,
+# vgcreate, lvcreate with Debian's default lvm.conf) and a boot that must
+# activate the VG on the remapped device.  Not in make check-boot yet: it
+# fails (vgcreate: "Cannot use device /dev/mapper/lvdata with duplicates"),
+# since LVM scans /dev itself and reads the PV label on the raw main disk
+# too; the udev claim does not reach it.  It needs the protective mode.
+#
+# Environment: KVER (default: newest 6.1 kernel), BOOT_TIMEOUT (s per boot,
+# default 300), BOOT_KEEP=1 (keep build/boot/).  Root, QEMU; no KVM needed.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+top=$PWD
+kver=${KVER:-$(ls /boot/vmlinuz-6.1.*-amd64 | sed 's|/boot/vmlinuz-||' | grep -v cloud | sort -V | tail -n 1)}
+timeout=${BOOT_TIMEOUT:-300}
+w=$top/build/boot
+t0=$(date +%s)
+log() { echo "check-boot: $*"; }
+die() { echo "check-boot: $*" >&2; exit 2; }
+
+[[ -f /boot/vmlinuz-$kver ]] || die "no /boot/vmlinuz-$kver"
+log "kernel $kver"
+make -s module KVER="$kver" >/dev/null
+make -s tools >/dev/null
+base=$(tests/boot/mkimage.sh "$kver" | tail -n 1)
+log "base image $base ($(($(date +%s) - t0)) s)"
+
+rm -rf "$w"
+mkdir -p "$w"
+stage=$w/root
+cp -a "$base" "$stage"
+make -s install-tools DESTDIR="$stage" PREFIX=/usr >/dev/null
+install -D -m 0644 dm_remap.ko "$stage/lib/modules/$kver/updates/dm_remap.ko"
+depmod -b "$stage" "$kver"
+install -m 0755 tests/boot/agent.sh "$stage/usr/local/sbin/boot-agent"
+cat >"$stage/etc/systemd/system/boot-agent.service" <<'EOF'
+[Unit]
+Description=dm-remap boot test agent
+After=multi-user.target
+[Service]
+Type=oneshot
+ExecStart=/usr/local/sbin/boot-agent
+StandardOutput=journal+console
+[Install]
+WantedBy=multi-user.target
+EOF
+ln -sf /etc/systemd/system/boot-agent.service "$stage/etc/systemd/system/multi-user.target.wants/boot-agent.service"
+# Quieter, faster boots: no getty on the console, a persistent journal
+# (the next boot reads the previous one's shutdown).
+rm -f "$stage/etc/systemd/system/getty.target.wants/"*
+mkdir -p "$stage/var/log/journal"
+cat >>"$stage/etc/remaptab" <<'EOF'
+data-1  /dev/disk/by-id/virtio-main0  /dev/disk/by-id/virtio-spare0
+EOF
+if [[ ${BOOT_LVM:-0} == 1 ]]; then
+	echo "lvdata  /dev/disk/by-id/virtio-main1  /dev/disk/by-id/virtio-spare1" >>"$stage/etc/remaptab"
+fi
+
+# The image's own initramfs, made by its initramfs-tools with the hooks
+# installed above (dm-remap's puts the udev rules in), small: only the
+# modules the root needs.
+cp "/boot/config-$kver" "$stage/boot/"
+printf 'MODULES=list\nCOMPRESS=zstd\n' >"$stage/etc/initramfs-tools/conf.d/boot-test.conf"
+printf 'virtio_pci\nvirtio_blk\next4\ncrc32c_generic\n' >>"$stage/etc/initramfs-tools/modules"
+chroot "$stage" mkinitramfs -o "/boot/initrd.img-$kver" "$kver" >"$w/mkinitramfs.log" 2>&1 ||
+	{ cat "$w/mkinitramfs.log"; die "mkinitramfs in the image failed"; }
+initrd=$w/initrd.img
+cp "$stage/boot/initrd.img-$kver" "$initrd"
+lsinitramfs "$initrd" | grep -q 'rules.d/61-dm-remap.rules$' || die "the initramfs has no 61-dm-remap.rules"
+
+rootimg=$w/root.img
+truncate -s 1536M "$rootimg"
+mkfs.ext4 -q -F -L bootroot -d "$stage" "$rootimg"
+rm -rf "$stage"
+for d in main0 spare0 main1 spare1; do truncate -s 64M "$w/$d.img"; done
+log "root image built ($(($(date +%s) - t0)) s)"
+
+fails=0
+# boot PHASE DISK... : one boot; the agent's lines in $w/PHASE.out
+boot() {
+	local phase=$1 b0 drives=() d
+	shift
+	for d in root "$@"; do
+		drives+=(-drive "file=$w/$d.img,format=raw,if=none,id=$d,cache=writethrough"
+			-device "virtio-blk-pci,drive=$d,serial=$d")
+	done
+	b0=$(date +%s)
+	timeout "$timeout" qemu-system-x86_64 -accel tcg -nographic -no-reboot -nodefaults \
+		-no-user-config -machine pc -cpu qemu64,-cx16 -m 1024 -smp 1 \
+		-kernel "/boot/vmlinuz-$kver" -initrd "$initrd" \
+		-append "root=/dev/vda rw console=ttyS0 nokaslr mitigations=off panic=-1 8250.nr_uarts=2 no_timer_check tsc=unstable random.trust_cpu=on systemd.show_status=0 dmremap.phase=$phase${BOOT_DEBUG:+ dmremap.debug=1}" \
+		-monitor none -serial "file:$w/$phase.console" -serial "file:$w/$phase.out" \
+		"${drives[@]}" </dev/null >"$w/$phase.qemu" 2>&1 || true
+	grep -a '^BOOTTEST' "$w/$phase.out" | sed "s/^/  /" || true
+	if ! grep -aq "^BOOTTEST DONE $phase" "$w/$phase.out"; then
+		echo "  BOOTTEST FAIL $phase: the guest did not finish (console: $w/$phase.console)"
+		tail -n 30 "$w/$phase.console" 2>&1 | sed 's/^/    /' || true
+		fails=$((fails + 1))
+	fi
+	fails=$((fails + $(grep -ac '^BOOTTEST FAIL' "$w/$phase.out" || true)))
+	log "$phase: $(($(date +%s) - b0)) s"
+}
+raw_same() { # raw_same PHASE: main0's bytes as before the boot
+	local now
+	now=$(sha256sum <"$w/main0.img")
+	if [[ $now == "$sum" ]]; then
+		echo "  BOOTTEST PASS $1: raw main bytes unchanged"
+	else
+		echo "  BOOTTEST FAIL $1: raw main bytes changed"
+		fails=$((fails + 1))
+	fi
+}
+
+boot setup main0 spare0 main1 spare1
+[[ ${BOOT_ONLY:-} == setup ]] && exit 0
+sum=$(sha256sum <"$w/main0.img")
+if [[ ${BOOT_LVM:-0} == 1 ]]; then
+	boot lvmsetup main0 spare0 main1 spare1
+	sum=$(sha256sum <"$w/main0.img")
+fi
+boot boot1 main0 spare0 main1 spare1
+raw_same boot1
+[[ ${BOOT_ONLY:-} == boot1 ]] && exit 0
+boot boot2 spare1 spare0 main1 main0
+raw_same boot2
+if [[ ${BOOT_LVM:-0} == 1 ]]; then
+	boot lvmboot main0 spare0 main1 spare1
+else
+	boot boot3 main0 spare0 main1 spare1
+fi
+raw_same boot3
+
+[[ ${BOOT_KEEP:-0} == 1 ]] || rm -f "$w"/*.img
+log "$fails failure(s), $(($(date +%s) - t0)) s in all"
+((fails == 0))
