@@ -17,6 +17,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <getopt.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -34,11 +35,10 @@
 #include <libdevmapper.h>
 
 #include "assemble.h"
+#include "remap_args.h"
 #include "remap_tab.h"
+#include "remapctl.h"
 
-#define EXIT_OK		0
-#define EXIT_FAILED	1
-#define EXIT_USAGE	3
 
 #define DEFAULT_TAB "/etc/remaptab"
 
@@ -627,81 +627,112 @@ static int udev_member_links(char **links, int nlinks)
 	return EXIT_OK;
 }
 
-static int usage_err(const char *fmt, const char *arg)
+/* What assemble was asked to do. */
+struct assemble_opts {
+	const char *path, *udev_node;
+	bool all, stop, dry_run, member_links;
+	unsigned long wait_s;
+};
+
+static const struct option assemble_longopts[] = {
+	{ "all", no_argument, NULL, 'a' },
+	{ "stop", no_argument, NULL, 's' },
+	{ "dry-run", no_argument, NULL, 'n' },
+	{ "tab", required_argument, NULL, 't' },
+	{ "wait", required_argument, NULL, 'w' },
+	{ "udev-match", required_argument, NULL, 'u' },
+	{ "udev-member-links", no_argument, NULL, 'l' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int assemble_opt(void *ctx, int c, const char *arg)
 {
-	fprintf(stderr, "remapctl assemble: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry 'remapctl assemble --help'.\n");
-	return EXIT_USAGE;
+	struct assemble_opts *ao = ctx;
+	u64 v;
+
+	switch (c) {
+	case 'a':
+		ao->all = true;
+		break;
+	case 's':
+		ao->stop = true;
+		break;
+	case 'n':
+		ao->dry_run = true;
+		break;
+	case 'l':
+		ao->member_links = true;
+		break;
+	case 't':
+	case 'u':
+		if (!*arg)
+			return uerr("assemble", "option '--%s' needs a value",
+				    c == 't' ? "tab" : "udev-match");
+		if (c == 't')
+			ao->path = arg;
+		else
+			ao->udev_node = arg;
+		break;
+	case 'w':
+		if (remap_parse_u64(arg, &v) || v > 86400)
+			return uerr("assemble", "--wait: '%s' is not a number of seconds (0 to 86400)",
+				    arg);
+		ao->wait_s = (unsigned long)v;
+		break;
+	default:
+		return OPT_NOT_HERE;
+	}
+	return -1;
 }
 
 static int run(int argc, char **argv, bool stop)
 {
-	const char *path = DEFAULT_TAB, *udev_node = NULL;
-	bool all = false, dry_run = false;
-	unsigned long wait_s = 0;
-	char **names = NULL;
-	int nnames = 0, i, r = EXIT_OK, nlinks = 0;
+	const char *path, *udev_node;
+	bool all, dry_run;
+	unsigned long wait_s;
+	char **names = NULL, **pos;
+	int nnames = 0, i, r = EXIT_OK, nlinks = 0, npos;
 	char **links = NULL;
+	struct assemble_opts ao;
 	struct tab t;
 	size_t k;
 
-	for (i = 0; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			fputs(usage_assemble, stdout);
-			return EXIT_OK;
-		} else if (!strcmp(a, "--all")) {
-			all = true;
-		} else if (!strcmp(a, "--stop")) {
-			stop = true;
-		} else if (!strcmp(a, "--dry-run")) {
-			dry_run = true;
-		} else if (!strcmp(a, "--udev-member-links")) {
-			if (i != 0)
-				return usage_err("--udev-member-links takes no other option%s", "");
-			return udev_member_links(argv + 1, argc - 1);
-		} else if (!strcmp(a, "--tab") || !strcmp(a, "--wait") ||
-			   !strcmp(a, "--udev-match")) {
-			if (i + 1 >= argc || !*argv[i + 1])
-				return usage_err("option '%s' needs a value", a);
-			if (!strcmp(a, "--tab")) {
-				path = argv[++i];
-			} else if (!strcmp(a, "--udev-match")) {
-				udev_node = argv[++i];
-				links = argv + i + 1;
-				nlinks = argc - i - 1;
-				break;
-			} else {
-				char *end;
-
-				errno = 0;
-				wait_s = strtoul(argv[++i], &end, 10);
-				if (errno || *end || argv[i][0] == '-' ||
-				    wait_s > 86400)
-					return usage_err("--wait: '%s' is not a number of seconds (0 to 86400)",
-							 argv[i]);
-			}
-		} else if (a[0] == '-' && a[1]) {
-			return usage_err("unknown option '%s'", a);
-		} else {
-			if (!names)
-				names = argv + i;
-			if (names + nnames != argv + i)
-				return usage_err("names must come together, not '%s'", a);
-			nnames++;
-		}
+	memset(&ao, 0, sizeof(ao));
+	ao.path = DEFAULT_TAB;
+	ao.stop = stop;
+	r = cmd_options("assemble", usage_assemble, argc, argv, "",
+			assemble_longopts, assemble_opt, &ao, &pos, &npos);
+	if (r >= 0)
+		return r;
+	path = ao.path;
+	udev_node = ao.udev_node;
+	all = ao.all;
+	stop = ao.stop;
+	dry_run = ao.dry_run;
+	wait_s = ao.wait_s;
+	if (ao.member_links) {
+		if (all || stop || dry_run || wait_s || udev_node ||
+		    strcmp(path, DEFAULT_TAB))
+			return uerr("assemble", "--udev-member-links takes no other option");
+		return udev_member_links(pos, npos);
+	}
+	if (udev_node) {
+		links = pos;
+		nlinks = npos;
+	} else {
+		names = pos;
+		nnames = npos;
 	}
 	if (udev_node) {
 		if (all || stop || dry_run || nnames || wait_s)
-			return usage_err("--udev-match takes no other option%s", "");
+			return uerr("assemble", "--udev-match takes no other option");
 		return udev_match(path, udev_node, links, nlinks);
 	}
 	if (all == !!nnames)
-		return usage_err("give names or --all%s", "");
+		return uerr("assemble", "give names or --all");
 	if (stop && (dry_run || wait_s))
-		return usage_err("--stop takes no --dry-run or --wait%s", "");
+		return uerr("assemble", "--stop takes no --dry-run or --wait");
 
 	r = tab_load(path, &t, false);
 	if (r)

@@ -34,6 +34,7 @@
 #define EXIT_REPAIRABLE	1
 #define EXIT_BROKEN	2
 #define EXIT_OK		0
+#define EXIT_FAILED	1	/* assemble: a device was not created or removed */
 #define EXIT_REFUSED	2
 #define EXIT_USAGE	3
 
