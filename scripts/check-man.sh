@@ -107,7 +107,7 @@ covers docs/remapd.8 "events of remapd.h" "${evs[@]}"
 covers docs/remapd.conf.5 "events of remapd.h" "${evs[@]}"
 mapfile -t keys < <(sed -nE 's/^[[:space:]]*\[RD_S_[A-Z_]+\] = "([a-z_]+)",.*/\1/p' tools/remapd/conf.c)
 ((${#keys[@]} >= 10)) || bad "tools/remapd/conf.c: found only ${#keys[@]} settings"
-covers docs/remapd.conf.5 "settings of conf.c" "${keys[@]}" textfile_dir listen max_programs
+covers docs/remapd.conf.5 "settings of conf.c" "${keys[@]}" textfile_dir listen max_programs startup_grace
 
 echo "$pass passed, $fail failed"
 ((fail == 0))

@@ -128,6 +128,24 @@ lvm*)
 	check "no duplicate PV warning" sh -c "! pvs 2>&1 | grep -qiE 'duplicate|Not using device'"
 	;;
 esac
+# remapd.service under systemd: running (READY=1 given), an event in the
+# journal, a reload.  A unit of its own per boot: 64, 72, 80 (boot1-3).
+case $phase in
+boot1) sec=64 ;;
+boot2) sec=72 ;;
+*) sec=80 ;;
+esac
+# shellcheck disable=SC2016 # expanded by the inner shell
+check "remapd.service active (Type=notify)" sh -c \
+	'systemctl is-active --quiet remapd && test "$(systemctl show -p Type --value remapd)" = notify'
+check "remapctl remap $NAME $sec+8" remapctl remap "$NAME" "$sec+8"
+check "remapd announced the remap in the journal within 5 s" sh -c \
+	"for i in \$(seq 50); do journalctl -b -u remapd -o cat | grep -qE 'remap: device $NAME uuid .*: [0-9]+ units remapped by request' && exit 0; sleep 0.1; done; journalctl -b -u remapd -o cat | tail -5; exit 1"
+check "systemctl reload remapd" sh -c \
+	"systemctl reload remapd && for i in \$(seq 50); do journalctl -b -u remapd -o cat | grep -q 'configuration /etc/remapd.conf reloaded' && exit 0; sleep 0.1; done; exit 1"
+check "remapd did not call $NAME removed while udev assembled it" sh -c \
+	"! journalctl -b -u remapd -o cat | grep 'device_removed: device $NAME '"
+check "remapd not restarted" test "$(systemctl show -p NRestarts --value remapd)" = 0
 udevadm info -q property -n "$raw" >/tmp/raw.prop 2>&1
 say "BOOTTEST INFO raw=$raw $(grep -E 'ID_FS|DM_REMAP|SYSTEMD_READY' /tmp/raw.prop | tr '\n' ' ')"
 say "BOOTTEST INFO units: $(systemctl list-units --no-legend 'dm-remap@*' 'mnt-*' | tr -s ' ' | tr '\n' ';')"

@@ -23,6 +23,10 @@
 #   boot2   spare before main; the same, plus: the previous boot's
 #           shutdown removed the device (its journal)
 #   boot3   the same order as boot1 again, after boot2's clean shutdown
+# In each boot after setup, remapd.service (enabled as the package does)
+# must be active (Type=notify: it said READY=1), must announce a remap the
+# agent makes in the journal within 5 s (its sandbox lets it reach
+# /dev/mapper/control), and must reload on systemctl reload.
 # With BOOT_LVM=1 also: a second entry "lvdata" with LVM on it (pvcreate,
 # vgcreate, lvcreate with Debian's default lvm.conf) and a boot that must
 # activate the VG on the remapped device.  Not in make check-boot yet: it
@@ -69,6 +73,9 @@ StandardOutput=journal+console
 WantedBy=multi-user.target
 EOF
 ln -sf /etc/systemd/system/boot-agent.service "$stage/etc/systemd/system/multi-user.target.wants/boot-agent.service"
+# remapd as the package enables it (dh_installsystemd): under systemd, with
+# its unit's sandboxing, Type=notify.
+ln -sf /lib/systemd/system/remapd.service "$stage/etc/systemd/system/multi-user.target.wants/remapd.service"
 # Quieter, faster boots: no getty on the console, a persistent journal
 # (the next boot reads the previous one's shutdown).
 rm -f "$stage/etc/systemd/system/getty.target.wants/"*

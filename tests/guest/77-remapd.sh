@@ -88,6 +88,7 @@ echo "refused as expected: $(head -c 200 <<<"$res")"
 
 cat > "$T/remapd.conf" <<EOF
 # remapd test configuration
+startup_grace = 1
 program = $T/prog.sh
 program_timeout = 10
 reminder = once

@@ -73,6 +73,7 @@ void rd_conf_defaults(struct rd_conf *c)
 	c->global.scrub_window_end = -1;
 	c->global.scrub_rate = -1;
 	c->max_programs = 8;
+	c->startup_grace = 60;
 }
 
 void rd_conf_free(struct rd_conf *c)
@@ -448,12 +449,14 @@ static int parse_line(struct parser *p, char *l, struct rd_conf *c)
 		return set_setting(p, &c->global, s, v);
 	}
 	if (!strcmp(k, "textfile_dir") || !strcmp(k, "listen") ||
-	    !strcmp(k, "max_programs")) {
+	    !strcmp(k, "max_programs") || !strcmp(k, "startup_grace")) {
 		if (ov)
 			return perr(p, "%s is a global setting: put it before the first section",
 				    k);
 		if (!strcmp(k, "max_programs"))
 			return parse_uint(p, k, v, 1, 256, &c->max_programs);
+		if (!strcmp(k, "startup_grace"))
+			return parse_uint(p, k, v, 0, 3600, &c->startup_grace);
 		if (!strcmp(k, "textfile_dir")) {
 			if (v[0] != '/')
 				return perr(p, "textfile_dir: '%s' is not an absolute path",

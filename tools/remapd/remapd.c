@@ -55,6 +55,13 @@
 #define WRITE_INTERVAL 0.5	/* seconds between textfile/state rewrites */
 #define SCRUB_RETRY 300		/* seconds after a refused scrub message */
 #define WAITEVENT_RESCAN 10	/* seconds between scans with --wait-event */
+/*
+ * Seconds after start before a device of the state file that is not
+ * there is announced as removed (startup_grace, default 60): at boot
+ * remapd may start before udev and dm-remap@.service have assembled the
+ * devices it knew.
+ */
+#define STARTUP_GRACE g.conf.startup_grace
 
 /* Exit statuses. */
 #define EXIT_UNHEALTHY 1
@@ -1780,7 +1787,10 @@ out:
 	return r;
 }
 
-/* Devices remembered as present that are not there at start: removed. */
+/*
+ * Devices remembered as present that did not come back within
+ * STARTUP_GRACE of the start: removed.
+ */
 static void startup_removed(void)
 {
 	size_t i;
@@ -2040,7 +2050,7 @@ int main(int argc, char **argv)
 	};
 	bool check_only = false;
 	double last_write;
-	int64_t last_scan = 0;
+	int64_t last_scan = 0, startup_deadline;
 	const char *cli_textfile = NULL, *cli_listen = NULL;
 	struct pollfd pfd[4 + HTTP_MAX_CLIENTS];
 	char err[512];
@@ -2166,7 +2176,11 @@ int main(int argc, char **argv)
 		return EXIT_TROUBLE;
 	if (scan(true))
 		return EXIT_TROUBLE;
-	startup_removed();
+	startup_deadline = 0;
+	if (STARTUP_GRACE)
+		startup_deadline = mono_ms() + (int64_t)STARTUP_GRACE * 1000;
+	else
+		startup_removed();
 	g.metrics_dirty = true;
 	metrics_write();
 	state_save();
@@ -2184,6 +2198,10 @@ int main(int argc, char **argv)
 		struct job *j;
 		double tnow;
 
+		if (startup_deadline && mono_ms() >= startup_deadline) {
+			startup_removed();
+			startup_deadline = 0;
+		}
 		next_rem = reminders(wall);
 		next_sc = scrub_schedule(wall);
 		if (next_sc && (!next_rem || next_sc < next_rem))
@@ -2212,6 +2230,14 @@ int main(int argc, char **argv)
 		}
 		for (j = g.running; j; j = j->next) {
 			int t = (int)(j->deadline - mono_ms());
+
+			if (t < 0)
+				t = 0;
+			if (timeout < 0 || t < timeout)
+				timeout = t;
+		}
+		if (startup_deadline) {
+			int t = (int)(startup_deadline - mono_ms());
 
 			if (t < 0)
 				t = 0;

@@ -110,6 +110,8 @@ struct rd_conf {
 	char *textfile_dir;		/* NULL: none (--textfile-dir wins) */
 	char *listen;			/* "addr:port" of /metrics, or NULL */
 	unsigned int max_programs;	/* programs running at once */
+	unsigned int startup_grace;	/* seconds before a missing device
+					   of the state file is removed */
 };
 
 void rd_conf_defaults(struct rd_conf *c);
