@@ -35,9 +35,20 @@
  * REMAP_SCRUB_IDLE_MS) the rate drops to REMAP_SCRUB_BUSY_RATE.  One read
  * is in flight at a time.  The scrubber is a delayed work on its own
  * queue, one step a run; presuspend stops it (the table's devices may be
- * replaced) and resume starts it again where it was.  Its position, state
- * and counters are in the state, so they survive reloads, but not the
- * device's removal (not in the metadata).
+ * replaced) and resume starts it again where it was.
+ *
+ * After the units, a pass reads both copies of every metadata block the
+ * table uses and rewrites a copy that fails its read or checksum, or is
+ * not what was committed, from the one in memory (remap_meta_scrub()).
+ *
+ * Persistence: the position, state and counters are checkpointed in the
+ * superblock (remap_save_counters(); docs/metadata-format.md, "Scrub
+ * checkpoint") at every change of state, after every finding, at the end
+ * of a pass, at presuspend, and every REMAP_SCRUB_CKPT_MS while the
+ * position moves; a new state (a table load after the device's removal
+ * or a reboot) goes on from there, a paused scrub stays paused.  A crash
+ * loses at most the progress of the last REMAP_SCRUB_CKPT_MS (those units
+ * are read again).  A volatile table keeps them across reloads only.
  *
  * Locking: st->scrub.ctl orders messages, presuspend and resume; the work
  * takes st->scrub.lock (a leaf) to read and move the position, and
@@ -53,20 +64,12 @@
 
 #include "dm-remap.h"
 
-/* Most bytes read at once: a run of units sharing a place. */
-#define REMAP_SCRUB_RUN_BYTES (128U << 10)
 /* KiB/s while user I/O is active. */
 #define REMAP_SCRUB_BUSY_RATE 1024U
 /* The device is busy if it mapped a bio this recently. */
 #define REMAP_SCRUB_IDLE_MS 500U
 /* Reading credit an idle bucket keeps (at the rate's pace). */
 #define REMAP_SCRUB_BURST_MS 100U
-
-static const char *const remap_scrub_state_names[] = {
-	[REMAP_SCRUB_IDLE] = "idle",
-	[REMAP_SCRUB_RUNNING] = "running",
-	[REMAP_SCRUB_PAUSED] = "paused",
-};
 
 static const char *remap_scrub_name(struct remap_state *st)
 {
@@ -361,8 +364,10 @@ static u64 remap_scrub_run(struct remap_c *rc, u64 first, u64 last,
 			    r);
 		return units;
 	}
-	if (r)
+	if (r) {
 		atomic64_inc(&sc->read_errors);
+		*changed = true;
+	}
 	if (units == 1) {
 		*changed |= remap_scrub_finding(rc, first, spare, sunit, r ?
 						REMAP_SCRUB_FAILED :
@@ -380,6 +385,7 @@ static u64 remap_scrub_run(struct remap_c *rc, u64 first, u64 last,
 								   t0)));
 		if (r && remap_is_media_errno(r)) {
 			atomic64_inc(&sc->read_errors);
+			*changed = true;
 			*changed |= remap_scrub_finding(rc, first + u, spare,
 							sunit + u,
 							REMAP_SCRUB_FAILED);
@@ -393,6 +399,37 @@ static u64 remap_scrub_run(struct remap_c *rc, u64 first, u64 last,
 	return units;
 }
 
+/*
+ * One step of the metadata's scrub (persistent tables): a few blocks, both
+ * copies, under st->lock, so that no commit writes them meanwhile
+ * (remap_meta_scrub()).  Returns whether blocks remain.
+ */
+static bool remap_scrub_meta(struct remap_state *st, u64 *bytes,
+			     bool *changed)
+{
+	struct remap_scrub *sc = &st->scrub;
+	unsigned int noio;
+	u64 repaired = 0;
+	int r;
+
+	if (!st->meta)
+		return false;
+	mutex_lock(&st->lock);
+	noio = memalloc_noio_save();
+	r = remap_meta_scrub(st->meta, &sc->meta_pos, sc->buf, sc->buf_len,
+			     bytes, &repaired);
+	memalloc_noio_restore(noio);
+	mutex_unlock(&st->lock);
+	if (repaired) {
+		atomic64_add(repaired, &sc->meta_repaired);
+		*changed = true;
+	}
+	if (r < 0)
+		DMERR_LIMIT("%s: scrub: metadata scrub stopped: %d",
+			    remap_scrub_name(st), r);
+	return r > 0;
+}
+
 /* One step of a running scrub: one run, then the next step is queued. */
 void remap_scrub_work(struct work_struct *work)
 {
@@ -403,14 +440,14 @@ void remap_scrub_work(struct work_struct *work)
 	u64 first, last, units = 0, bytes = 0, epoch;
 	sector_t pos, end, start = 0;
 	unsigned long delay, began = jiffies;
-	bool done = false, changed = false;
+	bool done = false, changed = false, meta_left = false;
 
 	spin_lock_irq(&sc->lock);
 	rc = sc->rc;
 	pos = sc->pos;
 	end = sc->end;
 	epoch = sc->epoch;
-	if (sc->state != REMAP_SCRUB_RUNNING || !rc) {
+	if (sc->state != REMAP_SCRUB_RUNNING || !rc || !sc->buf) {
 		spin_unlock_irq(&sc->lock);
 		return;
 	}
@@ -421,6 +458,11 @@ void remap_scrub_work(struct work_struct *work)
 		last = (end - 1) >> st->unit_shift;
 		units = remap_scrub_run(rc, first, last, &bytes, &changed);
 		pos = min_t(sector_t, (first + units) << st->unit_shift, end);
+		/* The metadata's turn comes next. */
+		meta_left = pos >= end && st->meta;
+	} else if (remap_scrub_meta(st, &bytes, &changed)) {
+		/* The metadata, both copies, before the pass is over. */
+		meta_left = true;
 	}
 	delay = remap_scrub_delay(sc, bytes, began);
 
@@ -428,7 +470,7 @@ void remap_scrub_work(struct work_struct *work)
 	/* A cancel or a new start meanwhile: this step's place is not it. */
 	if (sc->epoch == epoch) {
 		sc->pos = max(sc->pos, pos);
-		if (sc->pos >= sc->end) {
+		if (sc->pos >= sc->end && !meta_left) {
 			done = true;
 			sc->state = REMAP_SCRUB_IDLE;
 			WRITE_ONCE(sc->active, false);
@@ -448,6 +490,14 @@ void remap_scrub_work(struct work_struct *work)
 		       atomic64_read(&sc->read_errors),
 		       atomic64_read(&sc->relocated),
 		       atomic64_read(&sc->weak), atomic64_read(&sc->pending));
+	/*
+	 * The checkpoint: at the end of a pass, after a finding, and at
+	 * least every REMAP_SCRUB_CKPT_MS while the position moves.
+	 */
+	if (done || changed ||
+	    time_after(jiffies, sc->ckpt_at +
+		       msecs_to_jiffies(REMAP_SCRUB_CKPT_MS)))
+		remap_scrub_checkpoint(st);
 	/* rc stays valid: presuspend waits for this step. */
 	if (done || changed)
 		dm_table_event(rc->ti->table);
@@ -479,7 +529,7 @@ static int remap_scrub_start(struct remap_c *rc, const struct remap_msg *m)
 
 	if (state != REMAP_SCRUB_IDLE) {
 		DMERR("%s: scrub start: a scrub is %s (scrub cancel first%s)",
-		      remap_scrub_name(st), remap_scrub_state_names[state],
+		      remap_scrub_name(st), remap_scrub_state_str(state),
 		      state == REMAP_SCRUB_PAUSED ? ", or scrub resume" : "");
 		return -EBUSY;
 	}
@@ -495,6 +545,7 @@ static int remap_scrub_start(struct remap_c *rc, const struct remap_msg *m)
 	sc->end = min_t(sector_t, (m->sector + m->nr_sectors + mask) & ~mask,
 			rc->ti->len);
 	sc->epoch++;
+	sc->meta_pos = 0;
 	sc->state = REMAP_SCRUB_RUNNING;
 	sc->next = ktime_get();
 	remap_scrub_kick(sc);
@@ -521,7 +572,7 @@ static int remap_scrub_change(struct remap_state *st, const char *verb,
 		      remap_scrub_name(st), verb,
 		      from == REMAP_SCRUB_RUNNING ? "running " :
 		      from == REMAP_SCRUB_PAUSED ? "paused " : "", verb,
-		      remap_scrub_state_names[state]);
+		      remap_scrub_state_str(state));
 		return -EINVAL;
 	}
 	sc->state = to;
@@ -578,6 +629,9 @@ int remap_scrub_message(struct remap_c *rc, const struct remap_msg *m)
 				       REMAP_SCRUB_IDLE);
 		break;
 	}
+	/* Every change of the state is in the checkpoint at once. */
+	if (!r)
+		remap_scrub_checkpoint(st);
 	mutex_unlock(&sc->ctl);
 	if (!r)
 		dm_table_event(rc->ti->table);
@@ -619,8 +673,11 @@ void remap_scrub_suspend(struct remap_c *rc)
 	if (ours)
 		sc->rc = NULL;
 	spin_unlock_irq(&sc->lock);
-	if (ours)
+	if (ours) {
 		cancel_delayed_work_sync(&sc->work);
+		/* Where it stopped, before the table's devices may go. */
+		remap_scrub_checkpoint(rc->st);
+	}
 	mutex_unlock(&sc->ctl);
 }
 
@@ -630,7 +687,7 @@ void remap_scrub_get_info(struct remap_state *st, struct remap_scrub_info *i)
 	struct remap_scrub *sc = &st->scrub;
 
 	spin_lock_irq(&sc->lock);
-	i->state = remap_scrub_state_names[sc->state];
+	i->state = remap_scrub_state_str(sc->state);
 	i->start = sc->start;
 	i->pos = sc->pos;
 	i->end = sc->end;
@@ -641,6 +698,7 @@ void remap_scrub_get_info(struct remap_state *st, struct remap_scrub_info *i)
 	i->relocated = atomic64_read(&sc->relocated);
 	i->weak = atomic64_read(&sc->weak);
 	i->pending = atomic64_read(&sc->pending);
+	i->meta_repaired = atomic64_read(&sc->meta_repaired);
 	i->rate = READ_ONCE(sc->rate);
 	i->slow_ms = READ_ONCE(sc->slow_ms);
 }
