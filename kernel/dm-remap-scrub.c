@@ -494,7 +494,7 @@ void remap_scrub_work(struct work_struct *work)
 	 * The checkpoint: at the end of a pass, after a finding, and at
 	 * least every REMAP_SCRUB_CKPT_MS while the position moves.
 	 */
-	if (done || changed ||
+	if (done || changed || xchg(&sc->ckpt_now, false) ||
 	    time_after(jiffies, sc->ckpt_at +
 		       msecs_to_jiffies(REMAP_SCRUB_CKPT_MS)))
 		remap_scrub_checkpoint(st);
@@ -546,6 +546,7 @@ static int remap_scrub_start(struct remap_c *rc, const struct remap_msg *m)
 			rc->ti->len);
 	sc->epoch++;
 	sc->meta_pos = 0;
+	sc->ckpt_now = true;
 	sc->state = REMAP_SCRUB_RUNNING;
 	sc->next = ktime_get();
 	remap_scrub_kick(sc);
@@ -578,6 +579,8 @@ static int remap_scrub_change(struct remap_state *st, const char *verb,
 	sc->state = to;
 	if (to == REMAP_SCRUB_IDLE)
 		sc->epoch++;
+	/* A resumed scrub's first step writes the checkpoint. */
+	sc->ckpt_now = to == REMAP_SCRUB_RUNNING;
 	remap_scrub_kick(sc);
 	spin_unlock_irq(&sc->lock);
 	/* Paused or cancelled: no scrub read is in flight once we return. */
@@ -629,8 +632,13 @@ int remap_scrub_message(struct remap_c *rc, const struct remap_msg *m)
 				       REMAP_SCRUB_IDLE);
 		break;
 	}
-	/* Every change of the state is in the checkpoint at once. */
-	if (!r)
+	/*
+	 * A pause or a cancel is in the checkpoint when the message returns;
+	 * a start or a resume, from the scrub's first step (which a move
+	 * holding st->lock may delay: the message does not wait for it).
+	 */
+	if (!r && (m->value == REMAP_SCRUB_PAUSE ||
+		   m->value == REMAP_SCRUB_CANCEL))
 		remap_scrub_checkpoint(st);
 	mutex_unlock(&sc->ctl);
 	if (!r)

@@ -133,6 +133,7 @@ struct remap_scrub {
 	atomic64_t read_errors, relocated, weak, pending, meta_repaired;
 	/* The work's own (one step at a time). */
 	unsigned long ckpt_at;		/* jiffies of the last checkpoint */
+	bool ckpt_now;			/* start, resume: checkpoint at once */
 	u64 meta_pos;			/* metadata blocks scrubbed this pass */
 };
 
