@@ -286,7 +286,8 @@ int remap_meta_save_counters(struct remap_meta *m, const u64 *counters,
 	u8 *buf;
 	int r;
 
-	if (m->failed)
+	/* A read-only table writes nothing, statistics included. */
+	if (m->failed || !m->writable)
 		return -EROFS;
 	n = min_t(size_t, n, REMAP_META_NR_COUNTERS);
 	if (!memcmp(m->sb.counters, counters, n * sizeof(*counters)))

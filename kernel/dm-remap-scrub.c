@@ -115,6 +115,16 @@ static int remap_scrub_read(struct remap_state *st, struct block_device *bdev,
 	return r;
 }
 
+/*
+ * Only a writable table scrubs: a finding writes (a relocation, a pending
+ * unit, the checkpoint).  A read-only table loaded on metadata whose
+ * checkpoint says running keeps it as it is.
+ */
+static bool remap_scrub_writable(struct remap_c *rc)
+{
+	return dm_table_get_mode(rc->ti->table) & REMAP_MODE_WRITE;
+}
+
 /* Was the read that took @ns slow (scrub_slow_ms)? */
 static bool remap_scrub_slow(struct remap_scrub *sc, s64 ns)
 {
@@ -527,6 +537,11 @@ static int remap_scrub_start(struct remap_c *rc, const struct remap_msg *m)
 	sector_t mask = st->unit_sectors - 1;
 	unsigned int state = READ_ONCE(sc->state);
 
+	if (!remap_scrub_writable(rc)) {
+		DMERR("%s: scrub start: the table is read-only",
+		      remap_scrub_name(st));
+		return -EROFS;
+	}
 	if (state != REMAP_SCRUB_IDLE) {
 		DMERR("%s: scrub start: a scrub is %s (scrub cancel first%s)",
 		      remap_scrub_name(st), remap_scrub_state_str(state),
@@ -654,6 +669,8 @@ void remap_scrub_resume(struct remap_c *rc)
 {
 	struct remap_scrub *sc = &rc->st->scrub;
 
+	if (!remap_scrub_writable(rc))
+		return;
 	mutex_lock(&sc->ctl);
 	spin_lock_irq(&sc->lock);
 	sc->rc = rc;

@@ -10,8 +10,8 @@
 #  Q  a unit that fails once and then reads (its bad blocks are cleared
 #     between the scrub's failed read and the retry, which waits for the
 #     device's lock, held by a remap over a slow spare): relocated with its
-#     bytes;
-#  R  a 64 GiB null_blk without data: a whole scrub ends, at 100%.
+#     bytes.
+# (79-scrub-large: a 64 GiB null_blk.)
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib-baddisk.sh"
 
@@ -110,20 +110,4 @@ $SECTAG verify /dev/mapper/rz 0 2000 1 --direct || fail "Q: good sectors"
 $SECTAG verify /dev/mapper/rz 2008 3992 1 --direct || fail "Q: good sectors"
 dmsetup remove rz d1 && forget_dm rz && forget_dm d1
 
-# ---------------------------------------------------------------------
-log "R: a scrub of a 64 GiB null_blk (no data) ends at 100%"
-new_nullb scrubbig $((64 * 1024)) 0
-big=/dev/scrubbig
-blen=$(sectors $big)
-s2=$(new_loop 4)
-dm_create rb "0 $blen remap $big 0 $s2 0 $(sectors "$s2") 2 unit_sectors 2048"
-msg rb scrub_rate 0
-t0=$(date +%s.%N)
-msg rb scrub start
-wait_idle rb 240
-t1=$(date +%s.%N)
-expect_eq "R" "$(status_of rb scrub_state scrub_passes scrub_position scrub_end scrub_read_errors)" \
-	"scrub_state=idle scrub_passes=1 scrub_position=$blen scrub_end=$blen scrub_read_errors=0"
-log "R: $((blen / 2097152)) GiB scrubbed in $(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f s, %.0f MiB/s", b - a, '"$blen"' / 2048 / (b - a)}') (1 MiB units, 1 MiB reads)"
-dmsetup remove rb && forget_dm rb
 echo "scrub-nullblk: ok"
