@@ -1102,7 +1102,7 @@ int remap_meta_scrub(struct remap_meta *m, u64 *pos, u8 *buf, size_t len,
 		return 0;
 	if (!chunk)
 		return -EINVAL;
-	tmp = kmalloc(REMAP_META_PER_BLOCK * sizeof(u64), GFP_NOIO);
+	tmp = kmalloc_array(REMAP_META_PER_BLOCK, sizeof(u64), GFP_NOIO);
 	enc = kmalloc(REMAP_META_BLOCK_SIZE, GFP_NOIO);
 	if (!tmp || !enc) {
 		r = -ENOMEM;
