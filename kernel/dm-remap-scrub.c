@@ -37,9 +37,11 @@
  * queue, one step a run; presuspend stops it (the table's devices may be
  * replaced) and resume starts it again where it was.
  *
- * After the units, a pass reads both copies of every metadata block the
- * table uses and rewrites a copy that fails its read or checksum, or is
- * not what was committed, from the one in memory (remap_meta_scrub()).
+ * A pass first reads both copies of every metadata block the table uses
+ * and rewrites a copy that fails its read or checksum, or is not what was
+ * committed, from the one in memory (remap_meta_scrub()); then the units.
+ * A scrub that goes on from its checkpoint (a new device) scrubs the
+ * metadata again first (it is small).
  *
  * Persistence: the position, state and counters are checkpointed in the
  * superblock (remap_save_counters(); docs/metadata-format.md, "Scrub
@@ -463,16 +465,19 @@ void remap_scrub_work(struct work_struct *work)
 	}
 	spin_unlock_irq(&sc->lock);
 
-	if (pos < end) {
+	/*
+	 * The metadata first, both copies (before this step's checkpoint
+	 * writes the superblock over whatever its copies held), then the
+	 * units.
+	 */
+	if (!sc->meta_done) {
+		meta_left = remap_scrub_meta(st, &bytes, &changed);
+		sc->meta_done = !meta_left;
+	} else if (pos < end) {
 		first = pos >> st->unit_shift;
 		last = (end - 1) >> st->unit_shift;
 		units = remap_scrub_run(rc, first, last, &bytes, &changed);
 		pos = min_t(sector_t, (first + units) << st->unit_shift, end);
-		/* The metadata's turn comes next. */
-		meta_left = pos >= end && st->meta;
-	} else if (remap_scrub_meta(st, &bytes, &changed)) {
-		/* The metadata, both copies, before the pass is over. */
-		meta_left = true;
 	}
 	delay = remap_scrub_delay(sc, bytes, began);
 
@@ -561,6 +566,7 @@ static int remap_scrub_start(struct remap_c *rc, const struct remap_msg *m)
 			rc->ti->len);
 	sc->epoch++;
 	sc->meta_pos = 0;
+	sc->meta_done = false;
 	sc->ckpt_now = true;
 	sc->state = REMAP_SCRUB_RUNNING;
 	sc->next = ktime_get();

@@ -135,6 +135,7 @@ struct remap_scrub {
 	unsigned long ckpt_at;		/* jiffies of the last checkpoint */
 	bool ckpt_now;			/* start, resume: checkpoint at once */
 	u64 meta_pos;			/* metadata blocks scrubbed this pass */
+	bool meta_done;			/* ... all of them */
 };
 
 /* The scrubber's checkpoint, as the superblock keeps it. */

@@ -146,22 +146,20 @@ blockdev --flushbufs "$spare"
 S=$(jq .slot_blocks "$T/dump")
 P=$(jq .pending_blocks "$T/dump")
 slot_b=$((2 + 2 * P + S))
-rep0=$(sc r scrub_meta_repaired)
-ev=$(events r)
-mark=$(kmsg_mark)
-# Corrupted once the scrub has written its checkpoint at its start (a
-# superblock write rewrites both copies): the scrub's own reads find them.
-msg r scrub_rate 256
-msg r scrub start 0 2048
-sleep 1.5
 # Superblock B (block 1), pending copy A (block 2), slot block 0 copy B.
+# (A pass scrubs the metadata first, before its first checkpoint writes
+# the superblock, which would rewrite both copies.)
 for b in 1 2 "$slot_b"; do
 	$DD if=/dev/urandom of="$spare" bs=4096 seek="$b" count=1 oflag=direct conv=notrunc status=none
 done
 blockdev --flushbufs "$spare"
 "$REMAPCTL" check "$spare" > "$T/check" && { cat "$T/check"; fail "N: check finds nothing wrong after the corruption"; }
 grep -q "status: repairable" "$T/check" || { cat "$T/check"; fail "N: not repairable"; }
+rep0=$(sc r scrub_meta_repaired)
+ev=$(events r)
+mark=$(kmsg_mark)
 msg r scrub_rate 0
+msg r scrub start 0 8
 wait_idle r 30
 expect_eq "N: three copies rewritten" "$(($(sc r scrub_meta_repaired) - rep0))" 3
 for b in 1 2 "$slot_b"; do
