@@ -83,8 +83,8 @@ expect_eq "P: the write remapped it" "$(status_of rz pending remapped)" "pending
 log "Q: a unit that fails once and then reads is relocated with its bytes"
 X=10000
 echo "+$X-$((X + 7))" > "$nb/badblocks"
-# The remap writes to the slow spare (2 s a write) under the device's lock.
-dmsetup reload d1 --table "0 $(sectors "$s1") delay $s1 0 0 $s1 0 2000"
+# The remap writes to the slow spare (5 s a write) under the device's lock.
+dmsetup reload d1 --table "0 $(sectors "$s1") delay $s1 0 0 $s1 0 5000"
 dmsetup suspend d1 && dmsetup resume d1
 msg rz remap 12000 &
 mpid=$!
@@ -98,6 +98,9 @@ done
 (($(sc rz scrub_read_errors) > re)) || fail "Q: the scrub's read of $X did not fail"
 kill -0 $mpid 2>/dev/null || fail "Q: the remap ended before the bad blocks were cleared: no race"
 echo "-$X-$((X + 7))" > "$nb/badblocks"
+# The spare fast again (a suspend of dm-delay sends what it holds at once).
+dmsetup reload d1 --table "0 $(sectors "$s1") delay $s1 0 0 $s1 0 0"
+dmsetup suspend d1 && dmsetup resume d1
 wait $mpid || fail "Q: the remap message failed"
 wait_idle rz 30
 expect_eq "Q" "$(status_of rz scrub_relocated remapped uncorrectable)" \
