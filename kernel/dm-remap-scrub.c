@@ -414,10 +414,12 @@ static u64 remap_scrub_run(struct remap_c *rc, u64 first, u64 last,
 /*
  * One step of the metadata's scrub (persistent tables): a few blocks, both
  * copies, under st->lock, so that no commit writes them meanwhile
- * (remap_meta_scrub()).  Returns whether blocks remain.
+ * (remap_meta_scrub()).  Returns 1 while blocks remain, 0 when they are
+ * done, or -EBUSY when st->lock is held (a move) and !@wait: the units go
+ * first then, and the metadata is tried again at the next step.
  */
-static bool remap_scrub_meta(struct remap_state *st, u64 *bytes,
-			     bool *changed)
+static int remap_scrub_meta(struct remap_state *st, bool wait, u64 *bytes,
+			    bool *changed)
 {
 	struct remap_scrub *sc = &st->scrub;
 	unsigned int noio;
@@ -425,8 +427,11 @@ static bool remap_scrub_meta(struct remap_state *st, u64 *bytes,
 	int r;
 
 	if (!st->meta)
-		return false;
-	mutex_lock(&st->lock);
+		return 0;
+	if (wait)
+		mutex_lock(&st->lock);
+	else if (!mutex_trylock(&st->lock))
+		return -EBUSY;
 	noio = memalloc_noio_save();
 	r = remap_meta_scrub(st->meta, &sc->meta_pos, sc->buf, sc->buf_len,
 			     bytes, &repaired);
@@ -452,7 +457,8 @@ void remap_scrub_work(struct work_struct *work)
 	u64 first, last, units = 0, bytes = 0, epoch;
 	sector_t pos, end, start = 0;
 	unsigned long delay, began = jiffies;
-	bool done = false, changed = false, meta_left = false;
+	bool done = false, changed = false, meta_left;
+	int r;
 
 	spin_lock_irq(&sc->lock);
 	rc = sc->rc;
@@ -468,12 +474,16 @@ void remap_scrub_work(struct work_struct *work)
 	/*
 	 * The metadata first, both copies (before this step's checkpoint
 	 * writes the superblock over whatever its copies held), then the
-	 * units.
+	 * units; while a move holds st->lock, units meanwhile.
 	 */
+	r = -EBUSY;
 	if (!sc->meta_done) {
-		meta_left = remap_scrub_meta(st, &bytes, &changed);
-		sc->meta_done = !meta_left;
-	} else if (pos < end) {
+		r = remap_scrub_meta(st, pos >= end, &bytes, &changed);
+		if (r != -EBUSY)
+			sc->meta_done = !r;
+	}
+	meta_left = !sc->meta_done;
+	if (r == -EBUSY && pos < end) {
 		first = pos >> st->unit_shift;
 		last = (end - 1) >> st->unit_shift;
 		units = remap_scrub_run(rc, first, last, &bytes, &changed);
