@@ -564,3 +564,69 @@ long remap_resolve_relocations(struct remap_entry *e, size_t *n,
 	*n = j;
 	return nr_lost;
 }
+
+/* ---- the scrub checkpoint (docs: "Scrub checkpoint") ---- */
+
+const char *remap_scrub_state_str(u64 state)
+{
+	switch (state) {
+	case REMAP_SCRUB_IDLE:
+		return "idle";
+	case REMAP_SCRUB_RUNNING:
+		return "running";
+	case REMAP_SCRUB_PAUSED:
+		return "paused";
+	}
+	return NULL;
+}
+
+void remap_scrub_ckpt_put(u64 *counters, const struct remap_scrub_ckpt *c)
+{
+	counters[REMAP_SBW_SCRUB_READ_ERRORS] = c->read_errors;
+	counters[REMAP_SBW_SCRUB_RELOCATED] = c->relocated;
+	counters[REMAP_SBW_SCRUB_WEAK] = c->weak;
+	counters[REMAP_SBW_SCRUB_PENDING] = c->pending;
+	counters[REMAP_SBW_SCRUB_PASSES] = c->passes;
+	counters[REMAP_SBW_SCRUB_LAST_PASS_END] = c->last_pass_end;
+	counters[REMAP_SBW_SCRUB_STATE] = c->state;
+	counters[REMAP_SBW_SCRUB_START] = c->start;
+	counters[REMAP_SBW_SCRUB_POS] = c->pos;
+	counters[REMAP_SBW_SCRUB_END] = c->end;
+	counters[REMAP_SBW_SCRUB_META_REPAIRED] = c->meta_repaired;
+}
+
+int remap_scrub_ckpt_get(const struct remap_sb *sb, struct remap_scrub_ckpt *c,
+			 const char **error)
+{
+	const u64 *w = sb->counters;
+	u64 len = sb->main_dev_sectors > sb->main_start ?
+		  sb->main_dev_sectors - sb->main_start : 0;
+	const char *why = NULL;
+
+	c->read_errors = w[REMAP_SBW_SCRUB_READ_ERRORS];
+	c->relocated = w[REMAP_SBW_SCRUB_RELOCATED];
+	c->weak = w[REMAP_SBW_SCRUB_WEAK];
+	c->pending = w[REMAP_SBW_SCRUB_PENDING];
+	c->passes = w[REMAP_SBW_SCRUB_PASSES];
+	c->last_pass_end = w[REMAP_SBW_SCRUB_LAST_PASS_END];
+	c->state = w[REMAP_SBW_SCRUB_STATE];
+	c->start = w[REMAP_SBW_SCRUB_START];
+	c->pos = w[REMAP_SBW_SCRUB_POS];
+	c->end = w[REMAP_SBW_SCRUB_END];
+	c->meta_repaired = w[REMAP_SBW_SCRUB_META_REPAIRED];
+
+	if (!remap_scrub_state_str(c->state))
+		why = "scrub checkpoint: unknown state";
+	else if (c->start > c->pos || c->pos > c->end)
+		why = "scrub checkpoint: position outside its pass";
+	else if (!sb->unit_sectors || (c->start & (sb->unit_sectors - 1)))
+		why = "scrub checkpoint: pass starts inside a unit";
+	else if (c->end > len)
+		why = "scrub checkpoint: pass ends past the main device";
+	else if (c->state != REMAP_SCRUB_IDLE && c->start == c->end)
+		why = "scrub checkpoint: a scrub of nothing";
+	if (!why)
+		return 0;
+	memset(c, 0, sizeof(*c));
+	return rm_fail(error, why);
+}

@@ -80,6 +80,62 @@ enum remap_counter {
 	REMAP_CTR_NR			/* <= REMAP_META_NR_COUNTERS */
 };
 
+/*
+ * Counters 5 .. 15 of the superblock: the scrubber's checkpoint
+ * (docs/metadata-format.md, "Scrub checkpoint").  Modules that predate it
+ * read these words as reserved counters and write them back unchanged, so
+ * no new format version is needed.
+ */
+enum remap_sb_scrub_word {
+	REMAP_SBW_SCRUB_READ_ERRORS = REMAP_CTR_NR,	/* 5 */
+	REMAP_SBW_SCRUB_RELOCATED,	/* 6 */
+	REMAP_SBW_SCRUB_WEAK,		/* 7 */
+	REMAP_SBW_SCRUB_PENDING,	/* 8 */
+	REMAP_SBW_SCRUB_PASSES,		/* 9 */
+	REMAP_SBW_SCRUB_LAST_PASS_END,	/* 10: Unix time, 0: never */
+	REMAP_SBW_SCRUB_STATE,		/* 11: enum remap_scrub_state */
+	REMAP_SBW_SCRUB_START,		/* 12: logical sectors of the pass */
+	REMAP_SBW_SCRUB_POS,		/* 13 */
+	REMAP_SBW_SCRUB_END,		/* 14 */
+	REMAP_SBW_SCRUB_META_REPAIRED,	/* 15: metadata copies rewritten */
+	REMAP_SBW_NR			/* == REMAP_META_NR_COUNTERS */
+};
+
+/* The scrubber's state, as the module keeps it and the checkpoint says. */
+enum remap_scrub_state {
+	REMAP_SCRUB_IDLE,
+	REMAP_SCRUB_RUNNING,
+	REMAP_SCRUB_PAUSED,
+	REMAP_SCRUB_NR_STATES
+};
+
+/* "idle", "running", "paused"; NULL for anything else. */
+const char *remap_scrub_state_str(u64 state);
+
+struct remap_sb;
+
+/* The checkpoint, decoded (every field a superblock word). */
+struct remap_scrub_ckpt {
+	u64 state;
+	u64 start, pos, end;		/* logical sectors */
+	u64 passes, last_pass_end;
+	u64 read_errors, relocated, weak, pending, meta_repaired;
+};
+
+/* Store @c in a superblock's counter array @counters (16 words). */
+void remap_scrub_ckpt_put(u64 *counters, const struct remap_scrub_ckpt *c);
+
+/*
+ * The checkpoint @sb holds.  0, or -EINVAL with *error (and @c all zero:
+ * an idle scrub that never ran) when it is inconsistent: an unknown
+ * state, start > pos > end, a start that is not on a unit boundary, an
+ * end past the main device, or a running or paused scrub of nothing.  An
+ * all-zero checkpoint (every superblock written before it existed) is an
+ * idle scrubber that never ran.
+ */
+int remap_scrub_ckpt_get(const struct remap_sb *sb, struct remap_scrub_ckpt *c,
+			 const char **error);
+
 /* CRC-32C (Castagnoli): initial ~0, final XOR ~0. */
 u32 remap_crc32c(const void *data, size_t len);
 

@@ -61,6 +61,8 @@ const struct remap_field_info remap_fields[REMAP_NR_FIELDS] = {
 		"slow units the scrubber relocated while they still read" },
 	[REMAP_F_SCRUB_PENDING] = { "scrub_pending", 22, false,
 		"units the scrubber found unreadable and made pending" },
+	[REMAP_F_SCRUB_META_REPAIRED] = { "scrub_meta_repaired", -1, false,
+		"metadata block copies the scrubber rewrote from the good copy" },
 };
 
 /* The words a WORD field takes, in the status line and in stats. */

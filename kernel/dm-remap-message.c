@@ -155,6 +155,7 @@ static int remap_stats(struct remap_c *rc, char *result, unsigned int maxlen)
 	DMEMIT("scrub_relocated %llu\n", si.relocated);
 	DMEMIT("scrub_weak %llu\n", si.weak);
 	DMEMIT("scrub_pending %llu\n", si.pending);
+	DMEMIT("scrub_meta_repaired %llu\n", si.meta_repaired);
 	DMEMIT("scrub_rate %u\n", si.rate);
 	DMEMIT("scrub_slow_ms %u\n", si.slow_ms);
 	return 1;

@@ -286,7 +286,8 @@ int remap_meta_save_counters(struct remap_meta *m, const u64 *counters,
 	u8 *buf;
 	int r;
 
-	if (m->failed)
+	/* A read-only table writes nothing, statistics included. */
+	if (m->failed || !m->writable)
 		return -EROFS;
 	n = min_t(size_t, n, REMAP_META_NR_COUNTERS);
 	if (!memcmp(m->sb.counters, counters, n * sizeof(*counters)))
@@ -304,6 +305,13 @@ void remap_meta_get_counters(struct remap_meta *m, u64 *counters, size_t n)
 {
 	n = min_t(size_t, n, REMAP_META_NR_COUNTERS);
 	memcpy(counters, m->sb.counters, n * sizeof(*counters));
+}
+
+/* The scrubber's checkpoint the superblock holds (see the core codec). */
+int remap_meta_get_scrub(struct remap_meta *m, struct remap_scrub_ckpt *c,
+			 const char **error)
+{
+	return remap_scrub_ckpt_get(&m->sb, c, error);
 }
 
 bool remap_meta_failed(struct remap_meta *m)
@@ -1035,4 +1043,165 @@ claim:
 		if (m->slots[u] != REMAP_SLOT_FREE)
 			WARN_ON_ONCE(spare_pool_claim(pool, u));
 	return 0;
+}
+
+/*
+ * Scrubbing the metadata: both copies of every block the table uses, read
+ * and compared with what the module knows is on disk (its in-memory
+ * superblock, pending list and slot table, from which every commit is
+ * encoded).  A copy that cannot be read, fails its checksum or says
+ * anything else is rewritten, from memory:
+ *
+ *  - a superblock copy, as exactly the bytes the last superblock write
+ *    wrote (same generation and seq);
+ *  - a pending or slot block copy, with the seq of the other copy when
+ *    that one is right (a repair at load does the same), so that the seq
+ *    of a block stays that of the commit that last wrote it;
+ *  - a block neither of whose copies is right, by a commit of that one
+ *    block (a new seq, copy A with a flush, then copy B), as the next
+ *    change of it would.
+ *
+ * Only one copy of a block is written at a time, so a crash during a
+ * repair leaves the other.  Called with st->lock held (no commit runs
+ * meanwhile), a few blocks at a time (@len bytes of @buf, half for each
+ * copy): *@pos counts the block pairs done in this pass (0: the
+ * superblocks, then the pending blocks, then the slot blocks in memory).
+ * Returns 1 while blocks remain, 0 when the pass is over, or an error.
+ */
+static bool meta_scrub_copy(struct remap_meta *m, u32 magic, u64 blk,
+			    int rd, const u8 *b, const u64 *want, u64 *seq,
+			    u64 *tmp)
+{
+	if (rd || remap_entries_decode(b, magic, m->sb.instance, blk, seq,
+				       tmp))
+		return false;
+	return !memcmp(tmp, want, REMAP_META_PER_BLOCK * sizeof(u64));
+}
+
+static int meta_scrub_rewrite(struct remap_meta *m, u64 blk, u8 *b)
+{
+	DMWARN("scrub: metadata block %llu rewritten from its other copy",
+	       (unsigned long long)blk);
+	return meta_write(m, blk, 1, b, false);
+}
+
+int remap_meta_scrub(struct remap_meta *m, u64 *pos, u8 *buf, size_t len,
+		     u64 *bytes, u64 *repaired)
+{
+	const struct remap_meta_layout *l = &m->sb.layout;
+	u64 nr_pend = l->pending_blocks, total = 1 + nr_pend + m->nr_blocks;
+	u64 chunk = len / 2 / REMAP_META_BLOCK_SIZE, first, nr, i, blk[2], k;
+	u64 seq[2], *tmp, *want;
+	u8 *copy[2], *enc;
+	bool good[2];
+	int rd[2], r = 0, c;
+	u32 magic;
+
+	*bytes = 0;
+	if (!m->writable || m->failed || *pos >= total)
+		return 0;
+	if (!chunk)
+		return -EINVAL;
+	tmp = kmalloc_array(REMAP_META_PER_BLOCK, sizeof(u64), GFP_NOIO);
+	enc = kmalloc(REMAP_META_BLOCK_SIZE, GFP_NOIO);
+	if (!tmp || !enc) {
+		r = -ENOMEM;
+		goto out;
+	}
+	copy[0] = buf;
+	copy[1] = buf + chunk * REMAP_META_BLOCK_SIZE;
+
+	if (*pos == 0) {
+		/* The superblocks: the bytes the last write wrote. */
+		rd[0] = meta_io(m, REQ_OP_READ, 0, 2, buf);
+		for (c = 0; c < 2; c++) {
+			remap_sb_encode(&m->sb, c, enc);
+			if (!rd[0] && !memcmp(enc, buf + c * REMAP_META_BLOCK_SIZE,
+					      REMAP_META_BLOCK_SIZE))
+				continue;
+			if (rd[0] && !meta_io(m, REQ_OP_READ, c, 1, copy[1]) &&
+			    !memcmp(enc, copy[1], REMAP_META_BLOCK_SIZE))
+				continue;
+			r = meta_commit_result(m, meta_scrub_rewrite(m, c, enc),
+					       "superblock repair");
+			if (r)
+				goto out;
+			(*repaired)++;
+		}
+		*bytes += 2 * REMAP_META_BLOCK_SIZE;
+		*pos = 1;
+		r = *pos < total;
+		goto out;
+	}
+
+	/* A run of blocks of one region: pending, or slots. */
+	if (*pos < 1 + nr_pend) {
+		magic = REMAP_MAGIC_PENDING;
+		first = *pos - 1;
+		nr = min(chunk, nr_pend - first);
+		blk[0] = l->pending_a;
+		blk[1] = l->pending_b;
+		want = m->pending;
+	} else {
+		magic = REMAP_MAGIC_SLOTS;
+		first = *pos - 1 - nr_pend;
+		nr = min(chunk, m->nr_blocks - first);
+		blk[0] = l->slots_a;
+		blk[1] = l->slots_b;
+		want = m->slots;
+	}
+	for (c = 0; c < 2; c++) {
+		rd[c] = meta_io(m, REQ_OP_READ, blk[c] + first, nr, copy[c]);
+		*bytes += nr * REMAP_META_BLOCK_SIZE;
+	}
+	for (i = 0; i < nr; i++) {
+		const u64 *w = want + (first + i) * REMAP_META_PER_BLOCK;
+
+		for (c = 0; c < 2; c++) {
+			u8 *b = copy[c] + i * REMAP_META_BLOCK_SIZE;
+			int e = rd[c];
+
+			/* A failed run: this block alone. */
+			if (e)
+				e = meta_io(m, REQ_OP_READ, blk[c] + first + i,
+					    1, b);
+			good[c] = meta_scrub_copy(m, magic, blk[c] + first + i,
+						  e, b, w, &seq[c], tmp);
+		}
+		if (good[0] && good[1])
+			continue;
+		if (good[0] || good[1]) {
+			c = good[0];	/* the bad copy: 1 if A is good */
+			remap_entries_encode(magic, m->sb.instance,
+					     blk[c] + first + i, seq[!c], w,
+					     enc);
+			r = meta_scrub_rewrite(m, blk[c] + first + i, enc);
+			(*repaired)++;
+		} else {
+			k = ++m->seq;
+			DMWARN("scrub: metadata block %llu is wrong in both copies: writing it again",
+			       (unsigned long long)(blk[0] + first + i));
+			remap_entries_encode(magic, m->sb.instance,
+					     blk[0] + first + i, k, w, enc);
+			r = meta_write(m, blk[0] + first + i, 1, enc, true);
+			if (!r) {
+				remap_entries_encode(magic, m->sb.instance,
+						     blk[1] + first + i, k, w,
+						     enc);
+				r = meta_write(m, blk[1] + first + i, 1, enc,
+					       false);
+			}
+			if (magic == REMAP_MAGIC_SLOTS)
+				m->slot_seq[first + i] = k;
+			*repaired += 2;
+		}
+		if (meta_commit_result(m, r, "repair"))
+			goto out;
+	}
+	*pos += nr;
+	r = *pos < total;
+out:
+	kfree(enc);
+	kfree(tmp);
+	return r;
 }

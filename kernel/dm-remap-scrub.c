@@ -35,9 +35,22 @@
  * REMAP_SCRUB_IDLE_MS) the rate drops to REMAP_SCRUB_BUSY_RATE.  One read
  * is in flight at a time.  The scrubber is a delayed work on its own
  * queue, one step a run; presuspend stops it (the table's devices may be
- * replaced) and resume starts it again where it was.  Its position, state
- * and counters are in the state, so they survive reloads, but not the
- * device's removal (not in the metadata).
+ * replaced) and resume starts it again where it was.
+ *
+ * A pass first reads both copies of every metadata block the table uses
+ * and rewrites a copy that fails its read or checksum, or is not what was
+ * committed, from the one in memory (remap_meta_scrub()); then the units.
+ * A scrub that goes on from its checkpoint (a new device) scrubs the
+ * metadata again first (it is small).
+ *
+ * Persistence: the position, state and counters are checkpointed in the
+ * superblock (remap_save_counters(); docs/metadata-format.md, "Scrub
+ * checkpoint") at every change of state, after every finding, at the end
+ * of a pass, at presuspend, and every REMAP_SCRUB_CKPT_MS while the
+ * position moves; a new state (a table load after the device's removal
+ * or a reboot) goes on from there, a paused scrub stays paused.  A crash
+ * loses at most the progress of the last REMAP_SCRUB_CKPT_MS (those units
+ * are read again).  A volatile table keeps them across reloads only.
  *
  * Locking: st->scrub.ctl orders messages, presuspend and resume; the work
  * takes st->scrub.lock (a leaf) to read and move the position, and
@@ -53,20 +66,12 @@
 
 #include "dm-remap.h"
 
-/* Most bytes read at once: a run of units sharing a place. */
-#define REMAP_SCRUB_RUN_BYTES (128U << 10)
 /* KiB/s while user I/O is active. */
 #define REMAP_SCRUB_BUSY_RATE 1024U
 /* The device is busy if it mapped a bio this recently. */
 #define REMAP_SCRUB_IDLE_MS 500U
 /* Reading credit an idle bucket keeps (at the rate's pace). */
 #define REMAP_SCRUB_BURST_MS 100U
-
-static const char *const remap_scrub_state_names[] = {
-	[REMAP_SCRUB_IDLE] = "idle",
-	[REMAP_SCRUB_RUNNING] = "running",
-	[REMAP_SCRUB_PAUSED] = "paused",
-};
 
 static const char *remap_scrub_name(struct remap_state *st)
 {
@@ -110,6 +115,16 @@ static int remap_scrub_read(struct remap_state *st, struct block_device *bdev,
 		invalidate_kernel_vmap_range(buf, bytes);
 	bio_put(bio);
 	return r;
+}
+
+/*
+ * Only a writable table scrubs: a finding writes (a relocation, a pending
+ * unit, the checkpoint).  A read-only table loaded on metadata whose
+ * checkpoint says running keeps it as it is.
+ */
+static bool remap_scrub_writable(struct remap_c *rc)
+{
+	return dm_table_get_mode(rc->ti->table) & REMAP_MODE_WRITE;
 }
 
 /* Was the read that took @ns slow (scrub_slow_ms)? */
@@ -361,8 +376,10 @@ static u64 remap_scrub_run(struct remap_c *rc, u64 first, u64 last,
 			    r);
 		return units;
 	}
-	if (r)
+	if (r) {
 		atomic64_inc(&sc->read_errors);
+		*changed = true;
+	}
 	if (units == 1) {
 		*changed |= remap_scrub_finding(rc, first, spare, sunit, r ?
 						REMAP_SCRUB_FAILED :
@@ -380,6 +397,7 @@ static u64 remap_scrub_run(struct remap_c *rc, u64 first, u64 last,
 								   t0)));
 		if (r && remap_is_media_errno(r)) {
 			atomic64_inc(&sc->read_errors);
+			*changed = true;
 			*changed |= remap_scrub_finding(rc, first + u, spare,
 							sunit + u,
 							REMAP_SCRUB_FAILED);
@@ -393,6 +411,42 @@ static u64 remap_scrub_run(struct remap_c *rc, u64 first, u64 last,
 	return units;
 }
 
+/*
+ * One step of the metadata's scrub (persistent tables): a few blocks, both
+ * copies, under st->lock, so that no commit writes them meanwhile
+ * (remap_meta_scrub()).  Returns 1 while blocks remain, 0 when they are
+ * done, or -EBUSY when st->lock is held (a move) and !@wait: the units go
+ * first then, and the metadata is tried again at the next step.
+ */
+static int remap_scrub_meta(struct remap_state *st, bool wait, u64 *bytes,
+			    bool *changed)
+{
+	struct remap_scrub *sc = &st->scrub;
+	unsigned int noio;
+	u64 repaired = 0;
+	int r;
+
+	if (!st->meta)
+		return 0;
+	if (wait)
+		mutex_lock(&st->lock);
+	else if (!mutex_trylock(&st->lock))
+		return -EBUSY;
+	noio = memalloc_noio_save();
+	r = remap_meta_scrub(st->meta, &sc->meta_pos, sc->buf, sc->buf_len,
+			     bytes, &repaired);
+	memalloc_noio_restore(noio);
+	mutex_unlock(&st->lock);
+	if (repaired) {
+		atomic64_add(repaired, &sc->meta_repaired);
+		*changed = true;
+	}
+	if (r < 0)
+		DMERR_LIMIT("%s: scrub: metadata scrub stopped: %d",
+			    remap_scrub_name(st), r);
+	return r > 0;
+}
+
 /* One step of a running scrub: one run, then the next step is queued. */
 void remap_scrub_work(struct work_struct *work)
 {
@@ -403,20 +457,33 @@ void remap_scrub_work(struct work_struct *work)
 	u64 first, last, units = 0, bytes = 0, epoch;
 	sector_t pos, end, start = 0;
 	unsigned long delay, began = jiffies;
-	bool done = false, changed = false;
+	bool done = false, changed = false, meta_left;
+	int r;
 
 	spin_lock_irq(&sc->lock);
 	rc = sc->rc;
 	pos = sc->pos;
 	end = sc->end;
 	epoch = sc->epoch;
-	if (sc->state != REMAP_SCRUB_RUNNING || !rc) {
+	if (sc->state != REMAP_SCRUB_RUNNING || !rc || !sc->buf) {
 		spin_unlock_irq(&sc->lock);
 		return;
 	}
 	spin_unlock_irq(&sc->lock);
 
-	if (pos < end) {
+	/*
+	 * The metadata first, both copies (before this step's checkpoint
+	 * writes the superblock over whatever its copies held), then the
+	 * units; while a move holds st->lock, units meanwhile.
+	 */
+	r = -EBUSY;
+	if (!sc->meta_done) {
+		r = remap_scrub_meta(st, pos >= end, &bytes, &changed);
+		if (r != -EBUSY)
+			sc->meta_done = !r;
+	}
+	meta_left = !sc->meta_done;
+	if (r == -EBUSY && pos < end) {
 		first = pos >> st->unit_shift;
 		last = (end - 1) >> st->unit_shift;
 		units = remap_scrub_run(rc, first, last, &bytes, &changed);
@@ -428,7 +495,7 @@ void remap_scrub_work(struct work_struct *work)
 	/* A cancel or a new start meanwhile: this step's place is not it. */
 	if (sc->epoch == epoch) {
 		sc->pos = max(sc->pos, pos);
-		if (sc->pos >= sc->end) {
+		if (sc->pos >= sc->end && !meta_left) {
 			done = true;
 			sc->state = REMAP_SCRUB_IDLE;
 			WRITE_ONCE(sc->active, false);
@@ -448,6 +515,14 @@ void remap_scrub_work(struct work_struct *work)
 		       atomic64_read(&sc->read_errors),
 		       atomic64_read(&sc->relocated),
 		       atomic64_read(&sc->weak), atomic64_read(&sc->pending));
+	/*
+	 * The checkpoint: at the end of a pass, after a finding, and at
+	 * least every REMAP_SCRUB_CKPT_MS while the position moves.
+	 */
+	if (done || changed || xchg(&sc->ckpt_now, false) ||
+	    time_after(jiffies, sc->ckpt_at +
+		       msecs_to_jiffies(REMAP_SCRUB_CKPT_MS)))
+		remap_scrub_checkpoint(st);
 	/* rc stays valid: presuspend waits for this step. */
 	if (done || changed)
 		dm_table_event(rc->ti->table);
@@ -477,9 +552,14 @@ static int remap_scrub_start(struct remap_c *rc, const struct remap_msg *m)
 	sector_t mask = st->unit_sectors - 1;
 	unsigned int state = READ_ONCE(sc->state);
 
+	if (!remap_scrub_writable(rc)) {
+		DMERR("%s: scrub start: the table is read-only",
+		      remap_scrub_name(st));
+		return -EROFS;
+	}
 	if (state != REMAP_SCRUB_IDLE) {
 		DMERR("%s: scrub start: a scrub is %s (scrub cancel first%s)",
-		      remap_scrub_name(st), remap_scrub_state_names[state],
+		      remap_scrub_name(st), remap_scrub_state_str(state),
 		      state == REMAP_SCRUB_PAUSED ? ", or scrub resume" : "");
 		return -EBUSY;
 	}
@@ -495,6 +575,9 @@ static int remap_scrub_start(struct remap_c *rc, const struct remap_msg *m)
 	sc->end = min_t(sector_t, (m->sector + m->nr_sectors + mask) & ~mask,
 			rc->ti->len);
 	sc->epoch++;
+	sc->meta_pos = 0;
+	sc->meta_done = false;
+	sc->ckpt_now = true;
 	sc->state = REMAP_SCRUB_RUNNING;
 	sc->next = ktime_get();
 	remap_scrub_kick(sc);
@@ -521,12 +604,14 @@ static int remap_scrub_change(struct remap_state *st, const char *verb,
 		      remap_scrub_name(st), verb,
 		      from == REMAP_SCRUB_RUNNING ? "running " :
 		      from == REMAP_SCRUB_PAUSED ? "paused " : "", verb,
-		      remap_scrub_state_names[state]);
+		      remap_scrub_state_str(state));
 		return -EINVAL;
 	}
 	sc->state = to;
 	if (to == REMAP_SCRUB_IDLE)
 		sc->epoch++;
+	/* A resumed scrub's first step writes the checkpoint. */
+	sc->ckpt_now = to == REMAP_SCRUB_RUNNING;
 	remap_scrub_kick(sc);
 	spin_unlock_irq(&sc->lock);
 	/* Paused or cancelled: no scrub read is in flight once we return. */
@@ -578,6 +663,14 @@ int remap_scrub_message(struct remap_c *rc, const struct remap_msg *m)
 				       REMAP_SCRUB_IDLE);
 		break;
 	}
+	/*
+	 * A pause or a cancel is in the checkpoint when the message returns;
+	 * a start or a resume, from the scrub's first step (which a move
+	 * holding st->lock may delay: the message does not wait for it).
+	 */
+	if (!r && (m->value == REMAP_SCRUB_PAUSE ||
+		   m->value == REMAP_SCRUB_CANCEL))
+		remap_scrub_checkpoint(st);
 	mutex_unlock(&sc->ctl);
 	if (!r)
 		dm_table_event(rc->ti->table);
@@ -592,6 +685,8 @@ void remap_scrub_resume(struct remap_c *rc)
 {
 	struct remap_scrub *sc = &rc->st->scrub;
 
+	if (!remap_scrub_writable(rc))
+		return;
 	mutex_lock(&sc->ctl);
 	spin_lock_irq(&sc->lock);
 	sc->rc = rc;
@@ -619,8 +714,11 @@ void remap_scrub_suspend(struct remap_c *rc)
 	if (ours)
 		sc->rc = NULL;
 	spin_unlock_irq(&sc->lock);
-	if (ours)
+	if (ours) {
 		cancel_delayed_work_sync(&sc->work);
+		/* Where it stopped, before the table's devices may go. */
+		remap_scrub_checkpoint(rc->st);
+	}
 	mutex_unlock(&sc->ctl);
 }
 
@@ -630,7 +728,7 @@ void remap_scrub_get_info(struct remap_state *st, struct remap_scrub_info *i)
 	struct remap_scrub *sc = &st->scrub;
 
 	spin_lock_irq(&sc->lock);
-	i->state = remap_scrub_state_names[sc->state];
+	i->state = remap_scrub_state_str(sc->state);
 	i->start = sc->start;
 	i->pos = sc->pos;
 	i->end = sc->end;
@@ -641,6 +739,7 @@ void remap_scrub_get_info(struct remap_state *st, struct remap_scrub_info *i)
 	i->relocated = atomic64_read(&sc->relocated);
 	i->weak = atomic64_read(&sc->weak);
 	i->pending = atomic64_read(&sc->pending);
+	i->meta_repaired = atomic64_read(&sc->meta_repaired);
 	i->rate = READ_ONCE(sc->rate);
 	i->slow_ms = READ_ONCE(sc->slow_ms);
 }

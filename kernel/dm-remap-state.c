@@ -62,10 +62,14 @@ void remap_lockdep_prime(void)
 	fs_reclaim_release(GFP_KERNEL);
 }
 
-/* Record the counters in the superblock (persistent tables). */
+/*
+ * Record the counters and the scrubber's checkpoint in the superblock
+ * (persistent tables; written only when a word changed).
+ */
 void remap_save_counters(struct remap_state *st)
 {
-	u64 c[REMAP_CTR_NR];
+	u64 c[REMAP_META_NR_COUNTERS];
+	struct remap_scrub_ckpt ck;
 	int i;
 
 	lockdep_assert_held(&st->lock);
@@ -73,7 +77,24 @@ void remap_save_counters(struct remap_state *st)
 		return;
 	for (i = 0; i < REMAP_CTR_NR; i++)
 		c[i] = atomic64_read(&st->counters[i]);
-	remap_meta_save_counters(st->meta, c, REMAP_CTR_NR);
+	remap_scrub_snapshot(&st->scrub, &ck);
+	remap_scrub_ckpt_put(c, &ck);
+	remap_meta_save_counters(st->meta, c, REMAP_SBW_NR);
+}
+
+/* Checkpoint the scrubber now (st->lock not held). */
+void remap_scrub_checkpoint(struct remap_state *st)
+{
+	unsigned int noio;
+
+	if (!st->meta)
+		return;
+	mutex_lock(&st->lock);
+	noio = memalloc_noio_save();
+	remap_save_counters(st);
+	memalloc_noio_restore(noio);
+	mutex_unlock(&st->lock);
+	st->scrub.ckpt_at = jiffies;
 }
 
 /* The pending set the metadata holds (state creation). */
@@ -462,6 +483,48 @@ static int remap_summary_alloc(struct remap_state *st,
 	return 0;
 }
 
+/*
+ * The scrubber as its checkpoint left it: a running or paused scrub goes
+ * on from its position (running: once the table resumes).  An
+ * inconsistent checkpoint is ignored (an idle scrubber), with a warning.
+ */
+static int remap_state_load_scrub(struct dm_target *ti,
+				  struct remap_state *st)
+{
+	struct remap_scrub *sc = &st->scrub;
+	struct remap_scrub_ckpt ck;
+	const char *error = NULL;
+
+	if (remap_meta_get_scrub(st->meta, &ck, &error))
+		DMWARN("%s: %s: ignored (no scrub running)",
+		       dm_device_name(st->md), error);
+	sc->state = ck.state;
+	sc->start = ck.start;
+	sc->pos = ck.pos;
+	sc->end = ck.end;
+	sc->passes = ck.passes;
+	sc->last_pass_end = ck.last_pass_end;
+	atomic64_set(&sc->read_errors, ck.read_errors);
+	atomic64_set(&sc->relocated, ck.relocated);
+	atomic64_set(&sc->weak, ck.weak);
+	atomic64_set(&sc->pending, ck.pending);
+	atomic64_set(&sc->meta_repaired, ck.meta_repaired);
+	if (ck.state == REMAP_SCRUB_IDLE)
+		return 0;
+	sc->buf_len = max_t(size_t, REMAP_SCRUB_RUN_BYTES,
+			    (size_t)st->unit_sectors << SECTOR_SHIFT);
+	sc->buf = kvmalloc(sc->buf_len, GFP_KERNEL);
+	if (!sc->buf) {
+		ti->error = "Cannot allocate the scrub buffer";
+		return -ENOMEM;
+	}
+	DMINFO("%s: scrub of sectors %llu-%llu %s at sector %llu (checkpoint)",
+	       dm_device_name(st->md), (unsigned long long)ck.start,
+	       (unsigned long long)ck.end - 1, remap_scrub_state_str(ck.state),
+	       (unsigned long long)ck.pos);
+	return 0;
+}
+
 static struct remap_state *remap_state_create(struct dm_target *ti,
 					      struct remap_ctr_args *a,
 					      struct remap_geometry *g,
@@ -576,6 +639,9 @@ static struct remap_state *remap_state_create(struct dm_target *ti,
 			goto bad;
 		remap_pending_load(st);
 		remap_state_load_counters(st);
+		r = remap_state_load_scrub(ti, st);
+		if (r)
+			goto bad;
 	}
 
 	st->kc = dm_kcopyd_client_create(NULL);

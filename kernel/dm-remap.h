@@ -97,12 +97,18 @@ struct remap_slot_change;
 /* Pending units the metadata can hold (one block of 508 entries). */
 #define REMAP_MAX_PENDING 508
 
-/* The scrubber (dm-remap-scrub.c). */
-enum remap_scrub_state {
-	REMAP_SCRUB_IDLE,
-	REMAP_SCRUB_RUNNING,
-	REMAP_SCRUB_PAUSED,
-};
+/*
+ * The scrubber (dm-remap-scrub.c); its states (enum remap_scrub_state) are
+ * in core/remap_meta.h, since the checkpoint stores them.
+ */
+
+/* Most bytes read at once: a run of units sharing a place. */
+#define REMAP_SCRUB_RUN_BYTES (128U << 10)
+/*
+ * A running scrub's checkpoint (the superblock) is written at most this
+ * long after its position moved, and at every change of its state.
+ */
+#define REMAP_SCRUB_CKPT_MS 5000U
 
 /* Default scrub_rate, KiB/s (64 MiB/s); 0 is unthrottled. */
 #define REMAP_SCRUB_DEFAULT_RATE 65536U
@@ -126,8 +132,34 @@ struct remap_scrub {
 	unsigned int slow_ms;		/* scrub_slow_ms; 0: off */
 	bool active;			/* running: map() notes I/O times */
 	unsigned long last_io;		/* jiffies of the last mapped bio */
-	atomic64_t read_errors, relocated, weak, pending;
+	atomic64_t read_errors, relocated, weak, pending, meta_repaired;
+	/* The work's own (one step at a time). */
+	unsigned long ckpt_at;		/* jiffies of the last checkpoint */
+	bool ckpt_now;			/* start, resume: checkpoint at once */
+	u64 meta_pos;			/* metadata blocks scrubbed this pass */
+	bool meta_done;			/* ... all of them */
 };
+
+/* The scrubber's checkpoint, as the superblock keeps it. */
+static inline void remap_scrub_snapshot(struct remap_scrub *sc,
+					struct remap_scrub_ckpt *c)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&sc->lock, flags);
+	c->state = sc->state;
+	c->start = sc->start;
+	c->pos = sc->pos;
+	c->end = sc->end;
+	c->passes = sc->passes;
+	c->last_pass_end = sc->last_pass_end;
+	spin_unlock_irqrestore(&sc->lock, flags);
+	c->read_errors = atomic64_read(&sc->read_errors);
+	c->relocated = atomic64_read(&sc->relocated);
+	c->weak = atomic64_read(&sc->weak);
+	c->pending = atomic64_read(&sc->pending);
+	c->meta_repaired = atomic64_read(&sc->meta_repaired);
+}
 
 /* One immutable version of the index; see core/remap_index.h. */
 struct remap_table {
@@ -213,7 +245,10 @@ struct remap_state {
 	atomic64_t counters[REMAP_CTR_NR];
 	atomic64_t nr_retired;		/* spare units never handed out again */
 
-	/* The scrubber; its position and counters are kept in memory only. */
+	/*
+	 * The scrubber; its position, state and counters are checkpointed in
+	 * the superblock with the counters (remap_save_counters()).
+	 */
 	struct remap_scrub scrub;
 };
 
@@ -290,6 +325,7 @@ int remap_state_get(struct remap_c *rc, struct remap_ctr_args *a,
 		    struct remap_geometry *g, work_func_t recover_fn,
 		    work_func_t scrub_fn);
 void remap_save_counters(struct remap_state *st);
+void remap_scrub_checkpoint(struct remap_state *st);
 void remap_lockdep_prime(void);
 void remap_state_put(struct remap_c *rc);
 int remap_table_insert(struct remap_state *st, const struct remap_entry *add,
@@ -322,6 +358,10 @@ int remap_meta_set_slots(struct remap_meta *m, struct remap_slot_change *c,
 int remap_meta_set_pending(struct remap_meta *m, const u64 *lunits, size_t n);
 int remap_meta_save_counters(struct remap_meta *m, const u64 *counters,
 			     size_t n);
+int remap_meta_get_scrub(struct remap_meta *m, struct remap_scrub_ckpt *c,
+			 const char **error);
+int remap_meta_scrub(struct remap_meta *m, u64 *pos, u8 *buf, size_t len,
+		     u64 *bytes, u64 *repaired);
 void remap_meta_get_counters(struct remap_meta *m, u64 *counters, size_t n);
 size_t remap_meta_get_pending(struct remap_meta *m, u64 *lunits, size_t max);
 bool remap_meta_failed(struct remap_meta *m);
@@ -389,6 +429,7 @@ void remap_unit_done(struct remap_state *st, int r);
 struct remap_scrub_info {
 	const char *state;		/* idle, running, paused */
 	u64 start, pos, end, passes, read_errors, relocated, weak, pending;
+	u64 meta_repaired;
 	s64 last_pass_end;
 	unsigned int rate, slow_ms;
 };

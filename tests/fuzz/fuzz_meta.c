@@ -205,6 +205,32 @@ static void fuzz_sb(const u8 *in, u8 flags)
 	CHECK(ref_layout(sb.layout.slot_capacity, sb.unit_sectors, &l));
 	CHECK(layout_equal(&l, &sb.layout));
 	CHECK(sb.instance == get64(sb.uuid));
+	/*
+	 * The scrub checkpoint in counters 5..15: read back as stored when
+	 * consistent (and then consistent), all zero when not; the words go
+	 * back unchanged either way.
+	 */
+	{
+		struct remap_scrub_ckpt ck;
+		u64 w[REMAP_META_NR_COUNTERS];
+		const char *why = NULL;
+
+		if (!remap_scrub_ckpt_get(&sb, &ck, &why)) {
+			CHECK(!why);
+			CHECK(remap_scrub_state_str(ck.state));
+			CHECK(ck.start <= ck.pos && ck.pos <= ck.end);
+			CHECK(!(ck.start & (sb.unit_sectors - 1)));
+			CHECK(ck.end <= sb.main_dev_sectors - sb.main_start ||
+			      !ck.end);
+			memcpy(w, sb.counters, sizeof(w));
+			remap_scrub_ckpt_put(w, &ck);
+			CHECK(!memcmp(w, sb.counters, sizeof(w)));
+		} else {
+			CHECK(why && !strncmp(why, "scrub checkpoint: ", 18));
+			CHECK(!ck.state && !ck.pos && !ck.end && !ck.passes &&
+			      !ck.meta_repaired);
+		}
+	}
 	remap_sb_encode(&sb, nr, again);
 	CHECK(!memcmp(again, b, BS));
 	/* The other copy decodes to the same superblock. */

@@ -10,7 +10,9 @@
 #     unfinished operation changes (state.N vs state.N+1);
 #   - read back every sector intact (sectag pattern CHK_PATTERN);
 #   - with CHK_REMAPCTL_IMG, pass remapctl check, healthy or repairable;
-#     a prefix with an interrupted commit is counted in $CHK_DIR/interrupted.
+#     a prefix with an interrupted commit is counted in $CHK_DIR/interrupted;
+#     with CHK_SCRUB=1 too, its scrub checkpoint must be consistent, and a
+#     prefix with a running or paused one is counted in $CHK_DIR/scrubbing.
 # CHK_EARLY_REFUSAL=1: before the first mark the metadata may not be
 # written yet, so a refused load there is allowed.
 # Run by bash, not sourced; exits non-zero with a line saying why.
@@ -50,6 +52,11 @@ dmsetup remove chk
 "$CHK_REMAPCTL" check "$CHK_REMAPCTL_IMG" > "$d/rcheck"
 rc=$?
 ((rc <= 1)) || fail "remapctl check: $(grep -E 'broken|status' "$d/rcheck" | head -3)"
+if [[ ${CHK_SCRUB:-0} == 1 ]]; then
+	! grep -q "the module ignores it" "$d/rcheck" ||
+		fail "scrub checkpoint: $(grep 'the module ignores it' "$d/rcheck")"
+	grep -q "scrub checkpoint: \(running\|paused\)" "$d/rcheck" && echo "$REPLAY_ENTRY" >> "$d/scrubbing"
+fi
 ((rc == 0)) && exit 0
 grep -q 'interrupted commit' "$d/rcheck" && echo relocation >> "$d/interrupted"
 exit 0

@@ -23,5 +23,23 @@ $SECTAG verify /dev/mapper/rb 0 4096 3 --direct
 $SECTAG verify /dev/mapper/rb 4096 64 5 --direct
 $SECTAG verify /dev/mapper/rb 4160 $((len - 4160)) 3 --direct
 dmsetup status rb | sed 's/^/STATUS /'
+stat() { dmsetup message rb 0 stats | awk -v k="$1" '$1 == k {print $2}'; }
+if [[ $1 == 1 ]]; then
+	# A scrub the power-off interrupts: no remove, no suspend, so the
+	# next boot finds only its periodic checkpoint (every 5 s).
+	dmsetup message rb 0 scrub_rate 1024
+	dmsetup message rb 0 scrub start
+	sleep 7
+	echo "SCRUB1 $(stat scrub_state) $(stat scrub_position)"
+	echo "stage $1 done"
+	exit 0
+fi
+# The scrub goes on from the checkpoint, and ends.
+dmesg | grep "scrub of sectors .* (checkpoint)" | sed 's/^/SCRUB2 /'
+for ((i = 0; i < 600; i++)); do
+	[[ $(stat scrub_state) == idle ]] && break
+	sleep 0.1
+done
+echo "SCRUB2 $(stat scrub_state) $(stat scrub_passes) $(stat scrub_position) $(stat scrub_end)"
 dmsetup remove rb
 echo "stage $1 done"

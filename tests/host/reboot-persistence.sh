@@ -21,6 +21,15 @@ grep '^LIST ' "$d/boot1.log" > "$d/l1"
 grep '^LIST ' "$d/boot2.log" > "$d/l2"
 [[ $(wc -l < "$d/l1") == 10 ]] || { cat "$d/boot1.log"; fail "first boot: expected 10 remapped units"; }
 cmp -s "$d/l1" "$d/l2" || { diff "$d/l1" "$d/l2"; fail "the remap table changed across the reboot"; }
+# The scrub the first boot's power-off interrupted went on from its
+# periodic checkpoint (not from 0, not past where it was) and ended.
+read -r _ st1 p1 <<<"$(grep '^SCRUB1 ' "$d/boot1.log")"
+p2=$(sed -n 's/^SCRUB2 .*running at sector \([0-9]*\) (checkpoint).*/\1/p' "$d/boot2.log")
+[[ $st1 == running && -n $p2 ]] || { cat "$d/boot1.log" "$d/boot2.log"; fail "no scrub checkpoint found at the second boot"; }
+((p2 > 0 && p2 <= p1)) || fail "the second boot's scrub went on from sector $p2; the first was at $p1"
+len=$(($(stat -c %s "$d/main.img") / 512))
+grep -q "^SCRUB2 idle 1 $len $len$" "$d/boot2.log" || { grep '^SCRUB' "$d/boot2.log"; fail "the scrub did not end after the second boot"; }
+echo "reboot-persistence: the scrub was at sector $p1 at power-off, went on from its checkpoint at $p2 and ended"
 echo "reboot-persistence: $(wc -l < "$d/l2") remaps and all data found after a second boot"
 grep '^STATUS ' "$d/boot2.log"
 echo "1 passed, 0 failed"

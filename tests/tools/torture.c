@@ -1023,6 +1023,16 @@ struct klost {
 };
 static struct klost *klost;
 static size_t nklost;
+/*
+ * "sectors A-B remapped to spare unit N": where a unit went, also between
+ * two barriers (a unit remapped and relocated again within a step is in
+ * neither barrier's list).
+ */
+struct kplace {
+	u64 a, b, sunit, clk;
+};
+static struct kplace *kplace;
+static size_t nkplace;
 static u64 last_suppressed_clk;	/* clock when "callbacks suppressed" was last seen */
 /*
  * Every "device-mapper:" line: its kernel time (us) and our clock when we
@@ -1077,7 +1087,7 @@ static void kmsg_open(void)
 static void kmsg_drain(void)
 {
 	char buf[8192], *msg, *nl, pat[64];
-	unsigned long long a, b;
+	unsigned long long a, b, u;
 	ssize_t n;
 	u64 c;
 
@@ -1119,6 +1129,15 @@ static void kmsg_drain(void)
 			klost[nklost].a = a;
 			klost[nklost].b = b;
 			klost[nklost++].clk = c;
+			continue;
+		}
+		if (msg && sscanf(msg + strlen(pat), "%llu-%llu remapped to spare unit %llu",
+				  &a, &b, &u) == 3) {
+			kplace = xrealloc(kplace, (nkplace + 1) * sizeof(*kplace));
+			kplace[nkplace].a = a;
+			kplace[nkplace].b = b;
+			kplace[nkplace].sunit = u;
+			kplace[nkplace++].clk = c;
 			continue;
 		}
 		msg = strchr(buf, ';') + 1;
@@ -2431,8 +2450,11 @@ static bool spare_read_seq_during(u64 ts, u64 te)
 
 /*
  * The deferred zeroes: each must be a sector whose unit lived (by one of
- * the lists we know) on a spare range that a count-based fault active
- * during the read failed reads of; then it is a loss like the others.
+ * the lists we know, or by a "remapped to spare unit N" line of the
+ * kernel log since the fault went in: a unit remapped and relocated
+ * again between two barriers is in no list; seed 82184368, step 1665) on
+ * a spare range that a count-based fault active during the read failed
+ * reads of; then it is a loss like the others.
  */
 static void judge_zeros(const struct list **lists, unsigned int nl)
 {
@@ -2454,6 +2476,23 @@ static void judge_zeros(const struct list **lists, unsigned int nl)
 				f = &faults[i];
 				if (f->dev == DEV_SPARE && f->kind == FK_SEQ && (f->what & F_READS) &&
 				    f->begin <= zwait[z].re && f->end >= zwait[z].rs &&
+				    (u64)sp >= f->start && (u64)sp < f->start + f->len) {
+					ok = true;
+					note_loss_key(zwait[z].s, (1ULL << 63) | i, f->begin, true);
+				}
+			}
+		}
+		/* or on a place the kernel log says it went to meanwhile */
+		for (k = 0; k < nkplace && !ok; k++) {
+			if (kplace[k].a > zwait[z].s || zwait[z].s > kplace[k].b)
+				continue;
+			sp = (long long)((opt.vol ? 0 : data_offset) +
+					 kplace[k].sunit * opt.unit + zwait[z].s % opt.unit);
+			for (i = 0; i < nfaults && !ok; i++) {
+				f = &faults[i];
+				if (f->dev == DEV_SPARE && f->kind == FK_SEQ && (f->what & F_READS) &&
+				    f->begin <= zwait[z].re && f->end >= zwait[z].rs &&
+				    kplace[k].clk >= f->begin &&
 				    (u64)sp >= f->start && (u64)sp < f->start + f->len) {
 					ok = true;
 					note_loss_key(zwait[z].s, (1ULL << 63) | i, f->begin, true);

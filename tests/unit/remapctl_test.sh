@@ -319,6 +319,42 @@ run "restore: the fixture's current copies" 0 -- \
 run "check: restored fixture -> 0" 0 '^status: healthy$' -- \
 	check "$T/fx-dst.img"
 
+# ------------------------------------------------ scrub checkpoint ----
+# docs/metadata-format.md, "Scrub checkpoint": counters 5..15.  check
+# shows a running or paused scrub and the scrub counters as notes, and an
+# inconsistent checkpoint as a note too (the module ignores it); restore
+# carries it.
+ckjson() {
+	python3 - "$T/src.json" "$1" "$2" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["counters"][5:16] = [int(v) for v in sys.argv[3].split()]
+json.dump(d, open(sys.argv[2], "w"))
+PY
+}
+ckjson "$T/ck.json" "2 1 0 1 3 1767225600 2 0 4096 8192 5"
+run "restore: a paused scrub's checkpoint" 0 -- restore "$T/dst.img" --from "$T/ck.json"
+run "check: the checkpoint shown, healthy" 0 \
+	'scrub checkpoint: paused at sector 4096 of sectors 0-8191 \(50\.0%\)' \
+	'scrub: 3 passes \(the last ended at 1767225600, Unix time\), 2 read errors, 1 relocated, 0 weak, 1 pending, 5 metadata copies repaired' \
+	'^status: healthy$' -- check "$T/dst.img" --spare-start 2048
+run "dump --json: the checkpoint kept" 0 \
+	'"counters": \[3, 2, 1, 0, 8, 2, 1, 0, 1, 3, 1767225600, 2, 0, 4096, 8192, 5\]' \
+	-- dump --json --spare-start 2048 "$T/dst.img"
+ckjson "$T/ck.json" "0 0 0 0 0 0 1 0 8200 8192 0"
+run "restore: an inconsistent checkpoint" 0 -- restore "$T/dst.img" --from "$T/ck.json"
+run "check: an inconsistent checkpoint is a note" 0 \
+	'scrub checkpoint: position outside its pass \(the module ignores it: no scrub runs\)' \
+	'^status: healthy$' -- check "$T/dst.img" --spare-start 2048
+ckjson "$T/ck.json" "0 0 0 0 0 0 1 0 0 $((2097152 + 8)) 0"
+run "restore: a checkpoint past the main device" 0 -- restore "$T/dst.img" --from "$T/ck.json"
+run "check: past the main device" 0 'pass ends past the main device' \
+	-- check "$T/dst.img" --spare-start 2048
+run "restore: the original" 0 -- restore "$T/dst.img" --from "$T/src.json"
+run "check: no scrub note without a scrub" 0 '^status: healthy$' \
+	-- check "$T/dst.img" --spare-start 2048
+check "check: no scrub note" bash -c "! grep -q scrub '$OUT'"
+
 # ------------------------------------- initialized slot blocks (v2) ----
 # docs/metadata-format.md, "Initialized slot blocks": only the first
 # slot_blocks_init slot blocks are read; the fixture's uninitialized block

@@ -1243,6 +1243,110 @@ static void test_slots_to_entries(void **state)
 						NULL), -EINVAL);
 }
 
+/*
+ * The scrub checkpoint (docs: "Scrub checkpoint"): counters 5..15 of the
+ * superblock, encoded and decoded as words, survive a superblock round
+ * trip, an all-zero one is an idle scrubber that never ran (every
+ * superblock written before the checkpoint existed), and an inconsistent
+ * one is refused with its reason and read as idle.
+ */
+static void test_scrub_ckpt(void **state)
+{
+	struct remap_scrub_ckpt c = {
+		.state = REMAP_SCRUB_PAUSED, .start = 64, .pos = 4096,
+		.end = 8192, .passes = 3, .last_pass_end = 1767225600,
+		.read_errors = 5, .relocated = 2, .weak = 1, .pending = 4,
+		.meta_repaired = 7,
+	}, d;
+	struct remap_sb sb, back;
+	const char *err = NULL;
+	u8 *b = xmalloc(BS);
+	unsigned int i;
+
+	(void)state;
+	make_sb(&sb, 1000, 8);
+	sb.main_dev_sectors = 1 << 20;
+	sb.main_start = 0;
+	/* Words 5..15 and nothing else. */
+	memset(sb.counters, 0, sizeof(sb.counters));
+	remap_scrub_ckpt_put(sb.counters, &c);
+	for (i = 0; i < REMAP_CTR_NR; i++)
+		assert_int_equal(sb.counters[i], 0);
+	assert_int_equal(sb.counters[REMAP_SBW_SCRUB_STATE], 2);
+	assert_int_equal(sb.counters[REMAP_SBW_SCRUB_POS], 4096);
+	assert_int_equal(sb.counters[15], 7);
+	assert_int_equal(REMAP_SBW_NR, REMAP_META_NR_COUNTERS);
+	/* Through the bytes: word 11 at byte 144 + 8 * 11. */
+	remap_sb_encode(&sb, 0, b);
+	assert_int_equal(b[144 + 8 * REMAP_SBW_SCRUB_STATE], 2);
+	assert_int_equal(remap_sb_decode(b, 0, &back, &err), 0);
+	memset(&d, 0xff, sizeof(d));
+	assert_int_equal(remap_scrub_ckpt_get(&back, &d, &err), 0);
+	assert_memory_equal(&c, &d, sizeof(c));
+	assert_string_equal(remap_scrub_state_str(d.state), "paused");
+
+	/* All zero: idle, never ran. */
+	memset(back.counters + REMAP_CTR_NR, 0,
+	       (REMAP_META_NR_COUNTERS - REMAP_CTR_NR) * sizeof(u64));
+	assert_int_equal(remap_scrub_ckpt_get(&back, &d, &err), 0);
+	assert_int_equal(d.state, REMAP_SCRUB_IDLE);
+	assert_int_equal(d.pos, 0);
+	assert_int_equal(d.passes, 0);
+
+	/* Refusals: each reads as all zero, with its reason. */
+	{
+		static const struct {
+			unsigned int word;
+			u64 v;
+			const char *why;
+		} bad[] = {
+			{ REMAP_SBW_SCRUB_STATE, 3, "unknown state" },
+			{ REMAP_SBW_SCRUB_POS, 63, "position outside" },
+			{ REMAP_SBW_SCRUB_POS, 8193, "position outside" },
+			{ REMAP_SBW_SCRUB_START, 4097, "position outside" },
+			{ REMAP_SBW_SCRUB_START, 68, "inside a unit" },
+			{ REMAP_SBW_SCRUB_END, (1 << 20) + 8, "past the main" },
+		};
+
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			struct remap_sb x = sb;
+
+			x.counters[bad[i].word] = bad[i].v;
+			if (bad[i].word == REMAP_SBW_SCRUB_START && bad[i].v == 68)
+				x.counters[REMAP_SBW_SCRUB_POS] = 68;
+			if (bad[i].word == REMAP_SBW_SCRUB_END) {
+				x.counters[REMAP_SBW_SCRUB_POS] = bad[i].v;
+				x.counters[REMAP_SBW_SCRUB_END] = bad[i].v;
+			}
+			err = NULL;
+			memset(&d, 0xff, sizeof(d));
+			assert_int_equal(remap_scrub_ckpt_get(&x, &d, &err),
+					 -EINVAL);
+			assert_non_null(err);
+			assert_non_null(strstr(err, bad[i].why));
+			assert_int_equal(d.state, 0);
+			assert_int_equal(d.passes, 0);
+			assert_int_equal(d.meta_repaired, 0);
+		}
+	}
+	/* A running scrub of nothing; an idle one may be empty. */
+	sb.counters[REMAP_SBW_SCRUB_STATE] = REMAP_SCRUB_RUNNING;
+	sb.counters[REMAP_SBW_SCRUB_START] = 128;
+	sb.counters[REMAP_SBW_SCRUB_POS] = 128;
+	sb.counters[REMAP_SBW_SCRUB_END] = 128;
+	assert_int_equal(remap_scrub_ckpt_get(&sb, &d, &err), -EINVAL);
+	sb.counters[REMAP_SBW_SCRUB_STATE] = REMAP_SCRUB_IDLE;
+	assert_int_equal(remap_scrub_ckpt_get(&sb, &d, &err), 0);
+	/* At the end of its main device: fine; main_start counts. */
+	sb.main_start = 1024;
+	sb.counters[REMAP_SBW_SCRUB_END] = (1 << 20) - 1024;
+	assert_int_equal(remap_scrub_ckpt_get(&sb, &d, &err), 0);
+	sb.counters[REMAP_SBW_SCRUB_END] = (1 << 20) - 1016;
+	assert_int_equal(remap_scrub_ckpt_get(&sb, &d, &err), -EINVAL);
+	assert_null(remap_scrub_state_str(3));
+	free(b);
+}
+
 /* ---- the fixture image from fixtures/meta_fixture.py ---- */
 
 #define FX_UNIT 8
@@ -1298,6 +1402,14 @@ static void test_fixture(void **state)
 	assert_sb_equal(&sa, &sb);
 	inst = 0x2e4ddec00100ed5eULL;
 	assert_int_equal(sa.instance, inst);
+	/* Written before the scrub checkpoint existed: an idle scrubber. */
+	{
+		struct remap_scrub_ckpt ck;
+
+		assert_int_equal(remap_scrub_ckpt_get(&sa, &ck, &err), 0);
+		assert_int_equal(ck.state, REMAP_SCRUB_IDLE);
+		assert_int_equal(ck.passes, 0);
+	}
 	assert_memory_equal(sa.uuid, uuid, 16);
 	assert_int_equal(sa.seq, 3);
 	assert_int_equal(sa.version, 1);
@@ -1549,6 +1661,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_torn_block),
 	cmocka_unit_test(test_pick),
 	cmocka_unit_test(test_slots_to_entries),
+	cmocka_unit_test(test_scrub_ckpt),
 	cmocka_unit_test(test_fixture),
 	cmocka_unit_test(test_fixture_v2),
 };

@@ -226,6 +226,46 @@ static u64 byte_of_block(const struct meta_img *m, u64 block)
 }
 
 /* The superblocks: which is current, and what is wrong with them. */
+/*
+ * The scrubber's checkpoint (docs/metadata-format.md, "Scrub checkpoint"):
+ * a note, since the module loads the table either way (it ignores an
+ * inconsistent checkpoint, and rewrites it at its next superblock write).
+ */
+static void note_scrub(struct meta_img *m)
+{
+	struct remap_scrub_ckpt c;
+	const char *why = NULL;
+	u64 len, done;
+
+	if (remap_scrub_ckpt_get(&m->sb, &c, &why)) {
+		add_problem(m, SEV_NOTE, "%s (the module ignores it: no scrub runs)",
+			    why);
+		return;
+	}
+	if (c.state != REMAP_SCRUB_IDLE) {
+		len = c.end - c.start;
+		done = c.pos - c.start;
+		add_problem(m, SEV_NOTE,
+			    "scrub checkpoint: %s at sector %llu of sectors %llu-%llu (%.1f%%); it goes on from there when the table is loaded",
+			    remap_scrub_state_str(c.state),
+			    (unsigned long long)c.pos,
+			    (unsigned long long)c.start,
+			    (unsigned long long)c.end - 1,
+			    (double)done * 100.0 / (double)len);
+	}
+	if (c.state != REMAP_SCRUB_IDLE || c.passes || c.read_errors ||
+	    c.meta_repaired)
+		add_problem(m, SEV_NOTE,
+			    "scrub: %llu passes (the last ended at %llu, Unix time), %llu read errors, %llu relocated, %llu weak, %llu pending, %llu metadata copies repaired",
+			    (unsigned long long)c.passes,
+			    (unsigned long long)c.last_pass_end,
+			    (unsigned long long)c.read_errors,
+			    (unsigned long long)c.relocated,
+			    (unsigned long long)c.weak,
+			    (unsigned long long)c.pending,
+			    (unsigned long long)c.meta_repaired);
+}
+
 static int load_sb(struct meta_img *m)
 {
 	u8 *buf = malloc(2 * BS), *again;
@@ -311,6 +351,7 @@ static int load_sb(struct meta_img *m)
 			    "the superblock was written for spare_start %llu, read here at sector %llu (an extracted copy?)",
 			    (unsigned long long)m->sb.spare_start,
 			    (unsigned long long)m->start);
+	note_scrub(m);
 	free(buf);
 	return 0;
 }
