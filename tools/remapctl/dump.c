@@ -193,13 +193,15 @@ static void dump_text(const struct dump_view *v, const struct opts *o)
 		printf("\n");
 	}
 	for (k = 0; k < REMAP_META_NR_COUNTERS; k++) {
-		if (k < 5)
+		const char *w = k == REMAP_SBW_SCRUB_STATE ?
+			remap_scrub_state_str(v->sb->counters[k]) : NULL;
+
+		if (w)
+			printf("%-20s%s\n", remap_fields[counter_fields[k]].key,
+			       w);
+		else
 			printf("%-20s%llu\n",
 			       remap_fields[counter_fields[k]].key,
-			       (unsigned long long)v->sb->counters[k]);
-		else if (v->sb->counters[k])
-			printf("counter_%-12llu%llu\n",
-			       (unsigned long long)k,
 			       (unsigned long long)v->sb->counters[k]);
 	}
 	printf("remapped %llu\n", (unsigned long long)v->n);

@@ -41,8 +41,11 @@
 #define BS REMAP_META_BLOCK_SIZE
 #define PER REMAP_META_PER_BLOCK
 
-/* The superblock's counters, in its order, by their status field names. */
-extern const enum remap_field counter_fields[5];
+/*
+ * The superblock's 16 counter words, in its order, by their status field
+ * names (5 .. 15: the scrub checkpoint).
+ */
+extern const enum remap_field counter_fields[REMAP_META_NR_COUNTERS];
 
 /* The offline commands' options. */
 struct opts {
