@@ -28,17 +28,17 @@ dm_create sc "0 $len remap /dev/mapper/sm 0 $sloop 0 $slen 2 unit_sectors $U"
 
 # field NAME KEY: one field of remapctl status, read by name.
 field() { "$RC" status --no-speed "$1" | awk -v k="$2:" '$1 == k {print $2}'; }
-# try CMD...: run CMD; its exit status in $r, its output in $out.
-try() { r=0; out=$("$@" 2>&1) || r=$?; }
+# try CMD...: run CMD; its exit status in $r, its output in $cmdout.
+try() { r=0; cmdout=$("$@" 2>&1) || r=$?; }
 
 log "refusals: bad words and numbers (the target's parser, nothing sent)"
 ev0=$(events sc)
 try "$RC" scrub sc begin
 expect_eq "unknown verb" "$r" 3
-[[ $out == *"unknown scrub command 'begin'"* ]] || fail "unknown verb: $out"
+[[ $cmdout == *"unknown scrub command 'begin'"* ]] || fail "unknown verb: $cmdout"
 try "$RC" scrub sc rate 16777217
 expect_eq "rate too large" "$r" 3
-[[ $out == *"scrub_rate must be a number from 0 to 16777216"* ]] || fail "rate: $out"
+[[ $cmdout == *"scrub_rate must be a number from 0 to 16777216"* ]] || fail "rate: $cmdout"
 try "$RC" scrub sc rate fast
 expect_eq "rate not a number" "$r" 3
 try "$RC" scrub sc slow-ms 60001
@@ -53,11 +53,11 @@ try "$RC" scrub sc pause --wait
 expect_eq "--wait without start" "$r" 3
 try "$RC" scrub nosuchdev start
 expect_eq "no such device" "$r" 3
-[[ $out == *"no such device-mapper device"* ]] || fail "no such device: $out"
+[[ $cmdout == *"no such device-mapper device"* ]] || fail "no such device: $cmdout"
 expect_eq "nothing was sent (no table event)" "$(events sc)" "$ev0"
 try "$RC" scrub sc resume
 expect_eq "resume with no scrub paused" "$r" 2
-[[ $out == *"refused"* ]] || fail "resume: $out"
+[[ $cmdout == *"refused"* ]] || fail "resume: $cmdout"
 try "$RC" scrub sc pause
 expect_eq "pause with no scrub running" "$r" 2
 expect_eq "state after the refusals" "$(field sc scrub_state)" idle
@@ -76,7 +76,7 @@ try "$RC" scrub sc start
 expect_eq "start" "$r" 0
 try "$RC" scrub sc start
 expect_eq "a second start is refused" "$r" 2
-[[ $out == *"already running"* ]] || fail "second start: $out"
+[[ $cmdout == *"already running"* ]] || fail "second start: $cmdout"
 sleep 2
 st=$("$RC" status sc)
 echo "$st" | grep scrub_
@@ -115,7 +115,7 @@ expect_eq "state" "$(field sc scrub_state)" running
 try "$RC" scrub sc wait
 wait
 expect_eq "wait on a cancelled scrub" "$r" 2
-[[ $out == *"was cancelled at sector"* ]] || fail "wait: $out"
+[[ $cmdout == *"was cancelled at sector"* ]] || fail "wait: $cmdout"
 expect_eq "state after cancel" "$(field sc scrub_state)" idle
 expect_eq "passes after cancel" "$(field sc scrub_passes)" 0
 try "$RC" scrub sc wait
@@ -126,8 +126,8 @@ log "start --wait over a range with a bad unit: the findings, exit 0"
 set_bad sm "4096 8 error"
 try "$RC" scrub sc start 2048 4096 --wait
 expect_eq "start --wait" "$r" 0
-echo "$out"
-[[ $out == *"pass done: "*"1 pending"* ]] || fail "start --wait: $out"
+echo "$cmdout"
+[[ $cmdout == *"pass done: "*"1 pending"* ]] || fail "start --wait: $cmdout"
 expect_eq "range start" "$(field sc scrub_start)" 2048
 expect_eq "range end" "$(field sc scrub_end)" 6144
 expect_eq "passes" "$(field sc scrub_passes)" 1

@@ -1123,7 +1123,8 @@ static void kmsg_drain(void)
 		}
 		if (strstr(msg, "callbacks suppressed"))
 			last_suppressed_clk = c;
-		if ((msg = strstr(msg, pat)) && strstr(msg, "unreadable; replaced by zeroes") &&
+		msg = strstr(msg, pat);
+		if (msg && strstr(msg, "unreadable; replaced by zeroes") &&
 		    sscanf(msg + strlen(pat), "%llu-%llu", &a, &b) == 2) {
 			klost = xrealloc(klost, (nklost + 1) * sizeof(*klost));
 			klost[nklost].a = a;
