@@ -38,6 +38,7 @@
 #include "remap_args.h"
 #include "remap_tab.h"
 #include "remapctl.h"
+#include "online.h"
 
 
 #define DEFAULT_TAB "/etc/remaptab"
@@ -99,16 +100,6 @@ struct tab {
 	size_t n;
 };
 
-/* libdevmapper's messages: kept quiet, we print our own. */
-static void dm_quiet(int level, const char *file, int line, int dm_errno,
-		     const char *f, ...)
-{
-	(void)level;
-	(void)file;
-	(void)line;
-	(void)dm_errno;
-	(void)f;
-}
 
 static int aerr(const char *fmt, ...)
 {
@@ -745,7 +736,7 @@ static int run(int argc, char **argv, bool stop)
 			return EXIT_USAGE;
 		}
 
-	dm_log_with_errno_init(dm_quiet);
+	dm_log_with_errno_init(dm_quiet_log);
 	dm_udev_set_sync_support(1);
 	if (all) {
 		for (k = 0; k < t.n; k++) {

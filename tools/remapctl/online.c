@@ -82,9 +82,8 @@ const char usage_remap[] =
 "printed and the kernel log has more); 3 usage error, no such device, not\n"
 "a remap target, device-mapper error.\n";
 
-/* libdevmapper's messages: kept quiet, we print our own. */
-static void dm_quiet_log(int level, const char *file, int line, int dm_errno,
-			 const char *f, ...)
+void dm_quiet_log(int level, const char *file, int line, int dm_errno,
+		  const char *f, ...)
 {
 	(void)level;
 	(void)file;

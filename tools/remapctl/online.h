@@ -44,6 +44,10 @@ int remap_dev_get(const char *cmd, const char *name, struct remap_dev *d,
 int dm_message(const char *name, const char *msg, char *resp,
 	       size_t resplen);
 
+/* libdevmapper's log function that says nothing: we print our own. */
+void dm_quiet_log(int level, const char *file, int line, int dm_errno,
+		  const char *f, ...);
+
 /* CLOCK_MONOTONIC in seconds. */
 double now(void);
 
