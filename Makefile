@@ -112,7 +112,7 @@ ifeq ($(origin KDIR),undefined)
   endif
 endif
 
-.PHONY: all module clean check demo lint setup test-tools test-kmod tools fuzz bench-index bench w1 check-debug debug-kernel stress torture print-kver
+.PHONY: all module clean check demo lint setup test-tools test-kmod tools fuzz bench-index bench-scrub bench w1 check-debug debug-kernel stress torture print-kver
 .PHONY: clean-tools install install-module install-tools uninstall uninstall-module uninstall-tools
 .PHONY: install-dkms-src dkms-install dkms-uninstall deb man check-man check-version check-install check-packages check-boot print-version
 
@@ -159,6 +159,11 @@ demo:
 # BENCH_QUICK=1: a short development run into build/bench/quick.
 bench:
 	bench/bench.sh
+
+# The scrubber's read rate against dd through dm-linear, and fio's IOPS
+# with and without a scrub running (bench/results/scrub.md).
+bench-scrub:
+	bench/scrub-bench.sh
 
 # Instructions per index operation at 1k/100k/1M entries (callgrind).
 bench-index:

@@ -45,19 +45,6 @@ dm_create r "$TABLE"
 dev=/dev/mapper/r
 $SECTAG write $dev 0 "$len" 1 --direct
 
-# sc NAME KEY: a scrub value of the stats answer.
-sc() { stat_of "$1" "$2"; }
-
-# wait_idle NAME SECONDS: wait until the scrub is idle.
-wait_idle() {
-	local i
-	for ((i = 0; i < $2 * 10; i++)); do
-		[[ $(sc "$1" scrub_state) == idle ]] && return 0
-		sleep 0.1
-	done
-	msg "$1" stats >&2
-	fail "$1: the scrub did not finish within $2 s"
-}
 
 # scrub_pass NAME [FIRST NR]: a whole scrub of that range, unthrottled.
 scrub_pass() {
@@ -376,9 +363,9 @@ dmsetup remove rb && forget_dm rb
 # ---------------------------------------------------------------------
 log "J: status ends with the scrub fields, as stats says them"
 read -r -a f <<<"$(dmsetup status r | cut -d' ' -f4-)"
-expect_eq "J: fields" "${#f[@]}" 23
+expect_eq "J: fields" "${#f[@]}" 24
 keys=(scrub_state scrub_position scrub_end scrub_passes scrub_last_pass_end
-	scrub_read_errors scrub_relocated scrub_weak scrub_pending)
+	scrub_read_errors scrub_relocated scrub_weak scrub_pending scrub_start)
 for i in "${!keys[@]}"; do
 	expect_eq "J: status field $((15 + i)) ${keys[i]}" "${f[14 + i]}" "$(sc r "${keys[i]}")"
 done

@@ -16,16 +16,6 @@ echo $((64 * 1024)) > "$nb/size"
 echo 512 > "$nb/blocksize"
 echo 1 > "$nb/power"
 [[ -b /dev/scrubbig ]] || fail "no /dev/scrubbig"
-sc() { stat_of "$1" "$2"; }
-wait_idle() {
-	local i
-	for ((i = 0; i < $2 * 10; i++)); do
-		[[ $(sc "$1" scrub_state) == idle ]] && return 0
-		sleep 0.1
-	done
-	msg "$1" stats >&2
-	fail "$1: the scrub did not finish within $2 s"
-}
 
 # ---------------------------------------------------------------------
 log "R: a scrub of a 64 GiB null_blk (no data) ends at 100%"

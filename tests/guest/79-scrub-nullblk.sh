@@ -38,16 +38,6 @@ new_nullb() {
 	echo 1 > "$nb/power"
 	[[ -b /dev/$1 ]] || fail "no /dev/$1"
 }
-sc() { stat_of "$1" "$2"; }
-wait_idle() {
-	local i
-	for ((i = 0; i < $2 * 10; i++)); do
-		[[ $(sc "$1" scrub_state) == idle ]] && return 0
-		sleep 0.1
-	done
-	msg "$1" stats >&2
-	fail "$1: the scrub did not finish within $2 s"
-}
 
 # ---------------------------------------------------------------------
 log "P: bad blocks under written units: pending after a scrub, no user read"

@@ -33,16 +33,6 @@ dm_create r "$TABLE"
 dev=/dev/mapper/r
 $SECTAG write $dev 0 "$len" 1 --direct
 
-sc() { stat_of "$1" "$2"; }
-wait_idle() {
-	local i
-	for ((i = 0; i < $2 * 10; i++)); do
-		[[ $(sc "$1" scrub_state) == idle ]] && return 0
-		sleep 0.1
-	done
-	msg "$1" stats >&2
-	fail "$1: the scrub did not finish within $2 s"
-}
 # wait_pos NAME SECTOR: until the scrub has passed SECTOR (20 s at most).
 wait_pos() {
 	local i

@@ -94,6 +94,20 @@ status_of() {
 # stat_of NAME KEY: one value of the "stats" message's answer.
 stat_of() { msg "$1" stats | awk -v k="$2" '$1 == k {print $2}'; }
 
+# sc NAME KEY: a scrub value of the stats answer.
+sc() { stat_of "$1" "$2"; }
+
+# wait_idle NAME SECONDS: wait until the scrub is idle.
+wait_idle() {
+	local i
+	for ((i = 0; i < $2 * 10; i++)); do
+		[[ $(sc "$1" scrub_state) == idle ]] && return 0
+		sleep 0.1
+	done
+	msg "$1" stats >&2
+	fail "$1: the scrub did not finish within $2 s"
+}
+
 # events NAME: the device's table event counter.
 events() { dmsetup info -c --noheadings -o events "$1" | tr -d ' '; }
 
