@@ -97,6 +97,12 @@ stat_of() { msg "$1" stats | awk -v k="$2" '$1 == k {print $2}'; }
 # sc NAME KEY: a scrub value of the stats answer.
 sc() { stat_of "$1" "$2"; }
 
+# expect_no_user_errors NAME WHAT: no user read failed, nothing was lost.
+expect_no_user_errors() {
+	expect_eq "$2: no user error, nothing lost" "$(status_of "$1" uncorrectable lost)" \
+		"uncorrectable=0 lost=0"
+}
+
 # wait_idle NAME SECONDS: wait until the scrub is idle.
 wait_idle() {
 	local i
