@@ -3,14 +3,15 @@
 #
 # "make bench": dm-remap side by side with dm-linear in one QEMU guest
 # booted with -icount (deterministic virtual time, one vCPU), on null_blk
-# and brd, with 0 / 1k / 100k / 1M remapped units and a 10%-hot set; the
+# and brd, with 0 / 1k / 100k / 1M remapped units, a 10%-hot set and 10%
+# of the fio region remapped in adjacent runs (a scratched region); the
 # load times of 1M remaps; kernel memory per remapped unit.  Writes
 # bench/results/fio.md (tables), fio.tsv, runs.tsv, fio.svg (plot).
 # See bench/README.md.
 #
 # Env: BENCH_QUICK=1    the headline cells in < 10 minutes: 2 rounds of
-#                       0.2 s, 0/1k/1M remaps, no 64 KiB or persistent
-#                       import; results in build/bench/quick/
+#                       0.2 s, 0/1k/1M remaps and the runs, no 64 KiB or
+#                       persistent import; results in build/bench/quick/
 #      BENCH_OUT=DIR    where the results go (default bench/results)
 #      BENCH_ROUNDS, BENCH_RUNTIME, BENCH_WORKLOADS, BENCH_QDS,
 #      BENCH_KINDS, BENCH_COUNTS: override one setting (guest-bench.sh)
@@ -21,16 +22,17 @@ cd "$REPO"
 
 if [[ ${BENCH_QUICK:-0} == 1 ]]; then
 	# The headline cells: every workload and queue depth on both kinds,
-	# 0, 1k and 1M remaps (the 1M import is timed too), two rounds (one
-	# in each device order), no 64 KiB or persistent import.
+	# 0, 1k and 1M remaps (the 1M import is timed too) and the adjacent
+	# runs, two rounds (one in each device order), no 64 KiB or
+	# persistent import.
 	: "${BENCH_ROUNDS:=2}" "${BENCH_RUNTIME:=200ms}"
-	: "${BENCH_COUNTS:=r0 r1k r1m}"
+	: "${BENCH_COUNTS:=r0 r1k r1m adj}"
 	: "${BENCH_PERSISTENT_IMPORT:=0}" "${BENCH_BIG_IMPORT:=0}"
 	: "${BENCH_OUT:=$REPO/build/bench/quick}"
 fi
 : "${BENCH_ROUNDS:=3}" "${BENCH_RUNTIME:=500ms}"
 : "${BENCH_WORKLOADS:=randread randwrite read write}" "${BENCH_QDS:=1 32}"
-: "${BENCH_KINDS:=nullb brd}" "${BENCH_COUNTS:=r0 r1k r100k r1m hot}"
+: "${BENCH_KINDS:=nullb brd}" "${BENCH_COUNTS:=r0 r1k r100k r1m hot adj}"
 : "${BENCH_PERSISTENT_IMPORT:=1}" "${BENCH_BIG_IMPORT:=1}"
 : "${BENCH_OUT:=$REPO/bench/results}"
 
@@ -57,6 +59,11 @@ UNIT_SECTORS=$UNIT_SECTORS
 REGION_BYTES=$REGION_BYTES
 EOF
 GIB=2097152	# sectors
+# "adj": runs of RUN_UNITS adjacent units (256 KiB) at random, unaligned,
+# never touching each other, in the fio region: as many as make 10% of
+# its units (a scratched region, remapped in runs).
+RUN_UNITS=64
+ADJ_COUNT=$((REGION_BYTES / 4096 / 10 / RUN_UNITS * RUN_UNITS))
 # name count spare_start spare_len (sectors)
 sets=(
 	"r0 0 0 $GIB"
@@ -64,6 +71,7 @@ sets=(
 	"r100k 100000 $((2 * GIB)) $GIB"
 	"r1m 1000000 $((4 * GIB)) $((5 * GIB))"
 	"hot $((REGION_BYTES / 4096 / 10)) $((10 * GIB)) $GIB"
+	"adj $ADJ_COUNT $((11 * GIB)) $GIB"
 )
 
 echo "bench: remap lists and host-made metadata (mkdump + remapctl restore)"
@@ -72,15 +80,23 @@ echo "# name count spare_start spare_len meta_blocks" >"$W/areas.txt"
 for s in "${sets[@]}"; do
 	read -r name count start len <<<"$s"
 	# Distinct units at random, sorted (as badblocks prints them): over
-	# the whole device, or for "hot" over the fio region (10% of it).
+	# the whole device, or for "hot" and "adj" over the fio region (10%
+	# of it; "adj" in runs of RUN_UNITS, a unit apart at least).
 	range=$((DEV_SECTORS / UNIT_SECTORS))
-	[[ $name == hot ]] && range=$((REGION_BYTES / 512 / UNIT_SECTORS))
+	[[ $name == hot || $name == adj ]] && range=$((REGION_BYTES / 512 / UNIT_SECTORS))
 	python3 -c '
 import random, sys
-n, rng, seed = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+n, rng, seed, run = (int(a) for a in sys.argv[1:5])
 r = random.Random(seed)
-sys.stdout.write("".join("%d\n" % u for u in sorted(r.sample(range(rng), n))))
-' "$count" "$range" "$((count + 7))" >"$W/$name.list"
+if not run:
+    units = sorted(r.sample(range(rng), n))
+else:
+    k = n // run
+    starts = [g + i * run for i, g in enumerate(sorted(r.sample(range(rng - k * run), k)))]
+    units = [s + j for s in starts for j in range(run)]
+sys.stdout.write("".join("%d\n" % u for u in units))
+' "$count" "$range" "$((count + 7))" "$([[ $name == adj ]] && echo $RUN_UNITS || echo 0)" \
+		>"$W/$name.list"
 	meta=0
 	if ((count > 0)); then
 		build/bench/mkdump "$UNIT_SECTORS" 512 "$DEV_SECTORS" "$DEV_SECTORS" \

@@ -6,8 +6,10 @@
 #
 # For each backing kind (null_blk without data, brd), on the same main
 # device in the same boot: one dm-linear device and dm-remap devices with
-# 0, 1k, 100k, 1M remapped units scattered over the whole main device, and
-# one with 10% of the units of the benchmarked region remapped ("hot").
+# 0, 1k, 100k, 1M remapped units scattered over the whole main device, one
+# with 10% of the units of the benchmarked region remapped ("hot"), and one
+# with 10% of them remapped in runs of adjacent units ("adj", a scratched
+# region: a bio inside a run goes to the spare as one piece).
 # Each has its own spare area on a second device of the same kind.
 #   null_blk: volatile tables, loaded with "remapctl import" (remap_many);
 #             plus a persistent 1M import timed on a spare whose metadata

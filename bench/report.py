@@ -33,7 +33,7 @@ for line in open(os.path.join(res, "info.txt")):
     info[k] = v
 
 LABEL = {"lin": "linear", "lin2": "linear #2 (noise)", "r0": "0", "r1k": "1k", "r100k": "100k",
-         "r1m": "1M", "hot": "10% hot"}
+         "r1m": "1M", "hot": "10% hot", "adj": "10% in runs"}
 WL = {"randread": "4k randread", "randwrite": "4k randwrite",
       "read": "128k seq read", "write": "128k seq write"}
 KIND = {"nullb": "null_blk (no data)", "brd": "brd (RAM disk)"}
@@ -60,7 +60,7 @@ kinds = [k for k in ("nullb", "brd") if any(r[0] == k for r in runs)]
 wls = [w for w in ("randread", "randwrite", "read", "write")
        if any(r[1] == w for r in runs)]
 qds = sorted({r[2] for r in runs})
-devs = [d for d in ("lin", "r0", "r1k", "r100k", "r1m", "hot", "lin2")
+devs = [d for d in ("lin", "r0", "r1k", "r100k", "r1m", "hot", "adj", "lin2")
         if any(r[4] == d for r in runs)]
 sets = [d for d in devs if d != "lin"]
 rounds = sorted({r[3] for r in runs})
@@ -147,7 +147,7 @@ def slabs(name):
 mem_rows = []
 for kind, how in (("brd", "table load from metadata (persistent)"),
                   ("nullb", "remapctl import (volatile)")):
-    for d in ["r0", "r1k", "r100k", "r1m", "hot", "pimp"]:
+    for d in ["r0", "r1k", "r100k", "r1m", "hot", "adj", "pimp"]:
         name = d if d != "pimp" else "r1m"
         a, b = meminfo("%s-%s-before" % (kind, d)), \
             meminfo("%s-%s-after" % (kind, d))
@@ -183,11 +183,14 @@ L.append("- %d round(s) of %s per job, devices alternating (order forward, "
 L.append("- main device: %d GiB (%d units of %d sectors); fio on its first "
          "%d MiB (direct I/O, fixed random seed); remaps scattered at random "
          "over the whole device; \"10%% hot\": %d units, 10%% of the fio "
-         "region's units, scattered inside it."
+         "region's units, scattered inside it; \"10%% in runs\": %d units "
+         "in runs of 64 adjacent units (256 KiB, adjacent spare units "
+         "too), at random in the fio region (a scratched region)."
          % (int(info["dev_sectors"]) // 2097152,
             int(info["dev_sectors"]) // int(info["unit_sectors"]),
             int(info["unit_sectors"]), int(info["region_bytes"]) >> 20,
-            areas.get("hot", {}).get("count", 0)))
+            areas.get("hot", {}).get("count", 0),
+            areas.get("adj", {}).get("count", 0)))
 L.append("- spare areas on a second device of the same kind. null_blk: "
          "`memory_backed=0`, `irqmode=0`, tables `volatile`, remaps loaded "
          "by `remapctl import`. brd: persistent tables, remaps loaded at "
@@ -199,7 +202,7 @@ for k in kinds:
     L.append("## %s: IOPS (median) and ratio to dm-linear" % KIND[k])
     L.append("")
     L.append("| cell | linear | " + " | ".join(
-        "%s remaps" % LABEL[d] if d not in ("hot", "lin2") else LABEL[d]
+        "%s remaps" % LABEL[d] if d not in ("hot", "adj", "lin2") else LABEL[d]
         for d in sets) + " |")
     L.append("| --- | ---: | " + " | ".join("---:" for _ in sets) + " |")
     for w in wls:
@@ -236,6 +239,15 @@ L.append("| --- | --- | --- | --- |")
 L.append(goal_line("r0", 0.995, "0 remaps, every cell"))
 L.append(goal_line("r1k", 0.985, "1,000 remaps scattered, every cell"))
 L.append(goal_line("r1m", 0.985, "1,000,000 remaps scattered, every cell"))
+for d in ("adj", "hot"):
+    v = [(ratio(k, w, q, d), k, w, q) for k in kinds for w in ("read", "write")
+         for q in qds if ratio(k, w, q, d) is not None]
+    if v:
+        lo = min(v)
+        L.append("| %s, 128k cells (%s) | - | %.3fx-%.3fx (lowest %s %s QD%d) | - |"
+                 % (LABEL[d], "a bio inside a run is one piece" if d == "adj"
+                    else "scattered: bios cut at each remapped unit",
+                    lo[0], max(v)[0], KIND[lo[1]].split()[0], WL[lo[2]], lo[3]))
 noise = [ratio(k, w, q, "lin2") for k in kinds for w in wls for q in qds
          if ratio(k, w, q, "lin2") is not None]
 if noise:
@@ -317,7 +329,7 @@ for kind, how, d, n, used, slab, vm, pcpu, top in mem_rows:
 L.append("")
 L.append("brd: the snapshots bracket `dmsetup create` (the whole table load: "
          "index, metadata slot array, pool bitmap, kcopyd/dm-io clients and "
-         "mempools); the 0-remap load (spare area of 1 GiB like 1k/100k/hot, "
+         "mempools); the 0-remap load (spare area of 1 GiB like 1k/100k/hot/adj, "
          "the 1M set has 5 GiB) gives the fixed part. null_blk: they bracket "
          "`remapctl import` into an existing volatile table (index and what "
          "the first copy sets up). import (persistent): the table existed "

@@ -304,23 +304,32 @@ int remap_parse_extent(const char *s, u64 target_len, u64 *sector,
 	return 0;
 }
 
-/* "remap_many <extent>...": every extent must be valid. */
+/*
+ * "remap_many [zero_fill] <extent>...": every extent must be valid.  With
+ * zero_fill (m->value 1) the units are not copied from the main device:
+ * their spare units are zero-filled and their sectors count as lost.
+ */
 static int ra_parse_many(unsigned int argc, char **argv, u64 target_len,
 			 struct remap_msg *m, const char **error)
 {
-	unsigned int i;
+	unsigned int i, first = 1;
 	u64 s, n;
 	int r;
 
-	if (argc < 2)
+	if (argc > 1 && !strcmp(argv[1], "zero_fill")) {
+		m->value = 1;
+		first = 2;
+	}
+	if (argc <= first)
 		return ra_fail(error,
-			       "Usage: remap_many <sector>[+<nr_sectors>]...");
-	for (i = 1; i < argc; i++) {
+			       "Usage: remap_many [zero_fill] <sector>[+<nr_sectors>]...");
+	for (i = first; i < argc; i++) {
 		r = remap_parse_extent(argv[i], target_len, &s, &n, error);
 		if (r)
 			return r;
 	}
-	m->nr_extents = argc - 1;
+	m->first_extent = first;
+	m->nr_extents = argc - first;
 	return 0;
 }
 

@@ -95,7 +95,7 @@ enum remap_msg_op {
 	REMAP_MSG_UNREMAP,	/* unremap <sector> [<nr_sectors>] */
 	REMAP_MSG_CLEAR,	/* clear */
 	REMAP_MSG_LIST,		/* list */
-	REMAP_MSG_REMAP_MANY,	/* remap_many <extent>... */
+	REMAP_MSG_REMAP_MANY,	/* remap_many [zero_fill] <extent>... */
 	REMAP_MSG_STATS,	/* stats */
 	REMAP_MSG_AUTO_REMAP,	/* auto_remap on|off */
 	REMAP_MSG_READ_RETRIES,	/* read_retries <n> */
@@ -122,10 +122,14 @@ struct remap_msg {
 	u64 nr_sectors;		/* >= 1; 1 when not given */
 	/*
 	 * auto_remap: 0/1; read_retries: n; scrub: enum remap_scrub_op;
-	 * scrub_rate: KiB/s; scrub_slow_ms: ms
+	 * scrub_rate: KiB/s; scrub_slow_ms: ms; remap_many: 1 for zero_fill
 	 */
 	u64 value;
-	/* remap_many: the extents are argv[1 .. nr_extents] */
+	/*
+	 * remap_many: the extents are argv[first_extent ..
+	 * first_extent + nr_extents)
+	 */
+	unsigned int first_extent;
 	unsigned int nr_extents;
 };
 

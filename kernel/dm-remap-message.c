@@ -3,8 +3,10 @@
  * dm-remap-message.c - "dmsetup message <dev> 0 <verb> ...".
  *
  *   remap <sector> [<nr_sectors>]     remap the units holding those sectors
- *   remap_many <sector>[+<nr>]...     the same for many extents at once,
+ *   remap_many [zero_fill] <sector>[+<nr>]...
+ *                                     the same for many extents at once,
  *                                     skipping units already remapped
+ *                                     (zero_fill: zeroes, counted lost)
  *   unremap <sector> [<nr_sectors>]   move them back to the main device
  *   clear                             unremap every unit
  *   list                              one line per remapped unit
@@ -57,11 +59,12 @@ static int remap_cmp_extent(const void *a, const void *b)
 }
 
 /*
- * "remap_many <extent>...": the units of every extent, sorted and merged,
- * then remapped; answers "<remapped_units> <skipped_units>".
+ * "remap_many [zero_fill] <extent>...": the units of every extent, sorted
+ * and merged, then remapped (zero_fill: zero-filled, not copied); answers
+ * "<remapped_units> <skipped_units>".
  */
-static int remap_many(struct remap_c *rc, unsigned int argc, char **argv,
-		      char *result, unsigned int maxlen)
+static int remap_many(struct remap_c *rc, const struct remap_msg *m,
+		      char **argv, char *result, unsigned int maxlen)
 {
 	struct remap_state *st = rc->st;
 	struct remap_extent *x;
@@ -70,10 +73,10 @@ static int remap_many(struct remap_c *rc, unsigned int argc, char **argv,
 	const char *error;
 	int r;
 
-	x = kvmalloc_array(argc, sizeof(*x), GFP_KERNEL);
+	x = kvmalloc_array(m->nr_extents, sizeof(*x), GFP_KERNEL);
 	if (!x)
 		return -ENOMEM;
-	for (i = 1; i < argc; i++) {
+	for (i = m->first_extent; i < m->first_extent + m->nr_extents; i++) {
 		/* Checked by remap_parse_message() already. */
 		if (remap_parse_extent(argv[i], rc->ti->len, &sector, &nr,
 				       &error)) {
@@ -95,7 +98,7 @@ static int remap_many(struct remap_c *rc, unsigned int argc, char **argv,
 		else
 			x[nr++] = x[i];
 	}
-	r = remap_extents(rc, x, nr, &added, &skipped);
+	r = remap_extents(rc, x, nr, m->value, &added, &skipped);
 	kvfree(x);
 	if (r == -ENOSPC)
 		DMERR("%s: remap_many: spare pool has %llu free units, fewer than needed",
@@ -224,7 +227,7 @@ int remap_message(struct dm_target *ti, unsigned int argc, char **argv,
 	case REMAP_MSG_SCRUB_SLOW_MS:
 		return remap_scrub_message(rc, &m);
 	case REMAP_MSG_REMAP_MANY:
-		r = remap_many(rc, argc, argv, result, maxlen);
+		r = remap_many(rc, &m, argv, result, maxlen);
 		if (remap_health_changed(st, &before))
 			dm_table_event(ti->table);
 		return r;

@@ -174,7 +174,15 @@ int remap_meta_set_slots(struct remap_meta *m, struct remap_slot_change *c,
 		return 0;
 	if (m->failed)
 		return -EROFS;
-	sort(c, n, sizeof(*c), remap_cmp_slot_change, NULL);
+	/*
+	 * remap_many and the error path hand the changes over sorted (the
+	 * pool gives out the lowest free units): one pass says so, and the
+	 * heapsort (O(n log n) on sorted input too) is skipped.
+	 */
+	for (i = 1; i < n && c[i - 1].sunit < c[i].sunit; i++)
+		;
+	if (i < n)
+		sort(c, n, sizeof(*c), remap_cmp_slot_change, NULL);
 	/* The pool hands out only units whose slot block is in memory. */
 	if (WARN_ON_ONCE(c[n - 1].sunit >= meta_nr_slots(m)))
 		return -EINVAL;

@@ -18,6 +18,9 @@
  * bad sectors do: the unit is salvaged block by block (remap_salvage_unit),
  * its unreadable blocks are zeroed on the spare, counted in status and
  * logged with their sector numbers, and the remap goes ahead.
+ * remap_many zero_fill does that for units the caller knows are
+ * unreadable: no read of the main device, the spare units are written with
+ * zeroes, and every sector of those units is counted and logged as lost.
  *
  * The moving units are a sorted set (st->moving), so a batch of scattered
  * units (remap_many) holds I/O to those units only.
@@ -201,10 +204,12 @@ static size_t remap_copy_pass(struct remap_c *rc, const struct remap_entry *e,
  * REMAP_COPY_BUF_BYTES; set each unit's jobs[] as a kcopyd job would: a
  * unit of a region that could not be read has read_err (and is salvaged
  * unit by unit later), one of a region that could not be written
- * write_err.  -ENOMEM when the buffer cannot be had (nothing copied).
+ * write_err.  @zero: nothing is read, the spare units get zeroes.
+ * -ENOMEM when the buffer cannot be had (nothing copied).
  */
 static int remap_copy_to_spare(struct remap_c *rc, const struct remap_entry *e,
-			       struct remap_copy_job *jobs, size_t nr)
+			       struct remap_copy_job *jobs, size_t nr,
+			       bool zero)
 {
 	size_t unit_bytes = (size_t)rc->st->unit_sectors << SECTOR_SHIFT;
 	size_t per_pass = max_t(size_t, 1, REMAP_COPY_BUF_BYTES / unit_bytes);
@@ -213,7 +218,8 @@ static int remap_copy_to_spare(struct remap_c *rc, const struct remap_entry *e,
 	u8 *buf;
 
 	per_pass = min(per_pass, nr);
-	buf = kvmalloc(per_pass * unit_bytes, GFP_KERNEL);
+	buf = zero ? kvzalloc(per_pass * unit_bytes, GFP_KERNEL) :
+		     kvmalloc(per_pass * unit_bytes, GFP_KERNEL);
 	runs = kvmalloc_array(per_pass, sizeof(*runs), GFP_KERNEL);
 	if (!buf || !runs) {
 		kvfree(buf);
@@ -226,7 +232,8 @@ static int remap_copy_to_spare(struct remap_c *rc, const struct remap_entry *e,
 	}
 	for (done = 0; done < nr; done += n) {
 		n = min(per_pass, nr - done);
-		nr_runs = remap_copy_pass(rc, e + done, n, buf, runs, false);
+		nr_runs = zero ? 0 :
+			  remap_copy_pass(rc, e + done, n, buf, runs, false);
 		for (i = 0; i < nr_runs; i++) {
 			if (!runs[i].error)
 				continue;
@@ -357,6 +364,27 @@ static bool remap_salvage_unreadable(struct remap_c *rc,
 }
 
 /*
+ * The units @e were zero-filled (remap_many zero_fill): count their
+ * sectors as lost, as the error path counts a block it could not read,
+ * and log them, a line per run of adjacent units.
+ */
+static void remap_zero_filled(struct remap_c *rc, const struct remap_entry *e,
+			      size_t nr)
+{
+	sector_t n, lost = 0;
+	size_t i, j;
+
+	for (i = 0; i < nr; i = j) {
+		n = remap_unit_span(rc, e[i].lunit);
+		for (j = i + 1; j < nr && remap_run_next(e, j - 1, false); j++)
+			n += remap_unit_span(rc, e[j].lunit);
+		remap_log_lost(rc->st, e[i].lunit, 0, n);
+		lost += n;
+	}
+	remap_count(rc->st, REMAP_CTR_LOST_SECTORS, lost);
+}
+
+/*
  * Record the batch on disk: each entry's spare unit slot becomes its
  * logical unit (@remap) or free.  A no-op for a volatile table.
  */
@@ -403,8 +431,12 @@ static bool remap_batch_end(struct remap_state *st, int r, int undo_r)
 	return !doubt;
 }
 
-/* Remap @lunits (sorted, none remapped yet, enough spare, <= a batch). */
-static int remap_batch(struct remap_c *rc, const u64 *lunits, size_t nr)
+/*
+ * Remap @lunits (sorted, none remapped yet, enough spare, <= a batch);
+ * @zero: zero-fill their spare units instead of copying.
+ */
+static int remap_batch(struct remap_c *rc, const u64 *lunits, size_t nr,
+		       bool zero)
 {
 	struct remap_state *st = rc->st;
 	struct remap_copy_job *jobs;
@@ -428,7 +460,7 @@ static int remap_batch(struct remap_c *rc, const u64 *lunits, size_t nr)
 	}
 
 	remap_gate_start(st, lunits, nr);
-	r = remap_copy_to_spare(rc, e, jobs, nr);
+	r = remap_copy_to_spare(rc, e, jobs, nr, zero);
 	for (i = 0; i < nr && !r; i++)
 		if (jobs[i].write_err)
 			r = -EIO;
@@ -455,6 +487,8 @@ static int remap_batch(struct remap_c *rc, const u64 *lunits, size_t nr)
 		goto undo;
 	}
 	remap_count(st, REMAP_CTR_REALLOC_EVENTS, nr);
+	if (zero)
+		remap_zero_filled(rc, e, nr);
 	goto out;
 undo:
 	while (nr--)
@@ -470,11 +504,11 @@ out:
  * time; *added counts the units done.  Caller holds st->lock and has
  * checked that the pool has room for all of them.  @none_remapped: the
  * caller found none of them remapped (with st->lock held since, so only
- * these batches add any): no unit needs looking up.
+ * these batches add any): no unit needs looking up.  @zero: zero-fill.
  */
 static int remap_extents_locked(struct remap_c *rc,
 				const struct remap_extent *x, size_t nr,
-				bool none_remapped, u64 *added)
+				bool none_remapped, bool zero, u64 *added)
 {
 	struct remap_state *st = rc->st;
 	struct remap_table *t;
@@ -495,14 +529,14 @@ static int remap_extents_locked(struct remap_c *rc,
 			batch[n++] = u;
 			if (n < st->move_batch)
 				continue;
-			r = remap_batch(rc, batch, n);
+			r = remap_batch(rc, batch, n, zero);
 			*added += r ? 0 : n;
 			n = 0;
 			cond_resched();
 		}
 	}
 	if (!r && n) {
-		r = remap_batch(rc, batch, n);
+		r = remap_batch(rc, batch, n, zero);
 		*added += r ? 0 : n;
 	}
 	kvfree(batch);
@@ -569,7 +603,7 @@ int remap_units(struct remap_c *rc, u64 first, u64 last)
 	else if (!r && last - first + 1 > spare_pool_free_units(&st->pool))
 		r = -ENOSPC;
 	else if (!r)
-		r = remap_extents_locked(rc, &x, 1, true, &added);
+		r = remap_extents_locked(rc, &x, 1, true, false, &added);
 	if (added)
 		remap_save_counters(st);
 	memalloc_noio_restore(noio);
@@ -579,13 +613,14 @@ int remap_units(struct remap_c *rc, u64 first, u64 last)
 
 /*
  * remap_many: remap every unit of @nr extents (sorted by first unit, not
- * overlapping) that is not remapped yet.  All or nothing as far as checks
- * go: -ENOSPC when the spare pool has fewer free units than that.
+ * overlapping) that is not remapped yet; @zero: zero-fill their spare
+ * units instead of copying (remap_zero_filled).  All or nothing as far as
+ * checks go: -ENOSPC when the spare pool has fewer free units than that.
  * *added and *skipped count the units remapped now and the units that
  * were remapped already.
  */
 int remap_extents(struct remap_c *rc, const struct remap_extent *x, size_t nr,
-		  u64 *added, u64 *skipped)
+		  bool zero, u64 *added, u64 *skipped)
 {
 	struct remap_state *st = rc->st;
 	u64 want = 0, total = 0, n;
@@ -607,9 +642,12 @@ int remap_extents(struct remap_c *rc, const struct remap_extent *x, size_t nr,
 	if (!r && want > spare_pool_free_units(&st->pool))
 		r = -ENOSPC;
 	else if (!r)
-		r = remap_extents_locked(rc, x, nr, !*skipped, added);
+		r = remap_extents_locked(rc, x, nr, !*skipped, zero, added);
 	if (*added)
 		remap_save_counters(st);
+	if (zero && *added)
+		DMWARN("%s: remap_many zero_fill: %llu units zero-filled on the spare, not copied; their sectors count as lost",
+		       dm_device_name(st->md), (unsigned long long)*added);
 	memalloc_noio_restore(noio);
 	mutex_unlock(&st->lock);
 	return r;

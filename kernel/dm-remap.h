@@ -412,7 +412,7 @@ struct remap_extent {
 
 int remap_units(struct remap_c *rc, u64 first, u64 last);
 int remap_extents(struct remap_c *rc, const struct remap_extent *x, size_t nr,
-		  u64 *added, u64 *skipped);
+		  bool zero, u64 *added, u64 *skipped);
 int unremap_units(struct remap_c *rc, u64 first, u64 last, bool strict);
 int remap_may_remap(struct remap_state *st, u64 last);
 void remap_salvage_read(struct remap_c *rc, struct block_device *src,

@@ -156,14 +156,15 @@ static void check_features(unsigned int argc, char **argv,
  * "<sector>" or "<sector>+<nr_sectors>": each lies inside the target and
  * remap_parse_extent() gives the same numbers.
  */
-static void check_extents(unsigned int argc, char **argv, u64 len)
+static void check_extents(unsigned int argc, char **argv, unsigned int first,
+			  u64 len)
 {
 	char *buf, *plus;
 	const char *err;
 	unsigned int i;
 	u64 s, n, gs, gn;
 
-	for (i = 1; i < argc; i++) {
+	for (i = first; i < argc; i++) {
 		buf = strdup(argv[i]);
 		CHECK(buf);
 		plus = strchr(buf, '+');
@@ -220,8 +221,11 @@ static void fuzz_message(unsigned int argc, char **argv, u64 len)
 		break;
 	case REMAP_MSG_REMAP_MANY:
 		CHECK(!strcmp(argv[0], "remap_many"));
-		CHECK(argc >= 2 && m.nr_extents == argc - 1);
-		check_extents(argc, argv, len);
+		/* "zero_fill" before the extents: m.value 1 */
+		v = argc >= 2 && !strcmp(argv[1], "zero_fill");
+		CHECK(m.value == v && m.first_extent == 1 + v);
+		CHECK(argc >= 2 + v && m.nr_extents == argc - 1 - v);
+		check_extents(argc, argv, m.first_extent, len);
 		break;
 	case REMAP_MSG_AUTO_REMAP:
 		CHECK(argc == 2 && !strcmp(argv[0], "auto_remap"));

@@ -114,7 +114,7 @@ stable() { grep -Ev '"(seq|generation)"' "$1"; }
 
 run "help" 0 '^Offline commands' 'check <spare_dev>' 'import <dm_name>' \
 	'status \[<dm_name>...\]' 'list <dm_name>' 'remap <dm_name>' -- --help
-run "help: import" 0 '--block-size' '--sectors' '--message-size' 'Exit status' \
+run "help: import" 0 '--block-size' '--sectors' '--message-size' '--zero-fill' 'Exit status' \
 	-- import --help
 run "help: status" 0 'Usage: remapctl status' -- help status
 run "import: no device" 3 'missing <dm_name>' -- import

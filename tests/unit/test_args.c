@@ -862,6 +862,12 @@ static void test_msg_remap_many(void **state)
 	char *junk4[] = { "remap_many", "1+2+3" };
 	char *junk5[] = { "remap_many", "" };
 	char *ovf[] = { "remap_many", "18446744073709551616" };
+	char *zf[] = { "remap_many", "zero_fill", "5", "10+3" };
+	char *zfnone[] = { "remap_many", "zero_fill" };
+	char *zflate[] = { "remap_many", "5", "zero_fill" };
+	char *zfcase[] = { "remap_many", "Zero_fill" };
+	char *zftwice[] = { "remap_many", "zero_fill", "zero_fill" };
+	char *zfpast[] = { "remap_many", "zero_fill", "100" };
 	struct remap_msg m;
 	const char *err = NULL;
 	u64 s, n;
@@ -870,7 +876,20 @@ static void test_msg_remap_many(void **state)
 	m = msg_ok(ARGC(ok), ok, 100);
 	assert_int_equal(m.op, REMAP_MSG_REMAP_MANY);
 	assert_int_equal(m.nr_extents, 4);
-	msg_fails(1, none, 100, "Usage: remap_many <sector>[+<nr_sectors>]...");
+	assert_int_equal(m.first_extent, 1);
+	assert_int_equal(m.value, 0);
+	m = msg_ok(ARGC(zf), zf, 100);
+	assert_int_equal(m.op, REMAP_MSG_REMAP_MANY);
+	assert_int_equal(m.value, 1);
+	assert_int_equal(m.first_extent, 2);
+	assert_int_equal(m.nr_extents, 2);
+	msg_fails(1, none, 100, "Usage: remap_many [zero_fill] <sector>[+<nr_sectors>]...");
+	msg_fails(2, zfnone, 100, "Usage: remap_many [zero_fill] <sector>[+<nr_sectors>]...");
+	/* the keyword only first, spelt exactly */
+	msg_fails(3, zflate, 100, "Invalid extent (want <sector>[+<nr_sectors>])");
+	msg_fails(2, zfcase, 100, "Invalid extent (want <sector>[+<nr_sectors>])");
+	msg_fails(3, zftwice, 100, "Invalid extent (want <sector>[+<nr_sectors>])");
+	msg_fails(3, zfpast, 100, "Sector beyond end of device");
 	msg_fails(2, plus0, 100, "Number of sectors must not be zero");
 	msg_fails(3, past, 100, "Sector beyond end of device");
 	msg_fails(2, range, 100, "Sector range beyond end of device");

@@ -226,8 +226,10 @@ static u64 replay(struct bb_cursor *c, size_t size, u64 max_units,
 		assert_int_equal(remap_parse_message(argc, argv, dev_sectors,
 						     &m, &error), 0);
 		assert_int_equal(m.op, REMAP_MSG_REMAP_MANY);
+		assert_int_equal(m.value, c->zero_fill);
+		assert_int_equal(m.first_extent, 1 + c->zero_fill);
 		msg_units = 0;
-		for (unsigned int i = 1; i < argc; i++) {
+		for (unsigned int i = m.first_extent; i < argc; i++) {
 			assert_int_equal(remap_parse_extent(argv[i], dev_sectors,
 							    &sector, &nr,
 							    &error), 0);
@@ -255,6 +257,7 @@ static void test_messages_cover_exactly(void **state)
 			     .sectors = true };
 	unsigned char *want = calloc(nunits, 1), *seen = calloc(nunits, 1);
 	static const size_t sizes[] = { 64, 100, 4096 };
+	size_t n;
 	struct bb_cursor c;
 	struct bb_list l;
 	char err[256], line[32];
@@ -289,10 +292,13 @@ static void test_messages_cover_exactly(void **state)
 		expect += want[i];
 	assert_int_equal(bb_count_units(&l), expect);
 
-	for (k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+	for (k = 0; k < 2 * sizeof(sizes) / sizeof(sizes[0]); k++) {
 		memset(seen, 0, nunits);
 		bb_cursor_init(&c, &l, us, dev);
-		got = replay(&c, sizes[k], k == 1 ? 7 : 65536, us, dev, seen);
+		c.zero_fill = k >= sizeof(sizes) / sizeof(sizes[0]);
+		n = sizeof(sizes) / sizeof(sizes[0]);
+		got = replay(&c, sizes[k % n], k % n == 1 ? 7 : 65536, us, dev,
+			     seen);
 		assert_int_equal(got, expect);
 		assert_memory_equal(seen, want, nunits);
 	}
@@ -324,6 +330,11 @@ static void test_message_format(void **state)
 	assert_int_equal(bb_next_message(&c, buf, sizeof(buf), 100), 7);
 	assert_string_equal(buf, "remap_many 1004+6 5000");
 	assert_int_equal(bb_next_message(&c, buf, sizeof(buf), 100), 0);
+	/* --zero-fill */
+	bb_cursor_init(&c, &l, 1, 1 << 20);
+	c.zero_fill = true;
+	assert_int_equal(bb_next_message(&c, buf, sizeof(buf), 100), 11);
+	assert_string_equal(buf, "remap_many zero_fill 1000+10 5000");
 	bb_list_free(&l);
 
 	/* nothing listed: no message */

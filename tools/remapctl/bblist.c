@@ -296,6 +296,7 @@ void bb_cursor_init(struct bb_cursor *c, const struct bb_list *l,
 	c->next = l->n ? l->x[0].first : 0;
 	c->unit_sectors = unit_sectors;
 	c->dev_sectors = dev_sectors;
+	c->zero_fill = false;
 }
 
 /*
@@ -326,7 +327,8 @@ u64 bb_next_message(struct bb_cursor *c, char *buf, size_t size,
 	char one[48];
 	size_t w;
 
-	len = (size_t)snprintf(buf, size, "remap_many");
+	len = (size_t)snprintf(buf, size, "remap_many%s",
+			       c->zero_fill ? " zero_fill" : "");
 	while (c->i < c->l->n && units < max_units) {
 		const struct bb_extent *x = &c->l->x[c->i];
 

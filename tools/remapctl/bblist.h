@@ -94,6 +94,7 @@ struct bb_cursor {
 	u64 next;		/* first unit of it not sent yet */
 	u32 unit_sectors;
 	u64 dev_sectors;
+	bool zero_fill;		/* "remap_many zero_fill ..." (init: false) */
 };
 
 void bb_cursor_init(struct bb_cursor *c, const struct bb_list *l,
@@ -101,8 +102,8 @@ void bb_cursor_init(struct bb_cursor *c, const struct bb_list *l,
 
 /*
  * Write the next message into @buf (at most @size bytes with the NUL;
- * @size >= 64): "remap_many <sector>+<nr> ...", every extent in sectors
- * (a unit at the end of the device is cut to the device).  At most
+ * @size >= 64): "remap_many [zero_fill] <sector>+<nr> ...", every
+ * extent in sectors (a unit at the end of the device is cut to the device).  At most
  * @max_units units.  Returns the number of units in it (0: nothing left).
  */
 u64 bb_next_message(struct bb_cursor *c, char *buf, size_t size,

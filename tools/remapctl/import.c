@@ -25,7 +25,8 @@
 
 const char usage_import[] =
 "Usage: remapctl import <dm_name> [FILE|-] [-b BLOCK_SIZE | --sectors |\n"
-"                       --ddrescue] [--message-size BYTES] [--quiet]\n"
+"                       --ddrescue] [--zero-fill] [--message-size BYTES]\n"
+"                       [--quiet]\n"
 "\n"
 "Remap every unit of a loaded dm-remap device that a bad-block list names.\n"
 "The list is the output of e2fsprogs' badblocks(8): one block number per\n"
@@ -40,12 +41,21 @@ const char usage_import[] =
 "(ENOSPC) the messages sent before stay done, and the count is printed.\n"
 "Progress goes to standard error; the totals to standard output.\n"
 "\n"
+"With --zero-fill the listed units are known to be unreadable: their data\n"
+"is not copied from the main device (no reads, no retries); the spare\n"
+"units are filled with zeroes instead, every sector of those units counts\n"
+"as lost (lost_sectors in status) and the kernel log names them.  What the\n"
+"main device still held there is discarded.  Units already remapped keep\n"
+"their data.\n"
+"\n"
 "Options:\n"
 "  -b, --block-size N   bytes per listed block, a multiple of 512 (default\n"
 "                       1024, as badblocks; use the -b given to badblocks)\n"
 "  --sectors            the list holds 512-byte sector numbers instead\n"
 "  --ddrescue           FILE is a GNU ddrescue mapfile of the dm device:\n"
 "                       its '-' (bad-sector) areas are remapped\n"
+"  --zero-fill          zero-fill the spare units instead of copying the\n"
+"                       units (for units known unreadable; counted as lost)\n"
 "  --message-size N     largest message in bytes, 64-65536 (default 65536)\n"
 "  -q, --quiet          no progress\n"
 "  -h, --help           this help\n"
@@ -106,7 +116,7 @@ static int parse_size_opt(const char *cmd, const char *opt, const char *val,
 struct import_opts {
 	const char *name, *file;
 	u64 block_size, msg_size;
-	bool sectors, block_given, ddrescue, quiet;
+	bool sectors, block_given, ddrescue, quiet, zero_fill;
 };
 
 static const struct option import_longopts[] = {
@@ -114,6 +124,7 @@ static const struct option import_longopts[] = {
 	{ "message-size", required_argument, NULL, 'm' },
 	{ "sectors", no_argument, NULL, 's' },
 	{ "ddrescue", no_argument, NULL, 'd' },
+	{ "zero-fill", no_argument, NULL, 'z' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -143,6 +154,9 @@ static int import_opt(void *ctx, int c, const char *arg)
 		return -1;
 	case 'd':
 		io->ddrescue = true;
+		return -1;
+	case 'z':
+		io->zero_fill = true;
 		return -1;
 	case 'q':
 		io->quiet = true;
@@ -250,6 +264,7 @@ static int import_send(const struct import_opts *io, const struct remap_dev *d,
 	p.decile = 0;
 	p.shown = 0;
 	bb_cursor_init(&c, l, unit_sectors, d->len);
+	c.zero_fill = io->zero_fill;
 	for (;;) {
 		u64 n = bb_next_message(&c, msg, io->msg_size, MSG_MAX_UNITS);
 
@@ -316,9 +331,10 @@ int cmd_import(int argc, char **argv)
 			r == EROFS ? " (the metadata is read-only)" : "",
 			(unsigned long long)(units - res.sent),
 			(unsigned long long)units);
-	printf("remapctl import: %s: %llu entries, %llu units in %zu extents; remapped %llu, skipped %llu (already remapped), %llu messages, %.3f s\n",
+	printf("remapctl import: %s: %llu entries, %llu units in %zu extents; remapped %llu%s, skipped %llu (already remapped), %llu messages, %.3f s\n",
 	       io.name, (unsigned long long)l.entries, (unsigned long long)units,
 	       l.n, (unsigned long long)res.remapped,
+	       io.zero_fill ? " (zero-filled, counted as lost)" : "",
 	       (unsigned long long)res.skipped, (unsigned long long)res.nmsg,
 	       now() - t0);
 	bb_list_free(&l);
