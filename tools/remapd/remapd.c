@@ -853,8 +853,9 @@ out:
 
 /* ---- metrics ---- */
 
+/* A name ending in _total is a counter, any other a gauge (OpenMetrics). */
 struct metric {
-	const char *name, *type;
+	const char *name;
 	int field;		/* -1 .. -5: special */
 	/*
 	 * A special metric's help; a field's help is its description in
@@ -864,34 +865,41 @@ struct metric {
 };
 
 static const struct metric metrics[] = {
-	{ "dmremap_info", "gauge", -1,
+	{ "dmremap_info", -1,
 	  "dm-remap device: 1, labels name it and its settings" },
-	{ "dmremap_remapped_units", "gauge", REMAP_F_REMAPPED_UNITS, "" },
-	{ "dmremap_spare_units", "gauge", REMAP_F_SPARE_UNITS, "" },
-	{ "dmremap_spare_used_units", "gauge", REMAP_F_SPARE_USED, "" },
-	{ "dmremap_retired_spare_units", "gauge", REMAP_F_RETIRED_UNITS, "" },
-	{ "dmremap_pending_units", "gauge", REMAP_F_PENDING_UNITS, " (SMART 197)" },
-	{ "dmremap_doubt_units", "gauge", REMAP_F_DOUBT_UNITS, "" },
-	{ "dmremap_auto_remaps_total", "counter", REMAP_F_AUTO_REMAPS, "" },
-	{ "dmremap_reallocation_events_total", "counter", REMAP_F_REALLOCATION_EVENTS, " (SMART 196)" },
-	{ "dmremap_uncorrectable_reads_total", "counter", REMAP_F_UNCORRECTABLE_READS, " (SMART 198)" },
-	{ "dmremap_spare_errors_total", "counter", REMAP_F_SPARE_ERRORS, "" },
-	{ "dmremap_lost_sectors_total", "counter", REMAP_F_LOST_SECTORS, "" },
-	{ "dmremap_metadata_ok", "gauge", -2,
+	{ "dmremap_remapped_units", REMAP_F_REMAPPED_UNITS, "" },
+	{ "dmremap_spare_units", REMAP_F_SPARE_UNITS, "" },
+	{ "dmremap_spare_used_units", REMAP_F_SPARE_USED, "" },
+	{ "dmremap_retired_spare_units", REMAP_F_RETIRED_UNITS, "" },
+	{ "dmremap_pending_units", REMAP_F_PENDING_UNITS, " (SMART 197)" },
+	{ "dmremap_doubt_units", REMAP_F_DOUBT_UNITS, "" },
+	{ "dmremap_auto_remaps_total", REMAP_F_AUTO_REMAPS, "" },
+	{ "dmremap_reallocation_events_total", REMAP_F_REALLOCATION_EVENTS, " (SMART 196)" },
+	{ "dmremap_uncorrectable_reads_total", REMAP_F_UNCORRECTABLE_READS, " (SMART 198)" },
+	{ "dmremap_spare_errors_total", REMAP_F_SPARE_ERRORS, "" },
+	{ "dmremap_lost_sectors_total", REMAP_F_LOST_SECTORS, "" },
+	{ "dmremap_metadata_ok", -2,
 	  "1 when the metadata is ok or volatile, 0 when it failed" },
-	{ "dmremap_spare_exhausted", "gauge", -3,
+	{ "dmremap_spare_exhausted", -3,
 	  "1 when the spare pool is exhausted" },
-	{ "dmremap_scrub_state", "gauge", -4,
+	{ "dmremap_scrub_state", -4,
 	  "1 for the scrubber's state (label state: idle, running, paused)" },
-	{ "dmremap_scrub_progress_ratio", "gauge", -5,
+	{ "dmremap_scrub_progress_ratio", -5,
 	  "Part of the current or last scrub pass done, 0 to 1" },
-	{ "dmremap_scrub_last_pass_end_timestamp_seconds", "gauge", REMAP_F_SCRUB_LAST_PASS_END, "" },
-	{ "dmremap_scrub_passes_total", "counter", REMAP_F_SCRUB_PASSES, "" },
-	{ "dmremap_scrub_read_errors_total", "counter", REMAP_F_SCRUB_READ_ERRORS, "" },
-	{ "dmremap_scrub_relocated_units_total", "counter", REMAP_F_SCRUB_RELOCATED, "" },
-	{ "dmremap_scrub_weak_units_total", "counter", REMAP_F_SCRUB_WEAK, "" },
-	{ "dmremap_scrub_pending_units_total", "counter", REMAP_F_SCRUB_PENDING, "" },
+	{ "dmremap_scrub_last_pass_end_timestamp_seconds", REMAP_F_SCRUB_LAST_PASS_END, "" },
+	{ "dmremap_scrub_passes_total", REMAP_F_SCRUB_PASSES, "" },
+	{ "dmremap_scrub_read_errors_total", REMAP_F_SCRUB_READ_ERRORS, "" },
+	{ "dmremap_scrub_relocated_units_total", REMAP_F_SCRUB_RELOCATED, "" },
+	{ "dmremap_scrub_weak_units_total", REMAP_F_SCRUB_WEAK, "" },
+	{ "dmremap_scrub_pending_units_total", REMAP_F_SCRUB_PENDING, "" },
 };
+
+static const char *metric_type(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 6 && !strcmp(name + n - 6, "_total") ? "counter" : "gauge";
+}
 
 /* Part of the current (or last) scrub pass done, 0 to 1. */
 static double scrub_ratio(const struct remap_status *st)
@@ -987,7 +995,7 @@ static char *metrics_text(size_t *out_len)
 			put(&buf, &len, &n, "%c%s", toupper((unsigned char)*desc),
 			    desc + 1);
 		put(&buf, &len, &n, "%s\n# TYPE %s %s\n", mt->help, mt->name,
-		    mt->type);
+		    metric_type(mt->name));
 		for (i = 0; i < g.ndevs; i++) {
 			const struct dev *d = &g.devs[i];
 			uint64_t v;
