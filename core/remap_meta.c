@@ -344,8 +344,8 @@ void remap_sb_encode(const struct remap_sb *sb, u64 block_nr, u8 *block)
 	rm_seal(block);
 }
 
-static enum remap_sb_status rm_sb_decode(const u8 *block, u64 block_nr,
-					 struct remap_sb *sb)
+enum remap_sb_status remap_sb_decode_copy(const u8 *block, u64 block_nr,
+					  struct remap_sb *sb)
 {
 	struct remap_sb s;
 	struct remap_meta_layout *l = &s.layout;
@@ -415,14 +415,6 @@ const char *remap_sb_status_str(enum remap_sb_status st)
 	return "inconsistent superblock";
 }
 
-int remap_sb_decode(const u8 *block, u64 block_nr, struct remap_sb *sb,
-		    const char **error)
-{
-	enum remap_sb_status st = rm_sb_decode(block, block_nr, sb);
-
-	return st == REMAP_SB_VALID ? 0 : rm_fail(error, remap_sb_status_str(st));
-}
-
 void remap_sb_choose(const u8 *blocks, struct remap_sb_choice *c)
 {
 	unsigned int i;
@@ -436,8 +428,9 @@ void remap_sb_choose(const u8 *blocks, struct remap_sb_choice *c)
 		return;
 	}
 	for (i = 0; i < 2; i++) {
-		c->status[i] = rm_sb_decode(blocks + i * REMAP_META_BLOCK_SIZE,
-					    i, &c->copy[i]);
+		c->status[i] = remap_sb_decode_copy(blocks +
+						    i * REMAP_META_BLOCK_SIZE,
+						    i, &c->copy[i]);
 		v[i] = c->status[i] == REMAP_SB_VALID;
 	}
 	if (!v[0] && !v[1]) {

@@ -234,18 +234,6 @@ bool remap_sb_init_valid(u32 version, u64 init, u64 slot_blocks);
 /* Encode @sb as superblock copy @block_nr (0 or 1) into @block. */
 void remap_sb_encode(const struct remap_sb *sb, u64 block_nr, u8 *block);
 
-/*
- * Decode and check a superblock copy read from block @block_nr.  0, or
- * -EINVAL with *error: "not a dm-remap superblock" (bad magic),
- * "superblock checksum mismatch", "superblock in the wrong place",
- * "unsupported metadata version" (neither 1 nor 2), "inconsistent
- * superblock" (the stored layout is not what remap_meta_layout() gives for
- * its capacity and unit, slot_blocks_init is not valid for the version,
- * or a byte after it is not zero).
- */
-int remap_sb_decode(const u8 *block, u64 block_nr, struct remap_sb *sb,
-		    const char **error);
-
 /* Is the block all zero bytes? */
 bool remap_meta_block_is_zero(const u8 *block);
 
@@ -266,7 +254,21 @@ enum remap_sb_status {
 	REMAP_SB_INCONSISTENT,	/* layout, slot_blocks_init or padding */
 };
 
-/* The text remap_sb_decode() gives for @st. */
+/*
+ * Decode and check a superblock copy read from block @block_nr (0 or 1):
+ * REMAP_SB_VALID (and *@sb filled) or why not.  Inconsistent: the stored
+ * layout is not what remap_meta_layout() gives for its capacity and unit,
+ * slot_blocks_init is not valid for the version, or a byte after it is
+ * not zero.  remap_sb_choose() applies it to both copies.
+ */
+enum remap_sb_status remap_sb_decode_copy(const u8 *block, u64 block_nr,
+					  struct remap_sb *sb);
+
+/*
+ * Its text: "not a dm-remap superblock" (bad magic), "superblock checksum
+ * mismatch", "superblock in the wrong place", "unsupported metadata
+ * version", "inconsistent superblock".
+ */
 const char *remap_sb_status_str(enum remap_sb_status st);
 
 /*

@@ -132,6 +132,13 @@ const char *remap_field_word(enum remap_field f, u64 v)
 	return NULL;
 }
 
+int remap_field_parse(enum remap_field f, const char *s, size_t len, bool line,
+		      u64 *out)
+{
+	return remap_fields[f].word ? rs_word(f, s, len, line, out) :
+				      remap_parse_u64_n(s, len, out);
+}
+
 int remap_field_by_key(const char *key, size_t len)
 {
 	int i;
@@ -275,49 +282,13 @@ int remap_status_parse_line(const char *line, struct remap_status *s)
 				break;
 		if (f == REMAP_NR_FIELDS)
 			return -EINVAL;
-		if (remap_fields[f].word ?
-		    rs_word((enum remap_field)f, t, len, true, &v) :
-		    remap_parse_u64_n(t, len, &v))
+		if (remap_field_parse((enum remap_field)f, t, len, true, &v))
 			return -EINVAL;
 		rs_set(s, (enum remap_field)f, v);
 		pos++;
 	}
 	/* Fields up to retired_units exist in every version of the line. */
 	return pos < 11 ? -EINVAL : 0;
-}
-
-int remap_status_parse_stats(const char *text, struct remap_status *s)
-{
-	const char *p = text, *k, *val, *end;
-	size_t klen, vlen;
-	int f;
-	u64 v;
-
-	memset(s, 0, sizeof(*s));
-	while (*p) {
-		end = strchr(p, '\n');
-		if (!end)
-			end = p + strlen(p);
-		k = p;
-		val = memchr(k, ' ', (size_t)(end - k));
-		p = *end ? end + 1 : end;
-		if (end == k)
-			continue;
-		if (!val)
-			return -EINVAL;
-		klen = (size_t)(val - k);
-		val++;
-		vlen = (size_t)(end - val);
-		f = remap_field_by_key(k, klen);
-		if (f < 0)
-			continue;
-		if (remap_fields[f].word ?
-		    rs_word((enum remap_field)f, val, vlen, false, &v) :
-		    remap_parse_u64_n(val, vlen, &v))
-			return -EINVAL;
-		rs_set(s, (enum remap_field)f, v);
-	}
-	return 0;
 }
 
 u64 remap_scrub_done(const struct remap_status *s, u64 *total)

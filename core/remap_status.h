@@ -99,12 +99,6 @@ struct remap_status {
 int remap_status_parse_line(const char *line, struct remap_status *s);
 
 /*
- * Parse the "stats" message's answer ("<key> <value>" lines).  Unknown
- * keys are ignored (new keys may be added).  0 or -EINVAL.
- */
-int remap_status_parse_stats(const char *text, struct remap_status *s);
-
-/*
  * The current (or last) scrub pass: sectors of it read so far, and in
  * *@total the sectors it covers ((position - start) of (end - start));
  * 0 and 0 before any pass, or without scrub fields.
@@ -121,6 +115,14 @@ u64 remap_scrub_done(const struct remap_status *s, u64 *total);
  */
 size_t remap_status_format(const struct remap_status *s, bool line, char *buf,
 			   size_t len);
+
+/*
+ * Parse @s (@len bytes) as field @f's value, as the status line (@line)
+ * or the stats answer writes it: its word (a WORD field) or its number.
+ * 0 and *@out, or -EINVAL.
+ */
+int remap_field_parse(enum remap_field f, const char *s, size_t len, bool line,
+		      u64 *out);
 
 /* The field whose key is @key (length @len), or -1. */
 int remap_field_by_key(const char *key, size_t len);

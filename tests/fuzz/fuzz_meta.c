@@ -30,6 +30,7 @@
 
 #include "remap_meta.h"
 #include "fuzz_check.h"
+#include "core_test_only.h"
 
 #define BS REMAP_META_BLOCK_SIZE
 #define PER REMAP_META_PER_BLOCK

@@ -11,6 +11,7 @@
  */
 #include "test_common.h"
 #include "remap_meta.h"
+#include "core_test_only.h"
 
 #ifndef FIXTURE_DIR
 #define FIXTURE_DIR "fixtures"

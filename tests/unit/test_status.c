@@ -5,6 +5,7 @@
  */
 #include "test_common.h"
 #include "remap_status.h"
+#include "core_test_only.h"
 
 static void test_table(void **state)
 {
