@@ -469,14 +469,56 @@ void remap_entries_encode(u32 magic, u64 instance, u64 block_nr, u64 seq,
 	rm_seal(block);
 }
 
+enum remap_block_status remap_entries_check(const u8 *block, u32 magic,
+					    u64 instance, u64 block_nr)
+{
+	u32 mg = rm_get32(block + RM_OFF_MAGIC);
+
+	if (mg != magic) {
+		if (remap_meta_block_is_zero(block))
+			return REMAP_BLOCK_ZERO;
+		if (mg == REMAP_MAGIC_SUPER || mg == REMAP_MAGIC_SLOTS ||
+		    mg == REMAP_MAGIC_PENDING)
+			return REMAP_BLOCK_OTHER_KIND;
+		return REMAP_BLOCK_FOREIGN;
+	}
+	if (!rm_crc_ok(block))
+		return REMAP_BLOCK_BAD_CRC;
+	if (rm_get64(block + RM_OFF_BLOCK_NR) != block_nr)
+		return REMAP_BLOCK_MISPLACED;
+	if (rm_get64(block + RM_OFF_INSTANCE) != instance)
+		return REMAP_BLOCK_OTHER_INSTANCE;
+	return REMAP_BLOCK_VALID;
+}
+
+const char *remap_block_status_str(enum remap_block_status st)
+{
+	switch (st) {
+	case REMAP_BLOCK_VALID:
+		return "valid";
+	case REMAP_BLOCK_ZERO:
+		return "all zero";
+	case REMAP_BLOCK_OTHER_KIND:
+		return "a different kind of metadata block";
+	case REMAP_BLOCK_FOREIGN:
+		return "not a dm-remap metadata block (bad magic)";
+	case REMAP_BLOCK_BAD_CRC:
+		return "checksum mismatch";
+	case REMAP_BLOCK_MISPLACED:
+		return "written for another block number (a misdirected write)";
+	case REMAP_BLOCK_OTHER_INSTANCE:
+		break;
+	}
+	return "from another metadata instance (an earlier format)";
+}
+
 int remap_entries_decode(const u8 *block, u32 magic, u64 instance,
 			 u64 block_nr, u64 *seq, u64 *entries)
 {
 	unsigned int i;
 
-	if (rm_get32(block + RM_OFF_MAGIC) != magic || !rm_crc_ok(block) ||
-	    rm_get64(block + RM_OFF_BLOCK_NR) != block_nr ||
-	    rm_get64(block + RM_OFF_INSTANCE) != instance)
+	if (remap_entries_check(block, magic, instance, block_nr) !=
+	    REMAP_BLOCK_VALID)
 		return -EINVAL;
 	*seq = rm_get64(block + RM_OFF_SEQ);
 	for (i = 0; i < REMAP_META_PER_BLOCK; i++)

@@ -305,9 +305,31 @@ struct remap_sb_choice {
 /* Apply that rule to blocks 0 and 1 (@blocks: 2 * 4096 bytes). */
 void remap_sb_choose(const u8 *blocks, struct remap_sb_choice *c);
 
+/* Why a slot or pending block copy is not valid (or REMAP_BLOCK_VALID). */
+enum remap_block_status {
+	REMAP_BLOCK_VALID,
+	REMAP_BLOCK_ZERO,		/* all zero bytes */
+	REMAP_BLOCK_OTHER_KIND,		/* another metadata block's magic */
+	REMAP_BLOCK_FOREIGN,		/* bad magic */
+	REMAP_BLOCK_BAD_CRC,
+	REMAP_BLOCK_MISPLACED,		/* written for another block number */
+	REMAP_BLOCK_OTHER_INSTANCE,	/* of an earlier format */
+};
+
+/*
+ * Check the header of a slot or pending block (@magic) read from
+ * @block_nr: magic, checksum, block number, instance, in that order.
+ */
+enum remap_block_status remap_entries_check(const u8 *block, u32 magic,
+					    u64 instance, u64 block_nr);
+
+/* Its text, for remapctl check. */
+const char *remap_block_status_str(enum remap_block_status st);
+
 /*
  * Decode a slot or pending block read from @block_nr.  0 when valid (and
- * *seq, @entries filled), -EINVAL otherwise.
+ * *seq, @entries filled: remap_entries_check() says valid), -EINVAL
+ * otherwise.
  */
 int remap_entries_decode(const u8 *block, u32 magic, u64 instance,
 			 u64 block_nr, u64 *seq, u64 *entries);
