@@ -127,6 +127,18 @@ static int perr(struct parser *p, const char *fmt, ...)
 	return -1;
 }
 
+/* An absolute path for @key, copied to *@dst (@hint ends the error). */
+static int set_path(struct parser *p, const char *key, const char *v,
+		    const char *hint, char **dst)
+{
+	if (v[0] != '/')
+		return perr(p, "%s: '%s' is not an absolute path%s", key, v,
+			    hint);
+	free(*dst);
+	*dst = strdup(v);
+	return *dst ? 0 : perr(p, "out of memory");
+}
+
 static int parse_uint(struct parser *p, const char *key, const char *v,
 		      unsigned long lo, unsigned long hi, unsigned int *out)
 {
@@ -307,12 +319,7 @@ static int set_setting(struct parser *p, struct rd_settings *s, int k,
 			s->program = NULL;
 			return 0;
 		}
-		if (v[0] != '/')
-			return perr(p, "program: '%s' is not an absolute path (or none)",
-				    v);
-		free(s->program);
-		s->program = strdup(v);
-		return s->program ? 0 : perr(p, "out of memory");
+		return set_path(p, "program", v, " (or none)", &s->program);
 	case RD_S_EVENTS:
 		return parse_events(p, v, &s->events);
 	case RD_S_PROGRAM_TIMEOUT:
@@ -472,14 +479,8 @@ static int parse_line(struct parser *p, char *l, struct rd_conf *c)
 			return parse_uint(p, k, v, 1, 256, &c->max_programs);
 		if (!strcmp(k, "startup_grace"))
 			return parse_uint(p, k, v, 0, 3600, &c->startup_grace);
-		if (!strcmp(k, "textfile_dir")) {
-			if (v[0] != '/')
-				return perr(p, "textfile_dir: '%s' is not an absolute path",
-					    v);
-			free(c->textfile_dir);
-			c->textfile_dir = strdup(v);
-			return c->textfile_dir ? 0 : perr(p, "out of memory");
-		}
+		if (!strcmp(k, "textfile_dir"))
+			return set_path(p, k, v, "", &c->textfile_dir);
 		{
 			char host[128];
 			uint16_t port;
