@@ -491,25 +491,21 @@ enum remap_block_status remap_entries_check(const u8 *block, u32 magic,
 	return REMAP_BLOCK_VALID;
 }
 
+static const char *const rm_block_why[] = {
+	[REMAP_BLOCK_VALID] = "valid",
+	[REMAP_BLOCK_ZERO] = "all zero",
+	[REMAP_BLOCK_OTHER_KIND] = "a different kind of metadata block",
+	[REMAP_BLOCK_FOREIGN] = "not a dm-remap metadata block (bad magic)",
+	[REMAP_BLOCK_BAD_CRC] = "checksum mismatch",
+	[REMAP_BLOCK_MISPLACED] =
+		"written for another block number (a misdirected write)",
+	[REMAP_BLOCK_OTHER_INSTANCE] =
+		"from another metadata instance (an earlier format)",
+};
+
 const char *remap_block_status_str(enum remap_block_status st)
 {
-	switch (st) {
-	case REMAP_BLOCK_VALID:
-		return "valid";
-	case REMAP_BLOCK_ZERO:
-		return "all zero";
-	case REMAP_BLOCK_OTHER_KIND:
-		return "a different kind of metadata block";
-	case REMAP_BLOCK_FOREIGN:
-		return "not a dm-remap metadata block (bad magic)";
-	case REMAP_BLOCK_BAD_CRC:
-		return "checksum mismatch";
-	case REMAP_BLOCK_MISPLACED:
-		return "written for another block number (a misdirected write)";
-	case REMAP_BLOCK_OTHER_INSTANCE:
-		break;
-	}
-	return "from another metadata instance (an earlier format)";
+	return rm_block_why[st];
 }
 
 int remap_entries_decode(const u8 *block, u32 magic, u64 instance,
