@@ -66,10 +66,8 @@ static void rm_put32(u8 *p, u32 v)
 
 static void rm_put64(u8 *p, u64 v)
 {
-	unsigned int i;
-
-	for (i = 0; i < 8; i++)
-		p[i] = (u8)(v >> (8 * i));
+	rm_put32(p, (u32)v);
+	rm_put32(p + 4, (u32)(v >> 32));
 }
 
 static u32 rm_get32(const u8 *p)
@@ -84,12 +82,7 @@ static u32 rm_get32(const u8 *p)
 
 static u64 rm_get64(const u8 *p)
 {
-	u64 v = 0;
-	unsigned int i;
-
-	for (i = 8; i-- > 0; )
-		v = (v << 8) | p[i];
-	return v;
+	return (u64)rm_get32(p) | (u64)rm_get32(p + 4) << 32;
 }
 
 /*
