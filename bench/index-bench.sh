@@ -8,8 +8,10 @@ cd "$(dirname "$0")/.."
 command -v valgrind >/dev/null || apt-get install -y -q valgrind
 out=build/bench
 mkdir -p "$out" bench/results
-gcc -O2 -g -Wall -Wextra -Werror -Icore -o "$out/index_bench" \
-	bench/index_bench.c core/remap_index.c
+# insert one: remap_index_insert_copy, which only the tests keep now
+# (tests/unit/core_test_only.c, over core's public functions).
+gcc -O2 -g -Wall -Wextra -Werror -Icore -Itests/unit -o "$out/index_bench" \
+	bench/index_bench.c core/*.c tests/unit/core_test_only.c
 per() { # per N OP: instructions per operation
 	local n=$1 op=$2 div f ir
 	case $op in lookup | run) div=100000 ;; insert) div=100 ;; merge) div=1 ;; esac
@@ -34,7 +36,8 @@ per() { # per N OP: instructions per operation
 	done
 	echo
 	echo "lookup and run are what the I/O path pays per bio (the fast path with no"
-	echo "remaps skips them entirely); insert is a remap message; merge a bulk load."
+	echo "remaps skips them entirely); insert is one entry copied in (the tests'"
+	echo "helper); merge is what remap messages and bulk loads do."
 	echo "insert and merge are dominated by copying the array; glibc copies large"
 	echo "blocks with rep movsb, which callgrind counts as far fewer instructions"
 	echo "than bytes moved, so the 1,000,000 insert (a 16 MB copy) reads low: compare"

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "remap_index.h"
+#include "core_test_only.h"
 
 #define SPREAD (1ULL << 28)
 #define NR_QUERIES 100000

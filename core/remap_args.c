@@ -56,18 +56,39 @@ int remap_parse_u64(const char *s, u64 *out)
 	return remap_parse_u64_n(s, strlen(s), out);
 }
 
+/*
+ * The value after the keyword argv[*i] of a feature that takes one and
+ * may be given once (@given: it was): *i is left on it.  NULL after the
+ * error @dup or @missing.
+ */
+static const char *ra_value(unsigned int argc, char **argv, unsigned int *i,
+			    bool given, const char *dup, const char *missing,
+			    const char **error)
+{
+	if (given) {
+		ra_fail(error, dup);
+		return NULL;
+	}
+	if (*i + 1 >= argc) {
+		ra_fail(error, missing);
+		return NULL;
+	}
+	return argv[++(*i)];
+}
+
 /* "read_retries <n>": argv[*i] is the keyword; *i is left on the value. */
 static int ra_parse_retries(unsigned int argc, char **argv, unsigned int *i,
 			    struct remap_features *f, const char **error)
 {
+	const char *s = ra_value(argc, argv, i, f->read_retries_given,
+				 "Duplicate feature argument read_retries",
+				 "Missing value for feature read_retries",
+				 error);
 	u64 v;
 
-	if (f->read_retries_given)
-		return ra_fail(error, "Duplicate feature argument read_retries");
-	if (*i + 1 >= argc)
-		return ra_fail(error, "Missing value for feature read_retries");
-	(*i)++;
-	if (remap_parse_u64(argv[*i], &v) || v > REMAP_MAX_READ_RETRIES)
+	if (!s)
+		return -EINVAL;
+	if (remap_parse_u64(s, &v) || v > REMAP_MAX_READ_RETRIES)
 		return ra_fail(error, "read_retries must be a number from 0 to 16");
 	f->read_retries = (u32)v;
 	f->read_retries_given = true;
@@ -78,14 +99,15 @@ static int ra_parse_retries(unsigned int argc, char **argv, unsigned int *i,
 static int ra_parse_unit(unsigned int argc, char **argv, unsigned int *i,
 			 struct remap_features *f, const char **error)
 {
+	const char *s = ra_value(argc, argv, i, f->unit_sectors,
+				 "Duplicate feature argument unit_sectors",
+				 "Missing value for feature unit_sectors",
+				 error);
 	u64 v;
 
-	if (f->unit_sectors)
-		return ra_fail(error, "Duplicate feature argument unit_sectors");
-	if (*i + 1 >= argc)
-		return ra_fail(error, "Missing value for feature unit_sectors");
-	(*i)++;
-	if (remap_parse_u64(argv[*i], &v))
+	if (!s)
+		return -EINVAL;
+	if (remap_parse_u64(s, &v))
 		return ra_fail(error, "Invalid unit_sectors");
 	if (!ra_is_pow2(v) || v > REMAP_MAX_UNIT_SECTORS)
 		return ra_fail(error,

@@ -153,38 +153,6 @@ u64 remap_index_run(const struct remap_entry *e, size_t n, u64 first,
 	return len;
 }
 
-int remap_index_insert_copy(struct remap_entry *dst,
-			    const struct remap_entry *src, size_t n,
-			    struct remap_entry ne)
-{
-	size_t pos = remap_index_lower_bound(src, n, ne.lunit);
-
-	if (pos < n && src[pos].lunit == ne.lunit)
-		return -EEXIST;
-
-	/* Tail first, so that dst == src (with room for n + 1) works too. */
-	ri_copy(dst, pos + 1, src, pos, n - pos);
-	dst[pos] = ne;
-	ri_copy(dst, 0, src, 0, pos);
-	return 0;
-}
-
-int remap_index_delete_copy(struct remap_entry *dst,
-			    const struct remap_entry *src, size_t n, u64 lunit,
-			    u64 *sunit)
-{
-	size_t pos = remap_index_lower_bound(src, n, lunit);
-
-	if (pos == n || src[pos].lunit != lunit)
-		return -ENOENT;
-
-	*sunit = src[pos].sunit;
-	/* Head first, so that dst == src works too. */
-	ri_copy(dst, 0, src, 0, pos);
-	ri_copy(dst, pos, src, pos + 1, n - pos - 1);
-	return 0;
-}
-
 /*
  * Merge by runs: for each entry of @b, the entries of @a before it are
  * copied as one block (memcpy), found by a binary search.  Adding a batch

@@ -63,22 +63,6 @@ u64 remap_index_run(const struct remap_entry *e, size_t n, u64 first,
 		    u64 max_units, bool *remapped, u64 *sunit);
 
 /*
- * Copy @src (n entries) to @dst (room for n + 1) with @ne inserted in order.
- * -EEXIST (and @dst undefined) when ne.lunit is already present.
- */
-int remap_index_insert_copy(struct remap_entry *dst,
-			    const struct remap_entry *src, size_t n,
-			    struct remap_entry ne);
-
-/*
- * Copy @src (n entries) to @dst (room for n - 1) without the entry for
- * @lunit, whose spare unit is stored in *sunit.  -ENOENT when absent.
- */
-int remap_index_delete_copy(struct remap_entry *dst,
-			    const struct remap_entry *src, size_t n, u64 lunit,
-			    u64 *sunit);
-
-/*
  * Copy @src (n entries) to @dst (room for n) without the entries whose
  * lunit lies in [first, last].  Returns how many were dropped; their spare
  * units are stored in @dropped (room for n) when it is not NULL.

@@ -66,10 +66,8 @@ static void rm_put32(u8 *p, u32 v)
 
 static void rm_put64(u8 *p, u64 v)
 {
-	unsigned int i;
-
-	for (i = 0; i < 8; i++)
-		p[i] = (u8)(v >> (8 * i));
+	rm_put32(p, (u32)v);
+	rm_put32(p + 4, (u32)(v >> 32));
 }
 
 static u32 rm_get32(const u8 *p)
@@ -84,12 +82,7 @@ static u32 rm_get32(const u8 *p)
 
 static u64 rm_get64(const u8 *p)
 {
-	u64 v = 0;
-	unsigned int i;
-
-	for (i = 8; i-- > 0; )
-		v = (v << 8) | p[i];
-	return v;
+	return (u64)rm_get32(p) | (u64)rm_get32(p + 4) << 32;
 }
 
 /*
@@ -344,8 +337,8 @@ void remap_sb_encode(const struct remap_sb *sb, u64 block_nr, u8 *block)
 	rm_seal(block);
 }
 
-static enum remap_sb_status rm_sb_decode(const u8 *block, u64 block_nr,
-					 struct remap_sb *sb)
+enum remap_sb_status remap_sb_decode_copy(const u8 *block, u64 block_nr,
+					  struct remap_sb *sb)
 {
 	struct remap_sb s;
 	struct remap_meta_layout *l = &s.layout;
@@ -415,14 +408,6 @@ const char *remap_sb_status_str(enum remap_sb_status st)
 	return "inconsistent superblock";
 }
 
-int remap_sb_decode(const u8 *block, u64 block_nr, struct remap_sb *sb,
-		    const char **error)
-{
-	enum remap_sb_status st = rm_sb_decode(block, block_nr, sb);
-
-	return st == REMAP_SB_VALID ? 0 : rm_fail(error, remap_sb_status_str(st));
-}
-
 void remap_sb_choose(const u8 *blocks, struct remap_sb_choice *c)
 {
 	unsigned int i;
@@ -436,8 +421,9 @@ void remap_sb_choose(const u8 *blocks, struct remap_sb_choice *c)
 		return;
 	}
 	for (i = 0; i < 2; i++) {
-		c->status[i] = rm_sb_decode(blocks + i * REMAP_META_BLOCK_SIZE,
-					    i, &c->copy[i]);
+		c->status[i] = remap_sb_decode_copy(blocks +
+						    i * REMAP_META_BLOCK_SIZE,
+						    i, &c->copy[i]);
 		v[i] = c->status[i] == REMAP_SB_VALID;
 	}
 	if (!v[0] && !v[1]) {
@@ -476,14 +462,52 @@ void remap_entries_encode(u32 magic, u64 instance, u64 block_nr, u64 seq,
 	rm_seal(block);
 }
 
+enum remap_block_status remap_entries_check(const u8 *block, u32 magic,
+					    u64 instance, u64 block_nr)
+{
+	u32 mg = rm_get32(block + RM_OFF_MAGIC);
+
+	if (mg != magic) {
+		if (remap_meta_block_is_zero(block))
+			return REMAP_BLOCK_ZERO;
+		if (mg == REMAP_MAGIC_SUPER || mg == REMAP_MAGIC_SLOTS ||
+		    mg == REMAP_MAGIC_PENDING)
+			return REMAP_BLOCK_OTHER_KIND;
+		return REMAP_BLOCK_FOREIGN;
+	}
+	if (!rm_crc_ok(block))
+		return REMAP_BLOCK_BAD_CRC;
+	if (rm_get64(block + RM_OFF_BLOCK_NR) != block_nr)
+		return REMAP_BLOCK_MISPLACED;
+	if (rm_get64(block + RM_OFF_INSTANCE) != instance)
+		return REMAP_BLOCK_OTHER_INSTANCE;
+	return REMAP_BLOCK_VALID;
+}
+
+static const char *const rm_block_why[] = {
+	[REMAP_BLOCK_VALID] = "valid",
+	[REMAP_BLOCK_ZERO] = "all zero",
+	[REMAP_BLOCK_OTHER_KIND] = "a different kind of metadata block",
+	[REMAP_BLOCK_FOREIGN] = "not a dm-remap metadata block (bad magic)",
+	[REMAP_BLOCK_BAD_CRC] = "checksum mismatch",
+	[REMAP_BLOCK_MISPLACED] =
+		"written for another block number (a misdirected write)",
+	[REMAP_BLOCK_OTHER_INSTANCE] =
+		"from another metadata instance (an earlier format)",
+};
+
+const char *remap_block_status_str(enum remap_block_status st)
+{
+	return rm_block_why[st];
+}
+
 int remap_entries_decode(const u8 *block, u32 magic, u64 instance,
 			 u64 block_nr, u64 *seq, u64 *entries)
 {
 	unsigned int i;
 
-	if (rm_get32(block + RM_OFF_MAGIC) != magic || !rm_crc_ok(block) ||
-	    rm_get64(block + RM_OFF_BLOCK_NR) != block_nr ||
-	    rm_get64(block + RM_OFF_INSTANCE) != instance)
+	if (remap_entries_check(block, magic, instance, block_nr) !=
+	    REMAP_BLOCK_VALID)
 		return -EINVAL;
 	*seq = rm_get64(block + RM_OFF_SEQ);
 	for (i = 0; i < REMAP_META_PER_BLOCK; i++)

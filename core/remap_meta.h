@@ -234,18 +234,6 @@ bool remap_sb_init_valid(u32 version, u64 init, u64 slot_blocks);
 /* Encode @sb as superblock copy @block_nr (0 or 1) into @block. */
 void remap_sb_encode(const struct remap_sb *sb, u64 block_nr, u8 *block);
 
-/*
- * Decode and check a superblock copy read from block @block_nr.  0, or
- * -EINVAL with *error: "not a dm-remap superblock" (bad magic),
- * "superblock checksum mismatch", "superblock in the wrong place",
- * "unsupported metadata version" (neither 1 nor 2), "inconsistent
- * superblock" (the stored layout is not what remap_meta_layout() gives for
- * its capacity and unit, slot_blocks_init is not valid for the version,
- * or a byte after it is not zero).
- */
-int remap_sb_decode(const u8 *block, u64 block_nr, struct remap_sb *sb,
-		    const char **error);
-
 /* Is the block all zero bytes? */
 bool remap_meta_block_is_zero(const u8 *block);
 
@@ -266,7 +254,21 @@ enum remap_sb_status {
 	REMAP_SB_INCONSISTENT,	/* layout, slot_blocks_init or padding */
 };
 
-/* The text remap_sb_decode() gives for @st. */
+/*
+ * Decode and check a superblock copy read from block @block_nr (0 or 1):
+ * REMAP_SB_VALID (and *@sb filled) or why not.  Inconsistent: the stored
+ * layout is not what remap_meta_layout() gives for its capacity and unit,
+ * slot_blocks_init is not valid for the version, or a byte after it is
+ * not zero.  remap_sb_choose() applies it to both copies.
+ */
+enum remap_sb_status remap_sb_decode_copy(const u8 *block, u64 block_nr,
+					  struct remap_sb *sb);
+
+/*
+ * Its text: "not a dm-remap superblock" (bad magic), "superblock checksum
+ * mismatch", "superblock in the wrong place", "unsupported metadata
+ * version", "inconsistent superblock".
+ */
 const char *remap_sb_status_str(enum remap_sb_status st);
 
 /*
@@ -303,9 +305,31 @@ struct remap_sb_choice {
 /* Apply that rule to blocks 0 and 1 (@blocks: 2 * 4096 bytes). */
 void remap_sb_choose(const u8 *blocks, struct remap_sb_choice *c);
 
+/* Why a slot or pending block copy is not valid (or REMAP_BLOCK_VALID). */
+enum remap_block_status {
+	REMAP_BLOCK_VALID,
+	REMAP_BLOCK_ZERO,		/* all zero bytes */
+	REMAP_BLOCK_OTHER_KIND,		/* another metadata block's magic */
+	REMAP_BLOCK_FOREIGN,		/* bad magic */
+	REMAP_BLOCK_BAD_CRC,
+	REMAP_BLOCK_MISPLACED,		/* written for another block number */
+	REMAP_BLOCK_OTHER_INSTANCE,	/* of an earlier format */
+};
+
+/*
+ * Check the header of a slot or pending block (@magic) read from
+ * @block_nr: magic, checksum, block number, instance, in that order.
+ */
+enum remap_block_status remap_entries_check(const u8 *block, u32 magic,
+					    u64 instance, u64 block_nr);
+
+/* Its text, for remapctl check. */
+const char *remap_block_status_str(enum remap_block_status st);
+
 /*
  * Decode a slot or pending block read from @block_nr.  0 when valid (and
- * *seq, @entries filled), -EINVAL otherwise.
+ * *seq, @entries filled: remap_entries_check() says valid), -EINVAL
+ * otherwise.
  */
 int remap_entries_decode(const u8 *block, u32 magic, u64 instance,
 			 u64 block_nr, u64 *seq, u64 *entries);

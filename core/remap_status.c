@@ -132,6 +132,13 @@ const char *remap_field_word(enum remap_field f, u64 v)
 	return NULL;
 }
 
+int remap_field_parse(enum remap_field f, const char *s, size_t len, bool line,
+		      u64 *out)
+{
+	return remap_fields[f].word ? rs_word(f, s, len, line, out) :
+				      remap_parse_u64_n(s, len, out);
+}
+
 int remap_field_by_key(const char *key, size_t len)
 {
 	int i;
@@ -140,6 +147,84 @@ int remap_field_by_key(const char *key, size_t len)
 		if (rs_eq(key, len, remap_fields[i].key))
 			return i;
 	return -1;
+}
+
+/* A WORD field's word in the status line (@status) or in stats. */
+static const char *rs_word_str(enum remap_field f, u64 v, bool status)
+{
+	size_t i;
+
+	if (status)
+		for (i = 0; i < RS_ARRAY_SIZE(rs_status_words); i++)
+			if (rs_status_words[i].f == f &&
+			    rs_status_words[i].v == v)
+				return rs_status_words[i].word;
+	return remap_field_word(f, v);
+}
+
+struct rs_out {
+	char *buf;
+	size_t len, n;
+};
+
+/* Append "<a><b><value><c>": the word @w, or @v when @w is NULL. */
+static void rs_put(struct rs_out *o, const char *a, const char *b,
+		   const char *w, u64 v, const char *c)
+{
+	size_t room = o->len - o->n;
+	int r;
+
+	if (o->n + 1 >= o->len)
+		return;
+	if (w)
+		r = snprintf(o->buf + o->n, room, "%s%s%s%s", a, b, w, c);
+	else
+		r = snprintf(o->buf + o->n, room, "%s%s%llu%s", a, b,
+			     (unsigned long long)v, c);
+	if (r > 0)
+		o->n += (size_t)r < room ? (size_t)r : room - 1;
+}
+
+/* One field's value: its word (a WORD field) or its number. */
+static void rs_put_field(struct rs_out *o, const struct remap_status *s,
+			 enum remap_field f, bool line, const char *a,
+			 const char *b, const char *c)
+{
+	const char *w = NULL;
+
+	if (remap_fields[f].word)
+		w = rs_word_str(f, s->v[f], line);
+	rs_put(o, a, b, w, s->v[f], c);
+}
+
+size_t remap_status_format(const struct remap_status *s, bool line, char *buf,
+			   size_t len)
+{
+	struct rs_out o = { .buf = buf, .len = len };
+	int pos, f;
+
+	if (len)
+		buf[0] = '\0';
+	if (!line) {
+		for (f = 0; f < REMAP_NR_FIELDS; f++)
+			rs_put_field(&o, s, (enum remap_field)f, false,
+				     remap_fields[f].key, " ", "\n");
+		return o.n;
+	}
+	for (pos = 0; pos < REMAP_STATUS_NR_POS; pos++) {
+		const char *sep = pos ? " " : "";
+
+		if (pos == 2) {		/* "<used>/<total>" */
+			rs_put(&o, sep, "", NULL, s->v[REMAP_F_SPARE_USED], "/");
+			rs_put(&o, "", "", NULL, s->v[REMAP_F_SPARE_UNITS], "");
+			continue;
+		}
+		for (f = 0; f < REMAP_NR_FIELDS; f++)
+			if (remap_fields[f].status_pos == pos)
+				rs_put_field(&o, s, (enum remap_field)f, true,
+					     sep, "", "");
+	}
+	return o.n;
 }
 
 static void rs_set(struct remap_status *s, enum remap_field f, u64 v)
@@ -197,49 +282,13 @@ int remap_status_parse_line(const char *line, struct remap_status *s)
 				break;
 		if (f == REMAP_NR_FIELDS)
 			return -EINVAL;
-		if (remap_fields[f].word ?
-		    rs_word((enum remap_field)f, t, len, true, &v) :
-		    remap_parse_u64_n(t, len, &v))
+		if (remap_field_parse((enum remap_field)f, t, len, true, &v))
 			return -EINVAL;
 		rs_set(s, (enum remap_field)f, v);
 		pos++;
 	}
 	/* Fields up to retired_units exist in every version of the line. */
 	return pos < 11 ? -EINVAL : 0;
-}
-
-int remap_status_parse_stats(const char *text, struct remap_status *s)
-{
-	const char *p = text, *k, *val, *end;
-	size_t klen, vlen;
-	int f;
-	u64 v;
-
-	memset(s, 0, sizeof(*s));
-	while (*p) {
-		end = strchr(p, '\n');
-		if (!end)
-			end = p + strlen(p);
-		k = p;
-		val = memchr(k, ' ', (size_t)(end - k));
-		p = *end ? end + 1 : end;
-		if (end == k)
-			continue;
-		if (!val)
-			return -EINVAL;
-		klen = (size_t)(val - k);
-		val++;
-		vlen = (size_t)(end - val);
-		f = remap_field_by_key(k, klen);
-		if (f < 0)
-			continue;
-		if (remap_fields[f].word ?
-		    rs_word((enum remap_field)f, val, vlen, false, &v) :
-		    remap_parse_u64_n(val, vlen, &v))
-			return -EINVAL;
-		rs_set(s, (enum remap_field)f, v);
-	}
-	return 0;
 }
 
 u64 remap_scrub_done(const struct remap_status *s, u64 *total)

@@ -10,8 +10,8 @@
  * that userspace reads fields by name and no tool keeps its own list.
  * docs/dm-remap.rst ("Status", "stats") describes them.
  *
- * Kernel-agnostic like the rest of core/; the module does not use it
- * (its status and stats code emit the same names and order).
+ * Kernel-agnostic like the rest of core/: the module writes both texts
+ * with remap_status_format(), the tools read them with the parsers.
  */
 #ifndef DM_REMAP_CORE_STATUS_H
 #define DM_REMAP_CORE_STATUS_H
@@ -99,17 +99,30 @@ struct remap_status {
 int remap_status_parse_line(const char *line, struct remap_status *s);
 
 /*
- * Parse the "stats" message's answer ("<key> <value>" lines).  Unknown
- * keys are ignored (new keys may be added).  0 or -EINVAL.
- */
-int remap_status_parse_stats(const char *text, struct remap_status *s);
-
-/*
  * The current (or last) scrub pass: sectors of it read so far, and in
  * *@total the sectors it covers ((position - start) of (end - start));
  * 0 and 0 before any pass, or without scrub fields.
  */
 u64 remap_scrub_done(const struct remap_status *s, u64 *total);
+
+/*
+ * Write @s as the status line (@line: the fields by position, separated
+ * by one space) or as the stats answer ("<key> <value>\n" for every
+ * field, in enum order) into @buf, @len bytes.  Like the kernel's
+ * scnprintf(): cut short at the end of @buf, always NUL-terminated (when
+ * @len > 0), and the number of characters written is returned.  Every
+ * field is written; ->have is not read.
+ */
+size_t remap_status_format(const struct remap_status *s, bool line, char *buf,
+			   size_t len);
+
+/*
+ * Parse @s (@len bytes) as field @f's value, as the status line (@line)
+ * or the stats answer writes it: its word (a WORD field) or its number.
+ * 0 and *@out, or -EINVAL.
+ */
+int remap_field_parse(enum remap_field f, const char *s, size_t len, bool line,
+		      u64 *out);
 
 /* The field whose key is @key (length @len), or -1. */
 int remap_field_by_key(const char *key, size_t len);

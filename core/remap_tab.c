@@ -77,12 +77,12 @@ static bool rt_path_ok(const char *p)
 }
 
 /* "key=N" options: the sector values. */
-static int rt_sectors(char *val, u64 *out, bool *seen, const char *dup,
-		      const char *bad, const char **error)
+static int rt_sectors(char *val, u64 *out, bool *seen, bool nonzero,
+		      const char *dup, const char *bad, const char **error)
 {
 	if (*seen)
 		return rt_fail(error, dup);
-	if (!val || remap_parse_u64(val, out))
+	if (!val || remap_parse_u64(val, out) || (nonzero && !*out))
 		return rt_fail(error, bad);
 	*seen = true;
 	return 0;
@@ -128,29 +128,25 @@ static int rt_options(char *opts, struct remap_tab_entry *e,
 		}
 
 		if (!strcmp(word, "main_start")) {
-			r = rt_sectors(val, &e->main_start, &seen_ms,
+			r = rt_sectors(val, &e->main_start, &seen_ms, false,
 				       "Duplicate option main_start",
 				       "main_start needs a number of sectors (main_start=N)",
 				       error);
 		} else if (!strcmp(word, "spare_start")) {
-			r = rt_sectors(val, &e->spare_start, &seen_ss,
+			r = rt_sectors(val, &e->spare_start, &seen_ss, false,
 				       "Duplicate option spare_start",
 				       "spare_start needs a number of sectors (spare_start=N)",
 				       error);
 		} else if (!strcmp(word, "spare_len")) {
-			r = rt_sectors(val, &e->spare_len, &seen_sl,
+			r = rt_sectors(val, &e->spare_len, &seen_sl, true,
 				       "Duplicate option spare_len",
 				       "spare_len needs a number of sectors above 0 (spare_len=N)",
 				       error);
-			if (!r && !e->spare_len)
-				r = rt_fail(error, "spare_len needs a number of sectors above 0 (spare_len=N)");
 		} else if (!strcmp(word, "len")) {
-			r = rt_sectors(val, &e->len, &seen_len,
+			r = rt_sectors(val, &e->len, &seen_len, true,
 				       "Duplicate option len",
 				       "len needs a number of sectors above 0 (len=N)",
 				       error);
-			if (!r && !e->len)
-				r = rt_fail(error, "len needs a number of sectors above 0 (len=N)");
 		} else if (!strcmp(word, "unit_sectors") ||
 			   !strcmp(word, "read_retries")) {
 			if (!val || !*val)

@@ -120,11 +120,6 @@ int spare_pool_free(struct spare_pool *p, u64 unit)
 	return 0;
 }
 
-bool spare_pool_is_used(const struct spare_pool *p, u64 unit)
-{
-	return unit < p->nr_units && sp_test_bit(p->used, unit);
-}
-
 bool spare_pool_fits(const struct spare_pool *p, u64 nr_units)
 {
 	return nr_units >= p->nr_units ||

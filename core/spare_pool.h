@@ -36,8 +36,6 @@ int spare_pool_claim(struct spare_pool *p, u64 unit);
 /* Give a unit back: -ERANGE, or -ENOENT when it was not handed out. */
 int spare_pool_free(struct spare_pool *p, u64 unit);
 
-bool spare_pool_is_used(const struct spare_pool *p, u64 unit);
-
 static inline u64 spare_pool_free_units(const struct spare_pool *p)
 {
 	return p->nr_units - p->nr_used;

@@ -114,53 +114,66 @@ static int remap_many(struct remap_c *rc, const struct remap_msg *m,
 	return 1;
 }
 
-/* "stats": every counter, one "<name> <value>" line each. */
+void remap_status_get(struct remap_c *rc, struct remap_status *s)
+{
+	struct remap_state *st = rc->st;
+	u64 used = READ_ONCE(st->pool.nr_used);
+	u64 total = READ_ONCE(st->pool.nr_units);
+	struct remap_scrub_ckpt ck;
+	u64 *v = s->v;
+
+	remap_scrub_snapshot(&st->scrub, &ck);
+	v[REMAP_F_UNIT_SECTORS] = st->unit_sectors;
+	v[REMAP_F_REMAPPED_UNITS] = remap_table_count(st);
+	v[REMAP_F_SPARE_UNITS] = total;
+	v[REMAP_F_SPARE_USED] = used;
+	v[REMAP_F_SPARE_FREE] = total - used;
+	v[REMAP_F_RETIRED_UNITS] = atomic64_read(&st->nr_retired);
+	v[REMAP_F_PENDING_UNITS] = READ_ONCE(st->nr_pending);
+	v[REMAP_F_REALLOCATION_EVENTS] =
+		atomic64_read(&st->counters[REMAP_CTR_REALLOC_EVENTS]);
+	v[REMAP_F_AUTO_REMAPS] =
+		atomic64_read(&st->counters[REMAP_CTR_AUTO_REMAPS]);
+	v[REMAP_F_UNCORRECTABLE_READS] =
+		atomic64_read(&st->counters[REMAP_CTR_UNCORRECTABLE]);
+	v[REMAP_F_SPARE_ERRORS] =
+		atomic64_read(&st->counters[REMAP_CTR_SPARE_ERRORS]);
+	v[REMAP_F_LOST_SECTORS] =
+		atomic64_read(&st->counters[REMAP_CTR_LOST_SECTORS]);
+	v[REMAP_F_METADATA] = remap_meta_state(st);
+	v[REMAP_F_AUTO_REMAP] = READ_ONCE(rc->auto_remap) ? REMAP_W_ON :
+							     REMAP_W_OFF;
+	v[REMAP_F_READ_RETRIES] = READ_ONCE(rc->read_retries);
+	v[REMAP_F_SPARE_EXHAUSTED] = remap_spare_exhausted(st) ? REMAP_W_ON :
+								 REMAP_W_OFF;
+	v[REMAP_F_DOUBT_UNITS] = READ_ONCE(st->nr_doubt);
+	v[REMAP_F_SCRUB_STATE] = ck.state;
+	v[REMAP_F_SCRUB_START] = ck.start;
+	v[REMAP_F_SCRUB_POSITION] = ck.pos;
+	v[REMAP_F_SCRUB_END] = ck.end;
+	v[REMAP_F_SCRUB_PASSES] = ck.passes;
+	v[REMAP_F_SCRUB_LAST_PASS_END] = ck.last_pass_end;
+	v[REMAP_F_SCRUB_READ_ERRORS] = ck.read_errors;
+	v[REMAP_F_SCRUB_RELOCATED] = ck.relocated;
+	v[REMAP_F_SCRUB_WEAK] = ck.weak;
+	v[REMAP_F_SCRUB_PENDING] = ck.pending;
+	v[REMAP_F_SCRUB_META_REPAIRED] = ck.meta_repaired;
+}
+
+/*
+ * "stats": every field of core's table, one "<key> <value>" line each,
+ * then the scrubber's two settings.
+ */
 static int remap_stats(struct remap_c *rc, char *result, unsigned int maxlen)
 {
 	struct remap_state *st = rc->st;
-	struct remap_scrub_info si;
-	unsigned int sz = 0;
-	u64 used = READ_ONCE(st->pool.nr_used);
-	u64 total = READ_ONCE(st->pool.nr_units);
+	struct remap_status s;
+	unsigned int sz;
 
-	DMEMIT("unit_sectors %u\n", st->unit_sectors);
-	DMEMIT("remapped_units %llu\n",
-	       (unsigned long long)remap_table_count(st));
-	DMEMIT("spare_units %llu\n", (unsigned long long)total);
-	DMEMIT("spare_used %llu\n", (unsigned long long)used);
-	DMEMIT("spare_free %llu\n", (unsigned long long)(total - used));
-	DMEMIT("retired_units %llu\n",
-	       (unsigned long long)atomic64_read(&st->nr_retired));
-	DMEMIT("pending_units %u\n", READ_ONCE(st->nr_pending));
-	DMEMIT("reallocation_events %llu\n", (unsigned long long)
-	       atomic64_read(&st->counters[REMAP_CTR_REALLOC_EVENTS]));
-	DMEMIT("auto_remaps %llu\n", (unsigned long long)
-	       atomic64_read(&st->counters[REMAP_CTR_AUTO_REMAPS]));
-	DMEMIT("uncorrectable_reads %llu\n", (unsigned long long)
-	       atomic64_read(&st->counters[REMAP_CTR_UNCORRECTABLE]));
-	DMEMIT("spare_errors %llu\n", (unsigned long long)
-	       atomic64_read(&st->counters[REMAP_CTR_SPARE_ERRORS]));
-	DMEMIT("lost_sectors %llu\n", (unsigned long long)
-	       atomic64_read(&st->counters[REMAP_CTR_LOST_SECTORS]));
-	DMEMIT("metadata %s\n", remap_meta_state(st));
-	DMEMIT("auto_remap %s\n", READ_ONCE(rc->auto_remap) ? "on" : "off");
-	DMEMIT("read_retries %u\n", READ_ONCE(rc->read_retries));
-	DMEMIT("spare_exhausted %s\n", remap_spare_exhausted(st) ? "yes" : "no");
-	DMEMIT("doubt_units %u\n", READ_ONCE(st->nr_doubt));
-	remap_scrub_get_info(st, &si);
-	DMEMIT("scrub_state %s\n", si.state);
-	DMEMIT("scrub_start %llu\n", si.start);
-	DMEMIT("scrub_position %llu\n", si.pos);
-	DMEMIT("scrub_end %llu\n", si.end);
-	DMEMIT("scrub_passes %llu\n", si.passes);
-	DMEMIT("scrub_last_pass_end %lld\n", si.last_pass_end);
-	DMEMIT("scrub_read_errors %llu\n", si.read_errors);
-	DMEMIT("scrub_relocated %llu\n", si.relocated);
-	DMEMIT("scrub_weak %llu\n", si.weak);
-	DMEMIT("scrub_pending %llu\n", si.pending);
-	DMEMIT("scrub_meta_repaired %llu\n", si.meta_repaired);
-	DMEMIT("scrub_rate %u\n", si.rate);
-	DMEMIT("scrub_slow_ms %u\n", si.slow_ms);
+	remap_status_get(rc, &s);
+	sz = remap_status_format(&s, false, result, maxlen);
+	DMEMIT("scrub_rate %u\n", READ_ONCE(st->scrub.rate));
+	DMEMIT("scrub_slow_ms %u\n", READ_ONCE(st->scrub.slow_ms));
 	return 1;
 }
 

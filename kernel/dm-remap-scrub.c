@@ -721,25 +721,3 @@ void remap_scrub_suspend(struct remap_c *rc)
 	}
 	mutex_unlock(&sc->ctl);
 }
-
-/* A snapshot for status and stats. */
-void remap_scrub_get_info(struct remap_state *st, struct remap_scrub_info *i)
-{
-	struct remap_scrub *sc = &st->scrub;
-
-	spin_lock_irq(&sc->lock);
-	i->state = remap_scrub_state_str(sc->state);
-	i->start = sc->start;
-	i->pos = sc->pos;
-	i->end = sc->end;
-	i->passes = sc->passes;
-	i->last_pass_end = sc->last_pass_end;
-	spin_unlock_irq(&sc->lock);
-	i->read_errors = atomic64_read(&sc->read_errors);
-	i->relocated = atomic64_read(&sc->relocated);
-	i->weak = atomic64_read(&sc->weak);
-	i->pending = atomic64_read(&sc->pending);
-	i->meta_repaired = atomic64_read(&sc->meta_repaired);
-	i->rate = READ_ONCE(sc->rate);
-	i->slow_ms = READ_ONCE(sc->slow_ms);
-}

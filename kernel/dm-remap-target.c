@@ -239,38 +239,13 @@ static void remap_status(struct dm_target *ti, status_type_t type,
 {
 	struct remap_c *rc = ti->private;
 	struct remap_state *st = rc->st;
-	struct remap_scrub_info si;
+	struct remap_status s;
 	unsigned int sz = 0;
 
 	switch (type) {
 	case STATUSTYPE_INFO:
-		/* Lockless snapshot: status must not wait for a move. */
-		DMEMIT("%u %llu %llu/%llu %llu %s", st->unit_sectors,
-		       (unsigned long long)remap_table_count(st),
-		       (unsigned long long)READ_ONCE(st->pool.nr_used),
-		       (unsigned long long)READ_ONCE(st->pool.nr_units),
-		       (unsigned long long)
-		       atomic64_read(&st->counters[REMAP_CTR_LOST_SECTORS]),
-		       remap_meta_state(st));
-		DMEMIT(" %u %llu %llu %llu %llu %llu %s %s",
-		       READ_ONCE(st->nr_pending),
-		       (unsigned long long)
-		       atomic64_read(&st->counters[REMAP_CTR_REALLOC_EVENTS]),
-		       (unsigned long long)
-		       atomic64_read(&st->counters[REMAP_CTR_AUTO_REMAPS]),
-		       (unsigned long long)
-		       atomic64_read(&st->counters[REMAP_CTR_UNCORRECTABLE]),
-		       (unsigned long long)
-		       atomic64_read(&st->counters[REMAP_CTR_SPARE_ERRORS]),
-		       (unsigned long long)atomic64_read(&st->nr_retired),
-		       READ_ONCE(rc->auto_remap) ? "auto_remap" : "no_auto_remap",
-		       remap_spare_exhausted(st) ? "exhausted" : "ok");
-		DMEMIT(" %u", READ_ONCE(st->nr_doubt));
-		remap_scrub_get_info(st, &si);
-		DMEMIT(" %s %llu %llu %llu %lld %llu %llu %llu %llu %llu",
-		       si.state, si.pos, si.end, si.passes, si.last_pass_end,
-		       si.read_errors, si.relocated, si.weak, si.pending,
-		       si.start);
+		remap_status_get(rc, &s);
+		remap_status_format(&s, true, result, maxlen);
 		break;
 	case STATUSTYPE_TABLE:
 		remap_emit_table(rc, result, maxlen);

@@ -73,6 +73,7 @@
 #include "spare_pool.h"
 #include "remap_args.h"
 #include "remap_meta.h"
+#include "remap_status.h"
 #include "dm-remap-compat.h"
 #include "dm-bio-record.h"
 
@@ -426,19 +427,10 @@ void remap_unit_end(struct remap_state *st, enum remap_gate_end to);
 void remap_unit_done(struct remap_state *st, int r);
 
 /* dm-remap-scrub.c */
-struct remap_scrub_info {
-	const char *state;		/* idle, running, paused */
-	u64 start, pos, end, passes, read_errors, relocated, weak, pending;
-	u64 meta_repaired;
-	s64 last_pass_end;
-	unsigned int rate, slow_ms;
-};
-
 void remap_scrub_work(struct work_struct *work);
 int remap_scrub_message(struct remap_c *rc, const struct remap_msg *m);
 void remap_scrub_resume(struct remap_c *rc);
 void remap_scrub_suspend(struct remap_c *rc);
-void remap_scrub_get_info(struct remap_state *st, struct remap_scrub_info *i);
 
 /*
  * The I/O path tells a running scrubber that the device is busy (it backs
@@ -486,16 +478,23 @@ static inline void remap_count(struct remap_state *st,
 /* dm-remap-message.c */
 int remap_message(struct dm_target *ti, unsigned int argc, char **argv,
 		  char *result, unsigned int maxlen);
+/*
+ * Every field of the status line and of stats, read locklessly (status
+ * must not wait for a move); core/remap_status.c writes them out.
+ */
+void remap_status_get(struct remap_c *rc, struct remap_status *s);
 
 /* dm-remap-debugfs.c */
 void remap_debugfs_init(void);
 void remap_debugfs_exit(void);
 
-static inline const char *remap_meta_state(struct remap_state *st)
+/* The metadata field: REMAP_W_META_OK, _VOLATILE or _FAILED. */
+static inline u64 remap_meta_state(struct remap_state *st)
 {
 	if (!st->meta)
-		return "volatile";
-	return remap_meta_failed(st->meta) ? "failed" : "ok";
+		return REMAP_W_META_VOLATILE;
+	return remap_meta_failed(st->meta) ? REMAP_W_META_FAILED :
+					     REMAP_W_META_OK;
 }
 
 /* A relocation found no spare unit, and none has been freed since. */

@@ -92,7 +92,7 @@ fi
 
 # remapd: every option of --help in remapd(8); every event (remapd.h's
 # RD_EVENTS list) in remapd(8) and in remapd.conf(5)'s events list; every
-# setting (conf.c's setting_keys and the global ones) in remapd.conf(5).
+# setting (conf.c's settings table and the global ones) in remapd.conf(5).
 d=tools/remapd/remapd
 if [[ -x $d ]]; then
 	mapfile -t opts < <("$d" --help | grep -oE -- '--[a-z][a-z-]*' | sort -u)
@@ -105,7 +105,7 @@ mapfile -t evs < <(sed -nE 's/^[[:space:]]*X\([A-Z_]+, ([a-z_]+), (true|false)\)
 ((${#evs[@]} >= 15)) || bad "tools/remapd/remapd.h: found only ${#evs[@]} events"
 covers docs/remapd.8 "events of remapd.h" "${evs[@]}"
 covers docs/remapd.conf.5 "events of remapd.h" "${evs[@]}"
-mapfile -t keys < <(sed -nE 's/^[[:space:]]*\[RD_S_[A-Z_]+\] = "([a-z_]+)",.*/\1/p' tools/remapd/conf.c)
+mapfile -t keys < <(sed -nE 's/^[[:space:]]*\[RD_S_[A-Z_]+\] = \{ "([a-z_]+)",.*/\1/p' tools/remapd/conf.c)
 ((${#keys[@]} >= 10)) || bad "tools/remapd/conf.c: found only ${#keys[@]} settings"
 covers docs/remapd.conf.5 "settings of conf.c" "${keys[@]}" textfile_dir listen max_programs startup_grace
 

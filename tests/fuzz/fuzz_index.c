@@ -21,6 +21,7 @@
 #include "remap_index.h"
 #include "spare_pool.h"
 #include "fuzz_check.h"
+#include "core_test_only.h"
 
 #define MAX_ENTRIES 256
 #define POOL_MAX 200

@@ -14,6 +14,7 @@
  *    slot_blocks_init follow the document's rule (version 1: 0; version
  *    2: 1 .. slot_blocks - 1);
  *  - remap_entries_decode() likewise, with remap_entries_encode();
+ *    remap_entries_check() names the first header field that is off;
  *  - remap_slots_to_entries() over the block's 508 u64s (and parameters
  *    from the header) must agree with a naive model;
  *  - remap_meta_layout(), remap_meta_layout_for_format(),
@@ -30,6 +31,7 @@
 
 #include "remap_meta.h"
 #include "fuzz_check.h"
+#include "core_test_only.h"
 
 #define BS REMAP_META_BLOCK_SIZE
 #define PER REMAP_META_PER_BLOCK
@@ -244,6 +246,7 @@ static void fuzz_entries(const u8 *in, u8 flags)
 	u32 magic = (flags & F_PENDING) ? REMAP_MAGIC_PENDING :
 					  REMAP_MAGIC_SLOTS;
 	u64 e[PER], seq, nr, instance;
+	enum remap_block_status st;
 	u8 b[BS], again[BS];
 	int r;
 
@@ -263,10 +266,24 @@ static void fuzz_entries(const u8 *in, u8 flags)
 	memset(e, 0x5a, sizeof(e));
 	seq = 0x5a5a;
 	r = remap_entries_decode(b, magic, instance, nr, &seq, e);
+	st = remap_entries_check(b, magic, instance, nr);
 	if (r) {
 		CHECK(r == -EINVAL);
+		/* The first header field that is off says why. */
+		if (get32(b) != magic)
+			CHECK(st == REMAP_BLOCK_ZERO || st == REMAP_BLOCK_OTHER_KIND ||
+			      st == REMAP_BLOCK_FOREIGN);
+		else if (get32(b + 4) != remap_crc32c(b + 8, BS - 8))
+			CHECK(st == REMAP_BLOCK_BAD_CRC);
+		else if (get64(b + 8) != nr)
+			CHECK(st == REMAP_BLOCK_MISPLACED);
+		else
+			CHECK(st == REMAP_BLOCK_OTHER_INSTANCE &&
+			      get64(b + 16) != instance);
+		CHECK(strcmp(remap_block_status_str(st), "valid"));
 		return;
 	}
+	CHECK(st == REMAP_BLOCK_VALID);
 	CHECK(get32(b) == magic);
 	CHECK(get64(b + 8) == nr && get64(b + 16) == instance);
 	CHECK(seq == get64(b + 24));

@@ -5,6 +5,7 @@
  */
 #include "test_common.h"
 #include "remap_index.h"
+#include "core_test_only.h"
 
 #define E(l, s) ((struct remap_entry){ .lunit = (l), .sunit = (s) })
 

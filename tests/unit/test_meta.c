@@ -11,6 +11,7 @@
  */
 #include "test_common.h"
 #include "remap_meta.h"
+#include "core_test_only.h"
 
 #ifndef FIXTURE_DIR
 #define FIXTURE_DIR "fixtures"
@@ -1037,6 +1038,16 @@ static void test_entries_refusals(void **state)
 	remap_entries_encode(REMAP_MAGIC_SLOTS, 1000, 4, 9, in, blk);
 	memset(out, 0x77, sizeof(out));
 	/* Wrong magic, instance, block number: refused, nothing written. */
+	assert_int_equal(remap_entries_check(blk, REMAP_MAGIC_PENDING, 1000, 4),
+			 REMAP_BLOCK_OTHER_KIND);
+	assert_int_equal(remap_entries_check(blk, REMAP_MAGIC_SLOTS, 1001, 4),
+			 REMAP_BLOCK_OTHER_INSTANCE);
+	assert_int_equal(remap_entries_check(blk, REMAP_MAGIC_SLOTS, 1000, 5),
+			 REMAP_BLOCK_MISPLACED);
+	assert_int_equal(remap_entries_check(blk, REMAP_MAGIC_SLOTS, 1000, 4),
+			 REMAP_BLOCK_VALID);
+	assert_string_equal(remap_block_status_str(REMAP_BLOCK_MISPLACED),
+			    "written for another block number (a misdirected write)");
 	assert_int_equal(remap_entries_decode(blk, REMAP_MAGIC_PENDING, 1000,
 					      4, &seq, out), -EINVAL);
 	assert_int_equal(remap_entries_decode(blk, REMAP_MAGIC_SUPER, 1000,
@@ -1046,6 +1057,8 @@ static void test_entries_refusals(void **state)
 	assert_int_equal(remap_entries_decode(blk, REMAP_MAGIC_SLOTS, 1000,
 					      5, &seq, out), -EINVAL);
 	blk[2000] ^= 0x10;
+	assert_int_equal(remap_entries_check(blk, REMAP_MAGIC_SLOTS, 1000, 4),
+			 REMAP_BLOCK_BAD_CRC);
 	assert_int_equal(remap_entries_decode(blk, REMAP_MAGIC_SLOTS, 1000,
 					      4, &seq, out), -EINVAL);
 	assert_int_equal(seq, 5);
@@ -1057,6 +1070,12 @@ static void test_entries_refusals(void **state)
 	/* An all-zero block is not a valid block. */
 	memset(blk, 0, BS);
 	assert_true(remap_meta_block_is_zero(blk));
+	assert_int_equal(remap_entries_check(blk, REMAP_MAGIC_SLOTS, 0, 0),
+			 REMAP_BLOCK_ZERO);
+	blk[0] = 1;
+	assert_int_equal(remap_entries_check(blk, REMAP_MAGIC_SLOTS, 0, 0),
+			 REMAP_BLOCK_FOREIGN);
+	blk[0] = 0;
 	assert_int_equal(remap_entries_decode(blk, 0, 0, 0, &seq, out),
 			 -EINVAL);
 	blk[BS - 1] = 1;

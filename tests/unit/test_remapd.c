@@ -372,6 +372,39 @@ static void test_scrub_events(void **state)
 	rd_conf_free(&c);
 }
 
+/* A section copies exactly the settings it names, every kind of them. */
+static void test_section_fields(void **state)
+{
+	struct rd_settings cf;
+	struct rd_conf c;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse("scrub_rate = 1024\nscrub_window = 22:30-04:00\n"
+			       "reminder_interval = 3600\n"
+			       "[device b]\nscrub_window = 01:00-02:30\n"
+			       "scrub_rate = 0\nreminder_interval = 120\n"
+			       "[device c]\nscrub_interval = 1d\nevents = pending\n"
+			       "program_timeout = 9\nreminder = daily\n",
+			       &c, err, sizeof(err)), 0);
+	rd_conf_resolve(&c, "b", "", &cf);
+	assert_int_equal(cf.scrub_window_start, 60);
+	assert_int_equal(cf.scrub_window_end, 150);
+	assert_int_equal(cf.scrub_rate, 0);
+	assert_int_equal(cf.reminder_interval, 120);
+	assert_int_equal(cf.scrub_interval, 0);
+	rd_conf_resolve(&c, "c", "", &cf);
+	assert_int_equal(cf.scrub_window_start, 22 * 60 + 30);
+	assert_int_equal(cf.scrub_window_end, 4 * 60);
+	assert_int_equal(cf.scrub_rate, 1024);
+	assert_int_equal(cf.reminder_interval, 3600);
+	assert_int_equal(cf.scrub_interval, 86400);
+	assert_true(cf.events == RD_EVENT_BIT(RD_EV_PENDING));
+	assert_int_equal(cf.program_timeout, 9);
+	assert_int_equal(cf.reminder, RD_REMIND_DAILY);
+	rd_conf_free(&c);
+}
+
 static void test_scrub_schedule(void **state)
 {
 	struct remap_status s;
@@ -470,6 +503,7 @@ static void test_listen(void **state)
 
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_scrub_events),
+	cmocka_unit_test(test_section_fields),
 	cmocka_unit_test(test_scrub_schedule),
 	cmocka_unit_test(test_listen),
 	cmocka_unit_test(test_defaults),

@@ -5,6 +5,7 @@
  */
 #include "test_common.h"
 #include "spare_pool.h"
+#include "core_test_only.h"
 
 /* A bitmap of exactly the size the pool asks for, filled with garbage. */
 static unsigned long *new_bitmap(u64 nr_units)

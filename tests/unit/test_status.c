@@ -5,6 +5,7 @@
  */
 #include "test_common.h"
 #include "remap_status.h"
+#include "core_test_only.h"
 
 static void test_table(void **state)
 {
@@ -145,10 +146,51 @@ static void test_stats(void **state)
 	assert_int_equal(remap_status_parse_stats("", &s), 0);
 }
 
+/* What the module writes (remap_status_format) reads back the same. */
+static void test_format(void **state)
+{
+	static const char line[] =
+		"8 0 3/5 7 failed 1 3 1 0 2 2 no_auto_remap exhausted 4 "
+		"paused 4096 8192 3 1796543536 5 2 1 1 512";
+	struct remap_status s, t;
+	char buf[1024], small[12];
+	size_t n;
+	int f;
+
+	(void)state;
+	assert_int_equal(remap_status_parse_line(line, &s), 0);
+	s.v[REMAP_F_READ_RETRIES] = 3;
+	s.v[REMAP_F_SCRUB_META_REPAIRED] = 9;
+	n = remap_status_format(&s, true, buf, sizeof(buf));
+	assert_string_equal(buf, line);
+	assert_int_equal(n, strlen(line));
+
+	n = remap_status_format(&s, false, buf, sizeof(buf));
+	assert_int_equal(n, strlen(buf));
+	assert_non_null(strstr(buf, "unit_sectors 8\nremapped_units 0\n"
+				    "spare_units 5\nspare_used 3\nspare_free 2\n"));
+	assert_non_null(strstr(buf, "\nmetadata failed\nauto_remap off\n"
+				    "read_retries 3\nspare_exhausted yes\n"));
+	assert_non_null(strstr(buf, "\nscrub_state paused\nscrub_start 512\n"));
+	assert_int_equal(remap_status_parse_stats(buf, &t), 0);
+	for (f = 0; f < REMAP_NR_FIELDS; f++) {
+		assert_true(t.have[f]);
+		assert_int_equal(t.v[f], s.v[f]);
+	}
+
+	/* Cut short like scnprintf: NUL-terminated, the length written. */
+	n = remap_status_format(&s, true, small, sizeof(small));
+	assert_string_equal(small, "8 0 3/5 7 f");
+	assert_int_equal(n, sizeof(small) - 1);
+	assert_int_equal(remap_status_format(&s, true, small, 1), 0);
+	assert_string_equal(small, "");
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_table),
 	cmocka_unit_test(test_line),
 	cmocka_unit_test(test_stats),
+	cmocka_unit_test(test_format),
 };
 
 TEST_MAIN(tests)

@@ -7,6 +7,7 @@
  */
 #include "test_common.h"
 #include "remap_summary.h"
+#include "core_test_only.h"
 
 #define E(l, s) ((struct remap_entry){ .lunit = (l), .sunit = (s) })
 

@@ -693,7 +693,8 @@ static int run(int argc, char **argv, bool stop)
 	ao.path = DEFAULT_TAB;
 	ao.stop = stop;
 	r = cmd_options("assemble", usage_assemble, argc, argv, "",
-			assemble_longopts, assemble_opt, &ao, &pos, &npos);
+			assemble_longopts, assemble_opt, &ao, -1, NULL, &pos,
+			&npos);
 	if (r >= 0)
 		return r;
 	path = ao.path;

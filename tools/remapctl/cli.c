@@ -53,7 +53,7 @@ int uerr(const char *cmd, const char *fmt, ...)
 int cmd_options(const char *cmd, const char *usage, int argc, char **argv,
 		const char *shortopts, const struct option *longopts,
 		int (*opt)(void *ctx, int c, const char *arg), void *ctx,
-		char ***pos, int *npos)
+		int max_pos, const char *need, char ***pos, int *npos)
 {
 	/* argv[-1], the command's name (main's argv[1]), is argv[0] here. */
 	char **av = argv - 1, sh[32];
@@ -85,6 +85,10 @@ int cmd_options(const char *cmd, const char *usage, int argc, char **argv,
 	}
 	*pos = av + optind;
 	*npos = argc + 1 - optind;
+	if (max_pos >= 0 && *npos > max_pos)
+		return uerr(cmd, "unexpected argument '%s'", (*pos)[max_pos]);
+	if (need && !*npos)
+		return uerr(cmd, "missing %s", need);
 	return -1;
 }
 
@@ -145,13 +149,9 @@ int parse_opts(const char *cmd, const char *usage, const char *allowed,
 
 	memset(o, 0, sizeof(*o));
 	r = cmd_options(cmd, usage, argc, argv, "", offline_longopts,
-			offline_opt, &x, &pos, &n);
+			offline_opt, &x, 1, "<spare_dev>", &pos, &n);
 	if (r >= 0)
 		return r;
-	if (n > 1)
-		return uerr(cmd, "unexpected argument '%s'", pos[1]);
-	if (!n)
-		return uerr(cmd, "missing <spare_dev>");
 	o->dev = pos[0];
 	return -1;
 }

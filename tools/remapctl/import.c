@@ -175,13 +175,9 @@ static int import_options(int argc, char **argv, struct import_opts *io)
 	io->block_size = BB_DEFAULT_BLOCK_SIZE;
 	io->msg_size = MSG_DEFAULT;
 	r = cmd_options("import", usage_import, argc, argv, "b:q",
-			import_longopts, import_opt, io, &pos, &n);
+			import_longopts, import_opt, io, 2, "<dm_name>", &pos, &n);
 	if (r >= 0)
 		return r;
-	if (n > 2)
-		return uerr("import", "unexpected argument '%s'", pos[2]);
-	if (!n)
-		return uerr("import", "missing <dm_name>");
 	io->name = pos[0];
 	io->file = n > 1 ? pos[1] : NULL;
 	if (io->sectors && io->block_given)

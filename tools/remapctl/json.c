@@ -282,8 +282,31 @@ static int after_item(struct parser *ps, char close, const char *kind)
 	return -1;
 }
 
+/* A new, empty item at the end of @v (and room for its key); NULL: none. */
+static struct json *new_item(struct parser *ps, struct json *v, size_t *cap,
+			     bool keys)
+{
+	if (!grow(ps, v, cap, keys))
+		return NULL;
+	memset(&v->items[v->n], 0, sizeof(v->items[0]));
+	return &v->items[v->n++];
+}
+
+/*
+ * An item's value, then what follows it: 1 for ',' (another item), 0 for
+ * @close, -1 after an error.
+ */
+static int item_value(struct parser *ps, struct json *it, int depth,
+		      char close, const char *kind)
+{
+	if (!parse_value(ps, it, depth + 1))
+		return -1;
+	return after_item(ps, close, kind);
+}
+
 static bool parse_array(struct parser *ps, struct json *v, int depth)
 {
+	struct json *it;
 	size_t cap = 0;
 	int r;
 
@@ -295,13 +318,10 @@ static bool parse_array(struct parser *ps, struct json *v, int depth)
 		return true;
 	}
 	for (;;) {
-		if (!grow(ps, v, &cap, false))
+		it = new_item(ps, v, &cap, false);
+		if (!it)
 			return false;
-		memset(&v->items[v->n], 0, sizeof(v->items[0]));
-		v->n++;
-		if (!parse_value(ps, &v->items[v->n - 1], depth + 1))
-			return false;
-		r = after_item(ps, ']', "an array");
+		r = item_value(ps, it, depth, ']', "an array");
 		if (r <= 0)
 			return r == 0;
 	}
@@ -309,6 +329,7 @@ static bool parse_array(struct parser *ps, struct json *v, int depth)
 
 static bool parse_object(struct parser *ps, struct json *v, int depth)
 {
+	struct json *it;
 	size_t cap = 0, i;
 	char what[16], *key;
 	int r;
@@ -340,13 +361,12 @@ static bool parse_object(struct parser *ps, struct json *v, int depth)
 				return false;
 			}
 		}
-		if (!grow(ps, v, &cap, true)) {
+		it = new_item(ps, v, &cap, true);
+		if (!it) {
 			free(key);
 			return false;
 		}
-		memset(&v->items[v->n], 0, sizeof(v->items[0]));
-		v->keys[v->n] = key;
-		v->n++;
+		v->keys[v->n - 1] = key;
 		skip_ws(ps);
 		if (peek(ps) != ':') {
 			perr(ps, "expected ':' after a member name, found %s",
@@ -355,9 +375,7 @@ static bool parse_object(struct parser *ps, struct json *v, int depth)
 		}
 		advance(ps);
 		skip_ws(ps);
-		if (!parse_value(ps, &v->items[v->n - 1], depth + 1))
-			return false;
-		r = after_item(ps, '}', "an object");
+		r = item_value(ps, it, depth, '}', "an object");
 		if (r <= 0)
 			return r == 0;
 	}

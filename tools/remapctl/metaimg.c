@@ -188,38 +188,6 @@ void meta_close(struct meta_img *m)
 	m->fd = -1;
 }
 
-static u32 get32(const u8 *p)
-{
-	return (u32)p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 | (u32)p[3] << 24;
-}
-
-static u64 get64(const u8 *p)
-{
-	return (u64)get32(p) | (u64)get32(p + 4) << 32;
-}
-
-/* Why a slot or pending block copy did not decode. */
-static const char *block_why(const u8 *b, u32 magic, u64 instance, u64 nr)
-{
-	u32 mg = get32(b);
-
-	if (remap_meta_block_is_zero(b))
-		return "all zero";
-	if (mg != magic) {
-		if (mg == REMAP_MAGIC_SUPER || mg == REMAP_MAGIC_SLOTS ||
-		    mg == REMAP_MAGIC_PENDING)
-			return "a different kind of metadata block";
-		return "not a dm-remap metadata block (bad magic)";
-	}
-	if (get32(b + 4) != remap_crc32c(b + 8, BS - 8))
-		return "checksum mismatch";
-	if (get64(b + 8) != nr)
-		return "written for another block number (a misdirected write)";
-	if (get64(b + 16) != instance)
-		return "from another metadata instance (an earlier format)";
-	return "invalid";
-}
-
 static u64 byte_of_block(const struct meta_img *m, u64 block)
 {
 	return (m->start << 9) + block * BS;
@@ -405,9 +373,9 @@ static int load_region(struct meta_img *m, const char *what, u32 magic,
 							m->sb.instance, blk[c],
 							&b->c[c].seq, e[c]);
 				if (!b->c[c].valid)
-					b->c[c].why = block_why(cp[c], magic,
-								m->sb.instance,
-								blk[c]);
+					b->c[c].why = remap_block_status_str(
+						remap_entries_check(cp[c], magic,
+							m->sb.instance, blk[c]));
 			}
 			b->pick = remap_meta_pick(b->c[0].valid, b->c[0].seq,
 						  b->c[1].valid, b->c[1].seq,

@@ -469,7 +469,7 @@ int cmd_status(int argc, char **argv)
 	int rc = EXIT_OK, r, npos;
 
 	r = cmd_options("status", usage_status, argc, argv, "", status_longopts,
-			flag_opt, &fo, &pos, &npos);
+			flag_opt, &fo, -1, NULL, &pos, &npos);
 	if (r >= 0)
 		return r;
 	json = fo.json;
@@ -532,13 +532,9 @@ int cmd_list(int argc, char **argv)
 	int r, e, npos;
 
 	r = cmd_options("list", usage_list, argc, argv, "", list_longopts,
-			flag_opt, &fo, &pos, &npos);
+			flag_opt, &fo, 1, "<dm_name>", &pos, &npos);
 	if (r >= 0)
 		return r;
-	if (npos > 1)
-		return uerr("list", "unexpected argument '%s'", pos[1]);
-	if (!npos)
-		return uerr("list", "missing <dm_name>");
 	name = pos[0];
 	json = fo.json;
 	r = remap_dev_get("list", name, &d, false, false);
@@ -700,11 +696,9 @@ int cmd_watch(int argc, char **argv)
 	int fd, r, npos;
 
 	r = cmd_options("watch", usage_watch, argc, argv, "", longopts,
-			watch_opt, &count, &pos, &npos);
+			watch_opt, &count, 0, NULL, &pos, &npos);
 	if (r >= 0)
 		return r;
-	if (npos)
-		return uerr("watch", "unexpected argument '%s'", pos[0]);
 	dm_log_with_errno_init(dm_quiet_log);
 	dm_udev_set_sync_support(0);
 	fd = open("/dev/mapper/control", O_RDWR | O_CLOEXEC);
@@ -775,11 +769,9 @@ int cmd_remap(int argc, char **argv, bool remap)
 	int r, npos;
 
 	r = cmd_options(cmd, usage_remap, argc, argv, "", longopts, no_opt,
-			NULL, &pos, &npos);
+			NULL, 2, NULL, &pos, &npos);
 	if (r >= 0)
 		return r;
-	if (npos > 2)
-		return uerr(cmd, "unexpected argument '%s'", pos[2]);
 	name = npos > 0 ? pos[0] : NULL;
 	ext = npos > 1 ? pos[1] : NULL;
 	if (!name || !ext)

@@ -73,13 +73,14 @@ struct option;
  * an unknown option or a missing value is a usage error; every other
  * option goes to @opt(@ctx, its letter, its value), which returns -1 to
  * go on, OPT_NOT_HERE, or an exit status.  The arguments that are not
- * options are left in *@pos (*@npos of them).  -1 to go on, or an exit
- * status.
+ * options are left in *@pos (*@npos of them): more than @max_pos (-1:
+ * any number) is a usage error, and so is none when @need names the first
+ * ("missing <need>").  -1 to go on, or an exit status.
  */
 int cmd_options(const char *cmd, const char *usage, int argc, char **argv,
 		const char *shortopts, const struct option *longopts,
 		int (*opt)(void *ctx, int c, const char *arg), void *ctx,
-		char ***pos, int *npos);
+		int max_pos, const char *need, char ***pos, int *npos);
 
 /*
  * The offline commands' options.  @allowed: the ones this command takes,

@@ -353,6 +353,41 @@ static bool check_sunit(struct reader *rd, const struct json *it,
 	return true;
 }
 
+/*
+ * Item @i of the array @name (@arr): an object with no member but @keys,
+ * and its unit number @key in *@unit.  @where (WHERE_LEN bytes) is set to
+ * the item's name for messages.  NULL after an error.
+ */
+#define WHERE_LEN 64
+static const struct json *read_item(struct reader *rd, const struct json *arr,
+				    const char *name, size_t i,
+				    const char *const *keys, const char *key,
+				    u64 *unit, char *where)
+{
+	const struct json *it = &arr->items[i];
+
+	snprintf(where, WHERE_LEN, "\"%s\"[%zu]", name, i);
+	if (it->type != JSON_OBJECT) {
+		rerr(rd, it, "%s must be an object", where);
+		return NULL;
+	}
+	if (!known_members(rd, it, where, keys) ||
+	    !get_num(rd, it, where, key, unit, false, NULL))
+		return NULL;
+	return it;
+}
+
+/* A logical unit of the main device (@limit units)? */
+static bool check_lunit(struct reader *rd, const struct json *it,
+			const char *where, u64 lunit, u64 limit)
+{
+	if (lunit >= limit)
+		return rerr(rd, it, "%s: logical unit %llu is beyond the main device (%llu units)",
+			    where, (unsigned long long)lunit,
+			    (unsigned long long)limit);
+	return true;
+}
+
 /* "remaps": each spare unit and each logical unit at most once. */
 static bool read_remaps(struct reader *rd, const struct json *root,
 			struct dump *d, u64 limit, u64 base)
@@ -363,27 +398,19 @@ static bool read_remaps(struct reader *rd, const struct json *root,
 	const struct remap_sb *sb = &d->sb;
 	u64 lunit, sunit;
 	const struct json *arr, *it;
-	char where[64];
+	char where[WHERE_LEN];
 	size_t i;
 
 	arr = get_array(rd, root, "remaps");
 	if (!arr)
 		return false;
 	for (i = 0; i < arr->n; i++) {
-		it = &arr->items[i];
-		snprintf(where, sizeof(where), "\"remaps\"[%zu]", i);
-		if (it->type != JSON_OBJECT)
-			return rerr(rd, it, "%s must be an object", where);
-		if (!known_members(rd, it, where, remap_keys) ||
-		    !get_num(rd, it, where, "lunit", &lunit, false, NULL) ||
-		    !get_num(rd, it, where, "sunit", &sunit, false, NULL))
+		it = read_item(rd, arr, "remaps", i, remap_keys, "lunit", &lunit,
+			       where);
+		if (!it || !get_num(rd, it, where, "sunit", &sunit, false, NULL) ||
+		    !check_sunit(rd, it, where, d, sunit) ||
+		    !check_lunit(rd, it, where, lunit, limit))
 			return false;
-		if (!check_sunit(rd, it, where, d, sunit))
-			return false;
-		if (lunit >= limit)
-			return rerr(rd, it, "%s: logical unit %llu is beyond the main device (%llu units)",
-				    where, (unsigned long long)lunit,
-				    (unsigned long long)limit);
 		if (d->slots[sunit])
 			return rerr(rd, it, "%s: spare unit %llu is used twice",
 				    where, (unsigned long long)sunit);
@@ -434,21 +461,16 @@ static bool read_retired(struct reader *rd, const struct json *root,
 	const struct remap_sb *sb = &d->sb;
 	u64 sunit;
 	const struct json *arr, *it;
-	char where[64];
+	char where[WHERE_LEN];
 	size_t i;
 
 	arr = get_array(rd, root, "retired");
 	if (!arr)
 		return false;
 	for (i = 0; i < arr->n; i++) {
-		it = &arr->items[i];
-		snprintf(where, sizeof(where), "\"retired\"[%zu]", i);
-		if (it->type != JSON_OBJECT)
-			return rerr(rd, it, "%s must be an object", where);
-		if (!known_members(rd, it, where, retired_keys) ||
-		    !get_num(rd, it, where, "sunit", &sunit, false, NULL))
-			return false;
-		if (!check_sunit(rd, it, where, d, sunit))
+		it = read_item(rd, arr, "retired", i, retired_keys, "sunit",
+			       &sunit, where);
+		if (!it || !check_sunit(rd, it, where, d, sunit))
 			return false;
 		if (d->slots[sunit])
 			return rerr(rd, it, "%s: spare unit %llu is used twice",
@@ -474,7 +496,7 @@ static bool read_pending(struct reader *rd, const struct json *root,
 	const struct remap_sb *sb = &d->sb;
 	const struct remap_meta_layout *l = &sb->layout;
 	const struct json *arr, *it;
-	char where[64];
+	char where[WHERE_LEN];
 	size_t i;
 	u64 lunit;
 
@@ -485,17 +507,10 @@ static bool read_pending(struct reader *rd, const struct json *root,
 		return rerr(rd, arr, "\"pending\": %zu entries, the format holds %llu",
 			    arr->n, (unsigned long long)(l->pending_blocks * PER));
 	for (i = 0; i < arr->n; i++) {
-		it = &arr->items[i];
-		snprintf(where, sizeof(where), "\"pending\"[%zu]", i);
-		if (it->type != JSON_OBJECT)
-			return rerr(rd, it, "%s must be an object", where);
-		if (!known_members(rd, it, where, pending_keys) ||
-		    !get_num(rd, it, where, "lunit", &lunit, false, NULL))
+		it = read_item(rd, arr, "pending", i, pending_keys, "lunit",
+			       &lunit, where);
+		if (!it || !check_lunit(rd, it, where, lunit, limit))
 			return false;
-		if (lunit >= limit)
-			return rerr(rd, it, "%s: logical unit %llu is beyond the main device (%llu units)",
-				    where, (unsigned long long)lunit,
-				    (unsigned long long)limit);
 		if (!check_sector(rd, it, where, "logical_sector",
 				  sat_mul_add(lunit, sb->unit_sectors, 0)))
 			return false;

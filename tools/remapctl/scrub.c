@@ -284,13 +284,11 @@ int cmd_scrub(int argc, char **argv)
 	int r, npos;
 
 	r = cmd_options("scrub", usage_scrub, argc, argv, "q", longopts,
-			scrub_opt, &so, &pos, &npos);
+			scrub_opt, &so, 4, NULL, &pos, &npos);
 	if (r >= 0)
 		return r;
 	do_wait = so.wait;
 	quiet = so.quiet;
-	if (npos > 4)
-		return uerr("scrub", "unexpected argument '%s'", pos[4]);
 	name = npos > 0 ? pos[0] : NULL;
 	verb = npos > 1 ? pos[1] : NULL;
 	nargs = npos > 2 ? (unsigned int)npos - 2 : 0;

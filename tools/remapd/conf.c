@@ -13,6 +13,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,18 +47,32 @@ int rd_event_by_name(const char *name, size_t len)
 	return -1;
 }
 
-static const char *const setting_keys[RD_NR_SETTINGS] = {
-	[RD_S_SPARE_WARNING] = "spare_warning",
-	[RD_S_SPARE_CRITICAL] = "spare_critical",
-	[RD_S_PROGRAM] = "program",
-	[RD_S_EVENTS] = "events",
-	[RD_S_PROGRAM_TIMEOUT] = "program_timeout",
-	[RD_S_REMINDER] = "reminder",
-	[RD_S_REMINDER_INTERVAL] = "reminder_interval",
-	[RD_S_IGNORE] = "ignore",
-	[RD_S_SCRUB_INTERVAL] = "scrub_interval",
-	[RD_S_SCRUB_WINDOW] = "scrub_window",
-	[RD_S_SCRUB_RATE] = "scrub_rate",
+/*
+ * Each setting's key and the bytes of struct rd_settings it sets: fields
+ * @a to @b (a section's override copies them).
+ */
+#define RD_SPAN(a, b) offsetof(struct rd_settings, a), \
+		      offsetof(struct rd_settings, b) + \
+		      sizeof(((struct rd_settings *)0)->b) - \
+		      offsetof(struct rd_settings, a)
+#define RD_FIELD(f) RD_SPAN(f, f)
+static const struct {
+	const char *key;
+	size_t off, len;
+} settings[RD_NR_SETTINGS] = {
+	[RD_S_SPARE_WARNING] = { "spare_warning", RD_FIELD(spare_warning) },
+	[RD_S_SPARE_CRITICAL] = { "spare_critical", RD_FIELD(spare_critical) },
+	[RD_S_PROGRAM] = { "program", RD_FIELD(program) },
+	[RD_S_EVENTS] = { "events", RD_FIELD(events) },
+	[RD_S_PROGRAM_TIMEOUT] = { "program_timeout", RD_FIELD(program_timeout) },
+	[RD_S_REMINDER] = { "reminder", RD_FIELD(reminder) },
+	[RD_S_REMINDER_INTERVAL] = { "reminder_interval",
+				     RD_FIELD(reminder_interval) },
+	[RD_S_IGNORE] = { "ignore", RD_FIELD(ignore) },
+	[RD_S_SCRUB_INTERVAL] = { "scrub_interval", RD_FIELD(scrub_interval) },
+	[RD_S_SCRUB_WINDOW] = { "scrub_window",
+				RD_SPAN(scrub_window_start, scrub_window_end) },
+	[RD_S_SCRUB_RATE] = { "scrub_rate", RD_FIELD(scrub_rate) },
 };
 
 void rd_conf_defaults(struct rd_conf *c)
@@ -110,6 +125,18 @@ static int perr(struct parser *p, const char *fmt, ...)
 	vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+/* An absolute path for @key, copied to *@dst (@hint ends the error). */
+static int set_path(struct parser *p, const char *key, const char *v,
+		    const char *hint, char **dst)
+{
+	if (v[0] != '/')
+		return perr(p, "%s: '%s' is not an absolute path%s", key, v,
+			    hint);
+	free(*dst);
+	*dst = strdup(v);
+	return *dst ? 0 : perr(p, "out of memory");
 }
 
 static int parse_uint(struct parser *p, const char *key, const char *v,
@@ -281,10 +308,10 @@ static int set_setting(struct parser *p, struct rd_settings *s, int k,
 {
 	switch (k) {
 	case RD_S_SPARE_WARNING:
-		return parse_uint(p, setting_keys[k], v, 1, 100,
+		return parse_uint(p, settings[k].key, v, 1, 100,
 				  &s->spare_warning);
 	case RD_S_SPARE_CRITICAL:
-		return parse_uint(p, setting_keys[k], v, 1, 100,
+		return parse_uint(p, settings[k].key, v, 1, 100,
 				  &s->spare_critical);
 	case RD_S_PROGRAM:
 		if (!strcmp(v, "none")) {
@@ -292,16 +319,11 @@ static int set_setting(struct parser *p, struct rd_settings *s, int k,
 			s->program = NULL;
 			return 0;
 		}
-		if (v[0] != '/')
-			return perr(p, "program: '%s' is not an absolute path (or none)",
-				    v);
-		free(s->program);
-		s->program = strdup(v);
-		return s->program ? 0 : perr(p, "out of memory");
+		return set_path(p, "program", v, " (or none)", &s->program);
 	case RD_S_EVENTS:
 		return parse_events(p, v, &s->events);
 	case RD_S_PROGRAM_TIMEOUT:
-		return parse_uint(p, setting_keys[k], v, 1, 86400,
+		return parse_uint(p, settings[k].key, v, 1, 86400,
 				  &s->program_timeout);
 	case RD_S_REMINDER:
 		if (!strcmp(v, "once"))
@@ -315,10 +337,10 @@ static int set_setting(struct parser *p, struct rd_settings *s, int k,
 				    v);
 		return 0;
 	case RD_S_REMINDER_INTERVAL:
-		return parse_uint(p, setting_keys[k], v, 1, 365U * 86400,
+		return parse_uint(p, settings[k].key, v, 1, 365U * 86400,
 				  &s->reminder_interval);
 	case RD_S_IGNORE:
-		return parse_bool(p, setting_keys[k], v, &s->ignore);
+		return parse_bool(p, settings[k].key, v, &s->ignore);
 	case RD_S_SCRUB_INTERVAL:
 		if (!strcmp(v, "off")) {
 			s->scrub_interval = 0;
@@ -338,7 +360,7 @@ static int set_setting(struct parser *p, struct rd_settings *s, int k,
 			return 0;
 		}
 		/* The target's bounds (core/remap_args.h). */
-		if (parse_uint(p, setting_keys[k], v, 0, REMAP_MAX_SCRUB_RATE,
+		if (parse_uint(p, settings[k].key, v, 0, REMAP_MAX_SCRUB_RATE,
 			       &rate))
 			return -1;
 		s->scrub_rate = rate;
@@ -353,7 +375,7 @@ static int setting_by_key(const char *k)
 	int i;
 
 	for (i = 0; i < RD_NR_SETTINGS; i++)
-		if (!strcmp(setting_keys[i], k))
+		if (!strcmp(settings[i].key, k))
 			return i;
 	return -1;
 }
@@ -457,14 +479,8 @@ static int parse_line(struct parser *p, char *l, struct rd_conf *c)
 			return parse_uint(p, k, v, 1, 256, &c->max_programs);
 		if (!strcmp(k, "startup_grace"))
 			return parse_uint(p, k, v, 0, 3600, &c->startup_grace);
-		if (!strcmp(k, "textfile_dir")) {
-			if (v[0] != '/')
-				return perr(p, "textfile_dir: '%s' is not an absolute path",
-					    v);
-			free(c->textfile_dir);
-			c->textfile_dir = strdup(v);
-			return c->textfile_dir ? 0 : perr(p, "out of memory");
-		}
+		if (!strcmp(k, "textfile_dir"))
+			return set_path(p, k, v, "", &c->textfile_dir);
 		{
 			char host[128];
 			uint16_t port;
@@ -613,44 +629,9 @@ void rd_conf_resolve(const struct rd_conf *c, const char *name,
 			for (k = 0; k < RD_NR_SETTINGS; k++) {
 				if (!(ov->set & (1U << k)))
 					continue;
-				switch (k) {
-				case RD_S_SPARE_WARNING:
-					out->spare_warning = ov->s.spare_warning;
-					break;
-				case RD_S_SPARE_CRITICAL:
-					out->spare_critical = ov->s.spare_critical;
-					break;
-				case RD_S_PROGRAM:
-					out->program = ov->s.program;
-					break;
-				case RD_S_EVENTS:
-					out->events = ov->s.events;
-					break;
-				case RD_S_PROGRAM_TIMEOUT:
-					out->program_timeout = ov->s.program_timeout;
-					break;
-				case RD_S_REMINDER:
-					out->reminder = ov->s.reminder;
-					break;
-				case RD_S_REMINDER_INTERVAL:
-					out->reminder_interval = ov->s.reminder_interval;
-					break;
-				case RD_S_IGNORE:
-					out->ignore = ov->s.ignore;
-					break;
-				case RD_S_SCRUB_INTERVAL:
-					out->scrub_interval = ov->s.scrub_interval;
-					break;
-				case RD_S_SCRUB_WINDOW:
-					out->scrub_window_start =
-						ov->s.scrub_window_start;
-					out->scrub_window_end =
-						ov->s.scrub_window_end;
-					break;
-				case RD_S_SCRUB_RATE:
-					out->scrub_rate = ov->s.scrub_rate;
-					break;
-				}
+				memcpy((char *)out + settings[k].off,
+				       (const char *)&ov->s + settings[k].off,
+				       settings[k].len);
 			}
 		}
 	}

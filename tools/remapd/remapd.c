@@ -853,35 +853,53 @@ out:
 
 /* ---- metrics ---- */
 
+/* A name ending in _total is a counter, any other a gauge (OpenMetrics). */
 struct metric {
-	const char *name, *type, *help;
-	int field;		/* -1: special */
+	const char *name;
+	int field;		/* -1 .. -5: special */
+	/*
+	 * A special metric's help; a field's help is its description in
+	 * core's table (remap_fields[].desc), then this.
+	 */
+	const char *help;
 };
 
 static const struct metric metrics[] = {
-	{ "dmremap_info", "gauge", "dm-remap device: 1, labels name it and its settings", -1 },
-	{ "dmremap_remapped_units", "gauge", "Logical units served from the spare", REMAP_F_REMAPPED_UNITS },
-	{ "dmremap_spare_units", "gauge", "Spare units in the pool", REMAP_F_SPARE_UNITS },
-	{ "dmremap_spare_used_units", "gauge", "Spare units in use or retired", REMAP_F_SPARE_USED },
-	{ "dmremap_retired_spare_units", "gauge", "Spare units retired after a failed write", REMAP_F_RETIRED_UNITS },
-	{ "dmremap_pending_units", "gauge", "Units that failed a read and wait for a write (SMART 197)", REMAP_F_PENDING_UNITS },
-	{ "dmremap_doubt_units", "gauge", "Units whose place is in doubt after a failed metadata commit", REMAP_F_DOUBT_UNITS },
-	{ "dmremap_auto_remaps_total", "counter", "Remaps made by the error handling", REMAP_F_AUTO_REMAPS },
-	{ "dmremap_reallocation_events_total", "counter", "Units remapped since the metadata was formatted (SMART 196)", REMAP_F_REALLOCATION_EVENTS },
-	{ "dmremap_uncorrectable_reads_total", "counter", "Reads that failed upward after every retry (SMART 198)", REMAP_F_UNCORRECTABLE_READS },
-	{ "dmremap_spare_errors_total", "counter", "I/O errors the spare device returned", REMAP_F_SPARE_ERRORS },
-	{ "dmremap_lost_sectors_total", "counter", "Sectors replaced by zeroes because they could not be read", REMAP_F_LOST_SECTORS },
-	{ "dmremap_metadata_ok", "gauge", "1 when the metadata is ok or volatile, 0 when it failed", -2 },
-	{ "dmremap_spare_exhausted", "gauge", "1 when the spare pool is exhausted", -3 },
-	{ "dmremap_scrub_state", "gauge", "1 for the scrubber's state (label state: idle, running, paused)", -4 },
-	{ "dmremap_scrub_progress_ratio", "gauge", "Part of the current or last scrub pass done, 0 to 1", -5 },
-	{ "dmremap_scrub_last_pass_end_timestamp_seconds", "gauge", "Unix time the last scrub pass ended, 0 for never", REMAP_F_SCRUB_LAST_PASS_END },
-	{ "dmremap_scrub_passes_total", "counter", "Scrub passes completed", REMAP_F_SCRUB_PASSES },
-	{ "dmremap_scrub_read_errors_total", "counter", "Reads the scrubber saw fail", REMAP_F_SCRUB_READ_ERRORS },
-	{ "dmremap_scrub_relocated_units_total", "counter", "Units the scrubber relocated after a failed read", REMAP_F_SCRUB_RELOCATED },
-	{ "dmremap_scrub_weak_units_total", "counter", "Slow units the scrubber relocated while they still read", REMAP_F_SCRUB_WEAK },
-	{ "dmremap_scrub_pending_units_total", "counter", "Units the scrubber found unreadable and made pending", REMAP_F_SCRUB_PENDING },
+	{ "dmremap_info", -1,
+	  "dm-remap device: 1, labels name it and its settings" },
+	{ "dmremap_remapped_units", REMAP_F_REMAPPED_UNITS, "" },
+	{ "dmremap_spare_units", REMAP_F_SPARE_UNITS, "" },
+	{ "dmremap_spare_used_units", REMAP_F_SPARE_USED, "" },
+	{ "dmremap_retired_spare_units", REMAP_F_RETIRED_UNITS, "" },
+	{ "dmremap_pending_units", REMAP_F_PENDING_UNITS, " (SMART 197)" },
+	{ "dmremap_doubt_units", REMAP_F_DOUBT_UNITS, "" },
+	{ "dmremap_auto_remaps_total", REMAP_F_AUTO_REMAPS, "" },
+	{ "dmremap_reallocation_events_total", REMAP_F_REALLOCATION_EVENTS, " (SMART 196)" },
+	{ "dmremap_uncorrectable_reads_total", REMAP_F_UNCORRECTABLE_READS, " (SMART 198)" },
+	{ "dmremap_spare_errors_total", REMAP_F_SPARE_ERRORS, "" },
+	{ "dmremap_lost_sectors_total", REMAP_F_LOST_SECTORS, "" },
+	{ "dmremap_metadata_ok", -2,
+	  "1 when the metadata is ok or volatile, 0 when it failed" },
+	{ "dmremap_spare_exhausted", -3,
+	  "1 when the spare pool is exhausted" },
+	{ "dmremap_scrub_state", -4,
+	  "1 for the scrubber's state (label state: idle, running, paused)" },
+	{ "dmremap_scrub_progress_ratio", -5,
+	  "Part of the current or last scrub pass done, 0 to 1" },
+	{ "dmremap_scrub_last_pass_end_timestamp_seconds", REMAP_F_SCRUB_LAST_PASS_END, "" },
+	{ "dmremap_scrub_passes_total", REMAP_F_SCRUB_PASSES, "" },
+	{ "dmremap_scrub_read_errors_total", REMAP_F_SCRUB_READ_ERRORS, "" },
+	{ "dmremap_scrub_relocated_units_total", REMAP_F_SCRUB_RELOCATED, "" },
+	{ "dmremap_scrub_weak_units_total", REMAP_F_SCRUB_WEAK, "" },
+	{ "dmremap_scrub_pending_units_total", REMAP_F_SCRUB_PENDING, "" },
 };
+
+static const char *metric_type(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 6 && !strcmp(name + n - 6, "_total") ? "counter" : "gauge";
+}
 
 /* Part of the current (or last) scrub pass done, 0 to 1. */
 static double scrub_ratio(const struct remap_status *st)
@@ -968,9 +986,16 @@ static char *metrics_text(size_t *out_len)
 		return NULL;
 	buf[0] = '\0';
 	for (m = 0; m < sizeof(metrics) / sizeof(metrics[0]); m++) {
-		put(&buf, &len, &n, "# HELP %s %s\n# TYPE %s %s\n",
-		    metrics[m].name, metrics[m].help, metrics[m].name,
-		    metrics[m].type);
+		const struct metric *mt = &metrics[m];
+		const char *desc = mt->field >= 0 ?
+				   remap_fields[mt->field].desc : "";
+
+		put(&buf, &len, &n, "# HELP %s ", mt->name);
+		if (*desc)
+			put(&buf, &len, &n, "%c%s", toupper((unsigned char)*desc),
+			    desc + 1);
+		put(&buf, &len, &n, "%s\n# TYPE %s %s\n", mt->help, mt->name,
+		    metric_type(mt->name));
 		for (i = 0; i < g.ndevs; i++) {
 			const struct dev *d = &g.devs[i];
 			uint64_t v;
