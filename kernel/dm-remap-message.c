@@ -15,13 +15,16 @@
  *   scrub pause|resume|cancel         (dm-remap-scrub.c)
  *   scrub_rate <KiB/s>                the scrubber's rate cap (0: none)
  *   scrub_slow_ms <ms>                a slower read is weak (0: off)
+ *   protect <head> <tail>             hide the raw main device's signatures
+ *   unprotect                         undo it (dm-remap-protect.c)
  *
  * The syntax is checked by core/remap_args.c.  A refused message changes
  * nothing; the reason goes to the kernel log, the errno to the caller
  * (EINVAL bad message, EEXIST already remapped, ENOENT not remapped,
  * ENOSPC spare pool too small, EIO the data could not be moved, EUCLEAN
  * its commit failed with an unknown outcome, EROFS metadata read-only,
- * EBUSY a loaded table replaces this one), as the
+ * EBUSY a loaded table replaces this one, EPERM the unit is protected),
+ * as the
  * ioctl carries no text back on failure.
  */
 #include <linux/slab.h>
@@ -158,6 +161,8 @@ static int remap_stats(struct remap_c *rc, char *result, unsigned int maxlen)
 	DMEMIT("scrub_meta_repaired %llu\n", si.meta_repaired);
 	DMEMIT("scrub_rate %u\n", si.rate);
 	DMEMIT("scrub_slow_ms %u\n", si.slow_ms);
+	DMEMIT("protected_units %llu\n",
+	       (unsigned long long)remap_protected_units(st));
 	return 1;
 }
 
@@ -231,6 +236,16 @@ int remap_message(struct dm_target *ti, unsigned int argc, char **argv,
 	case REMAP_MSG_CLEAR:
 		r = unremap_units(rc, 0, rc->nr_lunits - 1, false);
 		break;
+	case REMAP_MSG_PROTECT:
+		r = remap_protect(rc, m.sector, m.value);
+		if (remap_health_changed(st, &before))
+			dm_table_event(ti->table);
+		return r;
+	case REMAP_MSG_UNPROTECT:
+		r = remap_unprotect(rc);
+		if (remap_health_changed(st, &before))
+			dm_table_event(ti->table);
+		return r;
 	case REMAP_MSG_REMAP:
 		r = remap_units(rc, first, last);
 		break;
