@@ -172,6 +172,8 @@ static int remap_protect_write_member(struct remap_c *rc,
 	kvfree(buf);
 	if (!r)
 		r = blkdev_issue_flush(rc->main->bdev);
+	/* blkid and udev read the raw device through its page cache. */
+	invalidate_bdev(rc->main->bdev);
 	return r;
 }
 
@@ -336,6 +338,7 @@ out:
 	/* 3. Only then unremap them, the ordinary way (copied once more). */
 	for (i = 0; i < n && !r; i++)
 		r = unremap_units(rc, x[i].first, x[i].last, false);
+	invalidate_bdev(rc->main->bdev);
 	if (r)
 		DMERR("%s: unprotect: no longer protected, but unremapping the units failed: %d (they stay remapped)",
 		      name, r);
