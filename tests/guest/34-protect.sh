@@ -131,4 +131,18 @@ dmsetup remove pr && forget_dm pr
 expect_eq "raw main after unprotect" "$(sum "$main")" "$raw_before"
 expect_eq "blkid -p on the raw main after unprotect" \
 	"$(blkid -p -o value -s TYPE "$main")" ext4
+
+log "remaptab option protect: assemble protects, once"
+echo "pr $main $spare protect" > "$T/tab"
+"$RC" assemble --tab "$T/tab" pr | tee "$T/out"
+_dms+=(pr)
+grep -q "^pr: assembled" "$T/out" && grep -q "protected 512 units" "$T/out" ||
+	fail "assemble with protect"
+expect_eq "protected_units after assemble" "$(stat protected_units)" 512
+"$RC" assemble --tab "$T/tab" pr | tee "$T/out"
+grep -q "^pr: protected already (512 units)" "$T/out" || fail "assemble again"
+expect_eq "blkid -p on the raw main after assemble" \
+	"$(blkid -p -o value -s TYPE "$main" || true)" ""
+"$RC" unprotect pr > /dev/null
+expect_eq "data after assemble and unprotect" "$(sum "$dev")" "$dev_before"
 log "ok"

@@ -178,6 +178,27 @@ int protect_device(const char *cmd, const char *dev, u64 head, u64 tail,
 	return EXIT_OK;
 }
 
+int protect_unless_protected(const char *cmd, const char *name)
+{
+	char stats[4096];
+	u64 prot = 0;
+
+	if (dm_message(name, "stats", stats, sizeof(stats)) ||
+	    !stats_value(stats, "protected_units", &prot)) {
+		fprintf(stderr, "remapctl %s: %s: cannot read its protection (a module without the protective mode?)\n",
+			cmd, name);
+		return EXIT_FAILED;
+	}
+	if (prot) {
+		printf("%s: protected already (%llu units)\n", name,
+		       (unsigned long long)prot);
+		return EXIT_OK;
+	}
+	return protect_device(cmd, name, PROTECT_DEFAULT_SECTORS,
+			      PROTECT_DEFAULT_SECTORS, false) ? EXIT_FAILED :
+								EXIT_OK;
+}
+
 static int size_opt(void *ctx, int c, const char *arg)
 {
 	u64 *sizes = ctx;

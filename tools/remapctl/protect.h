@@ -22,6 +22,13 @@ extern const char usage_protect[];
 int protect_device(const char *cmd, const char *dev, u64 head, u64 tail,
 		   bool quiet);
 
+/*
+ * The remaptab option "protect": protect @name with the default sizes
+ * unless it is protected already.  EXIT_OK or EXIT_FAILED, after saying
+ * what happened.
+ */
+int protect_unless_protected(const char *cmd, const char *name);
+
 int cmd_protect(int argc, char **argv);
 int cmd_unprotect(int argc, char **argv);
 
