@@ -139,6 +139,7 @@ _dms+=(pr)
 grep -q "^pr: assembled" "$T/out" && grep -q "protected 512 units" "$T/out" ||
 	fail "assemble with protect"
 expect_eq "protected_units after assemble" "$(stat protected_units)" 512
+dmsetup remove pr
 "$RC" assemble --tab "$T/tab" pr | tee "$T/out"
 grep -q "^pr: protected already (512 units)" "$T/out" || fail "assemble again"
 expect_eq "blkid -p on the raw main after assemble" \
