@@ -234,14 +234,14 @@ static void fuzz_sb(const u8 *in, u8 flags)
 		probe[4] = p->tail_first + p->tail;
 		probe[5] = p->tail_first + p->tail - 1;
 		for (i = 0; i < 6; i++) {
-			bool in = probe[i] < p->head ||
-				  (p->tail && probe[i] >= p->tail_first &&
-				   probe[i] < p->tail_first + p->tail);
+			bool cov = probe[i] < p->head ||
+				   (p->tail && probe[i] >= p->tail_first &&
+				    probe[i] < p->tail_first + p->tail);
 
-			CHECK(remap_protect_covers(p, probe[i]) == in);
+			CHECK(remap_protect_covers(p, probe[i]) == cov);
 			CHECK(remap_protect_overlaps(p, probe[i], probe[i],
-						     &hit) == in);
-			if (in)
+						     &hit) == cov);
+			if (cov)
 				CHECK(hit == probe[i]);
 		}
 		CHECK(remap_protect_overlaps(p, 0, U64_MAX, NULL) ==
