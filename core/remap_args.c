@@ -495,5 +495,27 @@ int remap_parse_message(unsigned int argc, char **argv, u64 target_len,
 				      "scrub_slow_ms must be a number from 0 to 60000 (0: off)",
 				      error);
 	}
+	if (!strcmp(verb, "protect")) {
+		m->op = REMAP_MSG_PROTECT;
+		if (argc != 3)
+			return ra_fail(error,
+				       "Usage: protect <head_sectors> <tail_sectors>");
+		if (remap_parse_u64(argv[1], &m->sector) ||
+		    remap_parse_u64(argv[2], &m->value) ||
+		    m->sector > target_len || m->value > target_len)
+			return ra_fail(error,
+				       "protect: sector counts must be numbers from 0 to the target's length");
+		if (!m->sector && !m->value)
+			return ra_fail(error, "protect: nothing to protect");
+		/* Not a range: the message's unit range is unit 0. */
+		m->nr_sectors = 1;
+		return 0;
+	}
+	if (!strcmp(verb, "unprotect")) {
+		m->op = REMAP_MSG_UNPROTECT;
+		m->nr_sectors = 1;
+		return argc == 1 ? 0 :
+			ra_fail(error, "Usage: unprotect (no arguments)");
+	}
 	return ra_fail(error, "Unrecognised message");
 }

@@ -102,6 +102,8 @@ enum remap_msg_op {
 	REMAP_MSG_SCRUB,	/* scrub start [<sector> <nr>]|pause|resume|cancel */
 	REMAP_MSG_SCRUB_RATE,	/* scrub_rate <KiB/s> */
 	REMAP_MSG_SCRUB_SLOW_MS,	/* scrub_slow_ms <ms> */
+	REMAP_MSG_PROTECT,	/* protect <head_sectors> <tail_sectors> */
+	REMAP_MSG_UNPROTECT,	/* unprotect */
 };
 
 /* What "scrub ..." asks for (remap_msg.value). */
@@ -122,7 +124,8 @@ struct remap_msg {
 	u64 nr_sectors;		/* >= 1; 1 when not given */
 	/*
 	 * auto_remap: 0/1; read_retries: n; scrub: enum remap_scrub_op;
-	 * scrub_rate: KiB/s; scrub_slow_ms: ms; remap_many: 1 for zero_fill
+	 * scrub_rate: KiB/s; scrub_slow_ms: ms; remap_many: 1 for zero_fill;
+	 * protect: tail sectors (and sector: head sectors)
 	 */
 	u64 value;
 	/*

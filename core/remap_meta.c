@@ -38,8 +38,11 @@
 #define RM_OFF_FORMAT_TIME	136
 #define RM_OFF_COUNTERS		144
 #define RM_OFF_INIT_BLOCKS	272
-/* First byte after slot_blocks_init (280): from here to the end, zero. */
-#define RM_SB_END		(RM_OFF_INIT_BLOCKS + 8)
+#define RM_OFF_PROT_HEAD	280
+#define RM_OFF_PROT_TAIL	284
+#define RM_OFF_PROT_TAIL_FIRST	288
+/* First byte after the protection (296): from here to the end, zero. */
+#define RM_SB_END		(RM_OFF_PROT_TAIL_FIRST + 8)
 
 /* ---- little-endian, byte by byte ---- */
 
@@ -334,6 +337,9 @@ void remap_sb_encode(const struct remap_sb *sb, u64 block_nr, u8 *block)
 	for (i = 0; i < REMAP_META_NR_COUNTERS; i++)
 		rm_put64(block + RM_OFF_COUNTERS + 8 * i, sb->counters[i]);
 	rm_put64(block + RM_OFF_INIT_BLOCKS, sb->slot_blocks_init);
+	rm_put32(block + RM_OFF_PROT_HEAD, sb->prot.head);
+	rm_put32(block + RM_OFF_PROT_TAIL, sb->prot.tail);
+	rm_put64(block + RM_OFF_PROT_TAIL_FIRST, sb->prot.tail_first);
 	rm_seal(block);
 }
 
@@ -369,6 +375,9 @@ enum remap_sb_status remap_sb_decode_copy(const u8 *block, u64 block_nr,
 	for (i = 0; i < REMAP_META_NR_COUNTERS; i++)
 		s.counters[i] = rm_get64(block + RM_OFF_COUNTERS + 8 * i);
 	s.slot_blocks_init = rm_get64(block + RM_OFF_INIT_BLOCKS);
+	s.prot.head = rm_get32(block + RM_OFF_PROT_HEAD);
+	s.prot.tail = rm_get32(block + RM_OFF_PROT_TAIL);
+	s.prot.tail_first = rm_get64(block + RM_OFF_PROT_TAIL_FIRST);
 
 	/* The stored layout must be the one its capacity and unit give. */
 	if (s.unit_sectors > REMAP_MAX_UNIT_SECTORS ||
@@ -380,6 +389,11 @@ enum remap_sb_status remap_sb_decode_copy(const u8 *block, u64 block_nr,
 	    rm_get64(block + RM_OFF_SLOT_BLOCKS) != l->slot_blocks)
 		return REMAP_SB_INCONSISTENT;
 	if (!remap_sb_init_valid(s.version, s.slot_blocks_init, l->slot_blocks))
+		return REMAP_SB_INCONSISTENT;
+	if (!remap_protect_valid(&s.prot,
+				 remap_protect_main_units(s.main_dev_sectors,
+							  s.main_start,
+							  s.unit_sectors)))
 		return REMAP_SB_INCONSISTENT;
 	/* The instance is the uuid's first 8 bytes; the rest is zero. */
 	if (s.instance != rm_get64(s.uuid) ||
@@ -653,4 +667,187 @@ int remap_scrub_ckpt_get(const struct remap_sb *sb, struct remap_scrub_ckpt *c,
 		return 0;
 	memset(c, 0, sizeof(*c));
 	return rm_fail(error, why);
+}
+
+/* ---- the protective mode (docs/metadata-format.md, "Protection") ---- */
+
+u64 remap_protect_main_units(u64 main_dev_sectors, u64 main_start,
+			     u32 unit_sectors)
+{
+	unsigned int shift;
+	u64 len;
+
+	if (!rm_unit_shift(unit_sectors, &shift) ||
+	    main_dev_sectors <= main_start)
+		return 0;
+	len = main_dev_sectors - main_start;
+	return (len >> shift) + ((len & (unit_sectors - 1)) != 0);
+}
+
+bool remap_protect_valid(const struct remap_protect *p, u64 nr_lunits)
+{
+	if (!p->tail)
+		return !p->tail_first && p->head <= nr_lunits;
+	return p->tail_first >= p->head && p->tail_first <= nr_lunits &&
+	       p->tail <= nr_lunits - p->tail_first;
+}
+
+bool remap_protect_covers(const struct remap_protect *p, u64 lunit)
+{
+	return lunit < p->head ||
+	       (p->tail && lunit >= p->tail_first &&
+		lunit - p->tail_first < p->tail);
+}
+
+bool remap_protect_overlaps(const struct remap_protect *p, u64 first,
+			    u64 last, u64 *hit)
+{
+	u64 h;
+
+	if (first > last)
+		return false;
+	if (first < p->head)
+		h = first;
+	else if (p->tail && first < p->tail_first + p->tail &&
+		 last >= p->tail_first)
+		h = first > p->tail_first ? first : p->tail_first;
+	else
+		return false;
+	if (hit)
+		*hit = h;
+	return true;
+}
+
+int remap_protect_plan(u64 len_sectors, u32 unit_sectors, u64 head_sectors,
+		       u64 tail_sectors, struct remap_protect *p,
+		       const char **error)
+{
+	unsigned int shift;
+	u64 nr, head, first;
+
+	memset(p, 0, sizeof(*p));
+	if (!rm_unit_shift(unit_sectors, &shift) || !len_sectors)
+		return rm_fail(error, "protect: an empty device");
+	nr = (len_sectors >> shift) + ((len_sectors & (unit_sectors - 1)) != 0);
+	head = (head_sectors >> shift) +
+	       ((head_sectors & (unit_sectors - 1)) != 0);
+	if (head > nr)
+		head = nr;
+	first = nr;
+	if (tail_sectors)
+		first = tail_sectors >= len_sectors ? 0 :
+			(len_sectors - tail_sectors) >> shift;
+	if (first < head)
+		first = head;
+	if (!head && first == nr)
+		return rm_fail(error, "protect: nothing to protect");
+	if (head > U32_MAX || nr - first > U32_MAX)
+		return rm_fail(error, "protect: more than 2^32 - 1 units in a range");
+	p->head = (u32)head;
+	p->tail = (u32)(nr - first);
+	p->tail_first = p->tail ? first : 0;
+	return 0;
+}
+
+/* Are all of first .. first + n - 1 in @e? */
+static bool rm_all_in(const struct remap_entry *e, size_t nr, u64 first,
+		      u64 n, u64 *missing)
+{
+	size_t lo = remap_index_lower_bound(e, nr, first);
+	u64 i;
+
+	for (i = 0; i < n; i++) {
+		if (lo + i >= nr || e[lo + i].lunit != first + i) {
+			*missing = first + i;
+			return false;
+		}
+	}
+	return true;
+}
+
+bool remap_protect_all_remapped(const struct remap_protect *p,
+				const struct remap_entry *e, size_t n,
+				u64 *missing)
+{
+	u64 m;
+
+	if (!missing)
+		missing = &m;
+	return rm_all_in(e, n, 0, p->head, missing) &&
+	       rm_all_in(e, n, p->tail_first, p->tail, missing);
+}
+
+/* The member signature (docs/metadata-format.md, "The member signature"). */
+#define RM_MB_OFF_VERSION	16
+#define RM_MB_OFF_CRC		20
+#define RM_MB_OFF_UUID		24
+#define RM_MB_OFF_MAIN_START	40
+#define RM_MB_OFF_UNIT		48
+#define RM_MB_OFF_WHERE		52
+#define RM_MB_OFF_HEAD		56
+#define RM_MB_OFF_TAIL		60
+#define RM_MB_OFF_TAIL_FIRST	64
+#define RM_MB_CRC_START		RM_MB_OFF_UUID
+
+static const char rm_member_text[] =
+	"This disk is the main device of a protected dm-remap device.\n"
+	"Its first and last units hold this signature, not data: use the\n"
+	"remapped device (/dev/mapper/<name>), never this disk.\n"
+	"Undo with: remapctl unprotect /dev/mapper/<name>; remapctl(8).\n"
+	"metadata uuid: ";
+
+static void rm_put_uuid_text(char *out, const u8 *u)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned int i, o = 0;
+
+	for (i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[o++] = '-';
+		out[o++] = hex[u[i] >> 4];
+		out[o++] = hex[u[i] & 15];
+	}
+	out[o++] = '\n';
+}
+
+void remap_member_encode(const struct remap_member *m, u8 *buf)
+{
+	char *text = (char *)buf + REMAP_MEMBER_TEXT_OFF;
+
+	memset(buf, 0, REMAP_MEMBER_SIZE);
+	memcpy(buf, REMAP_MEMBER_MAGIC, sizeof(REMAP_MEMBER_MAGIC));
+	rm_put32(buf + RM_MB_OFF_VERSION, REMAP_MEMBER_VERSION);
+	memcpy(buf + RM_MB_OFF_UUID, m->uuid, sizeof(m->uuid));
+	rm_put64(buf + RM_MB_OFF_MAIN_START, m->main_start);
+	rm_put32(buf + RM_MB_OFF_UNIT, m->unit_sectors);
+	rm_put32(buf + RM_MB_OFF_WHERE, m->where);
+	rm_put32(buf + RM_MB_OFF_HEAD, m->prot.head);
+	rm_put32(buf + RM_MB_OFF_TAIL, m->prot.tail);
+	rm_put64(buf + RM_MB_OFF_TAIL_FIRST, m->prot.tail_first);
+	memcpy(text, rm_member_text, sizeof(rm_member_text) - 1);
+	rm_put_uuid_text(text + sizeof(rm_member_text) - 1, m->uuid);
+	rm_put32(buf + RM_MB_OFF_CRC,
+		 remap_crc32c(buf + RM_MB_CRC_START,
+			      REMAP_MEMBER_SIZE - RM_MB_CRC_START));
+}
+
+int remap_member_decode(const u8 *buf, struct remap_member *m,
+			const char **error)
+{
+	if (memcmp(buf, REMAP_MEMBER_MAGIC, sizeof(REMAP_MEMBER_MAGIC)))
+		return 0;
+	if (rm_get32(buf + RM_MB_OFF_CRC) !=
+	    remap_crc32c(buf + RM_MB_CRC_START,
+			 REMAP_MEMBER_SIZE - RM_MB_CRC_START))
+		return rm_fail(error, "member signature checksum mismatch");
+	if (rm_get32(buf + RM_MB_OFF_VERSION) != REMAP_MEMBER_VERSION)
+		return rm_fail(error, "unsupported member signature version");
+	memcpy(m->uuid, buf + RM_MB_OFF_UUID, sizeof(m->uuid));
+	m->main_start = rm_get64(buf + RM_MB_OFF_MAIN_START);
+	m->unit_sectors = rm_get32(buf + RM_MB_OFF_UNIT);
+	m->where = rm_get32(buf + RM_MB_OFF_WHERE);
+	m->prot.head = rm_get32(buf + RM_MB_OFF_HEAD);
+	m->prot.tail = rm_get32(buf + RM_MB_OFF_TAIL);
+	m->prot.tail_first = rm_get64(buf + RM_MB_OFF_TAIL_FIRST);
+	return 1;
 }

@@ -191,6 +191,18 @@ u64 remap_meta_blocks_to_init(const struct remap_meta_layout *l,
 /* Slots in the first @blocks slot blocks that the slot capacity covers. */
 u64 remap_meta_block_slots(const struct remap_meta_layout *l, u64 blocks);
 
+/*
+ * The protective mode (docs/metadata-format.md, "Protection"): logical
+ * units whose main-device copy is replaced by the member signature, so the
+ * raw main device shows no file system.  Units [0, head) and [tail_first,
+ * tail_first + tail); all zero: not protected.  Superblock bytes 280..295.
+ */
+struct remap_protect {
+	u32 head;		/* units from logical unit 0 */
+	u32 tail;		/* units from tail_first */
+	u64 tail_first;		/* 0 when tail is 0 */
+};
+
 struct remap_sb {
 	u64 instance;		/* = first 8 bytes of uuid, little-endian */
 	u64 seq;
@@ -212,6 +224,7 @@ struct remap_sb {
 	 * remap_sb_init_blocks(), set it with remap_sb_set_init_blocks().
 	 */
 	u64 slot_blocks_init;
+	struct remap_protect prot;	/* bytes 280..295 */
 };
 
 /* Slot blocks initialized on disk: 1 .. slot_blocks. */
@@ -366,5 +379,81 @@ long remap_slots_to_entries(const u64 *slots, size_t nr, u64 first_sunit,
  */
 long remap_resolve_relocations(struct remap_entry *e, size_t *n,
 			       const u64 *block_seq, u64 *losers);
+
+/* ---- the protective mode (docs/metadata-format.md, "Protection") ---- */
+
+/* Logical units of a main device of @sectors from main_start (the last may be partial). */
+u64 remap_protect_main_units(u64 main_dev_sectors, u64 main_start,
+			     u32 unit_sectors);
+
+/*
+ * Is @p a protection a superblock may hold, for @nr_lunits logical units
+ * (remap_protect_main_units())?  All zero; or tail 0 with tail_first 0; the
+ * head within the units, the tail after the head (tail_first >= head) and
+ * within the units.
+ */
+bool remap_protect_valid(const struct remap_protect *p, u64 nr_lunits);
+
+static inline bool remap_protect_on(const struct remap_protect *p)
+{
+	return p->head || p->tail;
+}
+
+/* Is logical unit @lunit protected? */
+bool remap_protect_covers(const struct remap_protect *p, u64 lunit);
+
+/* Is any unit of first..last protected?  *hit (if not NULL): the first one. */
+bool remap_protect_overlaps(const struct remap_protect *p, u64 first,
+			    u64 last, u64 *hit);
+
+/*
+ * The protection of a device of @len_sectors in @unit_sectors units: the
+ * units holding its first @head_sectors and its last @tail_sectors (0:
+ * none), the tail starting after the head.  0, or -EINVAL with *error
+ * when the device is empty, nothing would be protected, or a range needs
+ * more than 2^32 - 1 units.
+ */
+int remap_protect_plan(u64 len_sectors, u32 unit_sectors, u64 head_sectors,
+		       u64 tail_sectors, struct remap_protect *p,
+		       const char **error);
+
+/*
+ * Every protected unit must be remapped (its data lives on the spare; the
+ * main device holds the signature).  @e (@n entries, sorted by lunit):
+ * true when each is; otherwise false and *missing is the first that is not.
+ */
+bool remap_protect_all_remapped(const struct remap_protect *p,
+				const struct remap_entry *e, size_t n,
+				u64 *missing);
+
+/*
+ * The member signature: written on the raw main device in place of the
+ * protected units' data (the first 512 bytes of the first protected unit,
+ * and of the last 4096 bytes of the tail), the rest of those units zero.
+ * docs/metadata-format.md, "The member signature".
+ */
+#define REMAP_MEMBER_SIZE 512U
+#define REMAP_MEMBER_MAGIC "DM-REMAP-MEMBER"	/* 16 bytes with its NUL */
+#define REMAP_MEMBER_VERSION 1U
+#define REMAP_MEMBER_TEXT_OFF 128U
+
+struct remap_member {
+	u8 uuid[16];		/* the metadata's uuid */
+	u64 main_start;
+	u32 unit_sectors;
+	u32 where;		/* 0: at the head, 1: at the end */
+	struct remap_protect prot;
+};
+
+/* Encode @m into @buf (REMAP_MEMBER_SIZE bytes). */
+void remap_member_encode(const struct remap_member *m, u8 *buf);
+
+/*
+ * Decode @buf (REMAP_MEMBER_SIZE bytes): 1 when it is a valid member
+ * signature (*m filled), 0 when it does not start with the magic, -EINVAL
+ * with *error when it does but is damaged (checksum, version).
+ */
+int remap_member_decode(const u8 *buf, struct remap_member *m,
+			const char **error);
 
 #endif /* DM_REMAP_CORE_META_H */

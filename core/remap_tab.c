@@ -166,6 +166,13 @@ static int rt_options(char *opts, struct remap_tab_entry *e,
 				return rt_fail(error, "Duplicate option noauto");
 			e->noauto = true;
 			r = 0;
+		} else if (!strcmp(word, "protect")) {
+			if (val)
+				return rt_fail(error, "protect takes no value");
+			if (e->protect)
+				return rt_fail(error, "Duplicate option protect");
+			e->protect = true;
+			r = 0;
 		} else if (!strcmp(word, "defaults")) {
 			return rt_fail(error, "defaults cannot be combined with other options");
 		} else {
@@ -177,8 +184,12 @@ static int rt_options(char *opts, struct remap_tab_entry *e,
 
 	/* The feature words, checked by the table line's own parser. */
 	e->features.read_retries = REMAP_DEFAULT_READ_RETRIES;
-	return remap_parse_features(e->nr_feat, e->feat, 0, &e->features,
-				    error);
+	if (remap_parse_features(e->nr_feat, e->feat, 0, &e->features, error))
+		return -EINVAL;
+	/* Nothing would record the protection of a volatile table. */
+	if (e->protect && e->features.volatile_table)
+		return rt_fail(error, "protect needs persistent metadata: not with volatile");
+	return 0;
 }
 
 int remap_tab_parse_line(char *line, struct remap_tab_entry *e,

@@ -17,13 +17,16 @@
  *   scrub pause|resume|cancel         (dm-remap-scrub.c)
  *   scrub_rate <KiB/s>                the scrubber's rate cap (0: none)
  *   scrub_slow_ms <ms>                a slower read is weak (0: off)
+ *   protect <head> <tail>             hide the raw main device's signatures
+ *   unprotect                         undo it (dm-remap-protect.c)
  *
  * The syntax is checked by core/remap_args.c.  A refused message changes
  * nothing; the reason goes to the kernel log, the errno to the caller
  * (EINVAL bad message, EEXIST already remapped, ENOENT not remapped,
  * ENOSPC spare pool too small, EIO the data could not be moved, EUCLEAN
  * its commit failed with an unknown outcome, EROFS metadata read-only,
- * EBUSY a loaded table replaces this one), as the
+ * EBUSY a loaded table replaces this one, EPERM the unit is protected),
+ * as the
  * ioctl carries no text back on failure.
  */
 #include <linux/slab.h>
@@ -162,7 +165,7 @@ void remap_status_get(struct remap_c *rc, struct remap_status *s)
 
 /*
  * "stats": every field of core's table, one "<key> <value>" line each,
- * then the scrubber's two settings.
+ * then the scrubber's two settings and the protected units (stats only).
  */
 static int remap_stats(struct remap_c *rc, char *result, unsigned int maxlen)
 {
@@ -174,6 +177,8 @@ static int remap_stats(struct remap_c *rc, char *result, unsigned int maxlen)
 	sz = remap_status_format(&s, false, result, maxlen);
 	DMEMIT("scrub_rate %u\n", READ_ONCE(st->scrub.rate));
 	DMEMIT("scrub_slow_ms %u\n", READ_ONCE(st->scrub.slow_ms));
+	DMEMIT("protected_units %llu\n",
+	       (unsigned long long)remap_protected_units(st));
 	return 1;
 }
 
@@ -247,6 +252,16 @@ int remap_message(struct dm_target *ti, unsigned int argc, char **argv,
 	case REMAP_MSG_CLEAR:
 		r = unremap_units(rc, 0, rc->nr_lunits - 1, false);
 		break;
+	case REMAP_MSG_PROTECT:
+		r = remap_protect(rc, m.sector, m.value);
+		if (remap_health_changed(st, &before))
+			dm_table_event(ti->table);
+		return r;
+	case REMAP_MSG_UNPROTECT:
+		r = remap_unprotect(rc);
+		if (remap_health_changed(st, &before))
+			dm_table_event(ti->table);
+		return r;
 	case REMAP_MSG_REMAP:
 		r = remap_units(rc, first, last);
 		break;

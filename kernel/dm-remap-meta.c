@@ -322,6 +322,48 @@ int remap_meta_get_scrub(struct remap_meta *m, struct remap_scrub_ckpt *c,
 	return remap_scrub_ckpt_get(&m->sb, c, error);
 }
 
+/* The protection the superblock records (docs: "Protection"). */
+void remap_meta_get_protect(struct remap_meta *m, struct remap_protect *p,
+			    u8 *uuid)
+{
+	*p = m->sb.prot;
+	if (uuid)
+		memcpy(uuid, m->sb.uuid, sizeof(m->sb.uuid));
+}
+
+/*
+ * Record @p in the superblock (copy B, then A, each FUA: a crash leaves
+ * either the old or the new protection, both valid).  The caller holds
+ * st->lock and has made sure every unit @p covers is remapped.
+ */
+int remap_meta_set_protect(struct remap_meta *m, const struct remap_protect *p)
+{
+	struct remap_protect old = m->sb.prot;
+	u8 *buf;
+	int r;
+
+	if (m->failed || !m->writable)
+		return -EROFS;
+	if (!remap_protect_valid(p, remap_protect_main_units(m->sb.main_dev_sectors,
+							     m->sb.main_start,
+							     m->sb.unit_sectors)))
+		return -EINVAL;
+	buf = kvmalloc(REMAP_META_BLOCK_SIZE, GFP_NOIO);
+	if (!buf)
+		return -ENOMEM;
+	m->sb.prot = *p;
+	r = meta_commit_result(m, meta_write_sb(m, buf), "superblock write");
+	/*
+	 * A failed write fails the metadata (no more changes); the disk may
+	 * hold either superblock.  Memory keeps whichever protects, so that
+	 * nothing is unremapped on the strength of a maybe-cleared record.
+	 */
+	if (r && !remap_protect_on(p))
+		m->sb.prot = old;
+	kvfree(buf);
+	return r;
+}
+
 bool remap_meta_failed(struct remap_meta *m)
 {
 	return m->failed;
@@ -878,7 +920,7 @@ void remap_meta_close(struct remap_meta *m)
 struct remap_meta *remap_meta_open(struct block_device *spare,
 				   struct remap_geometry *g,
 				   struct remap_ctr_args *a, bool writable,
-				   const char **error)
+				   const u8 *member_uuid, const char **error)
 {
 	struct remap_meta *m;
 	bool is_new;
@@ -912,6 +954,19 @@ struct remap_meta *remap_meta_open(struct block_device *spare,
 	r = meta_read_sb(m, buf, &is_new, error);
 	if (r)
 		goto bad;
+	/*
+	 * The main device is protected by metadata: only that metadata may
+	 * be used with it (a new area would read the signature as data).
+	 */
+	if (member_uuid && (is_new ||
+			    memcmp(m->sb.uuid, member_uuid, sizeof(m->sb.uuid)))) {
+		DMERR("main device carries the dm-remap member signature of metadata %pUb%s%pUb",
+		      member_uuid, is_new ? ", but the spare area is new" :
+		      "; the spare area holds metadata ", m->sb.uuid);
+		r = -EINVAL;
+		*error = "Main device is protected by other dm-remap metadata (member signature): wrong spare device or spare_start?";
+		goto bad;
+	}
 	if (is_new && !writable) {
 		r = -EROFS;
 		*error = "Cannot format metadata on a read-only table";

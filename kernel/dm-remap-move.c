@@ -110,6 +110,31 @@ static void remap_copy_units(struct remap_c *rc, const struct remap_entry *e,
 }
 
 /*
+ * Copy the remapped units @e back to their main-device places (their
+ * spare units stay theirs): the protective mode's unprotect.  0 or -EIO,
+ * -ENOMEM.
+ */
+int remap_copy_back(struct remap_c *rc, const struct remap_entry *e,
+		    size_t nr)
+{
+	struct remap_copy_job *jobs;
+	size_t i;
+	int r = 0;
+
+	if (!nr)
+		return 0;
+	jobs = kvmalloc_array(nr, sizeof(*jobs), GFP_KERNEL);
+	if (!jobs)
+		return -ENOMEM;
+	remap_copy_units(rc, e, jobs, nr, false);
+	for (i = 0; i < nr; i++)
+		if (jobs[i].read_err || jobs[i].write_err)
+			r = -EIO;
+	kvfree(jobs);
+	return r;
+}
+
+/*
  * Copying a batch to the spare without dm-kcopyd: the units are read from
  * the main device into one buffer, units adjacent there as one region,
  * and written back to the spare, units whose spare units are adjacent as
@@ -708,7 +733,9 @@ static int unremap_batch(struct remap_c *rc, const struct remap_entry *e,
 /*
  * Unremap the remapped units in first..last, copying their data back to
  * the main device.  @strict: every unit in the range must be remapped
- * (-ENOENT otherwise, and nothing changes).
+ * (-ENOENT otherwise, and nothing changes).  Protected units (their main
+ * copies hold the member signature) are never unremapped: -EPERM, and
+ * nothing changes; "unprotect" copies them back first.
  */
 int unremap_units(struct remap_c *rc, u64 first, u64 last, bool strict)
 {
@@ -727,6 +754,19 @@ int unremap_units(struct remap_c *rc, u64 first, u64 last, bool strict)
 	if (st->meta && remap_meta_failed(st->meta)) {
 		r = -EROFS;
 		goto out;
+	}
+	if (st->meta) {
+		struct remap_protect p;
+		u64 hit;
+
+		remap_meta_get_protect(st->meta, &p, NULL);
+		if (remap_protect_overlaps(&p, first, last, &hit)) {
+			DMERR("%s: sector %llu is protected (the raw main device holds the member signature there): unprotect first",
+			      dm_device_name(st->md),
+			      (unsigned long long)(hit << st->unit_shift));
+			r = -EPERM;
+			goto out;
+		}
 	}
 	t = rcu_dereference_protected(st->table, lockdep_is_held(&st->lock));
 	lo = t ? remap_index_lower_bound(t->e, t->nr, first) : 0;

@@ -391,12 +391,13 @@ static void remap_state_free(struct remap_state *st)
 static int remap_state_open_meta(struct dm_target *ti, struct remap_state *st,
 				 struct remap_ctr_args *a,
 				 struct remap_geometry *g,
-				 struct block_device *spare)
+				 struct block_device *spare,
+				 const u8 *member_uuid)
 {
 	const char *error = NULL;
 	bool writable = dm_table_get_mode(ti->table) & REMAP_MODE_WRITE;
 
-	st->meta = remap_meta_open(spare, g, a, writable, &error);
+	st->meta = remap_meta_open(spare, g, a, writable, member_uuid, &error);
 	if (IS_ERR(st->meta)) {
 		int r = PTR_ERR(st->meta);
 
@@ -534,6 +535,8 @@ static struct remap_state *remap_state_create(struct dm_target *ti,
 					      work_func_t scrub_fn)
 {
 	struct remap_state *st;
+	u8 member_uuid[16];
+	bool member = false;
 	int r;
 
 	st = kzalloc(sizeof(*st), GFP_KERNEL);
@@ -612,8 +615,27 @@ static struct remap_state *remap_state_create(struct dm_target *ti,
 		goto bad;
 	}
 
+	/*
+	 * A main device protected by dm-remap metadata (docs: "Protection")
+	 * is used with that metadata only: its first units hold the member
+	 * signature, their data is on the spare.
+	 */
+	r = remap_protect_read_member(st, main, a->main_start, member_uuid,
+				      &member);
+	if (r) {
+		ti->error = "Cannot allocate memory";
+		goto bad;
+	}
+	if (member && a->features.volatile_table) {
+		DMERR("main device carries the dm-remap member signature of metadata %pUb",
+		      member_uuid);
+		ti->error = "Main device is protected by dm-remap metadata (member signature): a volatile table would read the signature as data";
+		r = -EINVAL;
+		goto bad;
+	}
 	if (!a->features.volatile_table) {
-		r = remap_state_open_meta(ti, st, a, g, spare);
+		r = remap_state_open_meta(ti, st, a, g, spare,
+					  member ? member_uuid : NULL);
 		if (r)
 			goto bad;
 	}
@@ -635,6 +657,8 @@ static struct remap_state *remap_state_create(struct dm_target *ti,
 	st->pool_capacity = g->nr_sunits;
 	if (st->meta) {
 		r = remap_state_load_index(ti, st, g);
+		if (!r)
+			r = remap_protect_check_load(ti, st);
 		if (r)
 			goto bad;
 		remap_pending_load(st);

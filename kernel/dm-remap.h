@@ -349,7 +349,7 @@ int remap_sync_io(struct dm_io_client *client, blk_opf_t opf,
 struct remap_meta *remap_meta_open(struct block_device *spare,
 				   struct remap_geometry *g,
 				   struct remap_ctr_args *a, bool writable,
-				   const char **error);
+				   const u8 *member_uuid, const char **error);
 void remap_meta_close(struct remap_meta *m);
 int remap_meta_build(struct remap_meta *m, u64 nr_lunits,
 		     struct spare_pool *pool, struct remap_entry **entries,
@@ -366,6 +366,9 @@ int remap_meta_scrub(struct remap_meta *m, u64 *pos, u8 *buf, size_t len,
 void remap_meta_get_counters(struct remap_meta *m, u64 *counters, size_t n);
 size_t remap_meta_get_pending(struct remap_meta *m, u64 *lunits, size_t max);
 bool remap_meta_failed(struct remap_meta *m);
+void remap_meta_get_protect(struct remap_meta *m, struct remap_protect *p,
+			    u8 *uuid);
+int remap_meta_set_protect(struct remap_meta *m, const struct remap_protect *p);
 sector_t remap_meta_data_offset(struct remap_meta *m);
 u64 remap_meta_nr_units(struct remap_meta *m, sector_t spare_len);
 int remap_meta_check_spare_len(struct remap_meta *m, sector_t spare_len,
@@ -416,6 +419,16 @@ int remap_extents(struct remap_c *rc, const struct remap_extent *x, size_t nr,
 		  bool zero, u64 *added, u64 *skipped);
 int unremap_units(struct remap_c *rc, u64 first, u64 last, bool strict);
 int remap_may_remap(struct remap_state *st, u64 last);
+int remap_copy_back(struct remap_c *rc, const struct remap_entry *e,
+		    size_t nr);
+
+/* dm-remap-protect.c: the protective mode (docs/metadata-format.md). */
+int remap_protect_read_member(struct remap_state *st, struct block_device *main,
+			      sector_t main_start, u8 *uuid, bool *found);
+int remap_protect_check_load(struct dm_target *ti, struct remap_state *st);
+int remap_protect(struct remap_c *rc, u64 head_sectors, u64 tail_sectors);
+int remap_unprotect(struct remap_c *rc);
+u64 remap_protected_units(struct remap_state *st);
 void remap_salvage_read(struct remap_c *rc, struct block_device *src,
 			sector_t src_sector, u64 lunit, sector_t keep_first,
 			sector_t keep_len, u8 *buf);

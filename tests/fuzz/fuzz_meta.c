@@ -22,7 +22,15 @@
  *    and remap_meta_block_slots() over u64s taken from the block must agree
  *    with a 128-bit model of the document's arithmetic and keep their
  *    promises;
- *  - remap_meta_pick() must agree with the document's table.
+ *  - remap_meta_pick() must agree with the document's table;
+ *  - a decoded superblock's protection (bytes 280..295) is valid for its
+ *    main device, and remap_protect_covers()/overlaps() agree with a naive
+ *    model; remap_protect_plan() over u64s from the block gives a valid
+ *    protection covering what it was asked to;
+ *  - remap_member_decode() of the block's first 512 bytes (the magic
+ *    forced by F_MAGIC, the checksum by F_CRC) must not crash, and what it
+ *    decodes re-encodes to a signature with the same header that decodes
+ *    to the same fields.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -207,6 +215,40 @@ static void fuzz_sb(const u8 *in, u8 flags)
 	CHECK(ref_layout(sb.layout.slot_capacity, sb.unit_sectors, &l));
 	CHECK(layout_equal(&l, &sb.layout));
 	CHECK(sb.instance == get64(sb.uuid));
+	/* The protection: valid, and its predicates agree with a model. */
+	{
+		const struct remap_protect *p = &sb.prot;
+		u64 nl = remap_protect_main_units(sb.main_dev_sectors,
+						  sb.main_start,
+						  sb.unit_sectors);
+		u64 probe[6], hit, i;
+
+		CHECK(p->head == get32(b + 280) && p->tail == get32(b + 284) &&
+		      p->tail_first == get64(b + 288));
+		CHECK(remap_protect_valid(p, nl));
+		CHECK(p->head <= nl && (!p->tail ? !p->tail_first :
+			(p->tail_first >= p->head &&
+			 p->tail_first + p->tail <= nl)));
+		probe[0] = 0;
+		probe[1] = p->head;
+		probe[2] = p->head ? p->head - 1 : 0;
+		probe[3] = p->tail_first;
+		probe[4] = p->tail_first + p->tail;
+		probe[5] = p->tail_first + p->tail - 1;
+		for (i = 0; i < 6; i++) {
+			bool cov = probe[i] < p->head ||
+				   (p->tail && probe[i] >= p->tail_first &&
+				    probe[i] < p->tail_first + p->tail);
+
+			CHECK(remap_protect_covers(p, probe[i]) == cov);
+			CHECK(remap_protect_overlaps(p, probe[i], probe[i],
+						     &hit) == cov);
+			if (cov)
+				CHECK(hit == probe[i]);
+		}
+		CHECK(remap_protect_overlaps(p, 0, U64_MAX, NULL) ==
+		      remap_protect_on(p));
+	}
 	/*
 	 * The scrub checkpoint in counters 5..15: read back as stored when
 	 * consistent (and then consistent), all zero when not; the words go
@@ -423,6 +465,72 @@ static void fuzz_pick(const u8 *b)
 		CHECK(p == -1);
 }
 
+/* remap_protect_plan() over numbers from the block. */
+static void fuzz_protect_plan(const u8 *b)
+{
+	u64 len = get64(b + 8) >> (b[7] & 63), head = get64(b + 16) >> (b[6] & 63);
+	u64 tail = get64(b + 24) >> (b[5] & 63), nl, h;
+	u32 unit = 1U << (b[4] % 12);
+	struct remap_protect p;
+	const char *err = NULL;
+
+	if (remap_protect_plan(len, unit, head, tail, &p, &err)) {
+		CHECK(err && !strncmp(err, "protect: ", 9));
+		CHECK(!p.head && !p.tail && !p.tail_first);
+		return;
+	}
+	nl = remap_protect_main_units(len, 0, unit);
+	CHECK(remap_protect_valid(&p, nl));
+	CHECK(remap_protect_on(&p));
+	/* The first head sectors, the last tail sectors are covered. */
+	h = head < len ? head : len;
+	if (h)
+		CHECK(remap_protect_covers(&p, 0) &&
+		      remap_protect_covers(&p, (h - 1) / unit));
+	if (tail)
+		CHECK(remap_protect_covers(&p, nl - 1) &&
+		      remap_protect_covers(&p, tail >= len ? 0 :
+					   (len - tail) / unit));
+	/* Nothing more than that, in whole units. */
+	if (p.head)
+		CHECK((u64)(p.head - 1) * unit < h);
+	if (p.tail)
+		CHECK(p.tail_first == p.head ||
+		      (tail < len && p.tail_first == (len - tail) / unit));
+}
+
+/* The member signature. */
+static void fuzz_member(const u8 *in, u8 flags)
+{
+	u8 b[REMAP_MEMBER_SIZE], again[REMAP_MEMBER_SIZE];
+	struct remap_member m, m2;
+	const char *err = NULL;
+	int r;
+
+	memset(&m, 0, sizeof(m));
+	memset(&m2, 0, sizeof(m2));
+	memcpy(b, in, sizeof(b));
+	if (flags & F_MAGIC)
+		memcpy(b, REMAP_MEMBER_MAGIC, sizeof(REMAP_MEMBER_MAGIC));
+	if (flags & F_VERSION)
+		put32(b + 16, REMAP_MEMBER_VERSION);
+	if (flags & F_CRC)
+		put32(b + 20, remap_crc32c(b + 24, sizeof(b) - 24));
+	r = remap_member_decode(b, &m, &err);
+	if (r <= 0) {
+		CHECK(r == 0 || (r == -EINVAL && err));
+		CHECK(r == -EINVAL ||
+		      memcmp(b, REMAP_MEMBER_MAGIC, sizeof(REMAP_MEMBER_MAGIC)));
+		return;
+	}
+	CHECK(r == 1);
+	/* What it decodes re-encodes to a signature that decodes the same. */
+	remap_member_encode(&m, again);
+	CHECK(!memcmp(again, b, 20) && !memcmp(again + 24, b + 24, 16));
+	CHECK(remap_member_decode(again, &m2, &err) == 1);
+	CHECK(!memcmp(&m, &m2, sizeof(m)));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const u8 zero[BS];
@@ -440,6 +548,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_slots(block);
 	fuzz_layout(block);
 	fuzz_pick(block);
+	fuzz_protect_plan(block);
+	fuzz_member(block, flags);
 	CHECK(remap_meta_block_is_zero(block) == !memcmp(block, zero, BS));
 	return 0;
 }

@@ -319,6 +319,38 @@ run "restore: the fixture's current copies" 0 -- \
 run "check: restored fixture -> 0" 0 '^status: healthy$' -- \
 	check "$T/fx-dst.img"
 
+# ------------------------------------------------------ protection ----
+# docs/metadata-format.md, "Protection": check and dump show it, restore
+# carries it, and a protected unit that is not remapped is broken.
+mkimg --variant protected "$T/prot.img"
+run "check: protected -> 0" 0 '^status: healthy$' \
+	'^protected: units 0-0 \(sectors 0-7\), units 262143-262143 \(sectors 2097144-2097151\); the main device holds the member signature there$' \
+	-- check "$T/prot.img"
+run "dump: protected" 0 '^protect_head +1$' '^protect_tail +1$' \
+	'^protect_tail_first +262143$' '^protected +units 0-0 ' -- dump "$T/prot.img"
+run "dump: healthy is not protected" 0 '^protected +no$' '^protect_head +0$' \
+	-- dump "$T/healthy.img"
+run "dump --json: protected" 0 '"protect_head": 1,' '"protect_tail": 1,' \
+	'"protect_tail_first": 262143,' -- dump --json "$T/prot.img"
+cp "$OUT" "$T/prot.json"
+truncate -s $(((64 + 1000 * 8) * 512)) "$T/prot-dst.img"
+run "restore: protected" 0 -- restore "$T/prot-dst.img" --from "$T/prot.json"
+run "check: restored protected -> 0" 0 '^status: healthy$' \
+	'^protected: units 0-0 ' -- check "$T/prot-dst.img"
+mkimg --variant protected-gap "$T/gap.img"
+run "check: a protected unit not remapped -> 2" 2 \
+	'logical unit 1 is protected \(the main device holds the member signature there\) but not remapped' \
+	-- check "$T/gap.img"
+sed 's/"protect_head": 1,/"protect_head": 2,/' "$T/prot.json" >"$T/gap.json"
+run "restore: a protected unit not remapped is refused" 2 \
+	'logical unit 1 is protected but not remapped' \
+	-- restore "$T/prot-dst.img" --from "$T/gap.json"
+sed 's/"protect_tail_first": 262143,/"protect_tail_first": 262144,/' \
+	"$T/prot.json" >"$T/past.json"
+run "restore: a protection past the main device is refused" 2 \
+	'does not fit the main device' \
+	-- restore "$T/prot-dst.img" --from "$T/past.json"
+
 # ------------------------------------------------ scrub checkpoint ----
 # docs/metadata-format.md, "Scrub checkpoint": counters 5..15.  check
 # shows a running or paused scrub and the scrub counters as notes, and an

@@ -723,6 +723,33 @@ static void test_msg_verbs(void **state)
 	msg_fails(2, clr, 100, "Usage: clear (no arguments)");
 }
 
+static void test_msg_protect(void **state)
+{
+	char *p[] = { "protect", "2048", "16" };
+	char *p0[] = { "protect", "0", "0" };
+	char *pbig[] = { "protect", "101", "0" };
+	char *pbad[] = { "protect", "1", "x" };
+	char *u[] = { "unprotect", "1" };
+	struct remap_msg m;
+
+	(void)state;
+	m = msg_ok(3, p, 4096);
+	assert_int_equal(m.op, REMAP_MSG_PROTECT);
+	assert_int_equal(m.sector, 2048);
+	assert_int_equal(m.value, 16);
+	m = msg_ok(3, pbig, 101);
+	assert_int_equal(m.sector, 101);
+	msg_fails(2, p, 4096, "Usage: protect <head_sectors> <tail_sectors>");
+	msg_fails(3, p0, 100, "protect: nothing to protect");
+	msg_fails(3, pbig, 100,
+		  "protect: sector counts must be numbers from 0 to the target's length");
+	msg_fails(3, pbad, 100,
+		  "protect: sector counts must be numbers from 0 to the target's length");
+	m = msg_ok(1, u, 100);
+	assert_int_equal(m.op, REMAP_MSG_UNPROTECT);
+	msg_fails(2, u, 100, "Usage: unprotect (no arguments)");
+}
+
 static void test_msg_arity(void **state)
 {
 	char *r[] = { "remap", "1", "2", "3" };
@@ -1015,6 +1042,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_msg_ok),
 	cmocka_unit_test(test_msg_extremes),
 	cmocka_unit_test(test_msg_verbs),
+	cmocka_unit_test(test_msg_protect),
 	cmocka_unit_test(test_msg_arity),
 	cmocka_unit_test(test_msg_numbers),
 	cmocka_unit_test(test_msg_bounds),

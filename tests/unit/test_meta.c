@@ -123,6 +123,9 @@ static void assert_sb_equal(const struct remap_sb *a, const struct remap_sb *b)
 	for (i = 0; i < REMAP_META_NR_COUNTERS; i++)
 		assert_int_equal(a->counters[i], b->counters[i]);
 	assert_int_equal(a->slot_blocks_init, b->slot_blocks_init);
+	assert_int_equal(a->prot.head, b->prot.head);
+	assert_int_equal(a->prot.tail, b->prot.tail);
+	assert_int_equal(a->prot.tail_first, b->prot.tail_first);
 }
 
 /* A plausible superblock, every field distinct. */
@@ -741,22 +744,197 @@ static void test_sb_refusals(void **state)
 	remap_sb_encode(&t, 0, blk);
 	assert_int_equal(remap_sb_decode(blk, 0, &t, NULL), 0);
 
-	/* Version 1: slot_blocks_init (272) is 0; bytes 280 .. 4095 zero. */
+	/*
+	 * Version 1: slot_blocks_init (272) is 0; 280 .. 295 the protection;
+	 * bytes 296 .. 4095 zero.
+	 */
 	remap_sb_encode(&sb, 0, blk);
 	blk[272] = 1;
 	reseal(blk);
 	expect_sb_error(blk, 0, inconsistent);
 	blk[272] = 0;
-	blk[280] = 1;
+	blk[296] = 1;
 	reseal(blk);
 	expect_sb_error(blk, 0, inconsistent);
+	blk[296] = 0;
+	/* A tail without a head is fine; a tail_first without a tail is not. */
+	blk[288] = 1;
+	reseal(blk);
+	expect_sb_error(blk, 0, inconsistent);
+	blk[284] = 1;
+	reseal(blk);
+	assert_int_equal(remap_sb_decode(blk, 0, &t, NULL), 0);
+	assert_int_equal(t.prot.tail, 1);
+	assert_int_equal(t.prot.tail_first, 1);
+	/* The tail must not start inside the head. */
+	blk[280] = 2;
+	reseal(blk);
+	expect_sb_error(blk, 0, inconsistent);
+	blk[280] = 1;
+	reseal(blk);
+	assert_int_equal(remap_sb_decode(blk, 0, &t, NULL), 0);
+	assert_int_equal(t.prot.head, 1);
 	blk[280] = 0;
+	blk[284] = 0;
+	blk[288] = 0;
 	blk[BS - 1] = 0x80;
 	reseal(blk);
 	expect_sb_error(blk, 0, inconsistent);
 	blk[BS - 1] = 0;
 	reseal(blk);
 	assert_int_equal(remap_sb_decode(blk, 0, &t, NULL), 0);
+	free(blk);
+}
+
+/* ---- the protective mode (docs: "Protection") ---- */
+
+static void test_protect(void **state)
+{
+	struct remap_protect p, q;
+	struct remap_sb sb, got;
+	struct remap_entry e[600];
+	struct remap_member m, mg;
+	const char *err = NULL;
+	u8 *blk = xmalloc(BS);
+	size_t n = 0;
+	u64 miss, hit, u;
+
+	(void)state;
+	/* Units of the main device from main_start; the last may be partial. */
+	assert_int_equal(remap_protect_main_units(1000, 0, 8), 125);
+	assert_int_equal(remap_protect_main_units(1001, 0, 8), 126);
+	assert_int_equal(remap_protect_main_units(1001, 1, 8), 125);
+	assert_int_equal(remap_protect_main_units(8, 8, 8), 0);
+	assert_int_equal(remap_protect_main_units(8, 0, 3), 0);
+
+	/* 1 MiB at each end of 64 MiB in 4 KiB units. */
+	assert_int_equal(remap_protect_plan(131072, 8, 2048, 2048, &p, &err), 0);
+	assert_int_equal(p.head, 256);
+	assert_int_equal(p.tail, 256);
+	assert_int_equal(p.tail_first, 16384 - 256);
+	assert_true(remap_protect_valid(&p, 16384));
+	assert_false(remap_protect_valid(&p, 16383));
+	assert_true(remap_protect_covers(&p, 0));
+	assert_true(remap_protect_covers(&p, 255));
+	assert_false(remap_protect_covers(&p, 256));
+	assert_false(remap_protect_covers(&p, 16127));
+	assert_true(remap_protect_covers(&p, 16128));
+	assert_true(remap_protect_covers(&p, 16383));
+	assert_true(remap_protect_overlaps(&p, 100, 300, &hit));
+	assert_int_equal(hit, 100);
+	assert_false(remap_protect_overlaps(&p, 256, 16127, NULL));
+	assert_true(remap_protect_overlaps(&p, 300, 16200, &hit));
+	assert_int_equal(hit, 16128);
+	assert_true(remap_protect_overlaps(&p, 16300, U64_MAX, &hit));
+	assert_int_equal(hit, 16300);
+	assert_false(remap_protect_overlaps(&p, 300, 200, NULL));
+	/* Partial units round outwards; a partial last unit is a unit. */
+	assert_int_equal(remap_protect_plan(1001, 8, 9, 1, &p, &err), 0);
+	assert_int_equal(p.head, 2);
+	assert_int_equal(p.tail_first, 125);
+	assert_int_equal(p.tail, 1);
+	/* No tail; a tail reaching into the head starts after it. */
+	assert_int_equal(remap_protect_plan(1000, 8, 8, 0, &p, &err), 0);
+	assert_int_equal(p.head, 1);
+	assert_int_equal(p.tail, 0);
+	assert_int_equal(p.tail_first, 0);
+	assert_int_equal(remap_protect_plan(1000, 8, 800, 800, &p, &err), 0);
+	assert_int_equal(p.head, 100);
+	assert_int_equal(p.tail_first, 100);
+	assert_int_equal(p.tail, 25);
+	assert_int_equal(remap_protect_plan(1000, 8, 8000, 8000, &p, &err), 0);
+	assert_int_equal(p.head, 125);
+	assert_int_equal(p.tail, 0);
+	assert_int_equal(remap_protect_plan(1000, 8, 0, 8, &p, &err), 0);
+	assert_int_equal(p.head, 0);
+	assert_int_equal(p.tail_first, 124);
+	assert_int_equal(p.tail, 1);
+	assert_int_equal(remap_protect_plan(1000, 8, 0, 0, &p, &err), -EINVAL);
+	assert_string_equal(err, "protect: nothing to protect");
+	assert_int_equal(remap_protect_plan(0, 8, 8, 8, &p, &err), -EINVAL);
+	assert_int_equal(remap_protect_plan(1ULL << 40, 1, 1ULL << 33, 0, &p,
+					    &err), -EINVAL);
+	assert_int_equal(p.head, 0);
+
+	/* Validity. */
+	q = (struct remap_protect){ 0, 0, 0 };
+	assert_true(remap_protect_valid(&q, 0));
+	assert_false(remap_protect_on(&q));
+	q = (struct remap_protect){ 0, 0, 5 };
+	assert_false(remap_protect_valid(&q, 100));
+	q = (struct remap_protect){ 101, 0, 0 };
+	assert_false(remap_protect_valid(&q, 100));
+	q = (struct remap_protect){ 10, 5, 9 };
+	assert_false(remap_protect_valid(&q, 100));
+	q = (struct remap_protect){ 10, 5, 95 };
+	assert_true(remap_protect_valid(&q, 100));
+	q = (struct remap_protect){ 10, 5, 96 };
+	assert_false(remap_protect_valid(&q, 100));
+	q = (struct remap_protect){ 10, U32_MAX, U64_MAX };
+	assert_false(remap_protect_valid(&q, U64_MAX));
+
+	/* Every protected unit remapped. */
+	q = (struct remap_protect){ 3, 2, 10 };
+	for (u = 0; u < 3; u++)
+		e[n++] = (struct remap_entry){ .lunit = u, .sunit = u };
+	e[n++] = (struct remap_entry){ .lunit = 7, .sunit = 9 };
+	assert_false(remap_protect_all_remapped(&q, e, n, &miss));
+	assert_int_equal(miss, 10);
+	e[n++] = (struct remap_entry){ .lunit = 10, .sunit = 3 };
+	assert_false(remap_protect_all_remapped(&q, e, n, &miss));
+	assert_int_equal(miss, 11);
+	e[n++] = (struct remap_entry){ .lunit = 11, .sunit = 4 };
+	assert_true(remap_protect_all_remapped(&q, e, n, NULL));
+	assert_false(remap_protect_all_remapped(&q, e + 1, n - 1, &miss));
+	assert_int_equal(miss, 0);
+
+	/* Superblock round trip, the bytes at 280 .. 295. */
+	make_sb(&sb, 1000, 8);
+	sb.prot = (struct remap_protect){ 256, 128, 0x0102030405ULL };
+	remap_sb_encode(&sb, 0, blk);
+	assert_int_equal(le32(blk + 280), 256);
+	assert_int_equal(le32(blk + 284), 128);
+	assert_int_equal(le64(blk + 288), 0x0102030405ULL);
+	assert_int_equal(remap_sb_decode(blk, 0, &got, &err), 0);
+	assert_sb_equal(&got, &sb);
+	/* Past the main device (from main_start): inconsistent. */
+	sb.main_dev_sectors = sb.main_start + 8 * (0x0102030405ULL + 127);
+	remap_sb_encode(&sb, 0, blk);
+	expect_sb_error(blk, 0, "inconsistent superblock");
+	sb.main_dev_sectors += 8;
+	remap_sb_encode(&sb, 0, blk);
+	assert_int_equal(remap_sb_decode(blk, 0, &got, &err), 0);
+
+	/* The member signature. */
+	memset(&m, 0, sizeof(m));
+	memcpy(m.uuid, sb.uuid, 16);
+	m.main_start = 2048;
+	m.unit_sectors = 8;
+	m.where = 1;
+	m.prot = sb.prot;
+	memset(blk, 0x77, BS);
+	remap_member_encode(&m, blk);
+	assert_memory_equal(blk, "DM-REMAP-MEMBER", 16);
+	assert_int_equal(blk[510], 0);	/* no MBR boot signature */
+	assert_int_equal(blk[511], 0);
+	assert_int_equal(blk[REMAP_MEMBER_SIZE], 0x77);	/* 512 bytes only */
+	assert_non_null(strstr((char *)blk + REMAP_MEMBER_TEXT_OFF,
+			       "metadata uuid: a0a7aeb5-bcc3-cad1-d8df-e6edf4fb0209\n"));
+	memset(&mg, 0, sizeof(mg));
+	assert_int_equal(remap_member_decode(blk, &mg, &err), 1);
+	assert_memory_equal(&mg, &m, sizeof(m));
+	blk[300] ^= 1;
+	assert_int_equal(remap_member_decode(blk, &mg, &err), -EINVAL);
+	assert_string_equal(err, "member signature checksum mismatch");
+	blk[300] ^= 1;
+	blk[16] = 2;
+	put_le32(blk + 20, ref_crc32c(blk + 24, REMAP_MEMBER_SIZE - 24));
+	assert_int_equal(remap_member_decode(blk, &mg, &err), -EINVAL);
+	assert_string_equal(err, "unsupported member signature version");
+	blk[3] = 'x';
+	assert_int_equal(remap_member_decode(blk, &mg, &err), 0);
+	memset(blk, 0, BS);
+	assert_int_equal(remap_member_decode(blk, &mg, &err), 0);
 	free(blk);
 }
 
@@ -1673,6 +1851,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_sb_roundtrip),
 	cmocka_unit_test(test_sb_refusals),
 	cmocka_unit_test(test_sb_init_blocks),
+	cmocka_unit_test(test_protect),
 	cmocka_unit_test(test_blocks_for),
 	cmocka_unit_test(test_entries_roundtrip),
 	cmocka_unit_test(test_entries_refusals),

@@ -96,6 +96,12 @@ static void test_options(void **state)
 
 	ok("d /dev/a /dev/b spare_start=18446744073709551615");
 	assert_int_equal(ent.spare_start, U64_MAX);
+	assert_false(ent.protect);
+
+	ok("d /dev/a /dev/b noauto,protect,unit_sectors=8");
+	assert_true(ent.protect);
+	assert_true(ent.noauto);
+	assert_int_equal(ent.nr_feat, 2);
 }
 
 static void test_bad_fields(void **state)
@@ -141,6 +147,10 @@ static void test_bad_options(void **state)
 	bad("d /dev/a /dev/b noauto,defaults", "defaults cannot be combined with other options");
 	bad("d /dev/a /dev/b noauto,noauto", "Duplicate option noauto");
 	bad("d /dev/a /dev/b noauto=1", "noauto takes no value");
+	bad("d /dev/a /dev/b protect=1", "protect takes no value");
+	bad("d /dev/a /dev/b protect,protect", "Duplicate option protect");
+	bad("d /dev/a /dev/b protect,volatile", "protect needs persistent metadata: not with volatile");
+	bad("d /dev/a /dev/b volatile,protect", "protect needs persistent metadata: not with volatile");
 	bad("d /dev/a /dev/b volatile=yes", "volatile and no_auto_remap take no value");
 	bad("d /dev/a /dev/b main_start", "main_start needs a number of sectors (main_start=N)");
 	bad("d /dev/a /dev/b main_start=", "main_start needs a number of sectors (main_start=N)");

@@ -22,6 +22,7 @@ PACKAGES=(
 	coreutils            # dd with iflag/oflag=direct, timeout
 	util-linux           # losetup, dmesg, blockdev
 	e2fsprogs
+	lvm2                 # 35-protect-lvm: LVM over a protected device, no udev
 	xz-utils             # newer Debian kernels ship .ko.xz
 	python3-docutils     # rst2man: dm-remap(4) from docs/dm-remap.rst (make man, make install)
 	groff                # man pages checked with groff -ww (make check-man)

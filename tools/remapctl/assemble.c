@@ -35,6 +35,7 @@
 #include <libdevmapper.h>
 
 #include "assemble.h"
+#include "protect.h"
 #include "remap_args.h"
 #include "remap_tab.h"
 #include "remapctl.h"
@@ -57,7 +58,8 @@ const char usage_assemble[] =
 "<len> and <spare_len> from the options or else the rest of each device.\n"
 "Both devices must exist and be in use by nothing else (not mounted, not\n"
 "held by another device).  A device of that name that already has this\n"
-"table is left as it is.\n"
+"table is left as it is.  An entry with the protect option is then\n"
+"protected (remapctl protect, default sizes) unless it is already.\n"
 "\n"
 "Options:\n"
 "  --all            every entry of the file without noauto\n"
@@ -451,7 +453,8 @@ static int assemble_one(const struct tab *t, const struct tab_line *tl,
 			return aerr("%s: already exists with another table (remove it first)",
 				    e->name);
 		printf("%s: already assembled\n", e->name);
-		return EXIT_OK;
+		return e->protect ? protect_unless_protected("assemble", e->name) :
+				    EXIT_OK;
 	}
 
 	dmt = dm_task_create(DM_DEVICE_CREATE);
@@ -476,7 +479,8 @@ static int assemble_one(const struct tab *t, const struct tab_line *tl,
 	dm_task_destroy(dmt);
 	printf("%s: assembled: 0 %llu remap %s\n", e->name,
 	       (unsigned long long)len, params);
-	return EXIT_OK;
+	return e->protect ? protect_unless_protected("assemble", e->name) :
+			    EXIT_OK;
 }
 
 static int remove_one(const char *name, bool missing_ok)

@@ -89,6 +89,7 @@ static void print_summary(const struct meta_img *m)
 	       (unsigned long long)sb->spare_start);
 	print_time(stdout, sb->format_time);
 	printf("\n");
+	print_protection(stdout, sb, "protected: ");
 	if (m->loaded)
 		printf("table: %llu remapped, %llu retired, %llu pending; highest seq %llu\n",
 		       (unsigned long long)m->nr_remapped,

@@ -72,6 +72,31 @@ static bool dumpable(const struct meta_img *m)
 	return true;
 }
 
+void print_protection(FILE *f, const struct remap_sb *sb, const char *prefix)
+{
+	const struct remap_protect *p = &sb->prot;
+	u64 u = sb->unit_sectors;
+
+	fputs(prefix, f);
+	if (!remap_protect_on(p)) {
+		fputs("no\n", f);
+		return;
+	}
+	if (p->head)
+		fprintf(f, "units 0-%llu (sectors 0-%llu)",
+			(unsigned long long)p->head - 1,
+			(unsigned long long)sat_mul_add(p->head, u, 0) - 1);
+	if (p->tail)
+		fprintf(f, "%sunits %llu-%llu (sectors %llu-%llu)",
+			p->head ? ", " : "",
+			(unsigned long long)p->tail_first,
+			(unsigned long long)(p->tail_first + p->tail - 1),
+			(unsigned long long)sat_mul_add(p->tail_first, u, 0),
+			(unsigned long long)sat_mul_add(p->tail_first + p->tail,
+							u, 0) - 1);
+	fputs("; the main device holds the member signature there\n", f);
+}
+
 /* Sector arithmetic that cannot overflow for valid tables; saturates. */
 u64 sat_mul_add(u64 a, u64 b, u64 c)
 {
@@ -86,7 +111,7 @@ struct sb_field {
 	unsigned long long v;
 };
 
-#define NR_SB_FIELDS 16
+#define NR_SB_FIELDS 19
 
 static size_t sb_fields(const struct remap_sb *sb, u64 seq,
 			struct sb_field *f)
@@ -105,6 +130,9 @@ static size_t sb_fields(const struct remap_sb *sb, u64 seq,
 		{ "pending_blocks", sb->layout.pending_blocks },
 		{ "slot_blocks", sb->layout.slot_blocks },
 		{ "slot_blocks_init", sb->slot_blocks_init },
+		{ "protect_head", sb->prot.head },
+		{ "protect_tail", sb->prot.tail },
+		{ "protect_tail_first", sb->prot.tail_first },
 		{ "generation", sb->generation },
 		{ "format_time", sb->format_time },
 		{ "seq", seq },
@@ -204,6 +232,7 @@ static void dump_text(const struct dump_view *v, const struct opts *o)
 			       remap_fields[counter_fields[k]].key,
 			       (unsigned long long)v->sb->counters[k]);
 	}
+	print_protection(stdout, v->sb, "protected           ");
 	printf("remapped %llu\n", (unsigned long long)v->n);
 	printf("# lunit sunit logical_sector spare_sector\n");
 	for (i = 0; i < v->n; i++)

@@ -559,6 +559,15 @@ static void check_tables(struct meta_img *m)
 	if (dups > 10)
 		add_problem(m, SEV_BROKEN, "(%llu duplicated logical units in all)",
 			    (unsigned long long)dups);
+	/* The module's rule (remap_protect_check_load). */
+	if (!dups) {
+		u64 miss;
+
+		if (!remap_protect_all_remapped(&m->sb.prot, e, n, &miss))
+			add_problem(m, SEV_BROKEN,
+				    "logical unit %llu is protected (the main device holds the member signature there) but not remapped",
+				    (unsigned long long)miss);
+	}
 	free(e);
 
 	for (i = 0; i < l->pending_blocks * PER; i++) {

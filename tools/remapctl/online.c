@@ -738,6 +738,8 @@ static const char *msg_why(int e, bool remap)
 		return "a unit in that range is already remapped";
 	case ENOENT:
 		return "a unit in that range is not remapped";
+	case EPERM:
+		return "a unit in that range is protected (remapctl unprotect first)";
 	case ENOSPC:
 		return "the spare pool has too few free units";
 	case EROFS:

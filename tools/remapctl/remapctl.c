@@ -13,6 +13,8 @@
  *   remapctl remap|unremap <dm_name> <sector>[+<count>]
  *   remapctl watch   [--count N]
  *   remapctl scrub   <dm_name> start|pause|resume|cancel|rate|slow-ms|wait
+ *   remapctl protect <dm_name> [--size SIZE] [--tail SIZE]
+ *   remapctl unprotect <dm_name>
  *
  * This file: the table of commands and main(); remapctl.h says which file
  * holds which command.  The offline commands
@@ -29,6 +31,7 @@
 #include "remap_version.h"
 #include "remapctl.h"
 #include "online.h"
+#include "protect.h"
 
 static const char usage_main[] =
 "Usage: remapctl <command> [options]\n"
@@ -55,6 +58,9 @@ static const char usage_main[] =
 "  scrub <dm_name> start|pause|resume|cancel|rate|slow-ms|wait\n"
 "                           drive the background scrub (--wait: progress)\n"
 "  assemble <name>...|--all create (--stop: remove) the devices of /etc/remaptab\n"
+"  protect <dm_name>        hide the raw main device's signatures (file\n"
+"                           system, LVM, partition table) behind a member\n"
+"                           signature; unprotect <dm_name> undoes it\n"
 "\n"
 "remapctl <command> --help shows a command's options and exit statuses;\n"
 "remapctl --version prints the dm-remap version it belongs to.\n";
@@ -89,6 +95,8 @@ static const struct command {
 	{ "watch", usage_watch, cmd_watch },
 	{ "scrub", usage_scrub, cmd_scrub },
 	{ "assemble", usage_assemble, cmd_assemble },
+	{ "protect", usage_protect, cmd_protect },
+	{ "unprotect", usage_protect, cmd_unprotect },
 };
 
 static const struct command *command_by_name(const char *name)

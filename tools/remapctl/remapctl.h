@@ -96,6 +96,12 @@ void print_time(FILE *f, u64 t);
 /* check.c: every problem check found, one line each. */
 void print_problems(const struct meta_img *m);
 
+/*
+ * dump.c: the protection of @sb, one line after @prefix: "no", or the
+ * protected units and sectors (docs/metadata-format.md, "Protection").
+ */
+void print_protection(FILE *f, const struct remap_sb *sb, const char *prefix);
+
 /* dump.c: a * b + c, or U64_MAX when it overflows. */
 u64 sat_mul_add(u64 a, u64 b, u64 c);
 

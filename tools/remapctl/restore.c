@@ -209,6 +209,7 @@ static bool read_superblock(struct reader *rd, const struct json *root,
 		"logical_block_size", "flags", "main_dev_sectors", "main_start",
 		"spare_start", "meta_blocks", "data_offset", "slot_capacity",
 		"pending_blocks", "slot_blocks", "slot_blocks_init",
+		"protect_head", "protect_tail", "protect_tail_first",
 		"generation", "format_time",
 		"seq", "counters", "remaps", "retired", "pending", NULL,
 	};
@@ -315,6 +316,31 @@ static bool read_superblock(struct reader *rd, const struct json *root,
 			    (unsigned long long)sb->slot_blocks_init,
 			    sb->version, (unsigned long long)l->slot_blocks,
 			    (unsigned long long)(l->slot_blocks - 1));
+	/* Absent in dumps made before the protective mode: not protected. */
+	{
+		u64 ph = 0, pt = 0, pf = 0;
+
+		if (!get_num(rd, root, "the dump", "protect_head", &ph, true,
+			     NULL) ||
+		    !get_num(rd, root, "the dump", "protect_tail", &pt, true,
+			     NULL) ||
+		    !get_num(rd, root, "the dump", "protect_tail_first", &pf,
+			     true, NULL))
+			return false;
+		sb->prot.head = (u32)ph;
+		sb->prot.tail = (u32)pt;
+		sb->prot.tail_first = pf;
+		if (ph > U32_MAX || pt > U32_MAX ||
+		    !remap_protect_valid(&sb->prot,
+					 remap_protect_main_units(sb->main_dev_sectors,
+								  sb->main_start,
+								  sb->unit_sectors)))
+			return rerr(rd, root,
+				    "the protection (protect_head %llu, protect_tail %llu, protect_tail_first %llu) does not fit the main device",
+				    (unsigned long long)ph,
+				    (unsigned long long)pt,
+				    (unsigned long long)pf);
+	}
 	d->init_blocks = remap_sb_init_blocks(sb);
 	d->nr_slots = remap_meta_block_slots(l, d->init_blocks);
 	if (sb->generation == U64_MAX || d->seq == U64_MAX)
@@ -519,6 +545,44 @@ static bool read_pending(struct reader *rd, const struct json *root,
 	return true;
 }
 
+static int cmp_lunit_entry(const void *a, const void *b)
+{
+	const struct remap_entry *x = a, *y = b;
+
+	return x->lunit < y->lunit ? -1 : x->lunit > y->lunit;
+}
+
+/* Every protected unit must be remapped (the module's rule). */
+static bool protected_remapped(struct reader *rd, const struct json *root,
+			       struct dump *d)
+{
+	u64 i, total = d->init_blocks * PER, miss;
+	struct remap_entry *e;
+	size_t n = 0;
+	bool ok;
+
+	if (!remap_protect_on(&d->sb.prot))
+		return true;
+	e = malloc((total ? total : 1) * sizeof(*e));
+	if (!e)
+		return rerr(rd, NULL, "out of memory");
+	for (i = 0; i < total; i++)
+		if (d->slots[i] != REMAP_SLOT_FREE &&
+		    d->slots[i] != REMAP_SLOT_RETIRED) {
+			e[n].lunit = d->slots[i] - 1;
+			e[n].sunit = i;
+			n++;
+		}
+	qsort(e, n, sizeof(*e), cmp_lunit_entry);
+	ok = remap_protect_all_remapped(&d->sb.prot, e, n, &miss);
+	free(e);
+	if (!ok)
+		return rerr(rd, root,
+			    "logical unit %llu is protected but not remapped (its data would be the member signature)",
+			    (unsigned long long)miss);
+	return true;
+}
+
 /* A whole dump into @d, every rule of the format checked. */
 static bool read_dump(struct reader *rd, const struct json *root,
 		      struct dump *d)
@@ -540,9 +604,11 @@ static bool read_dump(struct reader *rd, const struct json *root,
 	if (base < sb->spare_start)
 		return rerr(rd, root, "\"spare_start\" is out of range");
 
-	return read_remaps(rd, root, d, limit, base) &&
-	       read_retired(rd, root, d, base) &&
-	       read_pending(rd, root, d, limit);
+	if (!read_remaps(rd, root, d, limit, base) ||
+	    !read_retired(rd, root, d, base) ||
+	    !read_pending(rd, root, d, limit))
+		return false;
+	return protected_remapped(rd, root, d);
 }
 
 static char *read_file(const char *path, size_t *len)
