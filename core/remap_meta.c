@@ -352,10 +352,10 @@ int remap_id_check(const char *s, size_t size, const char *what,
 	return 0;
 }
 
-/* NULL, "" and "-" are "not recorded". */
+/* NULL and "" are "not recorded". */
 static const char *rm_id_arg(const char *s)
 {
-	return !s || !strcmp(s, "-") ? "" : s;
+	return s ? s : "";
 }
 
 int remap_identity_set(struct remap_identity *id, const char *name,

@@ -229,7 +229,7 @@ int remap_id_check(const char *s, size_t size, const char *what,
 		   const char **error);
 
 /*
- * Store @name, @serial, @wwn (NULL or "" or "-": not recorded) and
+ * Store @name, @serial, @wwn (NULL or "": not recorded) and
  * @partition in @id after remap_id_check() of each; on error @id is left
  * unchanged.
  */

@@ -812,9 +812,9 @@ static void test_sb_identity(void **state)
 	assert_int_equal(remap_id_match(&t, "x", NULL, 0, t.main_dev_sectors,
 					&err), -ENODATA);
 
-	/* Set: "-" and NULL are "not recorded"; bad strings change nothing. */
+	/* Set: "" and NULL are "not recorded"; bad strings change nothing. */
 	memset(&id, 0x5a, sizeof(id));
-	assert_int_equal(remap_identity_set(&id, "a", "-", NULL, 0, &err), 0);
+	assert_int_equal(remap_identity_set(&id, "a", "", NULL, 0, &err), 0);
 	assert_string_equal(id.name, "a");
 	assert_string_equal(id.serial, "");
 	assert_string_equal(id.wwn, "");
@@ -829,18 +829,18 @@ static void test_sb_identity(void **state)
 			 -EINVAL);
 	memset(longs, 'x', sizeof(longs));
 	longs[127] = '\0';	/* 127 characters: the longest name */
-	assert_int_equal(remap_identity_set(&id, longs, longs, "-", 0, &err),
+	assert_int_equal(remap_identity_set(&id, longs, longs, "", 0, &err),
 			 0);
 	longs[127] = 'x';
 	longs[128] = '\0';
-	assert_int_equal(remap_identity_set(&id, longs, "-", "-", 0, &err),
+	assert_int_equal(remap_identity_set(&id, longs, "", "", 0, &err),
 			 -EINVAL);
 	assert_string_equal(err, "identity string too long");
 	longs[64] = '\0';	/* a WWN: 63 at most */
-	assert_int_equal(remap_identity_set(&id, "n", "-", longs, 0, &err),
+	assert_int_equal(remap_identity_set(&id, "n", "", longs, 0, &err),
 			 -EINVAL);
 	longs[63] = '\0';
-	assert_int_equal(remap_identity_set(&id, "n", "-", longs, 0, &err), 0);
+	assert_int_equal(remap_identity_set(&id, "n", "", longs, 0, &err), 0);
 	assert_int_equal(remap_identity_set(&id, "n~", "!", "-", 7, &err), 0);
 	assert_string_equal(id.name, "n~");
 	assert_int_equal(id.partition, 7);
