@@ -102,6 +102,7 @@ enum remap_msg_op {
 	REMAP_MSG_SCRUB,	/* scrub start [<sector> <nr>]|pause|resume|cancel */
 	REMAP_MSG_SCRUB_RATE,	/* scrub_rate <KiB/s> */
 	REMAP_MSG_SCRUB_SLOW_MS,	/* scrub_slow_ms <ms> */
+	REMAP_MSG_IDENTITY,	/* identity <serial>|- <wwn>|- <partition> */
 };
 
 /* What "scrub ..." asks for (remap_msg.value). */
@@ -122,11 +123,13 @@ struct remap_msg {
 	u64 nr_sectors;		/* >= 1; 1 when not given */
 	/*
 	 * auto_remap: 0/1; read_retries: n; scrub: enum remap_scrub_op;
-	 * scrub_rate: KiB/s; scrub_slow_ms: ms
+	 * scrub_rate: KiB/s; scrub_slow_ms: ms; identity: the partition
 	 */
 	u64 value;
 	/* remap_many: the extents are argv[1 .. nr_extents] */
 	unsigned int nr_extents;
+	/* identity: argv[1] and argv[2], NULL for "-" (not recorded) */
+	const char *serial, *wwn;
 };
 
 /*

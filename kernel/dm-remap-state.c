@@ -396,7 +396,9 @@ static int remap_state_open_meta(struct dm_target *ti, struct remap_state *st,
 	const char *error = NULL;
 	bool writable = dm_table_get_mode(ti->table) & REMAP_MODE_WRITE;
 
-	st->meta = remap_meta_open(spare, g, a, writable, &error);
+	st->meta = remap_meta_open(spare, g, a,
+				   dm_device_name(dm_table_get_md(ti->table)),
+				   writable, &error);
 	if (IS_ERR(st->meta)) {
 		int r = PTR_ERR(st->meta);
 
