@@ -236,16 +236,10 @@ static int bdev_probe(const char *name, const char *role, const char *path,
 	if (!S_ISBLK(st.st_mode))
 		return aerr("%s: %s device %s is not a block device", name,
 			    role, path);
-	/* O_EXCL on a block device: EBUSY when mounted or held. */
-	fd = open(path, O_RDONLY | O_EXCL | O_CLOEXEC);
-	if (fd < 0) {
-		e = errno;
-		if (e == EBUSY)
-			return aerr("%s: %s device %s is in use (mounted, or held by another device)",
-				    name, role, path);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return aerr("%s: %s device %s: %s", name, role, path,
-			    strerror(e));
-	}
+			    strerror(errno));
 	if (ioctl(fd, BLKGETSIZE64, &bytes) || ioctl(fd, BLKSSZGET, &lbs) ||
 	    ioctl(fd, BLKPBSZGET, &pbs)) {
 		e = errno;
@@ -259,6 +253,22 @@ static int bdev_probe(const char *name, const char *role, const char *path,
 	b->lbs = (u32)lbs;
 	b->pbs = pbs;
 	return 0;
+}
+
+/* O_EXCL on a block device: EBUSY when mounted or held. */
+static int bdev_free(const char *name, const char *role, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_EXCL | O_CLOEXEC);
+
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	if (errno == EBUSY)
+		return aerr("%s: %s device %s is in use (mounted, or held by another device)",
+			    name, role, path);
+	return aerr("%s: %s device %s: %s", name, role, path,
+		    strerror(errno));
 }
 
 /* Whether both devices of @e exist, waiting up to @wait_s seconds. */
@@ -366,10 +376,9 @@ out:
 	return r;
 }
 
-static int assemble_one(const struct tab *t, const struct tab_line *tl,
-			unsigned int wait_s, bool dry_run)
+int assemble_entry(const struct remap_tab_entry *e, const char *where,
+		   unsigned int wait_s, bool dry_run)
 {
-	const struct remap_tab_entry *e = &tl->e;
 	char mainid[32], spareid[32], params[256], copy[256];
 	char *argv[16], *tok, *save = NULL;
 	struct remap_geometry g = { 0 };
@@ -384,10 +393,9 @@ static int assemble_one(const struct tab *t, const struct tab_line *tl,
 	int r;
 
 	if (!devices_wait(e, wait_s))
-		return aerr("%s: %s and %s are not both present%s (%s:%u)",
+		return aerr("%s: %s and %s are not both present%s (%s)",
 			    e->name, e->main_dev, e->spare_dev,
-			    wait_s ? " after waiting" : "", t->path,
-			    tl->lineno);
+			    wait_s ? " after waiting" : "", where);
 	if (bdev_probe(e->name, "main", e->main_dev, &m) ||
 	    bdev_probe(e->name, "spare", e->spare_dev, &s))
 		return EXIT_FAILED;
@@ -418,8 +426,7 @@ static int assemble_one(const struct tab *t, const struct tab_line *tl,
 	g.same_device = false;
 	g.unit_sectors = e->features.unit_sectors;
 	if (remap_geometry_check(&g, &err))
-		return aerr("%s: %s (%s:%u)", e->name, err, t->path,
-			    tl->lineno);
+		return aerr("%s: %s (%s)", e->name, err, where);
 
 	snprintf(mainid, sizeof(mainid), "%u:%u", major(m.rdev),
 		 minor(m.rdev));
@@ -453,6 +460,9 @@ static int assemble_one(const struct tab *t, const struct tab_line *tl,
 		printf("%s: already assembled\n", e->name);
 		return EXIT_OK;
 	}
+	if (bdev_free(e->name, "main", e->main_dev) ||
+	    bdev_free(e->name, "spare", e->spare_dev))
+		return EXIT_FAILED;
 
 	dmt = dm_task_create(DM_DEVICE_CREATE);
 	if (!dmt)
@@ -476,7 +486,19 @@ static int assemble_one(const struct tab *t, const struct tab_line *tl,
 	dm_task_destroy(dmt);
 	printf("%s: assembled: 0 %llu remap %s\n", e->name,
 	       (unsigned long long)len, params);
+	/* The name and the main device's identity, for assemble --scan. */
+	scan_record_identity(e->name, m.rdev);
 	return EXIT_OK;
+}
+
+/* A remaptab entry, with its file and line for the messages. */
+static int assemble_one(const struct tab *t, const struct tab_line *tl,
+			unsigned int wait_s, bool dry_run)
+{
+	char where[PATH_MAX + 16];
+
+	snprintf(where, sizeof(where), "%s:%u", t->path, tl->lineno);
+	return assemble_entry(&tl->e, where, wait_s, dry_run);
 }
 
 static int remove_one(const char *name, bool missing_ok)
@@ -517,7 +539,7 @@ static int remove_one(const char *name, bool missing_ok)
 }
 
 /* systemd's unit name escaping (systemd-escape) of a remaptab name. */
-static void unit_escape(const char *name, char *out, size_t size)
+void unit_escape(const char *name, char *out, size_t size)
 {
 	size_t at = 0;
 	const char *c;
@@ -559,12 +581,12 @@ static int udev_match(const char *path, const char *devnode, char **links,
 	struct tab t;
 	struct stat st;
 	dev_t rdev = 0;
+	bool found;
 	size_t i;
 
-	if (access(path, F_OK))
-		return EXIT_OK;	/* no file: nothing is ours */
-	if (tab_load(path, &t, true))
-		return EXIT_OK;
+	/* No file, or not in it: the metadata of the devices may say. */
+	if (access(path, F_OK) || tab_load(path, &t, true))
+		return scan_udev_match(devnode);
 	if (!stat(devnode, &st) && S_ISBLK(st.st_mode))
 		rdev = st.st_rdev;
 	for (i = 0; i < t.n; i++) {
@@ -584,8 +606,9 @@ static int udev_match(const char *path, const char *devnode, char **links,
 		       !e->noauto, unit);
 		break;
 	}
+	found = i < t.n;
 	tab_free(&t);
-	return EXIT_OK;
+	return found ? EXIT_OK : scan_udev_match(devnode);
 }
 
 /* The links a claimed main device keeps (udev's $links, relative). */
@@ -621,12 +644,13 @@ static int udev_member_links(char **links, int nlinks)
 /* What assemble was asked to do. */
 struct assemble_opts {
 	const char *path, *udev_node;
-	bool all, stop, dry_run, member_links;
+	bool all, stop, dry_run, member_links, scan;
 	unsigned long wait_s;
 };
 
 static const struct option assemble_longopts[] = {
 	{ "all", no_argument, NULL, 'a' },
+	{ "scan", no_argument, NULL, 'S' },
 	{ "stop", no_argument, NULL, 's' },
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "tab", required_argument, NULL, 't' },
@@ -645,6 +669,9 @@ static int assemble_opt(void *ctx, int c, const char *arg)
 	switch (c) {
 	case 'a':
 		ao->all = true;
+		break;
+	case 'S':
+		ao->scan = true;
 		break;
 	case 's':
 		ao->stop = true;
@@ -716,9 +743,32 @@ static int run(int argc, char **argv, bool stop)
 		nnames = npos;
 	}
 	if (udev_node) {
-		if (all || stop || dry_run || nnames || wait_s)
+		if (all || stop || dry_run || nnames || wait_s || ao.scan)
 			return uerr("assemble", "--udev-match takes no other option");
 		return udev_match(path, udev_node, links, nlinks);
+	}
+	if (ao.scan) {
+		if (all)
+			return uerr("assemble", "--scan takes no --all (without names it assembles every device it finds)");
+		if (stop && (dry_run || wait_s))
+			return uerr("assemble", "--stop takes no --dry-run or --wait");
+		if (stop && !nnames)
+			return uerr("assemble", "--stop --scan needs names");
+		for (i = 0; i < nnames; i++)
+			if (!remap_tab_name_ok(names[i]))
+				return uerr("assemble", "'%s' is not a name remaptab(5) allows",
+					    names[i]);
+		dm_log_with_errno_init(dm_quiet_log);
+		dm_udev_set_sync_support(1);
+		if (stop) {
+			for (i = 0; i < nnames; i++)
+				if (remove_one(names[i], true))
+					r = EXIT_FAILED;
+			return r;
+		}
+		return scan_assemble(names, nnames,
+				     access(path, F_OK) ? NULL : path,
+				     (unsigned int)wait_s, dry_run);
 	}
 	if (all == !!nnames)
 		return uerr("assemble", "give names or --all");

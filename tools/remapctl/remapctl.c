@@ -55,6 +55,9 @@ static const char usage_main[] =
 "  scrub <dm_name> start|pause|resume|cancel|rate|slow-ms|wait\n"
 "                           drive the background scrub (--wait: progress)\n"
 "  assemble <name>...|--all create (--stop: remove) the devices of /etc/remaptab\n"
+"  assemble --scan [<name>...]  the devices whose metadata names them\n"
+"  identify <dm_name>       record its name and its main device's identity\n"
+"                           in its metadata, for assemble --scan\n"
 "\n"
 "remapctl <command> --help shows a command's options and exit statuses;\n"
 "remapctl --version prints the dm-remap version it belongs to.\n";
@@ -89,6 +92,7 @@ static const struct command {
 	{ "watch", usage_watch, cmd_watch },
 	{ "scrub", usage_scrub, cmd_scrub },
 	{ "assemble", usage_assemble, cmd_assemble },
+	{ "identify", usage_identify, cmd_identify },
 };
 
 static const struct command *command_by_name(const char *name)
