@@ -172,19 +172,27 @@ static int remap_stats(struct remap_c *rc, char *result, unsigned int maxlen)
 static int remap_identity(struct remap_c *rc, struct remap_msg *m)
 {
 	struct remap_state *st = rc->st;
-	const char *name = dm_device_name(st->md), *error = NULL;
+	const char *error = NULL;
+	char *name;
 	int r;
 
 	if (!st->meta) {
-		DMERR("%s: identity: a volatile table has no metadata", name);
+		DMERR("%s: identity: a volatile table has no metadata",
+		      dm_device_name(st->md));
 		return -EINVAL;
 	}
+	name = kmalloc(DM_NAME_LEN, GFP_KERNEL);
+	if (!name)
+		return -ENOMEM;
+	remap_dm_name(st->md, name);
 	mutex_lock(&st->lock);
 	r = remap_meta_set_identity(st->meta, name, m->serial, m->wwn,
 				    (u32)m->value, &error);
 	mutex_unlock(&st->lock);
 	if (r)
-		DMERR("%s: %s", name, error ? error : "identity failed");
+		DMERR("%s: %s", dm_device_name(st->md),
+		      error ? error : "identity failed");
+	kfree(name);
 	return r;
 }
 

@@ -344,6 +344,9 @@ int remap_sync_io(struct dm_io_client *client, blk_opf_t opf,
 		  struct block_device *bdev, sector_t sector, sector_t count,
 		  void *buf);
 
+/* dm-remap-state.c: the device-mapper name of @md ("" if none). */
+void remap_dm_name(struct mapped_device *md, char *name);
+
 /* dm-remap-meta.c */
 struct remap_meta *remap_meta_open(struct block_device *spare,
 				   struct remap_geometry *g,
