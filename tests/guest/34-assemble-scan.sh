@@ -108,7 +108,7 @@ log "--scan: assembled under the recorded name, data and remap back"
 _dms+=(scan-a)
 rc_is "--scan" 0 "scan-a: assembled: 0 $len remap $mm 0 $ss 0 $slen 2 unit_sectors 8" \
 	-- assemble --tab "$NOTAB" --scan
-$SECTAG check /dev/mapper/scan-a 0 "$len" 41 --direct || fail "data after --scan"
+$SECTAG verify /dev/mapper/scan-a 0 "$len" 41 --direct || fail "data after --scan"
 expect_eq "remap list" "$(msg scan-a list | awk '{print $1}')" 800
 rc_is "--scan again: already assembled" 0 "scan-a: already assembled" \
 	-- assemble --tab "$NOTAB" --scan scan-a
@@ -131,8 +131,13 @@ rc_is "--scan: a name remaptab has is left to it" 0 "scan-a: in $T/tab: not asse
 rc_is "--stop --scan" 0 "scan-a: removed" -- assemble --scan --stop scan-a
 forget_dm scan-a
 
-log "refusals: the main missing, one of another size, two that match"
+log "refusals: the main missing, one of another size or serial, two that match"
 udb "$main" SCANMAIN02 0x5000c500deadbeef
+rc_is "the WWN's disk has another serial -> 1" 1 \
+	"scan-a: $main does not match the main device the metadata on $spare records" \
+	"serial differs (it has serial SCANMAIN02, WWN 0x5000c500deadbeef, partition 0, 32768 sectors): refused" \
+	-- assemble --tab "$NOTAB" --scan scan-a
+udb "$main" SCANMAIN02 -
 rc_is "main missing -> 1" 1 \
 	"scan-a: no block device has the main device's identity the metadata on $spare records (serial SCANMAIN01, WWN 0x5000c500deadbeef, partition 0, 32768 sectors), after waiting" \
 	-- assemble --tab "$NOTAB" --scan --wait 1 scan-a

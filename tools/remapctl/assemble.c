@@ -782,6 +782,7 @@ static int run(int argc, char **argv, bool stop)
 		dm_log_with_errno_init(dm_quiet_log);
 		dm_udev_set_sync_support(1);
 		if (stop) {
+			r = EXIT_OK;
 			for (i = 0; i < nnames; i++)
 				if (remove_one(names[i], true))
 					r = EXIT_FAILED;
