@@ -71,9 +71,10 @@
 #                   boots a Debian image (mmdebstrap, cached in
 #                   /var/cache/dm-remap/boot-image/) with systemd, udev and
 #                   lvm2 under QEMU: /etc/remaptab devices assembled at boot
-#                   in either disk order, fstab mounts them by UUID, the raw
-#                   main disk claimed and unchanged, removal at shutdown
-#                   (tests/boot/check-boot.sh; BOOT_LVM=1 adds LVM)
+#                   in either disk order, and with remaptab empty by their
+#                   metadata (assemble --scan), fstab mounts them by UUID,
+#                   the raw main disk claimed and unchanged, removal at
+#                   shutdown (tests/boot/check-boot.sh; BOOT_LVM=1 adds LVM)
 #   make print-version
 #                   the version (core/remap_version.h)
 #   make test-kmod  the test-only modules of tests/kmod (dm-faultseq.ko, the
@@ -358,8 +359,9 @@ check-packages:
 	tests/packages/check-packages.sh
 
 # Boots of a Debian image with systemd, udev and lvm2 under QEMU: remaptab
-# devices assembled at boot in either disk order, the raw main disk
-# claimed, removal at shutdown (tests/boot/check-boot.sh; not in make check).
+# devices assembled at boot in either disk order, then the same with an
+# empty remaptab (assemble --scan), the raw main disk claimed, removal at
+# shutdown (tests/boot/check-boot.sh; not in make check).
 check-boot:
 	tests/boot/check-boot.sh
 
