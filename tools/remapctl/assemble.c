@@ -3,6 +3,7 @@
  * assemble.c - remapctl assemble: the dm-remap devices of /etc/remaptab.
  *
  *   remapctl assemble [--tab FILE] [--wait SEC] [--dry-run] <name>...|--all
+ *   remapctl assemble --scan [--wait SEC] [--dry-run] [<name>...]  (scan.c)
  *   remapctl assemble --stop [--tab FILE] <name>...|--all
  *   remapctl assemble --udev-match DEVNODE [LINK...]
  *   remapctl assemble --udev-member-links [LINK...]
