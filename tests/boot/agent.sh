@@ -59,6 +59,19 @@ finish() {
 say "BOOTTEST START $phase $(cut -d' ' -f1 /proc/uptime)"
 raw=$(readlink -f /dev/disk/by-id/virtio-main0)
 
+# multi-user.target does not wait for the assembly (nor for the nofail
+# mount): give them up to 90 s, as the unit's own --wait does.  On a fast
+# boot (6.12) the agent started while the unit still ran.
+for ((i = 0; i < 900; i++)); do
+	if systemctl is-active --quiet "$UNIT" &&
+		{ [[ $phase == setup ]] || ! grep -q ' /mnt/data ' /etc/fstab ||
+			findmnt -n /mnt/data >/dev/null; }; then
+		break
+	fi
+	sleep 0.1
+done
+say "BOOTTEST INFO assembled after $((i / 10)) s of waiting (uptime $(cut -d' ' -f1 /proc/uptime))"
+
 case $phase in
 setup)
 	# First boot: remaptab is there, so udev assembled "data" already
