@@ -71,9 +71,10 @@
 #                   boots a Debian image (mmdebstrap, cached in
 #                   /var/cache/dm-remap/boot-image/) with systemd, udev and
 #                   lvm2 under QEMU: /etc/remaptab devices assembled at boot
-#                   in either disk order, fstab mounts them by UUID, the raw
-#                   main disk claimed and unchanged, removal at shutdown
-#                   (tests/boot/check-boot.sh; BOOT_LVM=1 adds LVM)
+#                   in either disk order, and with remaptab empty by their
+#                   metadata (assemble --scan), fstab mounts them by UUID,
+#                   the raw main disk claimed and unchanged, removal at
+#                   shutdown (tests/boot/check-boot.sh; BOOT_LVM=1 adds LVM)
 #   make print-version
 #                   the version (core/remap_version.h)
 #   make test-kmod  the test-only modules of tests/kmod (dm-faultseq.ko, the
@@ -275,10 +276,10 @@ INSTALL_UNITS += tools/remapd/remapd.service
 
 # Boot integration (issue 16, system/): /etc/remaptab (comments only, kept
 # when it exists), the udev rules that claim main devices and start
-# assembly, and the unit that assembles one device and removes it at
-# shutdown (remaptab(5)).
+# assembly, and the units that assemble one device (from remaptab, or
+# found by its metadata: --scan) and remove it at shutdown (remaptab(5)).
 INSTALL_MAN5 += docs/remaptab.5
-INSTALL_UNITS += system/dm-remap@.service
+INSTALL_UNITS += system/dm-remap@.service system/dm-remap-scan@.service
 INSTALL_RULES += system/61-dm-remap.rules
 INSTALL_CONF += system/remaptab
 # the initramfs-tools hook that puts the rules into the initramfs too
@@ -311,7 +312,8 @@ install-tools: tools man
 	$(if $(INSTALL_RULES),$(INSTALL) -d $(DESTDIR)$(UDEVRULESDIR) && for f in $(INSTALL_RULES); do \
 		sed 's|/usr/sbin/remapctl|$(SBINDIR)/remapctl|g' $$f > $(DESTDIR)$(UDEVRULESDIR)/$${f##*/} && \
 		chmod 0644 $(DESTDIR)$(UDEVRULESDIR)/$${f##*/}; done)
-	sed -i 's|/usr/sbin/remapctl|$(SBINDIR)/remapctl|g' $(DESTDIR)$(SYSTEMDUNITDIR)/dm-remap@.service
+	sed -i 's|/usr/sbin/remapctl|$(SBINDIR)/remapctl|g' $(DESTDIR)$(SYSTEMDUNITDIR)/dm-remap@.service \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/dm-remap-scan@.service
 	$(INSTALL) -d $(DESTDIR)$(INITRAMFS_HOOKDIR)
 	$(INSTALL) -m 0755 $(INSTALL_HOOKS) $(DESTDIR)$(INITRAMFS_HOOKDIR)/
 	$(if $(INSTALL_CONF),$(INSTALL) -d $(DESTDIR)$(SYSCONFDIR) && for f in $(INSTALL_CONF); do \
@@ -357,8 +359,9 @@ check-packages:
 	tests/packages/check-packages.sh
 
 # Boots of a Debian image with systemd, udev and lvm2 under QEMU: remaptab
-# devices assembled at boot in either disk order, the raw main disk
-# claimed, removal at shutdown (tests/boot/check-boot.sh; not in make check).
+# devices assembled at boot in either disk order, then the same with an
+# empty remaptab (assemble --scan), the raw main disk claimed, removal at
+# shutdown (tests/boot/check-boot.sh; not in make check).
 check-boot:
 	tests/boot/check-boot.sh
 

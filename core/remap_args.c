@@ -6,6 +6,7 @@
  * touches a device or allocates.
  */
 #include "remap_args.h"
+#include "remap_meta.h"
 
 #define RA_SECTOR_SIZE (1U << REMAP_SECTOR_SHIFT)
 
@@ -421,6 +422,29 @@ static int ra_parse_value(unsigned int argc, char **argv, u64 max,
 	return 0;
 }
 
+/*
+ * "identity <serial>|- <wwn>|- <partition>": the main device's identity
+ * for the superblock (docs/metadata-format.md, "Identity"), "-" for none.
+ */
+static int ra_parse_identity(unsigned int argc, char **argv,
+			     struct remap_msg *m, const char **error)
+{
+	if (argc != 4)
+		return ra_fail(error,
+			       "Usage: identity <serial>|- <wwn>|- <partition>");
+	m->serial = strcmp(argv[1], "-") ? argv[1] : NULL;
+	m->wwn = strcmp(argv[2], "-") ? argv[2] : NULL;
+	if ((m->serial && remap_id_check(m->serial, REMAP_ID_SERIAL_SIZE,
+					 "serial", error)) ||
+	    (m->wwn && remap_id_check(m->wwn, REMAP_ID_WWN_SIZE, "wwn",
+				      error)))
+		return -EINVAL;
+	if (remap_parse_u64(argv[3], &m->value) || m->value > U32_MAX)
+		return ra_fail(error,
+			       "identity: the partition must be a number from 0 to 4294967295");
+	return 0;
+}
+
 int remap_parse_message(unsigned int argc, char **argv, u64 target_len,
 			struct remap_msg *m, const char **error)
 {
@@ -516,6 +540,10 @@ int remap_parse_message(unsigned int argc, char **argv, u64 target_len,
 		m->nr_sectors = 1;
 		return argc == 1 ? 0 :
 			ra_fail(error, "Usage: unprotect (no arguments)");
+	}
+	if (!strcmp(verb, "identity")) {
+		m->op = REMAP_MSG_IDENTITY;
+		return ra_parse_identity(argc, argv, m, error);
 	}
 	return ra_fail(error, "Unrecognised message");
 }

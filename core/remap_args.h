@@ -104,6 +104,7 @@ enum remap_msg_op {
 	REMAP_MSG_SCRUB_SLOW_MS,	/* scrub_slow_ms <ms> */
 	REMAP_MSG_PROTECT,	/* protect <head_sectors> <tail_sectors> */
 	REMAP_MSG_UNPROTECT,	/* unprotect */
+	REMAP_MSG_IDENTITY,	/* identity <serial>|- <wwn>|- <partition> */
 };
 
 /* What "scrub ..." asks for (remap_msg.value). */
@@ -125,7 +126,8 @@ struct remap_msg {
 	/*
 	 * auto_remap: 0/1; read_retries: n; scrub: enum remap_scrub_op;
 	 * scrub_rate: KiB/s; scrub_slow_ms: ms; remap_many: 1 for zero_fill;
-	 * protect: tail sectors (and sector: head sectors)
+	 * protect: tail sectors (and sector: head sectors); identity: the
+	 * partition
 	 */
 	u64 value;
 	/*
@@ -134,6 +136,8 @@ struct remap_msg {
 	 */
 	unsigned int first_extent;
 	unsigned int nr_extents;
+	/* identity: argv[1] and argv[2], NULL for "-" (not recorded) */
+	const char *serial, *wwn;
 };
 
 /*

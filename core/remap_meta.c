@@ -41,8 +41,12 @@
 #define RM_OFF_PROT_HEAD	280
 #define RM_OFF_PROT_TAIL	284
 #define RM_OFF_PROT_TAIL_FIRST	288
-/* First byte after the protection (296): from here to the end, zero. */
-#define RM_SB_END		(RM_OFF_PROT_TAIL_FIRST + 8)
+#define RM_OFF_NAME		296
+#define RM_OFF_SERIAL		(RM_OFF_NAME + REMAP_ID_NAME_SIZE)	/* 424 */
+#define RM_OFF_WWN		(RM_OFF_SERIAL + REMAP_ID_SERIAL_SIZE)	/* 552 */
+#define RM_OFF_PARTITION	(RM_OFF_WWN + REMAP_ID_WWN_SIZE)	/* 616 */
+/* First byte after the partition number (620): from here to the end, zero. */
+#define RM_SB_END		(RM_OFF_PARTITION + 4)
 
 /* ---- little-endian, byte by byte ---- */
 
@@ -309,6 +313,114 @@ bool remap_meta_block_is_zero(const u8 *block)
 	return rm_is_zero(block, REMAP_META_BLOCK_SIZE);
 }
 
+/* ---- the identity (docs: "Identity") ---- */
+
+/* Length of @s within @size bytes; @size when no NUL is there. */
+static size_t rm_strnlen(const char *s, size_t size)
+{
+	size_t n = 0;
+
+	while (n < size && s[n])
+		n++;
+	return n;
+}
+
+int remap_id_check(const char *s, size_t size, const char *what,
+		   const char **error)
+{
+	size_t i, n = rm_strnlen(s, size);
+
+	if (n == size) {
+		if (error)
+			*error = "identity string too long";
+		return -EINVAL;
+	}
+	for (i = 0; i < n; i++)
+		if (!remap_id_char(s[i])) {
+			if (error)
+				*error = !strcmp(what, "name") ?
+					 "identity name: a blank or control character" :
+					 "identity serial or WWN: a blank or control character";
+			return -EINVAL;
+		}
+	return 0;
+}
+
+/* NULL and "" are "not recorded". */
+static const char *rm_id_arg(const char *s)
+{
+	return s ? s : "";
+}
+
+int remap_identity_set(struct remap_identity *id, const char *name,
+		       const char *serial, const char *wwn, u32 partition,
+		       const char **error)
+{
+	name = rm_id_arg(name);
+	serial = rm_id_arg(serial);
+	wwn = rm_id_arg(wwn);
+	if (remap_id_check(name, REMAP_ID_NAME_SIZE, "name", error) ||
+	    remap_id_check(serial, REMAP_ID_SERIAL_SIZE, "serial", error) ||
+	    remap_id_check(wwn, REMAP_ID_WWN_SIZE, "wwn", error))
+		return -EINVAL;
+	memset(id, 0, sizeof(*id));
+	memcpy(id->name, name, strlen(name));
+	memcpy(id->serial, serial, strlen(serial));
+	memcpy(id->wwn, wwn, strlen(wwn));
+	id->partition = partition;
+	return 0;
+}
+
+int remap_id_match(const struct remap_sb *sb, const char *serial,
+		   const char *wwn, u32 partition, u64 sectors,
+		   const char **error)
+{
+	const struct remap_identity *id = &sb->id;
+	const char *why = NULL;
+
+	if (!id->serial[0] && !id->wwn[0]) {
+		if (error)
+			*error = "the metadata records neither serial nor WWN of its main device";
+		return -ENODATA;
+	}
+	if (id->serial[0] && (!serial || strcmp(serial, id->serial)))
+		why = "serial differs";
+	else if (id->wwn[0] && (!wwn || strcmp(wwn, id->wwn)))
+		why = "WWN differs";
+	else if (partition != id->partition)
+		why = "partition number differs";
+	else if (sectors != sb->main_dev_sectors)
+		why = "size differs";
+	if (!why)
+		return 0;
+	if (error)
+		*error = why;
+	return -ENODEV;
+}
+
+/* A string field: the string, then NULs to @size. */
+static void rm_put_str(u8 *p, const char *s, size_t size)
+{
+	size_t n = rm_strnlen(s, size - 1);
+
+	memcpy(p, s, n);
+	memset(p + n, 0, size - n);
+}
+
+/*
+ * Read a string field: false unless it is a remap_id_check() string padded
+ * with NULs to @size (so that it re-encodes to the same bytes).
+ */
+static bool rm_get_str(const u8 *p, char *s, size_t size)
+{
+	size_t n = rm_strnlen((const char *)p, size);
+
+	if (n == size || !rm_is_zero(p + n, size - n))
+		return false;
+	memcpy(s, p, size);
+	return !remap_id_check(s, size, "", NULL);
+}
+
 /* ---- superblock ---- */
 
 void remap_sb_encode(const struct remap_sb *sb, u64 block_nr, u8 *block)
@@ -340,6 +452,10 @@ void remap_sb_encode(const struct remap_sb *sb, u64 block_nr, u8 *block)
 	rm_put32(block + RM_OFF_PROT_HEAD, sb->prot.head);
 	rm_put32(block + RM_OFF_PROT_TAIL, sb->prot.tail);
 	rm_put64(block + RM_OFF_PROT_TAIL_FIRST, sb->prot.tail_first);
+	rm_put_str(block + RM_OFF_NAME, sb->id.name, REMAP_ID_NAME_SIZE);
+	rm_put_str(block + RM_OFF_SERIAL, sb->id.serial, REMAP_ID_SERIAL_SIZE);
+	rm_put_str(block + RM_OFF_WWN, sb->id.wwn, REMAP_ID_WWN_SIZE);
+	rm_put32(block + RM_OFF_PARTITION, sb->id.partition);
 	rm_seal(block);
 }
 
@@ -378,6 +494,12 @@ enum remap_sb_status remap_sb_decode_copy(const u8 *block, u64 block_nr,
 	s.prot.head = rm_get32(block + RM_OFF_PROT_HEAD);
 	s.prot.tail = rm_get32(block + RM_OFF_PROT_TAIL);
 	s.prot.tail_first = rm_get64(block + RM_OFF_PROT_TAIL_FIRST);
+	s.id.partition = rm_get32(block + RM_OFF_PARTITION);
+	if (!rm_get_str(block + RM_OFF_NAME, s.id.name, REMAP_ID_NAME_SIZE) ||
+	    !rm_get_str(block + RM_OFF_SERIAL, s.id.serial,
+			REMAP_ID_SERIAL_SIZE) ||
+	    !rm_get_str(block + RM_OFF_WWN, s.id.wwn, REMAP_ID_WWN_SIZE))
+		return REMAP_SB_INCONSISTENT;
 
 	/* The stored layout must be the one its capacity and unit give. */
 	if (s.unit_sectors > REMAP_MAX_UNIT_SECTORS ||

@@ -203,6 +203,52 @@ struct remap_protect {
 	u64 tail_first;		/* 0 when tail is 0 */
 };
 
+/* Room for the identity strings, their NUL included (see struct remap_sb). */
+#define REMAP_ID_NAME_SIZE 128U		/* device-mapper's DM_NAME_LEN */
+#define REMAP_ID_SERIAL_SIZE 128U
+#define REMAP_ID_WWN_SIZE 64U
+
+/*
+ * A character an identity string may hold: printable ASCII but the space
+ * (udev writes ID_SERIAL with '_' for blanks; a message word has none).
+ */
+static inline bool remap_id_char(char c)
+{
+	return c > ' ' && c <= '~';
+}
+
+/*
+ * What "remapctl assemble --scan" needs to find and name a device
+ * (docs/metadata-format.md, "Identity"): its name, and udev's ID_SERIAL and
+ * ID_WWN of the main device and its partition number (with the superblock's
+ * main_dev_sectors).  NUL-terminated, NUL-padded strings; "" when not
+ * recorded (every superblock written before they existed).
+ */
+struct remap_identity {
+	char name[REMAP_ID_NAME_SIZE];
+	char serial[REMAP_ID_SERIAL_SIZE];
+	char wwn[REMAP_ID_WWN_SIZE];
+	u32 partition;		/* 0: a whole disk */
+};
+
+/*
+ * Check an identity field: 0, or -EINVAL with *error when @s does not fit
+ * @size with its NUL or holds a character remap_id_char() refuses.  "" is
+ * valid (not recorded).  @what names the field in the message: "name",
+ * "serial" or "wwn".
+ */
+int remap_id_check(const char *s, size_t size, const char *what,
+		   const char **error);
+
+/*
+ * Store @name, @serial, @wwn (NULL or "": not recorded) and
+ * @partition in @id after remap_id_check() of each; on error @id is left
+ * unchanged.
+ */
+int remap_identity_set(struct remap_identity *id, const char *name,
+		       const char *serial, const char *wwn, u32 partition,
+		       const char **error);
+
 struct remap_sb {
 	u64 instance;		/* = first 8 bytes of uuid, little-endian */
 	u64 seq;
@@ -225,7 +271,20 @@ struct remap_sb {
 	 */
 	u64 slot_blocks_init;
 	struct remap_protect prot;	/* bytes 280..295 */
+	/* Name and main device identity; set with remap_identity_set(). */
+	struct remap_identity id;
 };
+
+/*
+ * Does a block device (@serial and @wwn: udev's ID_SERIAL and ID_WWN, NULL
+ * when it has none; @partition its partition number, 0 for a whole disk;
+ * @sectors its size) have the main device identity @sb recorded?  0 yes;
+ * -ENODATA the superblock records neither serial nor WWN (nothing to
+ * match by); -ENODEV no: *error says which part differs.
+ */
+int remap_id_match(const struct remap_sb *sb, const char *serial,
+		   const char *wwn, u32 partition, u64 sectors,
+		   const char **error);
 
 /* Slot blocks initialized on disk: 1 .. slot_blocks. */
 u64 remap_sb_init_blocks(const struct remap_sb *sb);

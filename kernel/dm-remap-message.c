@@ -19,6 +19,10 @@
  *   scrub_slow_ms <ms>                a slower read is weak (0: off)
  *   protect <head> <tail>             hide the raw main device's signatures
  *   unprotect                         undo it (dm-remap-protect.c)
+ *   identity <serial>|- <wwn>|- <partition>
+ *                                     record the device's name and the
+ *                                     main device's identity in the
+ *                                     superblock (for assemble --scan)
  *
  * The syntax is checked by core/remap_args.c.  A refused message changes
  * nothing; the reason goes to the kernel log, the errno to the caller
@@ -182,6 +186,37 @@ static int remap_stats(struct remap_c *rc, char *result, unsigned int maxlen)
 	return 1;
 }
 
+/*
+ * "identity ...": the name the device has now and the main device's
+ * identity that userspace read from udev, into the superblock.
+ */
+static int remap_identity(struct remap_c *rc, struct remap_msg *m)
+{
+	struct remap_state *st = rc->st;
+	const char *error = NULL;
+	char *name;
+	int r;
+
+	if (!st->meta) {
+		DMERR("%s: identity: a volatile table has no metadata",
+		      dm_device_name(st->md));
+		return -EINVAL;
+	}
+	name = kmalloc(DM_NAME_LEN, GFP_KERNEL);
+	if (!name)
+		return -ENOMEM;
+	remap_dm_name(st->md, name);
+	mutex_lock(&st->lock);
+	r = remap_meta_set_identity(st->meta, name, m->serial, m->wwn,
+				    (u32)m->value, &error);
+	mutex_unlock(&st->lock);
+	if (r)
+		DMERR("%s: %s", dm_device_name(st->md),
+		      error ? error : "identity failed");
+	kfree(name);
+	return r;
+}
+
 static void remap_message_failed(struct remap_c *rc, struct remap_msg *m,
 				 int r)
 {
@@ -244,6 +279,8 @@ int remap_message(struct dm_target *ti, unsigned int argc, char **argv,
 	case REMAP_MSG_SCRUB_RATE:
 	case REMAP_MSG_SCRUB_SLOW_MS:
 		return remap_scrub_message(rc, &m);
+	case REMAP_MSG_IDENTITY:
+		return remap_identity(rc, &m);
 	case REMAP_MSG_REMAP_MANY:
 		r = remap_many(rc, &m, argv, result, maxlen);
 		if (remap_health_changed(st, &before))

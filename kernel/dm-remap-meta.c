@@ -309,6 +309,40 @@ int remap_meta_save_counters(struct remap_meta *m, const u64 *counters,
 	return r;
 }
 
+/*
+ * Record the device's @name and the main device's identity in the
+ * superblock ("identity" message; docs/metadata-format.md, "Identity"),
+ * written at once (B, then A) unless nothing changed.  Every later
+ * superblock write carries it.  Called with the state's lock held.
+ */
+int remap_meta_set_identity(struct remap_meta *m, const char *name,
+			    const char *serial, const char *wwn, u32 partition,
+			    const char **error)
+{
+	struct remap_identity id;
+	u8 *buf;
+	int r;
+
+	if (remap_identity_set(&id, name, serial, wwn, partition, error))
+		return -EINVAL;
+	if (m->failed || !m->writable) {
+		*error = "identity: the metadata is read-only";
+		return -EROFS;
+	}
+	if (!memcmp(&id, &m->sb.id, sizeof(id)))
+		return 0;
+	buf = kvmalloc(REMAP_META_BLOCK_SIZE, GFP_NOIO);
+	if (!buf)
+		return -ENOMEM;
+	/* A failed write makes the metadata read-only, as any other. */
+	m->sb.id = id;
+	r = meta_commit_result(m, meta_write_sb(m, buf), "superblock write");
+	if (r)
+		*error = "identity: the superblock write failed";
+	kvfree(buf);
+	return r;
+}
+
 void remap_meta_get_counters(struct remap_meta *m, u64 *counters, size_t n)
 {
 	n = min_t(size_t, n, REMAP_META_NR_COUNTERS);
@@ -506,7 +540,8 @@ static int meta_alloc_blocks(struct remap_meta *m, u64 blocks)
  * before anything is written.
  */
 static int meta_format(struct remap_meta *m, struct remap_geometry *g,
-		       struct remap_ctr_args *a, u8 *buf, const char **error)
+		       struct remap_ctr_args *a, const char *name, u8 *buf,
+		       const char **error)
 {
 	struct remap_sb *sb = &m->sb;
 	const struct remap_meta_layout *l = &sb->layout;
@@ -540,6 +575,14 @@ static int meta_format(struct remap_meta *m, struct remap_geometry *g,
 	sb->main_start = a->main_start;
 	sb->spare_start = a->spare_start;
 	sb->format_time = ktime_get_real_seconds();
+	/*
+	 * The device's name, for "remapctl assemble --scan"; one the
+	 * identity rule refuses (a blank in it) is not recorded.  The main
+	 * device's serial and WWN come later from userspace (the "identity"
+	 * message).
+	 */
+	if (remap_identity_set(&sb->id, name, NULL, NULL, 0, NULL))
+		memset(&sb->id, 0, sizeof(sb->id));
 	m->seq = 1;
 
 	r = meta_write_empty(m, REMAP_MAGIC_PENDING, l->pending_a,
@@ -919,8 +962,9 @@ void remap_meta_close(struct remap_meta *m)
  */
 struct remap_meta *remap_meta_open(struct block_device *spare,
 				   struct remap_geometry *g,
-				   struct remap_ctr_args *a, bool writable,
-				   const u8 *member_uuid, const char **error)
+				   struct remap_ctr_args *a, const char *name,
+				   bool writable, const u8 *member_uuid,
+				   const char **error)
 {
 	struct remap_meta *m;
 	bool is_new;
@@ -973,7 +1017,7 @@ struct remap_meta *remap_meta_open(struct block_device *spare,
 		goto bad;
 	}
 	if (is_new) {
-		r = meta_format(m, g, a, buf, error);
+		r = meta_format(m, g, a, name, buf, error);
 		if (r)
 			goto bad;
 		kvfree(buf);

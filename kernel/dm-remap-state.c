@@ -384,6 +384,16 @@ static void remap_state_free(struct remap_state *st)
 }
 
 /*
+ * The device's device-mapper name ("data"; dm_device_name() gives
+ * "253:0") into @name (DM_NAME_LEN bytes); "" when it has none (yet).
+ */
+void remap_dm_name(struct mapped_device *md, char *name)
+{
+	if (dm_copy_name_and_uuid(md, name, NULL))
+		name[0] = '\0';
+}
+
+/*
  * Persistent mode: load (or format) the metadata at the start of the spare
  * area.  The spare units start after it, and how many there are depends on
  * its layout, so g->nr_sunits is corrected here.
@@ -396,8 +406,11 @@ static int remap_state_open_meta(struct dm_target *ti, struct remap_state *st,
 {
 	const char *error = NULL;
 	bool writable = dm_table_get_mode(ti->table) & REMAP_MODE_WRITE;
+	char name[DM_NAME_LEN];
 
-	st->meta = remap_meta_open(spare, g, a, writable, member_uuid, &error);
+	remap_dm_name(dm_table_get_md(ti->table), name);
+	st->meta = remap_meta_open(spare, g, a, name, writable, member_uuid,
+				   &error);
 	if (IS_ERR(st->meta)) {
 		int r = PTR_ERR(st->meta);
 

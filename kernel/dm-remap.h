@@ -345,11 +345,15 @@ int remap_sync_io(struct dm_io_client *client, blk_opf_t opf,
 		  struct block_device *bdev, sector_t sector, sector_t count,
 		  void *buf);
 
+/* dm-remap-state.c: the device-mapper name of @md ("" if none). */
+void remap_dm_name(struct mapped_device *md, char *name);
+
 /* dm-remap-meta.c */
 struct remap_meta *remap_meta_open(struct block_device *spare,
 				   struct remap_geometry *g,
-				   struct remap_ctr_args *a, bool writable,
-				   const u8 *member_uuid, const char **error);
+				   struct remap_ctr_args *a, const char *name,
+				   bool writable, const u8 *member_uuid,
+				   const char **error);
 void remap_meta_close(struct remap_meta *m);
 int remap_meta_build(struct remap_meta *m, u64 nr_lunits,
 		     struct spare_pool *pool, struct remap_entry **entries,
@@ -363,6 +367,9 @@ int remap_meta_get_scrub(struct remap_meta *m, struct remap_scrub_ckpt *c,
 			 const char **error);
 int remap_meta_scrub(struct remap_meta *m, u64 *pos, u8 *buf, size_t len,
 		     u64 *bytes, u64 *repaired);
+int remap_meta_set_identity(struct remap_meta *m, const char *name,
+			    const char *serial, const char *wwn, u32 partition,
+			    const char **error);
 void remap_meta_get_counters(struct remap_meta *m, u64 *counters, size_t n);
 size_t remap_meta_get_pending(struct remap_meta *m, u64 *lunits, size_t max);
 bool remap_meta_failed(struct remap_meta *m);

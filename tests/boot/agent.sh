@@ -12,10 +12,15 @@
 #   lvdata /dev/disk/by-id/virtio-main1 /dev/disk/by-id/virtio-spare1
 set -u
 NAME=data-1
-UNIT=$(systemd-escape --template=dm-remap@.service "$NAME")
 out=/dev/ttyS1
 BOOT_DEBUG=$(sed -n 's/.*dmremap\.debug=\([a-z0-9]*\).*/\1/p' /proc/cmdline)
 phase=$(sed -n 's/.*dmremap\.phase=\([a-z0-9]*\).*/\1/p' /proc/cmdline)
+# The scan boots have no remaptab entry: the device is found by its
+# metadata and assembled by dm-remap-scan@.service.
+case $phase in
+scan*) UNIT=$(systemd-escape --template=dm-remap-scan@.service "$NAME") ;;
+*) UNIT=$(systemd-escape --template=dm-remap@.service "$NAME") ;;
+esac
 say() { echo "$*" >"$out"; }
 pass() { say "BOOTTEST PASS $phase: $*"; }
 fail() { say "BOOTTEST FAIL $phase: $*"; }
@@ -28,8 +33,8 @@ check() { # check WHAT CMD...
 diag() {
 	{
 		echo "--- udev $raw"; udevadm info -q property -n "$raw"
-		echo "--- units"; systemctl list-units --all --no-legend 'dm-remap@*' 'mnt-*' 'blockdev@*'
-		echo "--- journal dm-remap"; journalctl -b -q -o short-monotonic -u 'dm-remap@*' --no-pager
+		echo "--- units"; systemctl list-units --all --no-legend 'dm-remap@*' 'dm-remap-scan@*' 'mnt-*' 'blockdev@*'
+		echo "--- journal dm-remap"; journalctl -b -q -o short-monotonic -u 'dm-remap@*' -u 'dm-remap-scan@*' --no-pager
 		echo "--- dmsetup"; dmsetup table
 		echo "--- links"; ls -l /dev/disk/by-label/ /dev/disk/by-uuid/
 		echo "--- spare"; udevadm info -q property -n /dev/disk/by-id/virtio-spare0 | grep ID_FS
@@ -53,6 +58,19 @@ finish() {
 
 say "BOOTTEST START $phase $(cut -d' ' -f1 /proc/uptime)"
 raw=$(readlink -f /dev/disk/by-id/virtio-main0)
+
+# multi-user.target does not wait for the assembly (nor for the nofail
+# mount): give them up to 90 s, as the unit's own --wait does.  On a fast
+# boot (6.12) the agent started while the unit still ran.
+for ((i = 0; i < 900; i++)); do
+	if systemctl is-active --quiet "$UNIT" &&
+		{ [[ $phase == setup ]] || ! grep -q ' /mnt/data ' /etc/fstab ||
+			findmnt -n /mnt/data >/dev/null; }; then
+		break
+	fi
+	sleep 0.1
+done
+say "BOOTTEST INFO assembled after $((i / 10)) s of waiting (uptime $(cut -d' ' -f1 /proc/uptime))"
 
 case $phase in
 setup)
@@ -118,8 +136,19 @@ check "remap of unit 0 came back" sh -c "remapctl list $NAME | grep -q ."
 check "$UNIT active" systemctl is-active --quiet "$UNIT"
 if journalctl -b -1 -q -n 1 >/dev/null 2>&1; then
 	check "previous boot removed data at shutdown" \
-		sh -c "journalctl -b -1 -u '$UNIT' -o cat | grep -q '$NAME: removed'"
+		sh -c "journalctl -b -1 -u 'dm-remap@*' -u 'dm-remap-scan@*' -o cat | grep -q '$NAME: removed'"
 fi
+case $phase in
+scan*)
+	check "remaptab has no entry" sh -c "! grep -v '^#' /etc/remaptab | grep -q ."
+	check "assembled by --scan (the unit's journal)" \
+		sh -c "journalctl -b -u '$UNIT' -o cat | grep -q '$NAME: metadata on /dev/vd.*, main device /dev/vd.* (serial main0, WWN -)'"
+	check "raw main claimed through the metadata: DM_REMAP_UNIT=dm-remap-scan@" \
+		sh -c "udevadm info -q property -n $raw | grep -qx 'DM_REMAP_UNIT=dm-remap-scan@.*'"
+	check "spare: DM_REMAP_ROLE=spare" \
+		sh -c "udevadm info -q property -n /dev/disk/by-id/virtio-spare0 | grep -qx DM_REMAP_ROLE=spare"
+	;;
+esac
 case $phase in
 lvm*)
 	check "VG vgr active on the remapped device" \
@@ -133,6 +162,8 @@ esac
 case $phase in
 boot1) sec=64 ;;
 boot2) sec=72 ;;
+scan1) sec=88 ;;
+scan2) sec=96 ;;
 *) sec=80 ;;
 esac
 # shellcheck disable=SC2016 # expanded by the inner shell
@@ -148,5 +179,5 @@ check "remapd did not call $NAME removed while udev assembled it" sh -c \
 check "remapd not restarted" test "$(systemctl show -p NRestarts --value remapd)" = 0
 udevadm info -q property -n "$raw" >/tmp/raw.prop 2>&1
 say "BOOTTEST INFO raw=$raw $(grep -E 'ID_FS|DM_REMAP|SYSTEMD_READY' /tmp/raw.prop | tr '\n' ' ')"
-say "BOOTTEST INFO units: $(systemctl list-units --no-legend 'dm-remap@*' 'mnt-*' | tr -s ' ' | tr '\n' ';')"
+say "BOOTTEST INFO units: $(systemctl list-units --no-legend 'dm-remap@*' 'dm-remap-scan@*' 'mnt-*' | tr -s ' ' | tr '\n' ';')"
 finish

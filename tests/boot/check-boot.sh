@@ -23,6 +23,13 @@
 #   boot2   spare before main; the same, plus: the previous boot's
 #           shutdown removed the device (its journal)
 #   boot3   the same order as boot1 again, after boot2's clean shutdown
+#   scan1   /etc/remaptab without entries (in the root and the initramfs):
+#           udev finds the spare by its metadata (at format time the module
+#           recorded the name, and remapctl assemble the main's serial,
+#           main0), claims the main by the identity recorded there and
+#           dm-remap-scan@data\x2d1.service assembles it (remapctl
+#           assemble --scan); the same checks as boot1
+#   scan2   the same, spare before main
 # In each boot after setup, remapd.service (enabled as the package does)
 # must be active (Type=notify: it said READY=1), must announce a remap the
 # agent makes in the journal within 5 s (its sandbox lets it reach
@@ -35,7 +42,8 @@
 # too; the udev claim does not reach it.  It needs the protective mode.
 #
 # Environment: KVER (default: newest 6.1 kernel), BOOT_TIMEOUT (s per boot,
-# default 300), BOOT_KEEP=1 (keep build/boot/).  Root, QEMU; no KVM needed.
+# default 300), BOOT_KEEP=1 (keep build/boot/), BOOT_SCAN_ONLY=1 (setup,
+# then the scan boots only).  Root, QEMU; no KVM needed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 top=$PWD
@@ -98,6 +106,17 @@ chroot "$stage" mkinitramfs -o "/boot/initrd.img-$kver" "$kver" >"$w/mkinitramfs
 initrd=$w/initrd.img
 cp "$stage/boot/initrd.img-$kver" "$initrd"
 lsinitramfs "$initrd" | grep -q 'rules.d/61-dm-remap.rules$' || die "the initramfs has no 61-dm-remap.rules"
+# The scan boots' initramfs: made with a remaptab without entries (the
+# hook copies the rules and remapctl all the same).
+grep '^#' "$stage/etc/remaptab" >"$w/remaptab.scan"
+cp "$stage/etc/remaptab" "$w/remaptab.full"
+cp "$w/remaptab.scan" "$stage/etc/remaptab"
+chroot "$stage" mkinitramfs -o "/boot/initrd.img-$kver" "$kver" >"$w/mkinitramfs-scan.log" 2>&1 ||
+	{ cat "$w/mkinitramfs-scan.log"; die "mkinitramfs (scan) in the image failed"; }
+cp "$stage/boot/initrd.img-$kver" "$w/initrd-scan.img"
+cp "$w/remaptab.full" "$stage/etc/remaptab"
+lsinitramfs "$w/initrd-scan.img" | grep -q 'rules.d/61-dm-remap.rules$' || die "the scan initramfs has no 61-dm-remap.rules"
+lsinitramfs "$w/initrd-scan.img" | grep -q 'sbin/remapctl$' || die "the scan initramfs has no remapctl"
 
 rootimg=$w/root.img
 truncate -s 1536M "$rootimg"
@@ -145,21 +164,37 @@ raw_same() { # raw_same PHASE: main0's bytes as before the boot
 boot setup main0 spare0 main1 spare1
 [[ ${BOOT_ONLY:-} == setup ]] && exit 0
 sum=$(sha256sum <"$w/main0.img")
-if [[ ${BOOT_LVM:-0} == 1 ]]; then
+if [[ ${BOOT_SCAN_ONLY:-0} == 1 ]]; then
+	:
+elif [[ ${BOOT_LVM:-0} == 1 ]]; then
 	boot lvmsetup main0 spare0 main1 spare1
 	sum=$(sha256sum <"$w/main0.img")
 fi
-boot boot1 main0 spare0 main1 spare1
-raw_same boot1
-[[ ${BOOT_ONLY:-} == boot1 ]] && exit 0
-boot boot2 spare1 spare0 main1 main0
-raw_same boot2
-if [[ ${BOOT_LVM:-0} == 1 ]]; then
-	boot lvmboot main0 spare0 main1 spare1
-else
-	boot boot3 main0 spare0 main1 spare1
+if [[ ${BOOT_SCAN_ONLY:-0} != 1 ]]; then
+	boot boot1 main0 spare0 main1 spare1
+	raw_same boot1
+	[[ ${BOOT_ONLY:-} == boot1 ]] && exit 0
+	boot boot2 spare1 spare0 main1 main0
+	raw_same boot2
+	if [[ ${BOOT_LVM:-0} == 1 ]]; then
+		boot lvmboot main0 spare0 main1 spare1
+	else
+		boot boot3 main0 spare0 main1 spare1
+	fi
+	raw_same boot3
 fi
-raw_same boot3
+
+# remaptab without entries, in the root file system and the initramfs:
+# assembly by --scan from the metadata alone, in both disk orders.
+debugfs -w -R "rm /etc/remaptab" "$w/root.img" >/dev/null 2>&1
+debugfs -w -R "write $w/remaptab.scan /etc/remaptab" "$w/root.img" >/dev/null 2>&1
+[[ $(debugfs -R "cat /etc/remaptab" "$w/root.img" 2>/dev/null | grep -vc '^#') == 0 ]] ||
+	die "could not empty /etc/remaptab in the root image"
+initrd=$w/initrd-scan.img
+boot scan1 main0 spare0 main1 spare1
+raw_same scan1
+boot scan2 spare1 spare0 main1 main0
+raw_same scan2
 
 [[ ${BOOT_KEEP:-0} == 1 ]] || rm -f "$w"/*.img
 log "$fails failure(s), $(($(date +%s) - t0)) s in all"

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "remap_args.h"
+#include "remap_meta.h"
 #include "fuzz_check.h"
 
 #define MAX_ARGS 64
@@ -264,6 +265,20 @@ static void fuzz_message(unsigned int argc, char **argv, u64 len)
 		CHECK(ref_parse_u64(argv[1], &v) && v == m.value);
 		CHECK(v <= (m.op == REMAP_MSG_SCRUB_RATE ? REMAP_MAX_SCRUB_RATE :
 			    REMAP_MAX_SCRUB_SLOW_MS));
+		break;
+	case REMAP_MSG_IDENTITY:
+		CHECK(argc == 4 && !strcmp(argv[0], "identity"));
+		CHECK(m.serial == (strcmp(argv[1], "-") ? argv[1] : NULL));
+		CHECK(m.wwn == (strcmp(argv[2], "-") ? argv[2] : NULL));
+		CHECK(ref_parse_u64(argv[3], &v) && v == m.value);
+		CHECK(v <= 0xffffffffULL);
+		{
+			/* What the module then stores must be accepted. */
+			struct remap_identity id;
+
+			CHECK(!remap_identity_set(&id, "n", m.serial, m.wwn,
+						  (u32)m.value, NULL));
+		}
 		break;
 	default:
 		CHECK(0);

@@ -275,6 +275,23 @@ static void fuzz_sb(const u8 *in, u8 flags)
 			      !ck.meta_repaired);
 		}
 	}
+	/*
+	 * The identity: strings the setter accepts (so the module's message
+	 * and remapctl restore can write them back), the same after a set.
+	 */
+	{
+		struct remap_identity id;
+
+		CHECK(!remap_id_check(sb.id.name, REMAP_ID_NAME_SIZE, "name",
+				      NULL));
+		CHECK(!remap_id_check(sb.id.serial, REMAP_ID_SERIAL_SIZE,
+				      "serial", NULL));
+		CHECK(!remap_id_check(sb.id.wwn, REMAP_ID_WWN_SIZE, "wwn",
+				      NULL));
+		CHECK(!remap_identity_set(&id, sb.id.name, sb.id.serial,
+					  sb.id.wwn, sb.id.partition, NULL));
+		CHECK(!memcmp(&id, &sb.id, sizeof(id)));
+	}
 	remap_sb_encode(&sb, nr, again);
 	CHECK(!memcmp(again, b, BS));
 	/* The other copy decodes to the same superblock. */

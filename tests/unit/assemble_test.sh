@@ -75,7 +75,8 @@ check "--stop with --wait" 3 "" "--stop takes no --dry-run or --wait" -- --tab "
 
 # --udev-match: by a symlink udev passes (relative to /dev), by an
 # absolute link, by the node itself and by what the path resolves to.
-# Any block device of the machine will do (only stat()ed, never opened).
+# Any block device of the machine will do (stat()ed; one no entry names is
+# read at sector 0 for dm-remap metadata, read-only).
 blk=$(find /dev -maxdepth 1 -type b | sort | head -n 1)
 ln -s "${blk:-/dev/null}" "$T/blklink"
 cat >"$T/tab" <<'TAB'
@@ -98,6 +99,17 @@ else
 fi
 check "udev: not ours" 0 "" "" -- --tab "$T/tab" --udev-match /dev/vdq disk/by-id/virtio-other
 check "udev: no remaptab" 0 "" "" -- --tab "$T/none" --udev-match /dev/vda
+
+# --scan: the usage errors; a name no metadata records (every block
+# device of this machine is read at sector 0, read-only, none has it).
+check "--scan with --all" 3 "" "--scan takes no --all" -- --scan --all
+check "--stop --scan without names" 3 "" "--stop --scan needs names" -- --stop --scan
+check "--scan: a name remaptab would refuse" 3 "" "'a/b' is not a name remaptab(5) allows" -- --scan a/b
+check "--scan with --udev-match" 3 "" "--udev-match takes no other option" -- --scan --udev-match /dev/vda
+check "--scan --stop --dry-run" 3 "" "--stop takes no --dry-run or --wait" -- --scan --stop --dry-run x
+check "--scan: no metadata records the name" 1 "" \
+	"remapctl assemble: x9-scan: no block device carries dm-remap metadata (at sector 0) recording this name" \
+	-- --tab "$T/none" --scan --dry-run x9-scan
 
 check "udev: member links drop by-uuid/label/partuuid/partlabel" 0 \
 	"DM_REMAP_MEMBER_LINKS=disk/by-id/virtio-main0 disk/by-path/pci-0" "" -- --udev-member-links \

@@ -387,6 +387,64 @@ run "check: no scrub note without a scrub" 0 '^status: healthy$' \
 	-- check "$T/dst.img" --spare-start 2048
 check "check: no scrub note" bash -c "! grep -q scrub '$OUT'"
 
+# ------------------------------------------------------------ identity ----
+# docs/metadata-format.md, "Identity": name, main serial, WWN, partition.
+# A dump without them (older remapctl) restores as not recorded; dump and
+# check show them, restore carries them, bad strings are refused.
+run "dump: no identity recorded" 0 '^name +-$' '^main_serial +-$' \
+	'^main_wwn +-$' '^main_partition +0$' -- dump --spare-start 2048 "$T/dst.img"
+run "check: no identity is a note, healthy" 0 \
+	'identity: name -, main serial -, WWN -, partition 0' \
+	'note: no device name recorded: assemble --scan cannot assemble it' \
+	'^status: healthy$' -- check "$T/dst.img" --spare-start 2048
+idjson() {
+	python3 - "$T/src.json" "$1" "$2" "$3" "$4" "$5" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for k, v in zip(("name", "main_serial", "main_wwn"), sys.argv[3:6]):
+    if v != "ABSENT":
+        d[k] = v
+    else:
+        d.pop(k, None)
+d["main_partition"] = int(sys.argv[6])
+json.dump(d, open(sys.argv[2], "w"))
+PY
+}
+idjson "$T/id.json" 'data-1' 'WD-"WX12' '0x5000c500a1b2c3d4' 3
+run "restore: an identity" 0 -- restore "$T/dst.img" --from "$T/id.json"
+run "dump: the identity" 0 '^name +data-1$' '^main_serial +WD-"WX12$' \
+	'^main_wwn +0x5000c500a1b2c3d4$' '^main_partition +3$' \
+	-- dump --spare-start 2048 "$T/dst.img"
+run "check: the identity, no note" 0 \
+	'identity: name data-1, main serial WD-"WX12, WWN 0x5000c500a1b2c3d4, partition 3' \
+	'^status: healthy$' -- check "$T/dst.img" --spare-start 2048
+check "check: no identity note" bash -c "! grep -q 'recorded' '$OUT'"
+run "dump --json: the identity, escaped" 0 '"name": "data-1",' \
+	'"main_serial": "WD-\\"WX12",' '"main_wwn": "0x5000c500a1b2c3d4",' \
+	'"main_partition": 3,' -- dump --json --spare-start 2048 "$T/dst.img"
+cp "$OUT" "$T/id-dst.json"
+run "restore: its own dump" 0 -- restore "$T/dst.img" --from "$T/id-dst.json"
+run "dump --json: the same identity again" 0 -- dump --json --spare-start 2048 "$T/dst.img"
+cp "$OUT" "$T/id-dst2.json"
+check "restore round-trips the identity" \
+	diff <(stable "$T/id-dst.json") <(stable "$T/id-dst2.json")
+check "the identity is at bytes 296.. of both superblock copies" \
+	bash -c "dd if='$T/dst.img' bs=1 skip=\$((2048 * 512 + 296)) count=6 status=none | grep -qx data-1 &&
+		dd if='$T/dst.img' bs=1 skip=\$((2048 * 512 + 4096 + 424)) count=9 status=none | grep -q 'WD-\"WX12'"
+idjson "$T/id.json" 'data-1' 'ABSENT' '0x5' 0
+run "restore: only a WWN" 0 -- restore "$T/dst.img" --from "$T/id.json"
+run "check: only a WWN, no note" 0 'WWN 0x5, partition 0' -- check "$T/dst.img" --spare-start 2048
+idjson "$T/id.json" 'data 1' 'ABSENT' 'ABSENT' 0
+run "restore: a name with a blank -> 2" 2 'identity name: a blank or control character' \
+	-- restore "$T/dst.img" --from "$T/id.json"
+idjson "$T/id.json" 'x' "$(printf 'x%.0s' {1..128})" 'ABSENT' 0
+run "restore: a serial too long -> 2" 2 'identity string too long' \
+	-- restore "$T/dst.img" --from "$T/id.json"
+idjson "$T/id.json" 'ABSENT' 'ABSENT' 'ABSENT' 4294967296
+run "restore: a partition past 32 bits -> 2" 2 '"main_partition" 4294967296 does not fit in 32 bits' \
+	-- restore "$T/dst.img" --from "$T/id.json"
+run "restore: the original again" 0 -- restore "$T/dst.img" --from "$T/src.json"
+
 # ------------------------------------- initialized slot blocks (v2) ----
 # docs/metadata-format.md, "Initialized slot blocks": only the first
 # slot_blocks_init slot blocks are read; the fixture's uninitialized block

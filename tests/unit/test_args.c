@@ -1010,7 +1010,45 @@ static void test_msg_scrub(void **state)
 		  "scrub_slow_ms must be a number from 0 to 60000 (0: off)");
 }
 
+/* "identity <serial>|- <wwn>|- <partition>" (docs: metadata "Identity"). */
+static void test_msg_identity(void **state)
+{
+	char *both[] = { "identity", "WD-WX12", "0x5000c500a1b2c3d4", "2" };
+	char *none[] = { "identity", "-", "-", "0" };
+	char *pmax[] = { "identity", "s", "-", "4294967295" };
+	char *pbig[] = { "identity", "s", "-", "4294967296" };
+	char *pjunk[] = { "identity", "s", "-", "1x" };
+	char *three[] = { "identity", "s", "-" };
+	char *ctl[] = { "identity", "s\x01", "-", "0" };
+	char *longw[] = { "identity", "-",
+		"0123456789012345678901234567890123456789012345678901234567890123",
+		"0" };
+	const char *usage = "Usage: identity <serial>|- <wwn>|- <partition>";
+	struct remap_msg m;
+
+	(void)state;
+	m = msg_ok(ARGC(both), both, 100);
+	assert_int_equal(m.op, REMAP_MSG_IDENTITY);
+	assert_string_equal(m.serial, "WD-WX12");
+	assert_string_equal(m.wwn, "0x5000c500a1b2c3d4");
+	assert_int_equal(m.value, 2);
+	m = msg_ok(ARGC(none), none, 100);
+	assert_null(m.serial);
+	assert_null(m.wwn);
+	m = msg_ok(ARGC(pmax), pmax, 100);
+	assert_int_equal(m.value, 4294967295ULL);
+	msg_fails(ARGC(pbig), pbig, 100,
+		  "identity: the partition must be a number from 0 to 4294967295");
+	msg_fails(ARGC(pjunk), pjunk, 100,
+		  "identity: the partition must be a number from 0 to 4294967295");
+	msg_fails(ARGC(three), three, 100, usage);
+	msg_fails(ARGC(ctl), ctl, 100,
+		  "identity serial or WWN: a blank or control character");
+	msg_fails(ARGC(longw), longw, 100, "identity string too long");
+}
+
 static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(test_msg_identity),
 	cmocka_unit_test(test_msg_scrub),
 	cmocka_unit_test(test_ctr_auto_remap_features),
 	cmocka_unit_test(test_msg_new_verbs),

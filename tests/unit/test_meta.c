@@ -126,6 +126,7 @@ static void assert_sb_equal(const struct remap_sb *a, const struct remap_sb *b)
 	assert_int_equal(a->prot.head, b->prot.head);
 	assert_int_equal(a->prot.tail, b->prot.tail);
 	assert_int_equal(a->prot.tail_first, b->prot.tail_first);
+	assert_memory_equal(&a->id, &b->id, sizeof(a->id));
 }
 
 /* A plausible superblock, every field distinct. */
@@ -150,6 +151,8 @@ static void make_sb(struct remap_sb *sb, u64 capacity, u32 unit)
 	for (i = 0; i < REMAP_META_NR_COUNTERS; i++)
 		sb->counters[i] = 1000 + i;
 	assert_true(remap_meta_layout(capacity, unit, &sb->layout));
+	assert_int_equal(remap_identity_set(&sb->id, "data-1", "WD-WX12_34",
+					    "0x5000c500a1b2c3d4", 2, NULL), 0);
 }
 
 /* ---- CRC-32C ---- */
@@ -531,7 +534,10 @@ static void test_sb_roundtrip(void **state)
 	assert_int_equal(le64(a + 136), 1767225600);
 	for (i = 0; i < 16; i++)
 		assert_int_equal(le64(a + 144 + 8 * i), 1000 + i);
-	for (i = 272; i < (int)BS; i++)
+	for (i = 272; i < 296; i++)
+		assert_int_equal(a[i], 0);
+	/* The identity (test_sb_identity), then zero. */
+	for (i = 620; i < (int)BS; i++)
 		assert_int_equal(a[i], 0);
 
 	/* Extremes survive. */
@@ -746,17 +752,13 @@ static void test_sb_refusals(void **state)
 
 	/*
 	 * Version 1: slot_blocks_init (272) is 0; 280 .. 295 the protection;
-	 * bytes 296 .. 4095 zero.
+	 * 296 .. 619 the identity; bytes 620 .. 4095 zero.
 	 */
 	remap_sb_encode(&sb, 0, blk);
 	blk[272] = 1;
 	reseal(blk);
 	expect_sb_error(blk, 0, inconsistent);
 	blk[272] = 0;
-	blk[296] = 1;
-	reseal(blk);
-	expect_sb_error(blk, 0, inconsistent);
-	blk[296] = 0;
 	/* A tail without a head is fine; a tail_first without a tail is not. */
 	blk[288] = 1;
 	reseal(blk);
@@ -777,6 +779,10 @@ static void test_sb_refusals(void **state)
 	blk[280] = 0;
 	blk[284] = 0;
 	blk[288] = 0;
+	blk[620] = 1;
+	reseal(blk);
+	expect_sb_error(blk, 0, inconsistent);
+	blk[620] = 0;
 	blk[BS - 1] = 0x80;
 	reseal(blk);
 	expect_sb_error(blk, 0, inconsistent);
@@ -938,6 +944,133 @@ static void test_protect(void **state)
 	free(blk);
 }
 
+/* ---- the identity (docs: "Identity") ---- */
+
+static void test_sb_identity(void **state)
+{
+	static const char *const inconsistent = "inconsistent superblock";
+	struct remap_sb sb, t;
+	struct remap_identity id;
+	const char *err = NULL;
+	char longs[200];
+	u8 *blk = xmalloc(BS);
+	int i;
+
+	(void)state;
+	/* Where the fields are (docs): name 296, serial 424, wwn 552, part 616. */
+	make_sb(&sb, 1000, 8);
+	remap_sb_encode(&sb, 0, blk);
+	assert_memory_equal(blk + 296, "data-1\0", 7);
+	for (i = 296 + 6; i < 424; i++)
+		assert_int_equal(blk[i], 0);
+	assert_memory_equal(blk + 424, "WD-WX12_34\0", 11);
+	assert_memory_equal(blk + 552, "0x5000c500a1b2c3d4\0", 19);
+	assert_int_equal(blk[616], 2);
+	assert_int_equal(blk[617] | blk[618] | blk[619], 0);
+	assert_int_equal(remap_sb_decode(blk, 0, &t, NULL), 0);
+	assert_sb_equal(&t, &sb);
+
+	/* Older metadata: zeros there, an empty identity, still valid. */
+	memset(&sb.id, 0, sizeof(sb.id));
+	remap_sb_encode(&sb, 0, blk);
+	assert_int_equal(remap_sb_decode(blk, 0, &t, &err), 0);
+	assert_string_equal(t.id.name, "");
+	assert_string_equal(t.id.serial, "");
+	assert_int_equal(t.id.partition, 0);
+	assert_int_equal(remap_id_match(&t, "x", NULL, 0, t.main_dev_sectors,
+					&err), -ENODATA);
+
+	/* Set: "" and NULL are "not recorded"; bad strings change nothing. */
+	memset(&id, 0x5a, sizeof(id));
+	assert_int_equal(remap_identity_set(&id, "a", "", NULL, 0, &err), 0);
+	assert_string_equal(id.name, "a");
+	assert_string_equal(id.serial, "");
+	assert_string_equal(id.wwn, "");
+	t.id = id;
+	assert_int_equal(remap_identity_set(&id, "a b", "s", "w", 1, &err),
+			 -EINVAL);
+	assert_string_equal(err, "identity name: a blank or control character");
+	assert_int_equal(remap_identity_set(&id, "n", "s\t", "w", 1, &err),
+			 -EINVAL);
+	assert_string_equal(err, "identity serial or WWN: a blank or control character");
+	assert_int_equal(remap_identity_set(&id, "n", "s", "w\x7f", 1, &err),
+			 -EINVAL);
+	memset(longs, 'x', sizeof(longs));
+	longs[127] = '\0';	/* 127 characters: the longest name */
+	assert_int_equal(remap_identity_set(&id, longs, longs, "", 0, &err),
+			 0);
+	longs[127] = 'x';
+	longs[128] = '\0';
+	assert_int_equal(remap_identity_set(&id, longs, "", "", 0, &err),
+			 -EINVAL);
+	assert_string_equal(err, "identity string too long");
+	longs[64] = '\0';	/* a WWN: 63 at most */
+	assert_int_equal(remap_identity_set(&id, "n", "", longs, 0, &err),
+			 -EINVAL);
+	longs[63] = '\0';
+	assert_int_equal(remap_identity_set(&id, "n", "", longs, 0, &err), 0);
+	assert_int_equal(remap_identity_set(&id, "n~", "!", "-", 7, &err), 0);
+	assert_string_equal(id.name, "n~");
+	assert_int_equal(id.partition, 7);
+
+	/* Decoding refuses what the setter refuses, and unclean padding. */
+	make_sb(&sb, 1000, 8);
+	remap_sb_encode(&sb, 0, blk);
+	blk[296 + 2] = ' ';		/* "da ta-1" */
+	reseal(blk);
+	expect_sb_error(blk, 0, inconsistent);
+	remap_sb_encode(&sb, 0, blk);
+	blk[296 + 100] = 'x';		/* after the NUL */
+	reseal(blk);
+	expect_sb_error(blk, 0, inconsistent);
+	remap_sb_encode(&sb, 0, blk);
+	memset(blk + 424, 'x', 128);	/* no NUL */
+	reseal(blk);
+	expect_sb_error(blk, 0, inconsistent);
+	remap_sb_encode(&sb, 0, blk);
+	blk[552 + 63] = 'x';
+	reseal(blk);
+	expect_sb_error(blk, 0, inconsistent);
+	remap_sb_encode(&sb, 0, blk);
+	blk[552 + 1] = '\n';
+	reseal(blk);
+	expect_sb_error(blk, 0, inconsistent);
+	remap_sb_encode(&sb, 0, blk);
+	blk[616 + 3] = 0x80;		/* partition 0x80000002: any u32 */
+	reseal(blk);
+	assert_int_equal(remap_sb_decode(blk, 0, &t, NULL), 0);
+	assert_int_equal(t.id.partition, 0x80000002U);
+
+	/* Matching a device: serial and WWN as recorded, partition, size. */
+	make_sb(&sb, 1000, 8);
+	assert_int_equal(remap_id_match(&sb, "WD-WX12_34", "0x5000c500a1b2c3d4",
+					2, sb.main_dev_sectors, &err), 0);
+	assert_int_equal(remap_id_match(&sb, "WD-WX12_35", "0x5000c500a1b2c3d4",
+					2, sb.main_dev_sectors, &err), -ENODEV);
+	assert_string_equal(err, "serial differs");
+	assert_int_equal(remap_id_match(&sb, NULL, "0x5000c500a1b2c3d4",
+					2, sb.main_dev_sectors, &err), -ENODEV);
+	assert_int_equal(remap_id_match(&sb, "WD-WX12_34", NULL,
+					2, sb.main_dev_sectors, &err), -ENODEV);
+	assert_string_equal(err, "WWN differs");
+	assert_int_equal(remap_id_match(&sb, "WD-WX12_34", "0x5000c500a1b2c3d4",
+					0, sb.main_dev_sectors, &err), -ENODEV);
+	assert_string_equal(err, "partition number differs");
+	assert_int_equal(remap_id_match(&sb, "WD-WX12_34", "0x5000c500a1b2c3d4",
+					2, sb.main_dev_sectors - 1, &err),
+			 -ENODEV);
+	assert_string_equal(err, "size differs");
+	/* Only a WWN recorded: any serial; only a serial: any WWN. */
+	sb.id.serial[0] = '\0';
+	assert_int_equal(remap_id_match(&sb, NULL, "0x5000c500a1b2c3d4",
+					2, sb.main_dev_sectors, &err), 0);
+	make_sb(&sb, 1000, 8);
+	sb.id.wwn[0] = '\0';
+	assert_int_equal(remap_id_match(&sb, "WD-WX12_34", "0x1", 2,
+					sb.main_dev_sectors, &err), 0);
+	free(blk);
+}
+
 /* ---- initialized slot blocks (docs: "Initialized slot blocks") ---- */
 
 static void test_sb_init_blocks(void **state)
@@ -973,7 +1106,8 @@ static void test_sb_init_blocks(void **state)
 		assert_int_equal(le32(blk + 48), t.version);
 		assert_int_equal(le64(blk + 272), t.slot_blocks_init);
 		for (unsigned int i = 280; i < BS; i++)
-			assert_int_equal(blk[i], 0);
+			if (i < 296 || i >= 620)
+				assert_int_equal(blk[i], 0);
 		memset(&got, 0x5a, sizeof(got));
 		assert_int_equal(remap_sb_decode(blk, 1, &got, &err), 0);
 		assert_sb_equal(&got, &t);
@@ -1850,6 +1984,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_sb_choose),
 	cmocka_unit_test(test_sb_roundtrip),
 	cmocka_unit_test(test_sb_refusals),
+	cmocka_unit_test(test_sb_identity),
 	cmocka_unit_test(test_sb_init_blocks),
 	cmocka_unit_test(test_protect),
 	cmocka_unit_test(test_blocks_for),

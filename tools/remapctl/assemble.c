@@ -3,6 +3,7 @@
  * assemble.c - remapctl assemble: the dm-remap devices of /etc/remaptab.
  *
  *   remapctl assemble [--tab FILE] [--wait SEC] [--dry-run] <name>...|--all
+ *   remapctl assemble --scan [--wait SEC] [--dry-run] [<name>...]  (scan.c)
  *   remapctl assemble --stop [--tab FILE] <name>...|--all
  *   remapctl assemble --udev-match DEVNODE [LINK...]
  *   remapctl assemble --udev-member-links [LINK...]
@@ -47,7 +48,9 @@
 const char usage_assemble[] =
 "Usage: remapctl assemble [--tab FILE] [--wait SEC] [--dry-run] <name>...\n"
 "       remapctl assemble [--tab FILE] [--wait SEC] [--dry-run] --all\n"
+"       remapctl assemble --scan [--tab FILE] [--wait SEC] [--dry-run] [<name>...]\n"
 "       remapctl assemble --stop [--tab FILE] <name>...|--all\n"
+"       remapctl assemble --stop --scan <name>...\n"
 "       remapctl assemble --udev-match DEVNODE [LINK...]\n"
 "       remapctl assemble --udev-member-links [LINK...]\n"
 "\n"
@@ -58,26 +61,44 @@ const char usage_assemble[] =
 "<len> and <spare_len> from the options or else the rest of each device.\n"
 "Both devices must exist and be in use by nothing else (not mounted, not\n"
 "held by another device).  A device of that name that already has this\n"
-"table is left as it is.  An entry with the protect option is then\n"
-"protected (remapctl protect, default sizes) unless it is already.\n"
+"table is left as it is.  After creating a device, assemble records its\n"
+"name and its main device's identity in the metadata (remapctl identify).\n"
+"\n"
+"With --scan, no remaptab entry is needed: every whole disk and partition\n"
+"carrying dm-remap metadata at sector 0 (a spare area at another offset\n"
+"needs remaptab) whose metadata records a name is assembled under that\n"
+"name (only the named ones, when names are given), its main device being\n"
+"the one block device with the serial and WWN (udev's ID_SERIAL, ID_WWN),\n"
+"partition number and size the metadata records; none, several, or one\n"
+"that differs in part are refused.  The table is the one the metadata\n"
+"implies: its main_start and unit_sectors, the spare area from sector 0,\n"
+"the other options at their defaults.  A name remaptab has is left to it.\n"
+"An entry with the protect option is then protected (remapctl protect,\n"
+"default sizes) unless it is already.\n"
 "\n"
 "Options:\n"
 "  --all            every entry of the file without noauto\n"
+"  --scan           the devices found by their metadata (see above)\n"
 "  --tab FILE       read FILE instead of /etc/remaptab\n"
 "  --wait SEC       wait up to SEC seconds for the entry's devices to\n"
 "                   appear (default 0: they must be there now)\n"
 "  --dry-run        check everything and print the table; create nothing\n"
 "  --stop           remove the named (--all: every existing) remaptab\n"
-"                   device instead; only a device whose table is one remap\n"
-"                   target is removed\n"
+"                   device instead (--scan: the named devices, remaptab or\n"
+"                   not); only a device whose table is one remap target is\n"
+"                   removed\n"
 "  --udev-match DEVNODE [LINK...]\n"
 "                   for the udev rules: when DEVNODE (or one of its\n"
 "                   symlinks LINK, relative to /dev or absolute) is the main\n"
 "                   or spare device of an entry, print DM_REMAP_NAME=,\n"
 "                   DM_REMAP_ROLE=main|spare, DM_REMAP_AUTO=0|1 and\n"
 "                   DM_REMAP_UNIT= (the systemd unit that assembles it);\n"
-"                   nothing otherwise.  Entries with errors are skipped\n"
-"                   (and reported on stderr)\n"
+"                   else the same (with dm-remap-scan@<name>.service) when\n"
+"                   it carries metadata recording a name (then\n"
+"                   DM_REMAP_MAIN= the syspath of its main device, when\n"
+"                   present) or is the main device such metadata\n"
+"                   identifies; nothing otherwise.  Entries with errors\n"
+"                   are skipped (and reported on stderr)\n"
 "  --udev-member-links [LINK...]\n"
 "                   for the udev rules: print DM_REMAP_MEMBER_LINKS= with\n"
 "                   the links of a claimed main device that it keeps: all\n"
@@ -85,10 +106,12 @@ const char usage_assemble[] =
 "                   by-partlabel/ ones, which belong to the remapped device\n"
 "  -h, --help       this help\n"
 "\n"
-"Exit status: 0 done (--all: every entry); 1 a device could not be\n"
-"created or removed (missing or busy device, a refused table; the reason\n"
-"is printed); 3 usage error, an error in the file (printed as\n"
-"FILE:LINE: message), an unknown name, device-mapper unavailable.\n";
+"Exit status: 0 done (--all, --scan: every entry or device found); 1 a\n"
+"device could not be created or removed (missing or busy device, a\n"
+"refused table; --scan: no metadata recording a given name, a main\n"
+"device missing, ambiguous or not matching; the reason is printed); 3\n"
+"usage error, an error in the file (printed as FILE:LINE: message), an\n"
+"unknown name, device-mapper unavailable.\n";
 
 struct tab_line {
 	char *buf;
@@ -238,16 +261,10 @@ static int bdev_probe(const char *name, const char *role, const char *path,
 	if (!S_ISBLK(st.st_mode))
 		return aerr("%s: %s device %s is not a block device", name,
 			    role, path);
-	/* O_EXCL on a block device: EBUSY when mounted or held. */
-	fd = open(path, O_RDONLY | O_EXCL | O_CLOEXEC);
-	if (fd < 0) {
-		e = errno;
-		if (e == EBUSY)
-			return aerr("%s: %s device %s is in use (mounted, or held by another device)",
-				    name, role, path);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return aerr("%s: %s device %s: %s", name, role, path,
-			    strerror(e));
-	}
+			    strerror(errno));
 	if (ioctl(fd, BLKGETSIZE64, &bytes) || ioctl(fd, BLKSSZGET, &lbs) ||
 	    ioctl(fd, BLKPBSZGET, &pbs)) {
 		e = errno;
@@ -261,6 +278,22 @@ static int bdev_probe(const char *name, const char *role, const char *path,
 	b->lbs = (u32)lbs;
 	b->pbs = pbs;
 	return 0;
+}
+
+/* O_EXCL on a block device: EBUSY when mounted or held. */
+static int bdev_free(const char *name, const char *role, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_EXCL | O_CLOEXEC);
+
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	if (errno == EBUSY)
+		return aerr("%s: %s device %s is in use (mounted, or held by another device)",
+			    name, role, path);
+	return aerr("%s: %s device %s: %s", name, role, path,
+		    strerror(errno));
 }
 
 /* Whether both devices of @e exist, waiting up to @wait_s seconds. */
@@ -368,10 +401,9 @@ out:
 	return r;
 }
 
-static int assemble_one(const struct tab *t, const struct tab_line *tl,
-			unsigned int wait_s, bool dry_run)
+int assemble_entry(const struct remap_tab_entry *e, const char *where,
+		   unsigned int wait_s, bool dry_run)
 {
-	const struct remap_tab_entry *e = &tl->e;
 	char mainid[32], spareid[32], params[256], copy[256];
 	char *argv[16], *tok, *save = NULL;
 	struct remap_geometry g = { 0 };
@@ -386,10 +418,9 @@ static int assemble_one(const struct tab *t, const struct tab_line *tl,
 	int r;
 
 	if (!devices_wait(e, wait_s))
-		return aerr("%s: %s and %s are not both present%s (%s:%u)",
+		return aerr("%s: %s and %s are not both present%s (%s)",
 			    e->name, e->main_dev, e->spare_dev,
-			    wait_s ? " after waiting" : "", t->path,
-			    tl->lineno);
+			    wait_s ? " after waiting" : "", where);
 	if (bdev_probe(e->name, "main", e->main_dev, &m) ||
 	    bdev_probe(e->name, "spare", e->spare_dev, &s))
 		return EXIT_FAILED;
@@ -420,8 +451,7 @@ static int assemble_one(const struct tab *t, const struct tab_line *tl,
 	g.same_device = false;
 	g.unit_sectors = e->features.unit_sectors;
 	if (remap_geometry_check(&g, &err))
-		return aerr("%s: %s (%s:%u)", e->name, err, t->path,
-			    tl->lineno);
+		return aerr("%s: %s (%s)", e->name, err, where);
 
 	snprintf(mainid, sizeof(mainid), "%u:%u", major(m.rdev),
 		 minor(m.rdev));
@@ -456,6 +486,9 @@ static int assemble_one(const struct tab *t, const struct tab_line *tl,
 		return e->protect ? protect_unless_protected("assemble", e->name) :
 				    EXIT_OK;
 	}
+	if (bdev_free(e->name, "main", e->main_dev) ||
+	    bdev_free(e->name, "spare", e->spare_dev))
+		return EXIT_FAILED;
 
 	dmt = dm_task_create(DM_DEVICE_CREATE);
 	if (!dmt)
@@ -479,8 +512,20 @@ static int assemble_one(const struct tab *t, const struct tab_line *tl,
 	dm_task_destroy(dmt);
 	printf("%s: assembled: 0 %llu remap %s\n", e->name,
 	       (unsigned long long)len, params);
+	/* The name and the main device's identity, for assemble --scan. */
+	scan_record_identity(e->name, m.rdev);
 	return e->protect ? protect_unless_protected("assemble", e->name) :
 			    EXIT_OK;
+}
+
+/* A remaptab entry, with its file and line for the messages. */
+static int assemble_one(const struct tab *t, const struct tab_line *tl,
+			unsigned int wait_s, bool dry_run)
+{
+	char where[PATH_MAX + 16];
+
+	snprintf(where, sizeof(where), "%s:%u", t->path, tl->lineno);
+	return assemble_entry(&tl->e, where, wait_s, dry_run);
 }
 
 static int remove_one(const char *name, bool missing_ok)
@@ -521,7 +566,7 @@ static int remove_one(const char *name, bool missing_ok)
 }
 
 /* systemd's unit name escaping (systemd-escape) of a remaptab name. */
-static void unit_escape(const char *name, char *out, size_t size)
+void unit_escape(const char *name, char *out, size_t size)
 {
 	size_t at = 0;
 	const char *c;
@@ -563,12 +608,12 @@ static int udev_match(const char *path, const char *devnode, char **links,
 	struct tab t;
 	struct stat st;
 	dev_t rdev = 0;
+	bool found;
 	size_t i;
 
-	if (access(path, F_OK))
-		return EXIT_OK;	/* no file: nothing is ours */
-	if (tab_load(path, &t, true))
-		return EXIT_OK;
+	/* No file, or not in it: the metadata of the devices may say. */
+	if (access(path, F_OK) || tab_load(path, &t, true))
+		return scan_udev_match(devnode);
 	if (!stat(devnode, &st) && S_ISBLK(st.st_mode))
 		rdev = st.st_rdev;
 	for (i = 0; i < t.n; i++) {
@@ -588,8 +633,9 @@ static int udev_match(const char *path, const char *devnode, char **links,
 		       !e->noauto, unit);
 		break;
 	}
+	found = i < t.n;
 	tab_free(&t);
-	return EXIT_OK;
+	return found ? EXIT_OK : scan_udev_match(devnode);
 }
 
 /* The links a claimed main device keeps (udev's $links, relative). */
@@ -625,12 +671,13 @@ static int udev_member_links(char **links, int nlinks)
 /* What assemble was asked to do. */
 struct assemble_opts {
 	const char *path, *udev_node;
-	bool all, stop, dry_run, member_links;
+	bool all, stop, dry_run, member_links, scan;
 	unsigned long wait_s;
 };
 
 static const struct option assemble_longopts[] = {
 	{ "all", no_argument, NULL, 'a' },
+	{ "scan", no_argument, NULL, 'S' },
 	{ "stop", no_argument, NULL, 's' },
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "tab", required_argument, NULL, 't' },
@@ -649,6 +696,9 @@ static int assemble_opt(void *ctx, int c, const char *arg)
 	switch (c) {
 	case 'a':
 		ao->all = true;
+		break;
+	case 'S':
+		ao->scan = true;
 		break;
 	case 's':
 		ao->stop = true;
@@ -721,9 +771,33 @@ static int run(int argc, char **argv, bool stop)
 		nnames = npos;
 	}
 	if (udev_node) {
-		if (all || stop || dry_run || nnames || wait_s)
+		if (all || stop || dry_run || nnames || wait_s || ao.scan)
 			return uerr("assemble", "--udev-match takes no other option");
 		return udev_match(path, udev_node, links, nlinks);
+	}
+	if (ao.scan) {
+		if (all)
+			return uerr("assemble", "--scan takes no --all (without names it assembles every device it finds)");
+		if (stop && (dry_run || wait_s))
+			return uerr("assemble", "--stop takes no --dry-run or --wait");
+		if (stop && !nnames)
+			return uerr("assemble", "--stop --scan needs names");
+		for (i = 0; i < nnames; i++)
+			if (!remap_tab_name_ok(names[i]))
+				return uerr("assemble", "'%s' is not a name remaptab(5) allows",
+					    names[i]);
+		dm_log_with_errno_init(dm_quiet_log);
+		dm_udev_set_sync_support(1);
+		if (stop) {
+			r = EXIT_OK;
+			for (i = 0; i < nnames; i++)
+				if (remove_one(names[i], true))
+					r = EXIT_FAILED;
+			return r;
+		}
+		return scan_assemble(names, nnames,
+				     access(path, F_OK) ? NULL : path,
+				     (unsigned int)wait_s, dry_run);
 	}
 	if (all == !!nnames)
 		return uerr("assemble", "give names or --all");

@@ -90,6 +90,10 @@ static void print_summary(const struct meta_img *m)
 	print_time(stdout, sb->format_time);
 	printf("\n");
 	print_protection(stdout, sb, "protected: ");
+	printf("identity: name %s, main serial %s, WWN %s, partition %u\n",
+	       sb->id.name[0] ? sb->id.name : "-",
+	       sb->id.serial[0] ? sb->id.serial : "-",
+	       sb->id.wwn[0] ? sb->id.wwn : "-", sb->id.partition);
 	if (m->loaded)
 		printf("table: %llu remapped, %llu retired, %llu pending; highest seq %llu\n",
 		       (unsigned long long)m->nr_remapped,

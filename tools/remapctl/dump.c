@@ -165,6 +165,13 @@ static void dump_json(const struct dump_view *v)
 	printf("  \"instance\": %llu,\n", (unsigned long long)v->sb->instance);
 	for (k = 0; k < v->nf; k++)
 		printf("  \"%s\": %llu,\n", v->f[k].name, v->f[k].v);
+	printf("  \"name\": ");
+	json_put_str(v->sb->id.name);
+	printf(",\n  \"main_serial\": ");
+	json_put_str(v->sb->id.serial);
+	printf(",\n  \"main_wwn\": ");
+	json_put_str(v->sb->id.wwn);
+	printf(",\n  \"main_partition\": %u,\n", v->sb->id.partition);
 	printf("  \"counters\": [");
 	for (k = 0; k < REMAP_META_NR_COUNTERS; k++)
 		printf("%s%llu", k ? ", " : "",
@@ -220,6 +227,12 @@ static void dump_text(const struct dump_view *v, const struct opts *o)
 		}
 		printf("\n");
 	}
+	/* The identity; "-" where none is recorded. */
+	printf("%-20s%s\n", "name", v->sb->id.name[0] ? v->sb->id.name : "-");
+	printf("%-20s%s\n", "main_serial",
+	       v->sb->id.serial[0] ? v->sb->id.serial : "-");
+	printf("%-20s%s\n", "main_wwn", v->sb->id.wwn[0] ? v->sb->id.wwn : "-");
+	printf("%-20s%u\n", "main_partition", v->sb->id.partition);
 	for (k = 0; k < REMAP_META_NR_COUNTERS; k++) {
 		const char *w = k == REMAP_SBW_SCRUB_STATE ?
 			remap_scrub_state_str(v->sb->counters[k]) : NULL;

@@ -509,3 +509,19 @@ const char *json_type_name(enum json_type t)
 	}
 	return "?";
 }
+
+void json_put_str(const char *v)
+{
+	putchar('"');
+	for (; *v; v++) {
+		unsigned char c = (unsigned char)*v;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}

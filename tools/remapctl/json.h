@@ -48,4 +48,7 @@ const struct json *json_get(const struct json *obj, const char *key);
 
 const char *json_type_name(enum json_type t);
 
+/* Print @v to stdout as a JSON string, quoted and escaped. */
+void json_put_str(const char *v);
+
 #endif /* REMAPCTL_JSON_H */

@@ -195,6 +195,22 @@ static u64 byte_of_block(const struct meta_img *m, u64 block)
 
 /* The superblocks: which is current, and what is wrong with them. */
 /*
+ * The identity (docs/metadata-format.md, "Identity"): the codec checked
+ * its strings; what is missing for "remapctl assemble --scan" is a note.
+ */
+static void note_identity(struct meta_img *m)
+{
+	const struct remap_identity *id = &m->sb.id;
+
+	if (!id->name[0])
+		add_problem(m, SEV_NOTE,
+			    "no device name recorded: assemble --scan cannot assemble it (a remaptab entry can; remapctl identify records one)");
+	else if (!id->serial[0] && !id->wwn[0])
+		add_problem(m, SEV_NOTE,
+			    "no serial or WWN of the main device recorded: assemble --scan cannot find it (a remaptab entry can; remapctl identify records them)");
+}
+
+/*
  * The scrubber's checkpoint (docs/metadata-format.md, "Scrub checkpoint"):
  * a note, since the module loads the table either way (it ignores an
  * inconsistent checkpoint, and rewrites it at its next superblock write).
@@ -320,6 +336,7 @@ static int load_sb(struct meta_img *m)
 			    (unsigned long long)m->sb.spare_start,
 			    (unsigned long long)m->start);
 	note_scrub(m);
+	note_identity(m);
 	free(buf);
 	return 0;
 }

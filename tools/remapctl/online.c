@@ -33,6 +33,7 @@
 #include "remap_args.h"
 #include "remap_status.h"
 #include "online.h"
+#include "json.h"
 
 
 const char usage_status[] =
@@ -238,23 +239,6 @@ double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* A JSON string, escaped. */
-static void json_str(const char *v)
-{
-	putchar('"');
-	for (; *v; v++) {
-		unsigned char c = (unsigned char)*v;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
 /* Every device-mapper device's name, in a malloc'd array. */
 static int all_names(char ***out, size_t *n)
 {
@@ -317,9 +301,9 @@ static void print_status(const struct remap_dev *d, const struct remap_status *s
 
 	if (json) {
 		printf("%s\n  {\"device\": ", first ? "" : ",");
-		json_str(d->name);
+		json_put_str(d->name);
 		printf(", \"uuid\": ");
-		json_str(d->uuid);
+		json_put_str(d->uuid);
 		printf(", \"dev\": \"%u:%u\", \"sectors\": %llu, \"suspended\": %s",
 		       d->major, d->minor, (unsigned long long)d->len,
 		       d->suspended ? "true" : "false");
@@ -328,7 +312,7 @@ static void print_status(const struct remap_dev *d, const struct remap_status *s
 				continue;
 			printf(",\n   \"%s\": ", remap_fields[f].key);
 			if (remap_fields[f].word)
-				json_str(remap_field_word((enum remap_field)f,
+				json_put_str(remap_field_word((enum remap_field)f,
 							  st->v[f]) ?: "unknown");
 			else
 				printf("%llu", (unsigned long long)st->v[f]);

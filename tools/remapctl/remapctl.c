@@ -61,6 +61,9 @@ static const char usage_main[] =
 "  protect <dm_name>        hide the raw main device's signatures (file\n"
 "                           system, LVM, partition table) behind a member\n"
 "                           signature; unprotect <dm_name> undoes it\n"
+"  assemble --scan [<name>...]  the devices whose metadata names them\n"
+"  identify <dm_name>       record its name and its main device's identity\n"
+"                           in its metadata, for assemble --scan\n"
 "\n"
 "remapctl <command> --help shows a command's options and exit statuses;\n"
 "remapctl --version prints the dm-remap version it belongs to.\n";
@@ -97,6 +100,7 @@ static const struct command {
 	{ "assemble", usage_assemble, cmd_assemble },
 	{ "protect", usage_protect, cmd_protect },
 	{ "unprotect", usage_protect, cmd_unprotect },
+	{ "identify", usage_identify, cmd_identify },
 };
 
 static const struct command *command_by_name(const char *name)

@@ -12,6 +12,7 @@
  *              device-mapper helpers every online command uses
  *   metaimg.c  reading a metadata image, json.c the JSON reader, bblist.c
  *              bad-block lists and ddrescue mapfiles
+ *   assemble.c assemble (remaptab), scan.c assemble --scan and identify
  */
 #ifndef REMAPCTL_H
 #define REMAPCTL_H

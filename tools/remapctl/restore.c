@@ -200,6 +200,48 @@ static bool check_sector(struct reader *rd, const struct json *item,
 	return true;
 }
 
+/* Member @key of @root: absent (a dump made before it existed) is "". */
+static bool get_id_str(struct reader *rd, const struct json *root,
+		       const char *key, const char **out)
+{
+	const struct json *v = json_get(root, key);
+
+	*out = "";
+	if (!v)
+		return true;
+	if (v->type != JSON_STRING)
+		return rerr(rd, v, "\"%s\" must be a string, not %s", key,
+			    json_type_name(v->type));
+	*out = v->string;
+	return true;
+}
+
+/*
+ * The identity (docs/metadata-format.md, "Identity"): optional members,
+ * checked by the codec's rule.
+ */
+static bool read_identity(struct reader *rd, const struct json *root,
+			  struct remap_sb *sb)
+{
+	const char *name, *serial, *wwn, *err = NULL;
+	u64 part = 0;
+
+	if (!get_id_str(rd, root, "name", &name) ||
+	    !get_id_str(rd, root, "main_serial", &serial) ||
+	    !get_id_str(rd, root, "main_wwn", &wwn) ||
+	    !get_num(rd, root, "the dump", "main_partition", &part, true,
+		     NULL))
+		return false;
+	if (part > U32_MAX)
+		return rerr(rd, json_get(root, "main_partition"),
+			    "\"main_partition\" %llu does not fit in 32 bits",
+			    (unsigned long long)part);
+	if (remap_identity_set(&sb->id, name, serial, wwn, (u32)part, &err))
+		return rerr(rd, root, "%s (name, main_serial, main_wwn: at most 127, 127 and 63 printable characters, no blanks)",
+			    err);
+	return true;
+}
+
 /* The superblock's fields, the layout they imply, and the counters. */
 static bool read_superblock(struct reader *rd, const struct json *root,
 			    struct dump *d)
@@ -210,7 +252,8 @@ static bool read_superblock(struct reader *rd, const struct json *root,
 		"spare_start", "meta_blocks", "data_offset", "slot_capacity",
 		"pending_blocks", "slot_blocks", "slot_blocks_init",
 		"protect_head", "protect_tail", "protect_tail_first",
-		"generation", "format_time",
+		"generation", "format_time", "name", "main_serial", "main_wwn",
+		"main_partition",
 		"seq", "counters", "remaps", "retired", "pending", NULL,
 	};
 	struct remap_sb *sb = &d->sb;
@@ -345,6 +388,9 @@ static bool read_superblock(struct reader *rd, const struct json *root,
 	d->nr_slots = remap_meta_block_slots(l, d->init_blocks);
 	if (sb->generation == U64_MAX || d->seq == U64_MAX)
 		return rerr(rd, root, "\"generation\" or \"seq\" cannot be raised");
+
+	if (!read_identity(rd, root, sb))
+		return false;
 
 	v = json_get(root, "counters");
 	if (!v)
