@@ -37,6 +37,7 @@ $1/share/man/man8/remap_test_driver.sh.8 644
 $1/share/man/man8/remapctl.8 644
 $1/share/man/man8/remapd.8 644
 etc/remaptab 644
+lib/systemd/system/dm-remap-scan@.service 644
 lib/systemd/system/dm-remap@.service 644
 lib/systemd/system/remapd.service 644
 lib/udev/rules.d/61-dm-remap.rules 644
