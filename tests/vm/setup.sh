@@ -16,6 +16,7 @@ PACKAGES=(
 	fio
 	dmsetup
 	libdevmapper-dev
+	libudev-dev          # remapctl assemble --scan: block devices and their udev properties
 	python3-prometheus-client # 77-remapd: the Prometheus text-format parser
 	kmod                 # modprobe/insmod/modinfo (host: module deps; guest: loading)
 	cpio                 # initramfs
