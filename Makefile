@@ -74,7 +74,8 @@
 #                   in either disk order, and with remaptab empty by their
 #                   metadata (assemble --scan), fstab mounts them by UUID,
 #                   the raw main disk claimed and unchanged, removal at
-#                   shutdown (tests/boot/check-boot.sh; BOOT_LVM=1 adds LVM)
+#                   shutdown, LVM on a protected device (tests/boot/check-boot.sh;
+#                   BOOT_LVM=0 leaves LVM out)
 #   make print-version
 #                   the version (core/remap_version.h)
 #   make test-kmod  the test-only modules of tests/kmod (dm-faultseq.ko, the

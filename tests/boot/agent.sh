@@ -9,7 +9,7 @@
 # /etc/remaptab (written by the host):
 #   data-1 /dev/disk/by-id/virtio-main0 /dev/disk/by-id/virtio-spare0
 # (a name with a "-": its unit is dm-remap@data\x2d1.service, escaped)
-#   lvdata /dev/disk/by-id/virtio-main1 /dev/disk/by-id/virtio-spare1
+#   lvdata /dev/disk/by-id/virtio-main1 /dev/disk/by-id/virtio-spare1 protect
 set -u
 NAME=data-1
 out=/dev/ttyS1
@@ -97,7 +97,12 @@ setup)
 	;;
 lvmsetup)
 	check "lvdata assembled by udev" test -b /dev/mapper/lvdata
+	# remaptab's protect: the raw main shows no signature (blkid -p: 2)
+	check "lvdata protected at assembly" sh -c \
+		"dmsetup message lvdata 0 stats | grep -q '^protected_units [1-9]'"
 	check "pvcreate on the remapped device" pvcreate -y /dev/mapper/lvdata
+	check "the raw main shows no PV (blkid -p)" sh -c \
+		"blkid -p /dev/disk/by-id/virtio-main1; test \$? = 2"
 	check "vgcreate on it (default lvm.conf)" vgcreate vgr /dev/mapper/lvdata
 	check "lvcreate" lvcreate -y -n lv -L 16M vgr
 	mkfs.ext4 -q /dev/vgr/lv

@@ -34,12 +34,13 @@
 # must be active (Type=notify: it said READY=1), must announce a remap the
 # agent makes in the journal within 5 s (its sandbox lets it reach
 # /dev/mapper/control), and must reload on systemctl reload.
-# With BOOT_LVM=1 also: a second entry "lvdata" with LVM on it (pvcreate,
-# vgcreate, lvcreate with Debian's default lvm.conf) and a boot that must
-# activate the VG on the remapped device.  Not in make check-boot yet: it
-# fails (vgcreate: "Cannot use device /dev/mapper/lvdata with duplicates"),
-# since LVM scans /dev itself and reads the PV label on the raw main disk
-# too; the udev claim does not reach it.  It needs the protective mode.
+# Also (BOOT_LVM=0 leaves it out): a second entry "lvdata", with the
+# remaptab option protect, and LVM on it (pvcreate, vgcreate, lvcreate with
+# Debian's default lvm.conf) at "lvmsetup", and a boot "lvmboot" (in place
+# of boot3, with its checks) that must activate the VG on the remapped
+# device.  Without protect, vgcreate fails ("Cannot use device
+# /dev/mapper/lvdata with duplicates"): LVM scans /dev itself and reads the
+# PV label on the raw main disk too, and the udev claim does not reach it.
 #
 # Environment: KVER (default: newest 6.1 kernel), BOOT_TIMEOUT (s per boot,
 # default 300), BOOT_KEEP=1 (keep build/boot/), BOOT_SCAN_ONLY=1 (setup,
@@ -91,8 +92,8 @@ mkdir -p "$stage/var/log/journal"
 cat >>"$stage/etc/remaptab" <<'EOF'
 data-1  /dev/disk/by-id/virtio-main0  /dev/disk/by-id/virtio-spare0
 EOF
-if [[ ${BOOT_LVM:-0} == 1 ]]; then
-	echo "lvdata  /dev/disk/by-id/virtio-main1  /dev/disk/by-id/virtio-spare1" >>"$stage/etc/remaptab"
+if [[ ${BOOT_LVM:-1} == 1 ]]; then
+	echo "lvdata  /dev/disk/by-id/virtio-main1  /dev/disk/by-id/virtio-spare1  protect" >>"$stage/etc/remaptab"
 fi
 
 # The image's own initramfs, made by its initramfs-tools with the hooks
@@ -166,7 +167,7 @@ boot setup main0 spare0 main1 spare1
 sum=$(sha256sum <"$w/main0.img")
 if [[ ${BOOT_SCAN_ONLY:-0} == 1 ]]; then
 	:
-elif [[ ${BOOT_LVM:-0} == 1 ]]; then
+elif [[ ${BOOT_LVM:-1} == 1 ]]; then
 	boot lvmsetup main0 spare0 main1 spare1
 	sum=$(sha256sum <"$w/main0.img")
 fi
@@ -176,7 +177,7 @@ if [[ ${BOOT_SCAN_ONLY:-0} != 1 ]]; then
 	[[ ${BOOT_ONLY:-} == boot1 ]] && exit 0
 	boot boot2 spare1 spare0 main1 main0
 	raw_same boot2
-	if [[ ${BOOT_LVM:-0} == 1 ]]; then
+	if [[ ${BOOT_LVM:-1} == 1 ]]; then
 		boot lvmboot main0 spare0 main1 spare1
 	else
 		boot boot3 main0 spare0 main1 spare1
