@@ -20,7 +20,6 @@
 #     unthrottled read rate of a whole pass is printed.
 # 78-scrub-control tests pause, resume, cancel, the rate cap, refusals,
 # suspend and reload; 78-scrub-races the races with user writes and fio.
-#     unthrottled read rate of a whole pass is printed.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib-baddisk.sh"
 source "$(dirname "$0")/lib-faultseq.sh"

@@ -125,8 +125,8 @@ struct tab {
 	size_t n;
 };
 
-
-static int aerr(const char *fmt, ...)
+/* "remapctl assemble: <message>" on stderr; EXIT_FAILED. */
+int aerr(const char *fmt, ...)
 {
 	va_list ap;
 

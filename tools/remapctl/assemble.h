@@ -28,6 +28,9 @@ struct remap_tab_entry;
 int assemble_entry(const struct remap_tab_entry *e, const char *where,
 		   unsigned int wait_s, bool dry_run);
 
+/* "remapctl assemble: <message>" on stderr; returns EXIT_FAILED. */
+int aerr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* systemd-escape of @name into @out (4 * 127 + 1 bytes suffice). */
 void unit_escape(const char *name, char *out, size_t size);
 

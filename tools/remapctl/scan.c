@@ -53,21 +53,6 @@ const char usage_identify[] =
 "read-only table: the kernel log says why); 3 usage error, no such\n"
 "device, device-mapper unavailable.\n";
 
-static int aerr_scan(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-
-static int aerr_scan(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "remapctl assemble: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return EXIT_FAILED;
-}
-
 /* One block device as --scan sees it. */
 struct sdev {
 	char *node;		/* /dev/sdb */
@@ -266,7 +251,7 @@ static enum find find_main(const struct sdevs *d, const struct sdev *sp,
 	id_text(&sp->sb, id, sizeof(id));
 	if (!sp->sb.id.serial[0] && !sp->sb.id.wwn[0]) {
 		if (!quiet)
-			aerr_scan("%s: the metadata on %s records no serial or WWN of its main device: it cannot be found by --scan (use remaptab(5), or remapctl identify once it is assembled)",
+			aerr("%s: the metadata on %s records no serial or WWN of its main device: it cannot be found by --scan (use remaptab(5), or remapctl identify once it is assembled)",
 				  name, sp->node);
 		return REFUSED;
 	}
@@ -281,7 +266,7 @@ static enum find find_main(const struct sdevs *d, const struct sdev *sp,
 		if (!r) {
 			if (hit) {
 				if (!quiet)
-					aerr_scan("%s: the main device's identity (%s) matches both %s and %s: refused (use remaptab(5))",
+					aerr("%s: the main device's identity (%s) matches both %s and %s: refused (use remaptab(5))",
 					  name, id, hit->node, c->node);
 				return REFUSED;
 			}
@@ -304,7 +289,7 @@ static enum find find_main(const struct sdevs *d, const struct sdev *sp,
 	}
 	if (near) {
 		if (!quiet)
-			aerr_scan("%s: %s does not match the main device the metadata on %s records (%s): %s (it has serial %s, WWN %s, partition %u, %llu sectors): refused",
+			aerr("%s: %s does not match the main device the metadata on %s records (%s): %s (it has serial %s, WWN %s, partition %u, %llu sectors): refused",
 			  name, near->node, sp->node, id, near_why,
 			  near->serial[0] ? near->serial : "-",
 			  near->wwn[0] ? near->wwn : "-", near->partition,
@@ -378,7 +363,7 @@ static size_t plan_all(const struct sdevs *d, char **names, int nnames,
 			continue;
 		if (!name[0] || !remap_tab_name_ok(name)) {
 			if (!nnames && !quiet)
-				aerr_scan("%s: the metadata records %s: assemble it through remaptab(5), or record a name with remapctl identify",
+				aerr("%s: the metadata records %s: assemble it through remaptab(5), or record a name with remapctl identify",
 					  sp->node, name[0] ? "a name remaptab(5) does not allow" :
 					  "no device name (metadata written before names were recorded)");
 			p[n].spare = sp;
@@ -396,14 +381,14 @@ static size_t plan_all(const struct sdevs *d, char **names, int nnames,
 				continue;
 			if (!memcmp(o->sb.uuid, sp->sb.uuid, sizeof(sp->sb.uuid))) {
 				if (!quiet)
-					aerr_scan("%s: the same metadata is on %s and %s (a copy, or two paths to one disk): refused (use remaptab(5))",
+					aerr("%s: the same metadata is on %s and %s (a copy, or two paths to one disk): refused (use remaptab(5))",
 						  name, sp->node, o->node);
 				dup = true;
 				break;
 			}
 			if (!strcmp(o->sb.id.name, name)) {
 				if (!quiet)
-					aerr_scan("%s: the metadata on %s and on %s both record this name: refused (use remaptab(5))",
+					aerr("%s: the metadata on %s and on %s both record this name: refused (use remaptab(5))",
 						  name, sp->node, o->node);
 				dup = true;
 				break;
@@ -478,7 +463,7 @@ int scan_assemble(char **names, int nnames, const char *tab,
 	int r = EXIT_OK, k;
 
 	if (!u) {
-		aerr_scan("cannot use libudev");
+		aerr("cannot use libudev");
 		return EXIT_USAGE;
 	}
 	/* Look again until every spare has its main, or the time is up. */
@@ -522,7 +507,7 @@ int scan_assemble(char **names, int nnames, const char *tab,
 			if (!strcmp(p[i].spare->sb.id.name, names[k]))
 				break;
 		if (i == n) {
-			aerr_scan("%s: no block device carries dm-remap metadata (at sector 0) recording this name%s",
+			aerr("%s: no block device carries dm-remap metadata (at sector 0) recording this name%s",
 				  names[k], wait_s ? ", after waiting" : "");
 			r = EXIT_FAILED;
 		}
@@ -553,7 +538,7 @@ int scan_assemble(char **names, int nnames, const char *tab,
 			continue;
 		case MISSING:
 			id_text(&sp->sb, id, sizeof(id));
-			aerr_scan("%s: no block device has the main device's identity the metadata on %s records (%s)%s",
+			aerr("%s: no block device has the main device's identity the metadata on %s records (%s)%s",
 				  name, sp->node, id,
 				  wait_s ? ", after waiting" : "");
 			r = EXIT_FAILED;
@@ -575,7 +560,7 @@ int scan_assemble(char **names, int nnames, const char *tab,
 			 (unsigned long long)sp->sb.main_start,
 			 (unsigned long long)spare_len, sp->sb.unit_sectors);
 		if (remap_tab_parse_line(line, &e, &err) != 1) {
-			aerr_scan("%s: %s", name, err ? err : "bad entry");
+			aerr("%s: %s", name, err ? err : "bad entry");
 			r = EXIT_FAILED;
 			continue;
 		}
