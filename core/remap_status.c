@@ -149,6 +149,25 @@ int remap_field_by_key(const char *key, size_t len)
 	return -1;
 }
 
+int remap_stats_number(const char *stats, const char *key, u64 *out)
+{
+	size_t klen = strlen(key);
+	const char *p = stats, *end;
+
+	while (*p) {
+		end = strchr(p, '\n');
+		if (!end)
+			end = p + strlen(p);
+		if ((size_t)(end - p) > klen && !strncmp(p, key, klen) &&
+		    p[klen] == ' ')
+			return remap_parse_u64_n(p + klen + 1,
+						 (size_t)(end - p) - klen - 1,
+						 out) ? -EINVAL : 0;
+		p = *end ? end + 1 : end;
+	}
+	return -ENOENT;
+}
+
 /* A WORD field's word in the status line (@status) or in stats. */
 static const char *rs_word_str(enum remap_field f, u64 v, bool status)
 {

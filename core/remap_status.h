@@ -128,6 +128,14 @@ int remap_field_parse(enum remap_field f, const char *s, size_t len, bool line,
 int remap_field_by_key(const char *key, size_t len);
 
 /*
+ * The number on the line "<@key> <number>" of a stats answer @stats, for
+ * any key, the table's or the stats-only ones after it (scrub_rate,
+ * scrub_slow_ms, protected_units).  0 and *@out; -ENOENT when no line has
+ * that key; -EINVAL when its value is not a decimal number.
+ */
+int remap_stats_number(const char *stats, const char *key, u64 *out);
+
+/*
  * A WORD field's value as the stats message writes it ("ok", "on",
  * "yes", ...); NULL for a NUM field or an unknown value.
  */

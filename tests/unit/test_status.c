@@ -146,6 +146,37 @@ static void test_stats(void **state)
 	assert_int_equal(remap_status_parse_stats("", &s), 0);
 }
 
+/* One number of a stats answer, by key, the stats-only keys included. */
+static void test_stats_number(void **state)
+{
+	static const char *const st =
+		"unit_sectors 8\nspare_used 5\nmetadata ok\n"
+		"scrub_rate 65536\nprotected_units 512";
+	u64 v = 99;
+
+	(void)state;
+	assert_int_equal(remap_stats_number(st, "unit_sectors", &v), 0);
+	assert_int_equal(v, 8);
+	assert_int_equal(remap_stats_number(st, "scrub_rate", &v), 0);
+	assert_int_equal(v, 65536);
+	/* The last line without its newline. */
+	assert_int_equal(remap_stats_number(st, "protected_units", &v), 0);
+	assert_int_equal(v, 512);
+	/* A key that is a prefix of another, or absent: not found. */
+	assert_int_equal(remap_stats_number(st, "spare", &v), -ENOENT);
+	assert_int_equal(remap_stats_number(st, "protected", &v), -ENOENT);
+	assert_int_equal(remap_stats_number("", "spare_used", &v), -ENOENT);
+	/* A word, an empty value, trailing junk: not a number. */
+	assert_int_equal(remap_stats_number(st, "metadata", &v), -EINVAL);
+	assert_int_equal(remap_stats_number("a \n", "a", &v), -EINVAL);
+	assert_int_equal(remap_stats_number("a 5x\n", "a", &v), -EINVAL);
+	assert_int_equal(remap_stats_number("a 18446744073709551616\n", "a", &v),
+			 -EINVAL);
+	/* A line "a" alone is not "a <number>". */
+	assert_int_equal(remap_stats_number("a\na 3\n", "a", &v), 0);
+	assert_int_equal(v, 3);
+}
+
 /* What the module writes (remap_status_format) reads back the same. */
 static void test_format(void **state)
 {
@@ -190,6 +221,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_table),
 	cmocka_unit_test(test_line),
 	cmocka_unit_test(test_stats),
+	cmocka_unit_test(test_stats_number),
 	cmocka_unit_test(test_format),
 };
 

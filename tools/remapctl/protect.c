@@ -15,6 +15,7 @@
 #include "protect.h"
 #include "remap_args.h"
 #include "remap_meta.h"
+#include "remap_status.h"
 
 const char usage_protect[] =
 "Usage: remapctl protect <dm_name> [--size SIZE] [--tail SIZE]\n"
@@ -80,26 +81,10 @@ static const char *dm_name_of(const char *dev)
 	return strncmp(dev, "/dev/mapper/", 12) ? dev : dev + 12;
 }
 
-/* One "key value" line of the "stats" answer; false when absent. */
+/* A number of the "stats" answer (remap_stats_number); false if absent. */
 static bool stats_value(const char *stats, const char *key, u64 *v)
 {
-	size_t n = strlen(key);
-	const char *p = stats;
-
-	while (p && *p) {
-		if (!strncmp(p, key, n) && p[n] == ' ') {
-			char *end;
-
-			errno = 0;
-			*v = strtoull(p + n + 1, &end, 10);
-			return !errno && end != p + n + 1 &&
-			       (*end == '\n' || !*end);
-		}
-		p = strchr(p, '\n');
-		if (p)
-			p++;
-	}
-	return false;
+	return !remap_stats_number(stats, key, v);
 }
 
 static const char *protect_why(int e)
