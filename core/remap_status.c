@@ -63,6 +63,12 @@ const struct remap_field_info remap_fields[REMAP_NR_FIELDS] = {
 		"units the scrubber found unreadable and made pending" },
 	[REMAP_F_SCRUB_META_REPAIRED] = { "scrub_meta_repaired", -1, false,
 		"metadata block copies the scrubber rewrote from the good copy" },
+	[REMAP_F_SCRUB_RATE] = { "scrub_rate", -1, false,
+		"scrubber's rate cap in KiB/s, 0 for none" },
+	[REMAP_F_SCRUB_SLOW_MS] = { "scrub_slow_ms", -1, false,
+		"scrub read time in ms above which a unit is weak, 0 for off" },
+	[REMAP_F_PROTECTED_UNITS] = { "protected_units", -1, false,
+		"units protected, their raw main-device copies the member signature" },
 };
 
 /* The words a WORD field takes, in the status line and in stats. */
@@ -149,10 +155,10 @@ int remap_field_by_key(const char *key, size_t len)
 	return -1;
 }
 
-int remap_stats_number(const char *stats, const char *key, u64 *out)
+int remap_stats_field(const char *stats, enum remap_field f, u64 *out)
 {
+	const char *key = remap_fields[f].key, *p = stats, *end;
 	size_t klen = strlen(key);
-	const char *p = stats, *end;
 
 	while (*p) {
 		end = strchr(p, '\n');
@@ -160,9 +166,9 @@ int remap_stats_number(const char *stats, const char *key, u64 *out)
 			end = p + strlen(p);
 		if ((size_t)(end - p) > klen && !strncmp(p, key, klen) &&
 		    p[klen] == ' ')
-			return remap_parse_u64_n(p + klen + 1,
+			return remap_field_parse(f, p + klen + 1,
 						 (size_t)(end - p) - klen - 1,
-						 out) ? -EINVAL : 0;
+						 false, out) ? -EINVAL : 0;
 		p = *end ? end + 1 : end;
 	}
 	return -ENOENT;
