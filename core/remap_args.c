@@ -57,98 +57,76 @@ int remap_parse_u64(const char *s, u64 *out)
 	return remap_parse_u64_n(s, strlen(s), out);
 }
 
-/*
- * The value after the keyword argv[*i] of a feature that takes one and
- * may be given once (@given: it was): *i is left on it.  NULL after the
- * error @dup or @missing.
- */
-static const char *ra_value(unsigned int argc, char **argv, unsigned int *i,
-			    bool given, const char *dup, const char *missing,
-			    const char **error)
+const struct remap_feature_info remap_feature_words[REMAP_NR_FEATURES] = {
+	[REMAP_FEAT_UNIT_SECTORS] = { "unit_sectors", true,
+		"Duplicate feature argument unit_sectors",
+		"Missing value for feature unit_sectors" },
+	[REMAP_FEAT_VOLATILE] = { "volatile", false,
+		"Duplicate feature argument volatile", NULL },
+	[REMAP_FEAT_NO_AUTO_REMAP] = { "no_auto_remap", false,
+		"Duplicate feature argument no_auto_remap", NULL },
+	[REMAP_FEAT_READ_RETRIES] = { "read_retries", true,
+		"Duplicate feature argument read_retries",
+		"Missing value for feature read_retries" },
+};
+
+/* The feature @word names, or -1. */
+static int ra_feature(const char *word)
 {
-	if (given) {
-		ra_fail(error, dup);
-		return NULL;
-	}
-	if (*i + 1 >= argc) {
-		ra_fail(error, missing);
-		return NULL;
-	}
-	return argv[++(*i)];
-}
+	int k;
 
-/* "read_retries <n>": argv[*i] is the keyword; *i is left on the value. */
-static int ra_parse_retries(unsigned int argc, char **argv, unsigned int *i,
-			    struct remap_features *f, const char **error)
-{
-	const char *s = ra_value(argc, argv, i, f->read_retries_given,
-				 "Duplicate feature argument read_retries",
-				 "Missing value for feature read_retries",
-				 error);
-	u64 v;
-
-	if (!s)
-		return -EINVAL;
-	if (remap_parse_u64(s, &v) || v > REMAP_MAX_READ_RETRIES)
-		return ra_fail(error, "read_retries must be a number from 0 to 16");
-	f->read_retries = (u32)v;
-	f->read_retries_given = true;
-	return 0;
-}
-
-/* "unit_sectors <n>" at argv[*i]; *i is left on its value. */
-static int ra_parse_unit(unsigned int argc, char **argv, unsigned int *i,
-			 struct remap_features *f, const char **error)
-{
-	const char *s = ra_value(argc, argv, i, f->unit_sectors,
-				 "Duplicate feature argument unit_sectors",
-				 "Missing value for feature unit_sectors",
-				 error);
-	u64 v;
-
-	if (!s)
-		return -EINVAL;
-	if (remap_parse_u64(s, &v))
-		return ra_fail(error, "Invalid unit_sectors");
-	if (!ra_is_pow2(v) || v > REMAP_MAX_UNIT_SECTORS)
-		return ra_fail(error,
-			       "unit_sectors must be a power of two from 1 to 2048");
-	f->unit_sectors = (u32)v;
-	return 0;
+	for (k = 0; k < REMAP_NR_FEATURES; k++)
+		if (!strcmp(word, remap_feature_words[k].word))
+			return k;
+	return -1;
 }
 
 /* argv[first..argc): the feature words, already counted. */
 int remap_parse_features(unsigned int argc, char **argv, unsigned int first,
 			 struct remap_features *f, const char **error)
 {
+	bool seen[REMAP_NR_FEATURES] = { false };
+	const struct remap_feature_info *fi;
+	const char *s = NULL;
 	unsigned int i;
-	int r;
+	int k;
+	u64 v;
 
 	for (i = first; i < argc; i++) {
-		const char *word = argv[i];
-
-		if (ra_empty(word))
+		k = ra_empty(argv[i]) ? -1 : ra_feature(argv[i]);
+		if (k < 0)
 			return ra_fail(error, "Unrecognised feature argument");
-		if (!strcmp(word, "unit_sectors")) {
-			r = ra_parse_unit(argc, argv, &i, f, error);
-			if (r)
-				return r;
-		} else if (!strcmp(word, "volatile")) {
-			if (f->volatile_table)
+		fi = &remap_feature_words[k];
+		if (seen[k])
+			return ra_fail(error, fi->dup);
+		seen[k] = true;
+		if (fi->value) {
+			if (i + 1 >= argc)
+				return ra_fail(error, fi->missing);
+			s = argv[++i];
+		}
+		switch (k) {
+		case REMAP_FEAT_UNIT_SECTORS:
+			if (remap_parse_u64(s, &v))
+				return ra_fail(error, "Invalid unit_sectors");
+			if (!ra_is_pow2(v) || v > REMAP_MAX_UNIT_SECTORS)
 				return ra_fail(error,
-					       "Duplicate feature argument volatile");
+					       "unit_sectors must be a power of two from 1 to 2048");
+			f->unit_sectors = (u32)v;
+			break;
+		case REMAP_FEAT_VOLATILE:
 			f->volatile_table = true;
-		} else if (!strcmp(word, "no_auto_remap")) {
-			if (f->no_auto_remap)
-				return ra_fail(error,
-					       "Duplicate feature argument no_auto_remap");
+			break;
+		case REMAP_FEAT_NO_AUTO_REMAP:
 			f->no_auto_remap = true;
-		} else if (!strcmp(word, "read_retries")) {
-			r = ra_parse_retries(argc, argv, &i, f, error);
-			if (r)
-				return r;
-		} else {
-			return ra_fail(error, "Unrecognised feature argument");
+			break;
+		default:
+			if (remap_parse_u64(s, &v) || v > REMAP_MAX_READ_RETRIES)
+				return ra_fail(error,
+					       "read_retries must be a number from 0 to 16");
+			f->read_retries = (u32)v;
+			f->read_retries_given = true;
+			break;
 		}
 	}
 	return 0;
