@@ -217,27 +217,15 @@ int cmd_protect(int argc, char **argv)
 	return protect_device("protect", pos[0], sizes[0], sizes[1], false);
 }
 
-static int no_opt(void *ctx, int c, const char *arg)
-{
-	(void)ctx;
-	(void)c;
-	(void)arg;
-	return OPT_NOT_HERE;
-}
-
 int cmd_unprotect(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *name;
 	struct remap_dev d;
 	char **pos;
 	int r, npos;
 
-	r = cmd_options("unprotect", usage_protect, argc, argv, "", longopts,
-			no_opt, NULL, 1, "<dm_name>", &pos, &npos);
+	r = cmd_options("unprotect", usage_protect, argc, argv, "", NULL, NULL,
+			NULL, 1, "<dm_name>", &pos, &npos);
 	if (r >= 0)
 		return r;
 	name = dm_name_of(pos[0]);
