@@ -60,18 +60,21 @@ int remap_parse_u64(const char *s, u64 *out)
 const struct remap_feature_info remap_feature_words[REMAP_NR_FEATURES] = {
 	[REMAP_FEAT_UNIT_SECTORS] = { "unit_sectors", true,
 		"Duplicate feature argument unit_sectors",
-		"Missing value for feature unit_sectors" },
+		"Missing value for feature unit_sectors",
+		"unit_sectors needs a value (unit_sectors=N)" },
 	[REMAP_FEAT_VOLATILE] = { "volatile", false,
-		"Duplicate feature argument volatile", NULL },
+		"Duplicate feature argument volatile", NULL,
+		"volatile and no_auto_remap take no value" },
 	[REMAP_FEAT_NO_AUTO_REMAP] = { "no_auto_remap", false,
-		"Duplicate feature argument no_auto_remap", NULL },
+		"Duplicate feature argument no_auto_remap", NULL,
+		"volatile and no_auto_remap take no value" },
 	[REMAP_FEAT_READ_RETRIES] = { "read_retries", true,
 		"Duplicate feature argument read_retries",
-		"Missing value for feature read_retries" },
+		"Missing value for feature read_retries",
+		"read_retries needs a value (read_retries=N)" },
 };
 
-/* The feature @word names, or -1. */
-static int ra_feature(const char *word)
+int remap_feature_find(const char *word)
 {
 	int k;
 
@@ -93,7 +96,7 @@ int remap_parse_features(unsigned int argc, char **argv, unsigned int first,
 	u64 v;
 
 	for (i = first; i < argc; i++) {
-		k = ra_empty(argv[i]) ? -1 : ra_feature(argv[i]);
+		k = ra_empty(argv[i]) ? -1 : remap_feature_find(argv[i]);
 		if (k < 0)
 			return ra_fail(error, "Unrecognised feature argument");
 		fi = &remap_feature_words[k];
@@ -423,16 +426,53 @@ static int ra_parse_identity(unsigned int argc, char **argv,
 	return 0;
 }
 
+/*
+ * The messages without arguments (@range NULL) and those that set one
+ * number from 0 to @max: the usage when the arguments are not that, the
+ * error when the number is not.
+ */
+static const struct {
+	const char *verb;
+	enum remap_msg_op op;
+	u64 max;
+	const char *usage, *range;
+} ra_simple[] = {
+	{ "clear", REMAP_MSG_CLEAR, 0, "Usage: clear (no arguments)", NULL },
+	{ "list", REMAP_MSG_LIST, 0, "Usage: list (no arguments)", NULL },
+	{ "stats", REMAP_MSG_STATS, 0, "Usage: stats (no arguments)", NULL },
+	{ "read_retries", REMAP_MSG_READ_RETRIES, REMAP_MAX_READ_RETRIES,
+	  "Usage: read_retries <n>",
+	  "read_retries must be a number from 0 to 16" },
+	{ "scrub_rate", REMAP_MSG_SCRUB_RATE, REMAP_MAX_SCRUB_RATE,
+	  "Usage: scrub_rate <KiB/s>",
+	  "scrub_rate must be a number from 0 to 16777216 (KiB/s, 0: unthrottled)" },
+	{ "scrub_slow_ms", REMAP_MSG_SCRUB_SLOW_MS, REMAP_MAX_SCRUB_SLOW_MS,
+	  "Usage: scrub_slow_ms <ms>",
+	  "scrub_slow_ms must be a number from 0 to 60000 (0: off)" },
+};
+
 int remap_parse_message(unsigned int argc, char **argv, u64 target_len,
 			struct remap_msg *m, const char **error)
 {
 	const char *verb;
+	size_t i;
 
 	memset(m, 0, sizeof(*m));
 
 	if (!argc || ra_empty(argv[0]))
 		return ra_fail(error, "Empty message");
 	verb = argv[0];
+
+	for (i = 0; i < sizeof(ra_simple) / sizeof(ra_simple[0]); i++) {
+		if (strcmp(verb, ra_simple[i].verb))
+			continue;
+		m->op = ra_simple[i].op;
+		if (!ra_simple[i].range)
+			return argc == 1 ? 0 : ra_fail(error, ra_simple[i].usage);
+		return ra_parse_value(argc, argv, ra_simple[i].max, m,
+				      ra_simple[i].usage, ra_simple[i].range,
+				      error);
+	}
 
 	if (!strcmp(verb, "remap")) {
 		m->op = REMAP_MSG_REMAP;
@@ -446,56 +486,17 @@ int remap_parse_message(unsigned int argc, char **argv, u64 target_len,
 				      "Usage: unremap <sector> [<nr_sectors>]",
 				      error);
 	}
-	if (!strcmp(verb, "clear")) {
-		m->op = REMAP_MSG_CLEAR;
-		return argc == 1 ? 0 :
-			ra_fail(error, "Usage: clear (no arguments)");
-	}
-	if (!strcmp(verb, "list")) {
-		m->op = REMAP_MSG_LIST;
-		return argc == 1 ? 0 :
-			ra_fail(error, "Usage: list (no arguments)");
-	}
 	if (!strcmp(verb, "remap_many")) {
 		m->op = REMAP_MSG_REMAP_MANY;
 		return ra_parse_many(argc, argv, target_len, m, error);
-	}
-	if (!strcmp(verb, "stats")) {
-		m->op = REMAP_MSG_STATS;
-		return argc == 1 ? 0 :
-			ra_fail(error, "Usage: stats (no arguments)");
 	}
 	if (!strcmp(verb, "auto_remap")) {
 		m->op = REMAP_MSG_AUTO_REMAP;
 		return ra_parse_onoff(argc, argv, m, error);
 	}
-	if (!strcmp(verb, "read_retries")) {
-		m->op = REMAP_MSG_READ_RETRIES;
-		if (argc != 2)
-			return ra_fail(error, "Usage: read_retries <n>");
-		if (remap_parse_u64(argv[1], &m->value) ||
-		    m->value > REMAP_MAX_READ_RETRIES)
-			return ra_fail(error,
-				       "read_retries must be a number from 0 to 16");
-		return 0;
-	}
 	if (!strcmp(verb, "scrub")) {
 		m->op = REMAP_MSG_SCRUB;
 		return ra_parse_scrub(argc, argv, target_len, m, error);
-	}
-	if (!strcmp(verb, "scrub_rate")) {
-		m->op = REMAP_MSG_SCRUB_RATE;
-		return ra_parse_value(argc, argv, REMAP_MAX_SCRUB_RATE, m,
-				      "Usage: scrub_rate <KiB/s>",
-				      "scrub_rate must be a number from 0 to 16777216 (KiB/s, 0: unthrottled)",
-				      error);
-	}
-	if (!strcmp(verb, "scrub_slow_ms")) {
-		m->op = REMAP_MSG_SCRUB_SLOW_MS;
-		return ra_parse_value(argc, argv, REMAP_MAX_SCRUB_SLOW_MS, m,
-				      "Usage: scrub_slow_ms <ms>",
-				      "scrub_slow_ms must be a number from 0 to 60000 (0: off)",
-				      error);
 	}
 	if (!strcmp(verb, "protect")) {
 		m->op = REMAP_MSG_PROTECT;
@@ -515,7 +516,7 @@ int remap_parse_message(unsigned int argc, char **argv, u64 target_len,
 	}
 	if (!strcmp(verb, "unprotect")) {
 		m->op = REMAP_MSG_UNPROTECT;
-		m->nr_sectors = 1;
+		m->nr_sectors = 1;	/* unit 0, as protect's */
 		return argc == 1 ? 0 :
 			ra_fail(error, "Usage: unprotect (no arguments)");
 	}

@@ -55,9 +55,14 @@ struct remap_feature_info {
 	bool value;		/* a number follows the word */
 	const char *dup;	/* the error when it is given twice */
 	const char *missing;	/* ... when its number is missing */
+	/* /etc/remaptab's error for "word=N" without N, or "word=" with one */
+	const char *tab_bad;
 };
 
 extern const struct remap_feature_info remap_feature_words[REMAP_NR_FEATURES];
+
+/* The feature @word names (enum remap_feature), or -1. */
+int remap_feature_find(const char *word);
 
 /*
  * The feature words argv[first .. argc) (their count already checked) into
