@@ -172,6 +172,7 @@ int remap_geometry_check(struct remap_geometry *g, const char **error)
 {
 	u32 lbs_sectors, unit, shift;
 	u64 lbs_mask, base;
+	size_t i;
 
 	if (!ra_is_pow2(g->main_lbs) || g->main_lbs < RA_SECTOR_SIZE)
 		return ra_fail(error,
@@ -209,18 +210,21 @@ int remap_geometry_check(struct remap_geometry *g, const char **error)
 
 	lbs_sectors = g->main_lbs >> REMAP_SECTOR_SHIFT;
 	lbs_mask = (u64)lbs_sectors - 1;
-	if (g->main_start & lbs_mask)
-		return ra_fail(error,
-			       "main_start not a multiple of the logical block size");
-	if (g->spare_start & lbs_mask)
-		return ra_fail(error,
-			       "spare_start not a multiple of the logical block size");
-	if (g->spare_len & lbs_mask)
-		return ra_fail(error,
-			       "spare_len not a multiple of the logical block size");
-	if (g->target_len & lbs_mask)
-		return ra_fail(error,
-			       "Target length not a multiple of the logical block size");
+	{
+		const struct {
+			u64 v;
+			const char *msg;
+		} aligned[] = {
+			{ g->main_start, "main_start not a multiple of the logical block size" },
+			{ g->spare_start, "spare_start not a multiple of the logical block size" },
+			{ g->spare_len, "spare_len not a multiple of the logical block size" },
+			{ g->target_len, "Target length not a multiple of the logical block size" },
+		};
+
+		for (i = 0; i < sizeof(aligned) / sizeof(aligned[0]); i++)
+			if (aligned[i].v & lbs_mask)
+				return ra_fail(error, aligned[i].msg);
+	}
 
 	if (g->main_start > g->main_dev_sectors ||
 	    g->target_len > g->main_dev_sectors - g->main_start)
