@@ -99,18 +99,22 @@ int cmd_options(const char *cmd, const char *usage, int argc, char **argv,
 	return -1;
 }
 
-int flag_opt(void *ctx, int c, const char *arg)
+bool set_flag(const char *letters, bool *const on[], int c)
 {
-	static const char letters[] = "jnwq";	/* struct flag_opts's order */
-	struct flag_opts *f = ctx;
-	bool *on[] = { &f->json, &f->no_speed, &f->wait, &f->quiet };
 	const char *p = c ? strchr(letters, c) : NULL;
 
+	if (p)
+		*on[p - letters] = true;
+	return p;
+}
+
+int flag_opt(void *ctx, int c, const char *arg)
+{
+	struct flag_opts *f = ctx;
+	bool *const on[] = { &f->json, &f->no_speed, &f->wait, &f->quiet };
+
 	(void)arg;
-	if (!p)
-		return OPT_NOT_HERE;
-	*on[p - letters] = true;
-	return -1;
+	return set_flag("jnwq", on, c) ? -1 : OPT_NOT_HERE;
 }
 
 /* The offline commands' options; @allowed says which this one takes. */

@@ -96,6 +96,12 @@ struct flag_opts {
 int flag_opt(void *ctx, int c, const char *arg);
 
 /*
+ * For an option callback: turn on *@on[i] when @c is @letters[i]; false
+ * when @c is none of @letters.
+ */
+bool set_flag(const char *letters, bool *const on[], int c);
+
+/*
  * The offline commands' options.  @allowed: the ones this command takes,
  * as letters (s: --spare-start, j: --json, r: --repair, f: --from,
  * F: --force).  -1 to go on, or an exit status.
