@@ -221,7 +221,7 @@ int remap_geometry_check(struct remap_geometry *g, const char **error)
 			{ g->target_len, "Target length not a multiple of the logical block size" },
 		};
 
-		for (i = 0; i < sizeof(aligned) / sizeof(aligned[0]); i++)
+		for (i = 0; i < ARRAY_SIZE(aligned); i++)
 			if (aligned[i].v & lbs_mask)
 				return ra_fail(error, aligned[i].msg);
 	}
@@ -467,7 +467,7 @@ int remap_parse_message(unsigned int argc, char **argv, u64 target_len,
 		return ra_fail(error, "Empty message");
 	verb = argv[0];
 
-	for (i = 0; i < sizeof(ra_simple) / sizeof(ra_simple[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(ra_simple); i++) {
 		if (strcmp(verb, ra_simple[i].verb))
 			continue;
 		m->op = ra_simple[i].op;

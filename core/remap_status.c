@@ -99,8 +99,6 @@ static const struct rs_word rs_status_words[] = {
 	{ REMAP_F_SPARE_EXHAUSTED, "ok", REMAP_W_OFF },
 };
 
-#define RS_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
 static bool rs_eq(const char *s, size_t len, const char *word)
 {
 	return strlen(word) == len && !memcmp(s, word, len);
@@ -110,14 +108,14 @@ static int rs_word(enum remap_field f, const char *s, size_t len, bool status,
 		   u64 *out)
 {
 	const struct rs_word *w = status ? rs_status_words : rs_words;
-	size_t n = status ? RS_ARRAY_SIZE(rs_status_words) :
-			    RS_ARRAY_SIZE(rs_words);
+	size_t n = status ? ARRAY_SIZE(rs_status_words) :
+			    ARRAY_SIZE(rs_words);
 	size_t i;
 
 	/* The metadata and scrub words are the same in both. */
 	if (status && (f == REMAP_F_METADATA || f == REMAP_F_SCRUB_STATE)) {
 		w = rs_words;
-		n = RS_ARRAY_SIZE(rs_words);
+		n = ARRAY_SIZE(rs_words);
 	}
 	for (i = 0; i < n; i++) {
 		if (w[i].f == f && rs_eq(s, len, w[i].word)) {
@@ -132,7 +130,7 @@ const char *remap_field_word(enum remap_field f, u64 v)
 {
 	size_t i;
 
-	for (i = 0; i < RS_ARRAY_SIZE(rs_words); i++)
+	for (i = 0; i < ARRAY_SIZE(rs_words); i++)
 		if (rs_words[i].f == f && rs_words[i].v == v)
 			return rs_words[i].word;
 	return NULL;
@@ -180,7 +178,7 @@ static const char *rs_word_str(enum remap_field f, u64 v, bool status)
 	size_t i;
 
 	if (status)
-		for (i = 0; i < RS_ARRAY_SIZE(rs_status_words); i++)
+		for (i = 0; i < ARRAY_SIZE(rs_status_words); i++)
 			if (rs_status_words[i].f == f &&
 			    rs_status_words[i].v == v)
 				return rs_status_words[i].word;

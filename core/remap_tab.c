@@ -102,7 +102,7 @@ static const struct rt_field_opt rt_fields[] = {
 	RT_OPT(protect, RT_FLAG, "protect takes no value"),
 };
 
-#define RT_NR_FIELDS (sizeof(rt_fields) / sizeof(rt_fields[0]))
+#define RT_NR_FIELDS ARRAY_SIZE(rt_fields)
 
 /*
  * Option @word (=@val) if it is one of rt_fields (@seen: which were
