@@ -57,98 +57,79 @@ int remap_parse_u64(const char *s, u64 *out)
 	return remap_parse_u64_n(s, strlen(s), out);
 }
 
-/*
- * The value after the keyword argv[*i] of a feature that takes one and
- * may be given once (@given: it was): *i is left on it.  NULL after the
- * error @dup or @missing.
- */
-static const char *ra_value(unsigned int argc, char **argv, unsigned int *i,
-			    bool given, const char *dup, const char *missing,
-			    const char **error)
+const struct remap_feature_info remap_feature_words[REMAP_NR_FEATURES] = {
+	[REMAP_FEAT_UNIT_SECTORS] = { "unit_sectors", true,
+		"Duplicate feature argument unit_sectors",
+		"Missing value for feature unit_sectors",
+		"unit_sectors needs a value (unit_sectors=N)" },
+	[REMAP_FEAT_VOLATILE] = { "volatile", false,
+		"Duplicate feature argument volatile", NULL,
+		"volatile and no_auto_remap take no value" },
+	[REMAP_FEAT_NO_AUTO_REMAP] = { "no_auto_remap", false,
+		"Duplicate feature argument no_auto_remap", NULL,
+		"volatile and no_auto_remap take no value" },
+	[REMAP_FEAT_READ_RETRIES] = { "read_retries", true,
+		"Duplicate feature argument read_retries",
+		"Missing value for feature read_retries",
+		"read_retries needs a value (read_retries=N)" },
+};
+
+int remap_feature_find(const char *word)
 {
-	if (given) {
-		ra_fail(error, dup);
-		return NULL;
-	}
-	if (*i + 1 >= argc) {
-		ra_fail(error, missing);
-		return NULL;
-	}
-	return argv[++(*i)];
-}
+	int k;
 
-/* "read_retries <n>": argv[*i] is the keyword; *i is left on the value. */
-static int ra_parse_retries(unsigned int argc, char **argv, unsigned int *i,
-			    struct remap_features *f, const char **error)
-{
-	const char *s = ra_value(argc, argv, i, f->read_retries_given,
-				 "Duplicate feature argument read_retries",
-				 "Missing value for feature read_retries",
-				 error);
-	u64 v;
-
-	if (!s)
-		return -EINVAL;
-	if (remap_parse_u64(s, &v) || v > REMAP_MAX_READ_RETRIES)
-		return ra_fail(error, "read_retries must be a number from 0 to 16");
-	f->read_retries = (u32)v;
-	f->read_retries_given = true;
-	return 0;
-}
-
-/* "unit_sectors <n>" at argv[*i]; *i is left on its value. */
-static int ra_parse_unit(unsigned int argc, char **argv, unsigned int *i,
-			 struct remap_features *f, const char **error)
-{
-	const char *s = ra_value(argc, argv, i, f->unit_sectors,
-				 "Duplicate feature argument unit_sectors",
-				 "Missing value for feature unit_sectors",
-				 error);
-	u64 v;
-
-	if (!s)
-		return -EINVAL;
-	if (remap_parse_u64(s, &v))
-		return ra_fail(error, "Invalid unit_sectors");
-	if (!ra_is_pow2(v) || v > REMAP_MAX_UNIT_SECTORS)
-		return ra_fail(error,
-			       "unit_sectors must be a power of two from 1 to 2048");
-	f->unit_sectors = (u32)v;
-	return 0;
+	for (k = 0; k < REMAP_NR_FEATURES; k++)
+		if (!strcmp(word, remap_feature_words[k].word))
+			return k;
+	return -1;
 }
 
 /* argv[first..argc): the feature words, already counted. */
 int remap_parse_features(unsigned int argc, char **argv, unsigned int first,
 			 struct remap_features *f, const char **error)
 {
+	bool seen[REMAP_NR_FEATURES] = { false };
+	const struct remap_feature_info *fi;
+	const char *s = NULL;
 	unsigned int i;
-	int r;
+	int k;
+	u64 v;
 
 	for (i = first; i < argc; i++) {
-		const char *word = argv[i];
-
-		if (ra_empty(word))
+		k = ra_empty(argv[i]) ? -1 : remap_feature_find(argv[i]);
+		if (k < 0)
 			return ra_fail(error, "Unrecognised feature argument");
-		if (!strcmp(word, "unit_sectors")) {
-			r = ra_parse_unit(argc, argv, &i, f, error);
-			if (r)
-				return r;
-		} else if (!strcmp(word, "volatile")) {
-			if (f->volatile_table)
+		fi = &remap_feature_words[k];
+		if (seen[k])
+			return ra_fail(error, fi->dup);
+		seen[k] = true;
+		if (fi->value) {
+			if (i + 1 >= argc)
+				return ra_fail(error, fi->missing);
+			s = argv[++i];
+		}
+		switch (k) {
+		case REMAP_FEAT_UNIT_SECTORS:
+			if (remap_parse_u64(s, &v))
+				return ra_fail(error, "Invalid unit_sectors");
+			if (!ra_is_pow2(v) || v > REMAP_MAX_UNIT_SECTORS)
 				return ra_fail(error,
-					       "Duplicate feature argument volatile");
+					       "unit_sectors must be a power of two from 1 to 2048");
+			f->unit_sectors = (u32)v;
+			break;
+		case REMAP_FEAT_VOLATILE:
 			f->volatile_table = true;
-		} else if (!strcmp(word, "no_auto_remap")) {
-			if (f->no_auto_remap)
-				return ra_fail(error,
-					       "Duplicate feature argument no_auto_remap");
+			break;
+		case REMAP_FEAT_NO_AUTO_REMAP:
 			f->no_auto_remap = true;
-		} else if (!strcmp(word, "read_retries")) {
-			r = ra_parse_retries(argc, argv, &i, f, error);
-			if (r)
-				return r;
-		} else {
-			return ra_fail(error, "Unrecognised feature argument");
+			break;
+		default:
+			if (remap_parse_u64(s, &v) || v > REMAP_MAX_READ_RETRIES)
+				return ra_fail(error,
+					       "read_retries must be a number from 0 to 16");
+			f->read_retries = (u32)v;
+			f->read_retries_given = true;
+			break;
 		}
 	}
 	return 0;
@@ -191,6 +172,7 @@ int remap_geometry_check(struct remap_geometry *g, const char **error)
 {
 	u32 lbs_sectors, unit, shift;
 	u64 lbs_mask, base;
+	size_t i;
 
 	if (!ra_is_pow2(g->main_lbs) || g->main_lbs < RA_SECTOR_SIZE)
 		return ra_fail(error,
@@ -228,18 +210,21 @@ int remap_geometry_check(struct remap_geometry *g, const char **error)
 
 	lbs_sectors = g->main_lbs >> REMAP_SECTOR_SHIFT;
 	lbs_mask = (u64)lbs_sectors - 1;
-	if (g->main_start & lbs_mask)
-		return ra_fail(error,
-			       "main_start not a multiple of the logical block size");
-	if (g->spare_start & lbs_mask)
-		return ra_fail(error,
-			       "spare_start not a multiple of the logical block size");
-	if (g->spare_len & lbs_mask)
-		return ra_fail(error,
-			       "spare_len not a multiple of the logical block size");
-	if (g->target_len & lbs_mask)
-		return ra_fail(error,
-			       "Target length not a multiple of the logical block size");
+	{
+		const struct {
+			u64 v;
+			const char *msg;
+		} aligned[] = {
+			{ g->main_start, "main_start not a multiple of the logical block size" },
+			{ g->spare_start, "spare_start not a multiple of the logical block size" },
+			{ g->spare_len, "spare_len not a multiple of the logical block size" },
+			{ g->target_len, "Target length not a multiple of the logical block size" },
+		};
+
+		for (i = 0; i < ARRAY_SIZE(aligned); i++)
+			if (aligned[i].v & lbs_mask)
+				return ra_fail(error, aligned[i].msg);
+	}
 
 	if (g->main_start > g->main_dev_sectors ||
 	    g->target_len > g->main_dev_sectors - g->main_start)
@@ -445,16 +430,53 @@ static int ra_parse_identity(unsigned int argc, char **argv,
 	return 0;
 }
 
+/*
+ * The messages without arguments (@range NULL) and those that set one
+ * number from 0 to @max: the usage when the arguments are not that, the
+ * error when the number is not.
+ */
+static const struct {
+	const char *verb;
+	enum remap_msg_op op;
+	u64 max;
+	const char *usage, *range;
+} ra_simple[] = {
+	{ "clear", REMAP_MSG_CLEAR, 0, "Usage: clear (no arguments)", NULL },
+	{ "list", REMAP_MSG_LIST, 0, "Usage: list (no arguments)", NULL },
+	{ "stats", REMAP_MSG_STATS, 0, "Usage: stats (no arguments)", NULL },
+	{ "read_retries", REMAP_MSG_READ_RETRIES, REMAP_MAX_READ_RETRIES,
+	  "Usage: read_retries <n>",
+	  "read_retries must be a number from 0 to 16" },
+	{ "scrub_rate", REMAP_MSG_SCRUB_RATE, REMAP_MAX_SCRUB_RATE,
+	  "Usage: scrub_rate <KiB/s>",
+	  "scrub_rate must be a number from 0 to 16777216 (KiB/s, 0: unthrottled)" },
+	{ "scrub_slow_ms", REMAP_MSG_SCRUB_SLOW_MS, REMAP_MAX_SCRUB_SLOW_MS,
+	  "Usage: scrub_slow_ms <ms>",
+	  "scrub_slow_ms must be a number from 0 to 60000 (0: off)" },
+};
+
 int remap_parse_message(unsigned int argc, char **argv, u64 target_len,
 			struct remap_msg *m, const char **error)
 {
 	const char *verb;
+	size_t i;
 
 	memset(m, 0, sizeof(*m));
 
 	if (!argc || ra_empty(argv[0]))
 		return ra_fail(error, "Empty message");
 	verb = argv[0];
+
+	for (i = 0; i < ARRAY_SIZE(ra_simple); i++) {
+		if (strcmp(verb, ra_simple[i].verb))
+			continue;
+		m->op = ra_simple[i].op;
+		if (!ra_simple[i].range)
+			return argc == 1 ? 0 : ra_fail(error, ra_simple[i].usage);
+		return ra_parse_value(argc, argv, ra_simple[i].max, m,
+				      ra_simple[i].usage, ra_simple[i].range,
+				      error);
+	}
 
 	if (!strcmp(verb, "remap")) {
 		m->op = REMAP_MSG_REMAP;
@@ -468,56 +490,17 @@ int remap_parse_message(unsigned int argc, char **argv, u64 target_len,
 				      "Usage: unremap <sector> [<nr_sectors>]",
 				      error);
 	}
-	if (!strcmp(verb, "clear")) {
-		m->op = REMAP_MSG_CLEAR;
-		return argc == 1 ? 0 :
-			ra_fail(error, "Usage: clear (no arguments)");
-	}
-	if (!strcmp(verb, "list")) {
-		m->op = REMAP_MSG_LIST;
-		return argc == 1 ? 0 :
-			ra_fail(error, "Usage: list (no arguments)");
-	}
 	if (!strcmp(verb, "remap_many")) {
 		m->op = REMAP_MSG_REMAP_MANY;
 		return ra_parse_many(argc, argv, target_len, m, error);
-	}
-	if (!strcmp(verb, "stats")) {
-		m->op = REMAP_MSG_STATS;
-		return argc == 1 ? 0 :
-			ra_fail(error, "Usage: stats (no arguments)");
 	}
 	if (!strcmp(verb, "auto_remap")) {
 		m->op = REMAP_MSG_AUTO_REMAP;
 		return ra_parse_onoff(argc, argv, m, error);
 	}
-	if (!strcmp(verb, "read_retries")) {
-		m->op = REMAP_MSG_READ_RETRIES;
-		if (argc != 2)
-			return ra_fail(error, "Usage: read_retries <n>");
-		if (remap_parse_u64(argv[1], &m->value) ||
-		    m->value > REMAP_MAX_READ_RETRIES)
-			return ra_fail(error,
-				       "read_retries must be a number from 0 to 16");
-		return 0;
-	}
 	if (!strcmp(verb, "scrub")) {
 		m->op = REMAP_MSG_SCRUB;
 		return ra_parse_scrub(argc, argv, target_len, m, error);
-	}
-	if (!strcmp(verb, "scrub_rate")) {
-		m->op = REMAP_MSG_SCRUB_RATE;
-		return ra_parse_value(argc, argv, REMAP_MAX_SCRUB_RATE, m,
-				      "Usage: scrub_rate <KiB/s>",
-				      "scrub_rate must be a number from 0 to 16777216 (KiB/s, 0: unthrottled)",
-				      error);
-	}
-	if (!strcmp(verb, "scrub_slow_ms")) {
-		m->op = REMAP_MSG_SCRUB_SLOW_MS;
-		return ra_parse_value(argc, argv, REMAP_MAX_SCRUB_SLOW_MS, m,
-				      "Usage: scrub_slow_ms <ms>",
-				      "scrub_slow_ms must be a number from 0 to 60000 (0: off)",
-				      error);
 	}
 	if (!strcmp(verb, "protect")) {
 		m->op = REMAP_MSG_PROTECT;
@@ -537,7 +520,7 @@ int remap_parse_message(unsigned int argc, char **argv, u64 target_len,
 	}
 	if (!strcmp(verb, "unprotect")) {
 		m->op = REMAP_MSG_UNPROTECT;
-		m->nr_sectors = 1;
+		m->nr_sectors = 1;	/* unit 0, as protect's */
 		return argc == 1 ? 0 :
 			ra_fail(error, "Usage: unprotect (no arguments)");
 	}

@@ -37,6 +37,34 @@ struct remap_features {
 };
 
 /*
+ * The feature words of the table line, in the order "dmsetup table"
+ * writes them.  remap_feature_words[] is the list of them; a unit test
+ * checks remap_create_safe.sh's words (it builds the table line in shell)
+ * and docs/dm-remap.rst's order against it.
+ */
+enum remap_feature {
+	REMAP_FEAT_UNIT_SECTORS,	/* unit_sectors <n> */
+	REMAP_FEAT_VOLATILE,		/* volatile */
+	REMAP_FEAT_NO_AUTO_REMAP,	/* no_auto_remap */
+	REMAP_FEAT_READ_RETRIES,	/* read_retries <n> */
+	REMAP_NR_FEATURES
+};
+
+struct remap_feature_info {
+	const char *word;
+	bool value;		/* a number follows the word */
+	const char *dup;	/* the error when it is given twice */
+	const char *missing;	/* ... when its number is missing */
+	/* /etc/remaptab's error for "word=N" without N, or "word=" with one */
+	const char *tab_bad;
+};
+
+extern const struct remap_feature_info remap_feature_words[REMAP_NR_FEATURES];
+
+/* The feature @word names (enum remap_feature), or -1. */
+int remap_feature_find(const char *word);
+
+/*
  * The feature words argv[first .. argc) (their count already checked) into
  * *f, which the caller has zeroed (read_retries set to its default).  The
  * one parser of them: the table line's and /etc/remaptab's (remap_tab.h).

@@ -63,6 +63,12 @@ const struct remap_field_info remap_fields[REMAP_NR_FIELDS] = {
 		"units the scrubber found unreadable and made pending" },
 	[REMAP_F_SCRUB_META_REPAIRED] = { "scrub_meta_repaired", -1, false,
 		"metadata block copies the scrubber rewrote from the good copy" },
+	[REMAP_F_SCRUB_RATE] = { "scrub_rate", -1, false,
+		"scrubber's rate cap in KiB/s, 0 for none" },
+	[REMAP_F_SCRUB_SLOW_MS] = { "scrub_slow_ms", -1, false,
+		"scrub read time in ms above which a unit is weak, 0 for off" },
+	[REMAP_F_PROTECTED_UNITS] = { "protected_units", -1, false,
+		"units protected, their raw main-device copies the member signature" },
 };
 
 /* The words a WORD field takes, in the status line and in stats. */
@@ -93,8 +99,6 @@ static const struct rs_word rs_status_words[] = {
 	{ REMAP_F_SPARE_EXHAUSTED, "ok", REMAP_W_OFF },
 };
 
-#define RS_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
 static bool rs_eq(const char *s, size_t len, const char *word)
 {
 	return strlen(word) == len && !memcmp(s, word, len);
@@ -104,14 +108,14 @@ static int rs_word(enum remap_field f, const char *s, size_t len, bool status,
 		   u64 *out)
 {
 	const struct rs_word *w = status ? rs_status_words : rs_words;
-	size_t n = status ? RS_ARRAY_SIZE(rs_status_words) :
-			    RS_ARRAY_SIZE(rs_words);
+	size_t n = status ? ARRAY_SIZE(rs_status_words) :
+			    ARRAY_SIZE(rs_words);
 	size_t i;
 
 	/* The metadata and scrub words are the same in both. */
 	if (status && (f == REMAP_F_METADATA || f == REMAP_F_SCRUB_STATE)) {
 		w = rs_words;
-		n = RS_ARRAY_SIZE(rs_words);
+		n = ARRAY_SIZE(rs_words);
 	}
 	for (i = 0; i < n; i++) {
 		if (w[i].f == f && rs_eq(s, len, w[i].word)) {
@@ -126,7 +130,7 @@ const char *remap_field_word(enum remap_field f, u64 v)
 {
 	size_t i;
 
-	for (i = 0; i < RS_ARRAY_SIZE(rs_words); i++)
+	for (i = 0; i < ARRAY_SIZE(rs_words); i++)
 		if (rs_words[i].f == f && rs_words[i].v == v)
 			return rs_words[i].word;
 	return NULL;
@@ -149,10 +153,10 @@ int remap_field_by_key(const char *key, size_t len)
 	return -1;
 }
 
-int remap_stats_number(const char *stats, const char *key, u64 *out)
+int remap_stats_field(const char *stats, enum remap_field f, u64 *out)
 {
+	const char *key = remap_fields[f].key, *p = stats, *end;
 	size_t klen = strlen(key);
-	const char *p = stats, *end;
 
 	while (*p) {
 		end = strchr(p, '\n');
@@ -160,9 +164,9 @@ int remap_stats_number(const char *stats, const char *key, u64 *out)
 			end = p + strlen(p);
 		if ((size_t)(end - p) > klen && !strncmp(p, key, klen) &&
 		    p[klen] == ' ')
-			return remap_parse_u64_n(p + klen + 1,
+			return remap_field_parse(f, p + klen + 1,
 						 (size_t)(end - p) - klen - 1,
-						 out) ? -EINVAL : 0;
+						 false, out) ? -EINVAL : 0;
 		p = *end ? end + 1 : end;
 	}
 	return -ENOENT;
@@ -174,7 +178,7 @@ static const char *rs_word_str(enum remap_field f, u64 v, bool status)
 	size_t i;
 
 	if (status)
-		for (i = 0; i < RS_ARRAY_SIZE(rs_status_words); i++)
+		for (i = 0; i < ARRAY_SIZE(rs_status_words); i++)
 			if (rs_status_words[i].f == f &&
 			    rs_status_words[i].v == v)
 				return rs_status_words[i].word;

@@ -19,11 +19,15 @@
 #include "remap_types.h"
 
 /*
- * The fields, in the order remapctl prints them.  remap_fields[] (in
- * remap_status.c) gives each its key, its position in the status line
- * (-1 for spare_free and read_retries, which only stats has; spare_used
- * and spare_units share position 2, "<used>/<total>"), whether it is a
- * WORD (one of a few words, kept as a REMAP_W_* number) and a description.
+ * The fields, in the order remapctl prints them and stats writes them.
+ * remap_fields[] (in remap_status.c) gives each its key, its position in
+ * the status line (-1 for the fields only stats has: spare_free,
+ * read_retries, scrub_meta_repaired and the last three, the scrubber's
+ * two settings and the protected units; spare_used and spare_units share
+ * position 2, "<used>/<total>"), whether it is a WORD (one of a few words,
+ * kept as a REMAP_W_* number) and a description.  A tool reading the
+ * status line never has the stats-only fields (->have false) but
+ * spare_free, which it computes.
  */
 enum remap_field {
 	REMAP_F_UNIT_SECTORS,
@@ -54,6 +58,9 @@ enum remap_field {
 	REMAP_F_SCRUB_WEAK,
 	REMAP_F_SCRUB_PENDING,
 	REMAP_F_SCRUB_META_REPAIRED,
+	REMAP_F_SCRUB_RATE,
+	REMAP_F_SCRUB_SLOW_MS,
+	REMAP_F_PROTECTED_UNITS,
 	REMAP_NR_FIELDS
 };
 
@@ -128,12 +135,12 @@ int remap_field_parse(enum remap_field f, const char *s, size_t len, bool line,
 int remap_field_by_key(const char *key, size_t len);
 
 /*
- * The number on the line "<@key> <number>" of a stats answer @stats, for
- * any key, the table's or the stats-only ones after it (scrub_rate,
- * scrub_slow_ms, protected_units).  0 and *@out; -ENOENT when no line has
- * that key; -EINVAL when its value is not a decimal number.
+ * Field @f's value in a stats answer @stats (the line "<key> <value>"
+ * with remap_fields[@f].key), as remap_field_parse() reads it.  0 and
+ * *@out; -ENOENT when no line has that key; -EINVAL when its value is
+ * malformed.
  */
-int remap_stats_number(const char *stats, const char *key, u64 *out);
+int remap_stats_field(const char *stats, enum remap_field f, u64 *out);
 
 /*
  * A WORD field's value as the stats message writes it ("ok", "on",

@@ -76,16 +76,65 @@ static bool rt_path_ok(const char *p)
 	return true;
 }
 
-/* "key=N" options: the sector values. */
-static int rt_sectors(char *val, u64 *out, bool *seen, bool nonzero,
-		      const char *dup, const char *bad, const char **error)
+/*
+ * The options that set a field of struct remap_tab_entry: "key=N", a
+ * number of sectors (above 0 for RT_NONZERO), or "key" alone, a flag;
+ * the errors when one is given twice (@dup) or with a wrong value (@bad).
+ */
+enum rt_kind { RT_SECTORS, RT_NONZERO, RT_FLAG };
+
+struct rt_field_opt {
+	const char *key;
+	size_t off;
+	enum rt_kind kind;
+	const char *dup, *bad;
+};
+
+#define RT_OPT(k, kind, bad) { #k, offsetof(struct remap_tab_entry, k), kind, \
+	"Duplicate option " #k, bad }
+
+static const struct rt_field_opt rt_fields[] = {
+	RT_OPT(main_start, RT_SECTORS, "main_start needs a number of sectors (main_start=N)"),
+	RT_OPT(spare_start, RT_SECTORS, "spare_start needs a number of sectors (spare_start=N)"),
+	RT_OPT(spare_len, RT_NONZERO, "spare_len needs a number of sectors above 0 (spare_len=N)"),
+	RT_OPT(len, RT_NONZERO, "len needs a number of sectors above 0 (len=N)"),
+	RT_OPT(noauto, RT_FLAG, "noauto takes no value"),
+	RT_OPT(protect, RT_FLAG, "protect takes no value"),
+};
+
+#define RT_NR_FIELDS ARRAY_SIZE(rt_fields)
+
+/*
+ * Option @word (=@val) if it is one of rt_fields (@seen: which were
+ * given): 0 or -EINVAL; 1 if it is none of them.
+ */
+static int rt_option(struct remap_tab_entry *e, const char *word, char *val,
+		     bool *seen, const char **error)
 {
-	if (*seen)
-		return rt_fail(error, dup);
-	if (!val || remap_parse_u64(val, out) || (nonzero && !*out))
-		return rt_fail(error, bad);
-	*seen = true;
-	return 0;
+	const struct rt_field_opt *o;
+	void *field;
+	size_t i;
+
+	for (i = 0; i < RT_NR_FIELDS; i++) {
+		o = &rt_fields[i];
+		if (strcmp(word, o->key))
+			continue;
+		field = (char *)e + o->off;
+		if (o->kind == RT_FLAG && val)
+			return rt_fail(error, o->bad);
+		if (seen[i])
+			return rt_fail(error, o->dup);
+		seen[i] = true;
+		if (o->kind == RT_FLAG) {
+			*(bool *)field = true;
+			return 0;
+		}
+		if (!val || remap_parse_u64(val, field) ||
+		    (o->kind == RT_NONZERO && !*(u64 *)field))
+			return rt_fail(error, o->bad);
+		return 0;
+	}
+	return 1;
 }
 
 static int rt_feature(struct remap_tab_entry *e, char *key, char *val,
@@ -102,9 +151,9 @@ static int rt_feature(struct remap_tab_entry *e, char *key, char *val,
 static int rt_options(char *opts, struct remap_tab_entry *e,
 		      const char **error)
 {
-	bool seen_ms = false, seen_ss = false, seen_sl = false, seen_len = false;
+	bool seen[RT_NR_FIELDS] = { false };
 	char *p = opts;
-	int r;
+	int r, k;
 
 	if (!strcmp(opts, "-") || !strcmp(opts, "defaults"))
 		return 0;
@@ -127,57 +176,20 @@ static int rt_options(char *opts, struct remap_tab_entry *e,
 			val = eq + 1;
 		}
 
-		if (!strcmp(word, "main_start")) {
-			r = rt_sectors(val, &e->main_start, &seen_ms, false,
-				       "Duplicate option main_start",
-				       "main_start needs a number of sectors (main_start=N)",
-				       error);
-		} else if (!strcmp(word, "spare_start")) {
-			r = rt_sectors(val, &e->spare_start, &seen_ss, false,
-				       "Duplicate option spare_start",
-				       "spare_start needs a number of sectors (spare_start=N)",
-				       error);
-		} else if (!strcmp(word, "spare_len")) {
-			r = rt_sectors(val, &e->spare_len, &seen_sl, true,
-				       "Duplicate option spare_len",
-				       "spare_len needs a number of sectors above 0 (spare_len=N)",
-				       error);
-		} else if (!strcmp(word, "len")) {
-			r = rt_sectors(val, &e->len, &seen_len, true,
-				       "Duplicate option len",
-				       "len needs a number of sectors above 0 (len=N)",
-				       error);
-		} else if (!strcmp(word, "unit_sectors") ||
-			   !strcmp(word, "read_retries")) {
-			if (!val || !*val)
-				return rt_fail(error, !strcmp(word, "unit_sectors") ?
-					       "unit_sectors needs a value (unit_sectors=N)" :
-					       "read_retries needs a value (read_retries=N)");
-			r = rt_feature(e, word, val, error);
-		} else if (!strcmp(word, "volatile") ||
-			   !strcmp(word, "no_auto_remap")) {
-			if (val)
-				return rt_fail(error, "volatile and no_auto_remap take no value");
-			r = rt_feature(e, word, NULL, error);
-		} else if (!strcmp(word, "noauto")) {
-			if (val)
-				return rt_fail(error, "noauto takes no value");
-			if (e->noauto)
-				return rt_fail(error, "Duplicate option noauto");
-			e->noauto = true;
-			r = 0;
-		} else if (!strcmp(word, "protect")) {
-			if (val)
-				return rt_fail(error, "protect takes no value");
-			if (e->protect)
-				return rt_fail(error, "Duplicate option protect");
-			e->protect = true;
-			r = 0;
-		} else if (!strcmp(word, "defaults")) {
-			return rt_fail(error, "defaults cannot be combined with other options");
-		} else {
-			return rt_fail(error, "Unknown option");
-		}
+		r = rt_option(e, word, val, seen, error);
+		if (r < 0)
+			return r;
+		if (!r)
+			continue;
+		k = remap_feature_find(word);
+		if (k < 0)
+			return rt_fail(error, strcmp(word, "defaults") ?
+				       "Unknown option" :
+				       "defaults cannot be combined with other options");
+		/* "word=N" for a feature with a value, "word" for the others */
+		if (remap_feature_words[k].value ? !val || !*val : !!val)
+			return rt_fail(error, remap_feature_words[k].tab_bad);
+		r = rt_feature(e, word, val, error);
 		if (r)
 			return r;
 	}

@@ -43,6 +43,9 @@ typedef int64_t s64;
 #ifndef BITS_PER_LONG
 #define BITS_PER_LONG ((int)(sizeof(long) * CHAR_BIT))
 #endif
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
 /* A store others may read without the lock (the module's READ_ONCE). */
 #define WRITE_ONCE(x, val) __atomic_store_n(&(x), (val), __ATOMIC_RELAXED)
 #endif /* __KERNEL__ */

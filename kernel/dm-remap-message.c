@@ -165,24 +165,18 @@ void remap_status_get(struct remap_c *rc, struct remap_status *s)
 	v[REMAP_F_SCRUB_WEAK] = ck.weak;
 	v[REMAP_F_SCRUB_PENDING] = ck.pending;
 	v[REMAP_F_SCRUB_META_REPAIRED] = ck.meta_repaired;
+	v[REMAP_F_SCRUB_RATE] = READ_ONCE(st->scrub.rate);
+	v[REMAP_F_SCRUB_SLOW_MS] = READ_ONCE(st->scrub.slow_ms);
+	v[REMAP_F_PROTECTED_UNITS] = remap_protected_units(st);
 }
 
-/*
- * "stats": every field of core's table, one "<key> <value>" line each,
- * then the scrubber's two settings and the protected units (stats only).
- */
+/* "stats": every field of core's table, one "<key> <value>" line each. */
 static int remap_stats(struct remap_c *rc, char *result, unsigned int maxlen)
 {
-	struct remap_state *st = rc->st;
 	struct remap_status s;
-	unsigned int sz;
 
 	remap_status_get(rc, &s);
-	sz = remap_status_format(&s, false, result, maxlen);
-	DMEMIT("scrub_rate %u\n", READ_ONCE(st->scrub.rate));
-	DMEMIT("scrub_slow_ms %u\n", READ_ONCE(st->scrub.slow_ms));
-	DMEMIT("protected_units %llu\n",
-	       (unsigned long long)remap_protected_units(st));
+	remap_status_format(&s, false, result, maxlen);
 	return 1;
 }
 

@@ -195,6 +195,24 @@ static int remap_protect_may(struct remap_state *st, const char *verb)
 	return 0;
 }
 
+/*
+ * Take st->lock for a change of the protection, with no I/O reclaim
+ * (*@noio, for remap_protect_unlock()), and say whether it may be made.
+ */
+static int remap_protect_lock(struct remap_state *st, const char *verb,
+			      unsigned int *noio)
+{
+	mutex_lock(&st->lock);
+	*noio = memalloc_noio_save();
+	return remap_protect_may(st, verb);
+}
+
+static void remap_protect_unlock(struct remap_state *st, unsigned int noio)
+{
+	memalloc_noio_restore(noio);
+	mutex_unlock(&st->lock);
+}
+
 int remap_protect(struct remap_c *rc, u64 head_sectors, u64 tail_sectors)
 {
 	struct remap_state *st = rc->st;
@@ -238,9 +256,7 @@ int remap_protect(struct remap_c *rc, u64 head_sectors, u64 tail_sectors)
 		return r;
 	}
 
-	mutex_lock(&st->lock);
-	noio = memalloc_noio_save();
-	r = remap_protect_may(st, "protect");
+	r = remap_protect_lock(st, "protect", &noio);
 	if (r)
 		goto out;
 	t = rcu_dereference_protected(st->table, lockdep_is_held(&st->lock));
@@ -265,8 +281,7 @@ int remap_protect(struct remap_c *rc, u64 head_sectors, u64 tail_sectors)
 		       name, p.head, p.tail, (unsigned long long)p.tail_first,
 		       (unsigned long long)added);
 out:
-	memalloc_noio_restore(noio);
-	mutex_unlock(&st->lock);
+	remap_protect_unlock(st, noio);
 	return r;
 }
 
@@ -284,9 +299,7 @@ int remap_unprotect(struct remap_c *rc)
 	u64 miss;
 	int r;
 
-	mutex_lock(&st->lock);
-	noio = memalloc_noio_save();
-	r = remap_protect_may(st, "unprotect");
+	r = remap_protect_lock(st, "unprotect", &noio);
 	if (r)
 		goto out;
 	remap_meta_get_protect(st->meta, &p, NULL);
@@ -330,8 +343,7 @@ int remap_unprotect(struct remap_c *rc)
 	if (r)
 		DMERR("%s: unprotect: superblock write failed: %d", name, r);
 out:
-	memalloc_noio_restore(noio);
-	mutex_unlock(&st->lock);
+	remap_protect_unlock(st, noio);
 	kvfree(e);
 	if (r)
 		return r;

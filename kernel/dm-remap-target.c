@@ -179,6 +179,7 @@ static int remap_preresume(struct dm_target *ti)
 static void remap_emit_table(struct remap_c *rc, char *result,
 			     unsigned int maxlen)
 {
+	const struct remap_feature_info *w = remap_feature_words;
 	struct remap_state *st = rc->st;
 	unsigned int retries = READ_ONCE(rc->read_retries);
 	bool no_auto = !READ_ONCE(rc->auto_remap);
@@ -193,14 +194,16 @@ static void remap_emit_table(struct remap_c *rc, char *result,
 	    (retries_set ? 2 : 0);
 	if (n)
 		DMEMIT(" %u", n);
+	/* The words of core's table, in its order. */
 	if (rc->unit_sectors_given)
-		DMEMIT(" unit_sectors %u", st->unit_sectors);
+		DMEMIT(" %s %u", w[REMAP_FEAT_UNIT_SECTORS].word,
+		       st->unit_sectors);
 	if (rc->volatile_table)
-		DMEMIT(" volatile");
+		DMEMIT(" %s", w[REMAP_FEAT_VOLATILE].word);
 	if (no_auto)
-		DMEMIT(" no_auto_remap");
+		DMEMIT(" %s", w[REMAP_FEAT_NO_AUTO_REMAP].word);
 	if (retries_set)
-		DMEMIT(" read_retries %u", retries);
+		DMEMIT(" %s %u", w[REMAP_FEAT_READ_RETRIES].word, retries);
 }
 
 /* The table goes live (or a suspend failed): the scrubber goes on. */

@@ -213,12 +213,27 @@ static void fuzz_message(unsigned int argc, char **argv, u64 len)
 		break;
 	case REMAP_MSG_CLEAR:
 		CHECK(argc == 1 && !strcmp(argv[0], "clear"));
+		CHECK(m.nr_sectors == 0);
 		break;
 	case REMAP_MSG_LIST:
 		CHECK(argc == 1 && !strcmp(argv[0], "list"));
+		CHECK(m.nr_sectors == 0);
 		break;
 	case REMAP_MSG_STATS:
 		CHECK(argc == 1 && !strcmp(argv[0], "stats"));
+		CHECK(m.nr_sectors == 0);
+		break;
+	case REMAP_MSG_PROTECT:
+		/* head and tail sectors; the unit range is unit 0 */
+		CHECK(argc == 3 && !strcmp(argv[0], "protect"));
+		CHECK(ref_parse_u64(argv[1], &v) && v == m.sector && v <= len);
+		CHECK(ref_parse_u64(argv[2], &v) && v == m.value && v <= len);
+		CHECK(m.sector || m.value);
+		CHECK(m.nr_sectors == 1);
+		break;
+	case REMAP_MSG_UNPROTECT:
+		CHECK(argc == 1 && !strcmp(argv[0], "unprotect"));
+		CHECK(m.nr_sectors == 1);
 		break;
 	case REMAP_MSG_REMAP_MANY:
 		CHECK(!strcmp(argv[0], "remap_many"));

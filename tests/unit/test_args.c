@@ -1047,6 +1047,88 @@ static void test_msg_identity(void **state)
 	msg_fails(ARGC(longw), longw, 100, "identity string too long");
 }
 
+/* ---- the feature words elsewhere ---- */
+
+/* @s with every run of blanks and newlines made one space; malloc'd. */
+static char *one_space(const char *s)
+{
+	char *out = xmalloc(strlen(s) + 1), *o = out;
+
+	for (; *s; s++) {
+		if (*s == ' ' || *s == '\t' || *s == '\n') {
+			if (o > out && o[-1] != ' ')
+				*o++ = ' ';
+			continue;
+		}
+		*o++ = *s;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* Append core's feature words to @buf: @pre word [ <n>] @post each. */
+static void feature_list(char *buf, size_t len, const char *pre,
+			 const char *post, const char *sep)
+{
+	size_t n = strlen(buf);
+	int k;
+
+	for (k = 0; k < REMAP_NR_FEATURES; k++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s%s%s%s",
+				      k ? sep : "", pre,
+				      remap_feature_words[k].word,
+				      remap_feature_words[k].value ? " <n>" : "",
+				      post);
+}
+
+/*
+ * remap_create_safe.sh builds the table line's features in shell (it
+ * needs nothing but dmsetup and coreutils, so not remapctl): the words
+ * its FEATURES+=(...) lines add, in their order, each with a value or
+ * not, are core's table; so is the list its --help shows.  And
+ * docs/dm-remap.rst gives the order "dmsetup table" writes them in.
+ */
+static void test_feature_words_elsewhere(void **state)
+{
+	char *sh = read_tree_file("remap_create_safe.sh");
+	char *doc = read_tree_file("docs/dm-remap.rst");
+	char *sh1 = one_space(sh), *doc1 = one_space(doc);
+	char want[512] = "", got[512] = "";
+	const char *p = sh, *end;
+	size_t n = 0;
+
+	(void)state;
+	feature_list(want, sizeof(want), "", "", "|");
+	while ((p = strstr(p, "FEATURES+=("))) {
+		p += strlen("FEATURES+=(");
+		end = strchr(p, ')');
+		assert_non_null(end);
+		/* "word" or "word "$VALUE"": the value is " <n>". */
+		n += (size_t)snprintf(got + n, sizeof(got) - n, "%s%.*s%s",
+				      n ? "|" : "",
+				      (int)strcspn(p, " )"), p,
+				      memchr(p, '$', (size_t)(end - p)) ?
+				      " <n>" : "");
+		p = end;
+	}
+	assert_string_equal(got, want);
+
+	strcpy(want, "[<#features> ");
+	feature_list(want, sizeof(want), "[", "]", " ");
+	strcat(want, "]");
+	if (!strstr(sh1, want))
+		fail_msg("remap_create_safe.sh --help does not show %s", want);
+
+	strcpy(want, "in the order ");
+	feature_list(want, sizeof(want), "``", "``", ", ");
+	if (!strstr(doc1, want))
+		fail_msg("docs/dm-remap.rst does not say %s", want);
+	free(sh);
+	free(doc);
+	free(sh1);
+	free(doc1);
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_msg_identity),
 	cmocka_unit_test(test_msg_scrub),
@@ -1084,6 +1166,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_msg_arity),
 	cmocka_unit_test(test_msg_numbers),
 	cmocka_unit_test(test_msg_bounds),
+	cmocka_unit_test(test_feature_words_elsewhere),
 };
 
 TEST_MAIN(tests)

@@ -46,6 +46,37 @@ static inline void *xmalloc(size_t n)
 	return p;
 }
 
+/*
+ * A text file of the source tree (@path relative to its top, TOP_DIR,
+ * which the Makefile defines), NUL-terminated; fails the test if it
+ * cannot be read.  For the checks that a document and the code agree.
+ */
+#ifdef TOP_DIR
+static inline char *read_tree_file(const char *path)
+{
+	char full[4096];
+	size_t n = 0, cap = 4096;
+	char *buf = xmalloc(cap);
+	FILE *f;
+
+	snprintf(full, sizeof(full), "%s/%s", TOP_DIR, path);
+	f = fopen(full, "r");
+	if (!f)
+		fail_msg("cannot open %s", full);
+	for (;;) {
+		n += fread(buf + n, 1, cap - n - 1, f);
+		if (n < cap - 1)
+			break;
+		cap *= 2;
+		buf = realloc(buf, cap);
+		assert_non_null(buf);
+	}
+	fclose(f);
+	buf[n] = '\0';
+	return buf;
+}
+#endif
+
 #define TEST_MAIN(tests)						\
 int main(void)								\
 {									\

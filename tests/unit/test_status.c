@@ -146,35 +146,41 @@ static void test_stats(void **state)
 	assert_int_equal(remap_status_parse_stats("", &s), 0);
 }
 
-/* One number of a stats answer, by key, the stats-only keys included. */
-static void test_stats_number(void **state)
+/* One field of a stats answer, the stats-only ones included. */
+static void test_stats_field(void **state)
 {
 	static const char *const st =
-		"unit_sectors 8\nspare_used 5\nmetadata ok\n"
-		"scrub_rate 65536\nprotected_units 512";
+		"unit_sectors 8\nspare_used 5\nmetadata failed\n"
+		"scrub_rate 65536\nscrub_slow_ms\nread_retries 3x\n"
+		"pending_units 18446744073709551616\nprotected_units 512";
 	u64 v = 99;
 
 	(void)state;
-	assert_int_equal(remap_stats_number(st, "unit_sectors", &v), 0);
+	assert_int_equal(remap_stats_field(st, REMAP_F_UNIT_SECTORS, &v), 0);
 	assert_int_equal(v, 8);
-	assert_int_equal(remap_stats_number(st, "scrub_rate", &v), 0);
+	assert_int_equal(remap_stats_field(st, REMAP_F_SCRUB_RATE, &v), 0);
 	assert_int_equal(v, 65536);
 	/* The last line without its newline. */
-	assert_int_equal(remap_stats_number(st, "protected_units", &v), 0);
+	assert_int_equal(remap_stats_field(st, REMAP_F_PROTECTED_UNITS, &v), 0);
 	assert_int_equal(v, 512);
-	/* A key that is a prefix of another, or absent: not found. */
-	assert_int_equal(remap_stats_number(st, "spare", &v), -ENOENT);
-	assert_int_equal(remap_stats_number(st, "protected", &v), -ENOENT);
-	assert_int_equal(remap_stats_number("", "spare_used", &v), -ENOENT);
-	/* A word, an empty value, trailing junk: not a number. */
-	assert_int_equal(remap_stats_number(st, "metadata", &v), -EINVAL);
-	assert_int_equal(remap_stats_number("a \n", "a", &v), -EINVAL);
-	assert_int_equal(remap_stats_number("a 5x\n", "a", &v), -EINVAL);
-	assert_int_equal(remap_stats_number("a 18446744073709551616\n", "a", &v),
-			 -EINVAL);
-	/* A line "a" alone is not "a <number>". */
-	assert_int_equal(remap_stats_number("a\na 3\n", "a", &v), 0);
+	/* A WORD field: its word's value. */
+	assert_int_equal(remap_stats_field(st, REMAP_F_METADATA, &v), 0);
+	assert_int_equal(v, REMAP_W_META_FAILED);
+	/* Absent (spare_units is not "spare_used"): not found. */
+	assert_int_equal(remap_stats_field(st, REMAP_F_SPARE_UNITS, &v), -ENOENT);
+	assert_int_equal(remap_stats_field("", REMAP_F_SPARE_USED, &v), -ENOENT);
+	/* "scrub_slow_ms" alone is not "scrub_slow_ms <number>". */
+	assert_int_equal(remap_stats_field(st, REMAP_F_SCRUB_SLOW_MS, &v), -ENOENT);
+	assert_int_equal(remap_stats_field("scrub_slow_ms\nscrub_slow_ms 3\n",
+					   REMAP_F_SCRUB_SLOW_MS, &v), 0);
 	assert_int_equal(v, 3);
+	/* Trailing junk, too large, an empty value, an unknown word. */
+	assert_int_equal(remap_stats_field(st, REMAP_F_READ_RETRIES, &v), -EINVAL);
+	assert_int_equal(remap_stats_field(st, REMAP_F_PENDING_UNITS, &v), -EINVAL);
+	assert_int_equal(remap_stats_field("doubt_units \n", REMAP_F_DOUBT_UNITS,
+					   &v), -EINVAL);
+	assert_int_equal(remap_stats_field("auto_remap maybe\n",
+					   REMAP_F_AUTO_REMAP, &v), -EINVAL);
 }
 
 /* What the module writes (remap_status_format) reads back the same. */
@@ -217,12 +223,52 @@ static void test_format(void **state)
 	assert_string_equal(small, "");
 }
 
+/*
+ * docs/dm-remap.rst's example of the stats answer ("stats", the block
+ * after "Answers one ...::") has every key of core's table, in its
+ * order, each with a value its field reads.
+ */
+static void test_doc_stats(void **state)
+{
+	char *doc = read_tree_file("docs/dm-remap.rst");
+	const char *p = strstr(doc, "\nstats\n    Answers one "), *end, *sp;
+	int f = 0;
+	u64 v;
+
+	(void)state;
+	assert_non_null(p);
+	p = strstr(p, "::\n\n");
+	assert_non_null(p);
+	for (p += 4; !strncmp(p, "        ", 8); p = end + 1) {
+		p += 8;
+		end = strchr(p, '\n');
+		assert_non_null(end);
+		sp = memchr(p, ' ', (size_t)(end - p));
+		assert_non_null(sp);
+		if (f == REMAP_NR_FIELDS)
+			fail_msg("docs/dm-remap.rst, stats: '%.*s' is not in core's table",
+				 (int)(sp - p), p);
+		if (strlen(remap_fields[f].key) != (size_t)(sp - p) ||
+		    strncmp(p, remap_fields[f].key, (size_t)(sp - p)))
+			fail_msg("docs/dm-remap.rst, stats: '%.*s' where core's table has %s",
+				 (int)(sp - p), p, remap_fields[f].key);
+		assert_int_equal(remap_field_parse((enum remap_field)f, sp + 1,
+						   (size_t)(end - sp - 1), false,
+						   &v), 0);
+		f++;
+	}
+	if (f != REMAP_NR_FIELDS)
+		fail_msg("docs/dm-remap.rst, stats: no %s", remap_fields[f].key);
+	free(doc);
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_table),
 	cmocka_unit_test(test_line),
 	cmocka_unit_test(test_stats),
-	cmocka_unit_test(test_stats_number),
+	cmocka_unit_test(test_stats_field),
 	cmocka_unit_test(test_format),
+	cmocka_unit_test(test_doc_stats),
 };
 
 TEST_MAIN(tests)

@@ -691,24 +691,13 @@ static const struct option assemble_longopts[] = {
 static int assemble_opt(void *ctx, int c, const char *arg)
 {
 	struct assemble_opts *ao = ctx;
+	bool *const on[] = { &ao->all, &ao->scan, &ao->stop, &ao->dry_run,
+			     &ao->member_links };
 	u64 v;
 
+	if (set_flag("aSsnl", on, c))
+		return -1;
 	switch (c) {
-	case 'a':
-		ao->all = true;
-		break;
-	case 'S':
-		ao->scan = true;
-		break;
-	case 's':
-		ao->stop = true;
-		break;
-	case 'n':
-		ao->dry_run = true;
-		break;
-	case 'l':
-		ao->member_links = true;
-		break;
 	case 't':
 	case 'u':
 		if (!*arg)

@@ -55,9 +55,16 @@ int cmd_options(const char *cmd, const char *usage, int argc, char **argv,
 		int (*opt)(void *ctx, int c, const char *arg), void *ctx,
 		int max_pos, const char *need, char ***pos, int *npos)
 {
+	static const struct option help_only[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	/* argv[-1], the command's name (main's argv[1]), is argv[0] here. */
 	char **av = argv - 1, sh[32];
 	int c, li, r;
+
+	if (!longopts)
+		longopts = help_only;
 
 	snprintf(sh, sizeof(sh), ":h%s", shortopts);
 	opterr = 0;
@@ -76,7 +83,7 @@ int cmd_options(const char *cmd, const char *usage, int argc, char **argv,
 		if (c == ':')
 			return uerr(cmd, "option '%s' needs a value",
 				    av[optind - 1]);
-		r = opt(ctx, c, optarg);
+		r = opt ? opt(ctx, c, optarg) : OPT_NOT_HERE;
 		if (r == OPT_NOT_HERE)
 			return uerr(cmd, "unknown option '--%s'",
 				    li >= 0 ? longopts[li].name : "?");
@@ -90,6 +97,24 @@ int cmd_options(const char *cmd, const char *usage, int argc, char **argv,
 	if (need && !*npos)
 		return uerr(cmd, "missing %s", need);
 	return -1;
+}
+
+bool set_flag(const char *letters, bool *const on[], int c)
+{
+	const char *p = c ? strchr(letters, c) : NULL;
+
+	if (p)
+		*on[p - letters] = true;
+	return p;
+}
+
+int flag_opt(void *ctx, int c, const char *arg)
+{
+	struct flag_opts *f = ctx;
+	bool *const on[] = { &f->json, &f->no_speed, &f->wait, &f->quiet };
+
+	(void)arg;
+	return set_flag("jnwq", on, c) ? -1 : OPT_NOT_HERE;
 }
 
 /* The offline commands' options; @allowed says which this one takes. */

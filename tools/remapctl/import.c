@@ -133,8 +133,12 @@ static const struct option import_longopts[] = {
 static int import_opt(void *ctx, int c, const char *arg)
 {
 	struct import_opts *io = ctx;
+	bool *const on[] = { &io->sectors, &io->ddrescue, &io->zero_fill,
+			     &io->quiet };
 	int r;
 
+	if (set_flag("sdzq", on, c))
+		return -1;
 	switch (c) {
 	case 'b':
 		r = parse_size_opt("import", "--block-size", arg, 512,
@@ -149,18 +153,6 @@ static int import_opt(void *ctx, int c, const char *arg)
 	case 'm':
 		return parse_size_opt("import", "--message-size", arg, MSG_MIN,
 				      MSG_MAX, &io->msg_size);
-	case 's':
-		io->sectors = true;
-		return -1;
-	case 'd':
-		io->ddrescue = true;
-		return -1;
-	case 'z':
-		io->zero_fill = true;
-		return -1;
-	case 'q':
-		io->quiet = true;
-		return -1;
 	}
 	return OPT_NOT_HERE;
 }

@@ -402,34 +402,6 @@ static void status_measure(struct status_row *rows, size_t n)
 	}
 }
 
-/* --json (j), --no-speed (n) and the like: one flag each. */
-struct flag_opts {
-	bool json, no_speed;
-};
-
-static int flag_opt(void *ctx, int c, const char *arg)
-{
-	struct flag_opts *f = ctx;
-
-	(void)arg;
-	if (c == 'j')
-		f->json = true;
-	else if (c == 'n')
-		f->no_speed = true;
-	else
-		return OPT_NOT_HERE;
-	return -1;
-}
-
-/* For a command with no option but --help. */
-static int no_opt(void *ctx, int c, const char *arg)
-{
-	(void)ctx;
-	(void)c;
-	(void)arg;
-	return OPT_NOT_HERE;
-}
-
 static const struct option list_longopts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "help", no_argument, NULL, 'h' },
@@ -744,18 +716,14 @@ static const char *msg_why(int e, bool remap)
 
 int cmd_remap(int argc, char **argv, bool remap)
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *cmd = remap ? "remap" : "unremap", *name, *ext;
 	char msg[96], buf[48], *plus, **pos;
 	u64 sector, count = 1;
 	struct remap_dev d;
 	int r, npos;
 
-	r = cmd_options(cmd, usage_remap, argc, argv, "", longopts, no_opt,
-			NULL, 2, NULL, &pos, &npos);
+	r = cmd_options(cmd, usage_remap, argc, argv, "", NULL, NULL, NULL, 2,
+			NULL, &pos, &npos);
 	if (r >= 0)
 		return r;
 	name = npos > 0 ? pos[0] : NULL;

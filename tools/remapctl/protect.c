@@ -81,10 +81,10 @@ static const char *dm_name_of(const char *dev)
 	return strncmp(dev, "/dev/mapper/", 12) ? dev : dev + 12;
 }
 
-/* A number of the "stats" answer (remap_stats_number); false if absent. */
-static bool stats_value(const char *stats, const char *key, u64 *v)
+/* A field of the "stats" answer (remap_stats_field); false if absent. */
+static bool stats_value(const char *stats, enum remap_field f, u64 *v)
 {
-	return !remap_stats_number(stats, key, v);
+	return !remap_stats_field(stats, f, v);
 }
 
 static const char *protect_why(int e)
@@ -143,8 +143,8 @@ int protect_device(const char *cmd, const char *dev, u64 head, u64 tail,
 	if (quiet)
 		return EXIT_OK;
 	if (!dm_message(name, "stats", stats, sizeof(stats)) &&
-	    stats_value(stats, "unit_sectors", &unit) &&
-	    stats_value(stats, "protected_units", &prot) &&
+	    stats_value(stats, REMAP_F_UNIT_SECTORS, &unit) &&
+	    stats_value(stats, REMAP_F_PROTECTED_UNITS, &prot) &&
 	    !remap_protect_plan(d.len, (u32)unit, head, tail, &p, &error)) {
 		printf("remapctl %s: %s: protected %llu units of %llu sectors:",
 		       cmd, name, (unsigned long long)prot,
@@ -169,7 +169,7 @@ int protect_unless_protected(const char *cmd, const char *name)
 	u64 prot = 0;
 
 	if (dm_message(name, "stats", stats, sizeof(stats)) ||
-	    !stats_value(stats, "protected_units", &prot)) {
+	    !stats_value(stats, REMAP_F_PROTECTED_UNITS, &prot)) {
 		fprintf(stderr, "remapctl %s: %s: cannot read its protection (a module without the protective mode?)\n",
 			cmd, name);
 		return EXIT_FAILED;
@@ -217,27 +217,15 @@ int cmd_protect(int argc, char **argv)
 	return protect_device("protect", pos[0], sizes[0], sizes[1], false);
 }
 
-static int no_opt(void *ctx, int c, const char *arg)
-{
-	(void)ctx;
-	(void)c;
-	(void)arg;
-	return OPT_NOT_HERE;
-}
-
 int cmd_unprotect(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *name;
 	struct remap_dev d;
 	char **pos;
 	int r, npos;
 
-	r = cmd_options("unprotect", usage_protect, argc, argv, "", longopts,
-			no_opt, NULL, 1, "<dm_name>", &pos, &npos);
+	r = cmd_options("unprotect", usage_protect, argc, argv, "", NULL, NULL,
+			NULL, 1, "<dm_name>", &pos, &npos);
 	if (r >= 0)
 		return r;
 	name = dm_name_of(pos[0]);
@@ -252,7 +240,7 @@ int cmd_unprotect(int argc, char **argv)
 		/* The record goes before the unremap: which step failed? */
 		if (r != ENOENT &&
 		    !dm_message(name, "stats", stats, sizeof(stats)) &&
-		    stats_value(stats, "protected_units", &prot) && !prot)
+		    stats_value(stats, REMAP_F_PROTECTED_UNITS, &prot) && !prot)
 			fprintf(stderr, "remapctl unprotect: %s: the raw main device holds its data again and the protection is gone, but moving the units back failed: %s (%s; see dmesg); they stay remapped\n",
 				name, protect_why(r), strerror(r));
 		else

@@ -73,7 +73,8 @@ struct option;
  * Parse a command's arguments with getopt_long: -h/--help prints @usage;
  * an unknown option or a missing value is a usage error; every other
  * option goes to @opt(@ctx, its letter, its value), which returns -1 to
- * go on, OPT_NOT_HERE, or an exit status.  The arguments that are not
+ * go on, OPT_NOT_HERE, or an exit status.  A command with no option but
+ * --help passes NULL @longopts and NULL @opt.  The arguments that are not
  * options are left in *@pos (*@npos of them): more than @max_pos (-1:
  * any number) is a usage error, and so is none when @need names the first
  * ("missing <need>").  -1 to go on, or an exit status.
@@ -82,6 +83,23 @@ int cmd_options(const char *cmd, const char *usage, int argc, char **argv,
 		const char *shortopts, const struct option *longopts,
 		int (*opt)(void *ctx, int c, const char *arg), void *ctx,
 		int max_pos, const char *need, char ***pos, int *npos);
+
+/*
+ * The flags of status, list and scrub (each command's longopts say which
+ * it takes): --json (j), --no-speed (n), --wait (w), --quiet (q).
+ * flag_opt() is their option callback, @ctx a struct flag_opts.
+ */
+struct flag_opts {
+	bool json, no_speed, wait, quiet;
+};
+
+int flag_opt(void *ctx, int c, const char *arg);
+
+/*
+ * For an option callback: turn on *@on[i] when @c is @letters[i]; false
+ * when @c is none of @letters.
+ */
+bool set_flag(const char *letters, bool *const on[], int c);
 
 /*
  * The offline commands' options.  @allowed: the ones this command takes,

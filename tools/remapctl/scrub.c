@@ -247,24 +247,6 @@ static const char *scrub_why(int e)
 	}
 }
 
-struct scrub_opts {
-	bool wait, quiet;
-};
-
-static int scrub_opt(void *ctx, int c, const char *arg)
-{
-	struct scrub_opts *so = ctx;
-
-	(void)arg;
-	if (c == 'w')
-		so->wait = true;
-	else if (c == 'q')
-		so->quiet = true;
-	else
-		return OPT_NOT_HERE;
-	return -1;
-}
-
 int cmd_scrub(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -276,7 +258,7 @@ int cmd_scrub(int argc, char **argv)
 	const char *name, *verb, *args[2] = { NULL, NULL };
 	const char *error = NULL;
 	char msg[96], *words[5], **pos;
-	struct scrub_opts so = { false, false };
+	struct flag_opts so = { 0 };
 	bool do_wait, quiet;
 	struct remap_msg m;
 	struct remap_dev d;
@@ -284,7 +266,7 @@ int cmd_scrub(int argc, char **argv)
 	int r, npos;
 
 	r = cmd_options("scrub", usage_scrub, argc, argv, "q", longopts,
-			scrub_opt, &so, 4, NULL, &pos, &npos);
+			flag_opt, &so, 4, NULL, &pos, &npos);
 	if (r >= 0)
 		return r;
 	do_wait = so.wait;
