@@ -99,6 +99,46 @@ static int rt_feature(struct remap_tab_entry *e, char *key, char *val,
 	return 0;
 }
 
+/* The options that are one word and set one flag of the entry. */
+struct rt_flag_opt {
+	const char *word;
+	size_t offset;		/* of the bool in struct remap_tab_entry */
+	const char *no_value;	/* the message for "word=..." */
+	const char *duplicate;
+};
+
+static const struct rt_flag_opt rt_flags[] = {
+	{ "noauto", offsetof(struct remap_tab_entry, noauto),
+	  "noauto takes no value", "Duplicate option noauto" },
+	{ "protect", offsetof(struct remap_tab_entry, protect),
+	  "protect takes no value", "Duplicate option protect" },
+	{ "initramfs", offsetof(struct remap_tab_entry, initramfs),
+	  "initramfs takes no value", "Duplicate option initramfs" },
+};
+
+static const struct rt_flag_opt *rt_flag_find(const char *word)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(rt_flags) / sizeof(rt_flags[0]); i++)
+		if (!strcmp(word, rt_flags[i].word))
+			return &rt_flags[i];
+	return NULL;
+}
+
+static int rt_flag(struct remap_tab_entry *e, const struct rt_flag_opt *f,
+		   const char *val, const char **error)
+{
+	bool *flag = (bool *)((char *)e + f->offset);
+
+	if (val)
+		return rt_fail(error, f->no_value);
+	if (*flag)
+		return rt_fail(error, f->duplicate);
+	*flag = true;
+	return 0;
+}
+
 static int rt_options(char *opts, struct remap_tab_entry *e,
 		      const char **error)
 {
@@ -159,20 +199,8 @@ static int rt_options(char *opts, struct remap_tab_entry *e,
 			if (val)
 				return rt_fail(error, "volatile and no_auto_remap take no value");
 			r = rt_feature(e, word, NULL, error);
-		} else if (!strcmp(word, "noauto")) {
-			if (val)
-				return rt_fail(error, "noauto takes no value");
-			if (e->noauto)
-				return rt_fail(error, "Duplicate option noauto");
-			e->noauto = true;
-			r = 0;
-		} else if (!strcmp(word, "protect")) {
-			if (val)
-				return rt_fail(error, "protect takes no value");
-			if (e->protect)
-				return rt_fail(error, "Duplicate option protect");
-			e->protect = true;
-			r = 0;
+		} else if (rt_flag_find(word)) {
+			r = rt_flag(e, rt_flag_find(word), val, error);
 		} else if (!strcmp(word, "defaults")) {
 			return rt_fail(error, "defaults cannot be combined with other options");
 		} else {
