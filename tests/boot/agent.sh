@@ -87,7 +87,8 @@ root_phase() {
 	rootboot1)
 		# The file system's superblock unit and a MiB of its metadata
 		# to the spare, then a file written over the remapped device.
-		check "remapctl remap rootdm 0+8 2048+2048" remapctl remap rootdm 0+8 2048+2048
+		check "remapctl remap rootdm 0+8" remapctl remap rootdm 0+8
+		check "remapctl remap rootdm 2048+2048" remapctl remap rootdm 2048+2048
 		head -c 1048576 /dev/urandom >/var/tmp/root-file
 		md5sum /var/tmp/root-file >/var/tmp/root-file.md5
 		remapctl list rootdm | wc -l >/var/tmp/root-remaps

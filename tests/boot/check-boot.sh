@@ -122,7 +122,9 @@ chroot "$stage" mkinitramfs -o "/boot/initrd.img-$kver" "$kver" >"$w/mkinitramfs
 	{ cat "$w/mkinitramfs.log"; die "mkinitramfs in the image failed"; }
 initrd=$w/initrd.img
 cp "$stage/boot/initrd.img-$kver" "$initrd"
-lsinitramfs "$initrd" | grep -q 'rules.d/61-dm-remap.rules$' || die "the initramfs has no 61-dm-remap.rules"
+# (the lists in files: grep -q ending a pipe early fails it under pipefail)
+lsinitramfs "$initrd" >"$w/initrd.list"
+grep -q 'rules.d/61-dm-remap.rules$' "$w/initrd.list" || die "the initramfs has no 61-dm-remap.rules"
 # The scan boots' initramfs: made with a remaptab without entries (the
 # hook copies the rules and remapctl all the same).
 grep '^#' "$stage/etc/remaptab" >"$w/remaptab.scan"
@@ -132,8 +134,9 @@ chroot "$stage" mkinitramfs -o "/boot/initrd.img-$kver" "$kver" >"$w/mkinitramfs
 	{ cat "$w/mkinitramfs-scan.log"; die "mkinitramfs (scan) in the image failed"; }
 cp "$stage/boot/initrd.img-$kver" "$w/initrd-scan.img"
 cp "$w/remaptab.full" "$stage/etc/remaptab"
-lsinitramfs "$w/initrd-scan.img" | grep -q 'rules.d/61-dm-remap.rules$' || die "the scan initramfs has no 61-dm-remap.rules"
-lsinitramfs "$w/initrd-scan.img" | grep -q 'sbin/remapctl$' || die "the scan initramfs has no remapctl"
+lsinitramfs "$w/initrd-scan.img" >"$w/initrd-scan.list"
+grep -q 'rules.d/61-dm-remap.rules$' "$w/initrd-scan.list" || die "the scan initramfs has no 61-dm-remap.rules"
+grep -q 'sbin/remapctl$' "$w/initrd-scan.list" || die "the scan initramfs has no remapctl"
 
 # The root on a remapped device: the same files in a second image, with
 # fstab and remaptab of their own, and an initramfs made with them.

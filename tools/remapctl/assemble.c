@@ -358,12 +358,37 @@ static void load_module(void)
 }
 
 /*
- * The existing device called @name: 0 none; 1 one remap target whose
- * table is @params of @len sectors; -1 something else (printed).
+ * A table line's parameters (what follows "remap"), read by the module's
+ * own parser; @copy keeps the strings *a points to.
  */
-static int existing(const char *name, u64 len, const char *params,
-		    bool *same)
+static int parse_params(const char *params, char *copy, size_t size,
+			struct remap_ctr_args *a, const char **err)
 {
+	char *argv[16], *tok, *save = NULL;
+	unsigned int argc = 0;
+
+	if ((size_t)snprintf(copy, size, "%s", params) >= size) {
+		*err = "table line too long";
+		return -1;
+	}
+	for (tok = strtok_r(copy, " ", &save); tok && argc < 16;
+	     tok = strtok_r(NULL, " ", &save))
+		argv[argc++] = tok;
+	return remap_parse_ctr(argc, argv, a, err);
+}
+
+/*
+ * The existing device called @name: 0 none; 1 one remap target (*same:
+ * whether its table, of @len sectors, makes the device @want does, with
+ * @unit the unit size of a table without unit_sectors); -1 something else
+ * (printed).
+ */
+static int existing(const char *name, u64 len,
+		    const struct remap_ctr_args *want, u32 unit, bool *same)
+{
+	struct remap_ctr_args have;
+	const char *err;
+	char copy[256];
 	struct dm_task *dmt = dm_task_create(DM_DEVICE_TABLE);
 	struct dm_info info;
 	uint64_t start, length;
@@ -400,7 +425,10 @@ static int existing(const char *name, u64 len, const char *params,
 		goto out;
 	}
 	r = 1;
-	*same = params && length == len && p && !strcmp(p, params);
+	/* Not the same string, maybe the same table: defaults spelt out. */
+	*same = want && length == len && p &&
+		!parse_params(p, copy, sizeof(copy), &have, &err) &&
+		remap_ctr_same(&have, want, unit);
 out:
 	if (dmt)
 		dm_task_destroy(dmt);
@@ -411,12 +439,10 @@ int assemble_entry(const struct remap_tab_entry *e, const char *where,
 		   unsigned int wait_s, bool dry_run)
 {
 	char mainid[32], spareid[32], params[256], copy[256];
-	char *argv[16], *tok, *save = NULL;
 	struct remap_geometry g = { 0 };
 	struct remap_ctr_args a;
 	struct bdev m, s;
 	const char *err = NULL;
-	unsigned int argc = 0;
 	uint32_t cookie = 0;
 	struct dm_task *dmt;
 	u64 len, spare_len;
@@ -467,11 +493,7 @@ int assemble_entry(const struct remap_tab_entry *e, const char *where,
 				    sizeof(params)) < 0)
 		return aerr("%s: table line too long", e->name);
 	/* Read back by the module's parser: what is sent is what it reads. */
-	snprintf(copy, sizeof(copy), "%s", params);
-	for (tok = strtok_r(copy, " ", &save); tok && argc < 16;
-	     tok = strtok_r(NULL, " ", &save))
-		argv[argc++] = tok;
-	if (remap_parse_ctr(argc, argv, &a, &err))
+	if (parse_params(params, copy, sizeof(copy), &a, &err))
 		return aerr("%s: %s", e->name, err);
 
 	if (dry_run) {
@@ -481,7 +503,7 @@ int assemble_entry(const struct remap_tab_entry *e, const char *where,
 	}
 
 	load_module();
-	r = existing(e->name, len, params, &same);
+	r = existing(e->name, len, &a, g.unit_sectors, &same);
 	if (r < 0)
 		return EXIT_FAILED;
 	if (r == 1) {
@@ -596,7 +618,7 @@ static int remove_one(const char *name, bool missing_ok)
 	struct dm_task *dmt;
 	uint32_t cookie = 0;
 	bool same;
-	int r = existing(name, 0, NULL, &same);
+	int r = existing(name, 0, NULL, 0, &same);
 
 	if (r < 0)
 		return EXIT_FAILED;
