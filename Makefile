@@ -283,9 +283,13 @@ INSTALL_MAN5 += docs/remaptab.5
 INSTALL_UNITS += system/dm-remap@.service system/dm-remap-scan@.service
 INSTALL_RULES += system/61-dm-remap.rules
 INSTALL_CONF += system/remaptab
-# the initramfs-tools hook that puts the rules into the initramfs too
+# the initramfs-tools hook that puts the rules, remapctl and the module
+# into the initramfs too, and the boot script that assembles a root file
+# system's device there (one file, run as local-top and as local-block)
 INITRAMFS_HOOKDIR ?= /usr/share/initramfs-tools/hooks
+INITRAMFS_SCRIPTDIR ?= /usr/share/initramfs-tools/scripts
 INSTALL_HOOKS := system/initramfs-tools/hooks/dm-remap
+INSTALL_INITRAMFS_SCRIPT := system/initramfs-tools/scripts/local-top/dm-remap
 
 # The kernel release make install-module installs for: KDIR's (KVER's), as
 # its modules_install and the module's vermagic name it (UTS_RELEASE: on
@@ -317,6 +321,9 @@ install-tools: tools man
 		$(DESTDIR)$(SYSTEMDUNITDIR)/dm-remap-scan@.service
 	$(INSTALL) -d $(DESTDIR)$(INITRAMFS_HOOKDIR)
 	$(INSTALL) -m 0755 $(INSTALL_HOOKS) $(DESTDIR)$(INITRAMFS_HOOKDIR)/
+	for d in local-top local-block; do \
+		$(INSTALL) -d $(DESTDIR)$(INITRAMFS_SCRIPTDIR)/$$d && \
+		$(INSTALL) -m 0755 $(INSTALL_INITRAMFS_SCRIPT) $(DESTDIR)$(INITRAMFS_SCRIPTDIR)/$$d/; done
 	$(if $(INSTALL_CONF),$(INSTALL) -d $(DESTDIR)$(SYSCONFDIR) && for f in $(INSTALL_CONF); do \
 		[ -e $(DESTDIR)$(SYSCONFDIR)/$${f##*/} ] || $(INSTALL) -m 0644 $$f $(DESTDIR)$(SYSCONFDIR)/; done)
 
@@ -337,6 +344,7 @@ uninstall-tools:
 	rm -f $(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(notdir $(INSTALL_UNITS)))
 	rm -f $(addprefix $(DESTDIR)$(UDEVRULESDIR)/,$(notdir $(INSTALL_RULES)))
 	rm -f $(addprefix $(DESTDIR)$(INITRAMFS_HOOKDIR)/,$(notdir $(INSTALL_HOOKS)))
+	rm -f $(DESTDIR)$(INITRAMFS_SCRIPTDIR)/local-top/dm-remap $(DESTDIR)$(INITRAMFS_SCRIPTDIR)/local-block/dm-remap
 
 # ---------------------------------------------------------------- man --
 man: build/man/dm-remap.4

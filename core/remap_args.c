@@ -168,6 +168,24 @@ int remap_parse_ctr(unsigned int argc, char **argv, struct remap_ctr_args *a,
 	return remap_parse_features(argc, argv, 6, &a->features, error);
 }
 
+bool remap_ctr_same(const struct remap_ctr_args *a,
+		    const struct remap_ctr_args *b, u32 default_unit)
+{
+	u32 unit_a = a->features.unit_sectors ? a->features.unit_sectors :
+			default_unit;
+	u32 unit_b = b->features.unit_sectors ? b->features.unit_sectors :
+			default_unit;
+
+	return !strcmp(a->main_path, b->main_path) &&
+	       a->main_start == b->main_start &&
+	       !strcmp(a->spare_path, b->spare_path) &&
+	       a->spare_start == b->spare_start &&
+	       a->spare_len == b->spare_len && unit_a == unit_b &&
+	       a->features.volatile_table == b->features.volatile_table &&
+	       a->features.no_auto_remap == b->features.no_auto_remap &&
+	       a->features.read_retries == b->features.read_retries;
+}
+
 int remap_geometry_check(struct remap_geometry *g, const char **error)
 {
 	u32 lbs_sectors, unit, shift;

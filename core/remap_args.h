@@ -92,6 +92,17 @@ struct remap_ctr_args {
 int remap_parse_ctr(unsigned int argc, char **argv, struct remap_ctr_args *a,
 		    const char **error);
 
+/*
+ * Whether two parsed tables make the same device: the same devices, offsets
+ * and spare length, and the same features once defaulted (@default_unit:
+ * the unit size a table without unit_sectors gets, the main device's
+ * physical block size).  "2 unit_sectors 1" and no features are the same
+ * table on a 512-byte disk: remaptab writes the one, assemble --scan (from
+ * the metadata) the other, and either may find the other's device.
+ */
+bool remap_ctr_same(const struct remap_ctr_args *a,
+		    const struct remap_ctr_args *b, u32 default_unit);
+
 /* What the module learnt about the devices, checked as a whole. */
 struct remap_geometry {
 	u64 target_len;		/* sectors */

@@ -100,6 +100,7 @@ static const struct rt_field_opt rt_fields[] = {
 	RT_OPT(len, RT_NONZERO, "len needs a number of sectors above 0 (len=N)"),
 	RT_OPT(noauto, RT_FLAG, "noauto takes no value"),
 	RT_OPT(protect, RT_FLAG, "protect takes no value"),
+	RT_OPT(initramfs, RT_FLAG, "initramfs takes no value"),
 };
 
 #define RT_NR_FIELDS ARRAY_SIZE(rt_fields)

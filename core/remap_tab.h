@@ -11,8 +11,10 @@
  * none): main_start=N, spare_start=N, spare_len=N, len=N (sectors), the
  * target's feature arguments unit_sectors=N, read_retries=N, volatile,
  * no_auto_remap, noauto (not assembled by "assemble --all" or at boot),
- * and protect (after assembly, the protective mode: remapctl protect with
- * its default sizes, unless the device is protected already).
+ * protect (after assembly, the protective mode: remapctl protect with
+ * its default sizes, unless the device is protected already) and
+ * initramfs (assembled in the initramfs too, by assemble --initramfs: the
+ * root file system, or what it needs, is on it).
  *
  * The parser works in place on the caller's line buffer (it writes NULs
  * between the fields and the option words, and the entry points into it)
@@ -45,6 +47,7 @@ struct remap_tab_entry {
 	u64 len;		/* target sectors; 0: to the end of main */
 	bool noauto;		/* not assembled by --all or at boot */
 	bool protect;		/* protect it once assembled */
+	bool initramfs;		/* assembled in the initramfs (assemble --initramfs) */
 	unsigned int nr_feat;	/* the table line's feature words */
 	char *feat[REMAP_TAB_MAX_FEAT];
 	struct remap_features features;	/* the same words, parsed */

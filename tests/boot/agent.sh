@@ -59,6 +59,80 @@ finish() {
 say "BOOTTEST START $phase $(cut -d' ' -f1 /proc/uptime)"
 raw=$(readlink -f /dev/disk/by-id/virtio-main0)
 
+# The root file system on /dev/mapper/rootdm (check-boot's root boots):
+# assembled by the initramfs before it mounted the root.
+root_phase() {
+	local rraw ruuid n
+	rraw=$(readlink -f /dev/disk/by-id/virtio-rootmain)
+	ruuid=$(findmnt -n -o UUID /)
+	# udev's coldplug starts the entry's unit, which finds it assembled.
+	for ((n = 0; n < 300; n++)); do
+		systemctl is-active --quiet dm-remap@rootdm.service && break
+		sleep 0.1
+	done
+	check "/ mounted from /dev/mapper/rootdm" test "$(findmnt -n -o SOURCE /)" = /dev/mapper/rootdm
+	check "/ is read-write" findmnt -n -O rw /
+	check "/ is the file system root= names (label remaproot)" \
+		test "$(findmnt -n -o LABEL /)" = remaproot
+	check "by-uuid of / points to the remapped device" \
+		test "$(readlink -f "/dev/disk/by-uuid/$ruuid")" = "$(readlink -f /dev/mapper/rootdm)"
+	check "raw root disk claimed: ID_FS_TYPE=dm_remap_member" \
+		udevadm info -q property -n "$rraw" --property=ID_FS_TYPE --value | grep -qx dm_remap_member
+	check "raw root disk not mounted" sh -c "! findmnt -n -S $rraw"
+	check "dm-remap@rootdm.service active" systemctl is-active --quiet dm-remap@rootdm.service
+	check "its assemble found rootdm assembled (by the initramfs)" \
+		sh -c "journalctl -b -u dm-remap@rootdm.service -o cat | grep -qx 'rootdm: already assembled'"
+	check "no file system error in the kernel log" sh -c "! dmesg | grep -E 'EXT4-fs (error|warning)'"
+	case $phase in
+	rootboot1)
+		# The file system's superblock unit and a MiB of its metadata
+		# to the spare, then a file written over the remapped device.
+		check "remapctl remap rootdm 0+8" remapctl remap rootdm 0+8
+		check "remapctl remap rootdm 2048+2048" remapctl remap rootdm 2048+2048
+		head -c 1048576 /dev/urandom >/var/tmp/root-file
+		md5sum /var/tmp/root-file >/var/tmp/root-file.md5
+		remapctl list rootdm | wc -l >/var/tmp/root-remaps
+		sync
+		check "remapped units listed" test "$(cat /var/tmp/root-remaps)" -gt 0
+		;;
+	*)
+		check "the remaps came back" \
+			test "$(remapctl list rootdm | wc -l)" = "$(cat /var/tmp/root-remaps 2>/dev/null)"
+		check "the file written in rootboot1" md5sum -c --quiet /var/tmp/root-file.md5
+		check "the previous shutdown left rootdm to its end" \
+			sh -c "journalctl -b -1 -u dm-remap@rootdm.service -o cat | grep -q 'rootdm: holds the root file system: left for the end of the shutdown'"
+		check "the previous shutdown: no failed dm-remap unit" \
+			sh -c "! journalctl -b -1 -o cat | grep -E 'Failed (to stop|deactivating).*dm-remap|dm-remap@rootdm.service: Failed'"
+		;;
+	esac
+	case $phase in
+	rootboot2)
+		# update-initramfs on the running system: the hook finds
+		# rootdm under / by itself.
+		rm -rf /var/tmp/ird /var/tmp/ird.img
+		if mkinitramfs -o /var/tmp/ird.img >/var/tmp/ird.log 2>&1 &&
+			unmkinitramfs /var/tmp/ird.img /var/tmp/ird; then
+			check "mkinitramfs here: DM_REMAP_ROOT=rootdm" \
+				grep -rqx 'DM_REMAP_ROOT="rootdm"' /var/tmp/ird --include=dm-remap
+		else
+			fail "mkinitramfs in the guest: $(tail -n 3 /var/tmp/ird.log | tr '\n' ' ')"
+		fi
+		rm -rf /var/tmp/ird /var/tmp/ird.img
+		;;
+	rootscan)
+		# The initramfs's remaptab had no entry: only --scan (by the
+		# name the metadata records) could have made the root device.
+		check "booted with root=/dev/mapper/rootdm" grep -q 'root=/dev/mapper/rootdm ' /proc/cmdline
+		;;
+	esac
+}
+case $phase in
+root*)
+	root_phase
+	finish
+	;;
+esac
+
 # multi-user.target does not wait for the assembly (nor for the nofail
 # mount): give them up to 90 s, as the unit's own --wait does.  On a fast
 # boot (6.12) the agent started while the unit still ran.

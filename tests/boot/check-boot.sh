@@ -30,6 +30,22 @@
 #           dm-remap-scan@data\x2d1.service assembles it (remapctl
 #           assemble --scan); the same checks as boot1
 #   scan2   the same, spare before main
+# And (BOOT_ROOT=0 leaves it out) the root file system on a remapped
+# device, through the initramfs: a second root image "rootmain" with the
+# same files, its own /etc/remaptab entry "rootdm" (option initramfs, spare
+# "rootspare", blank: formatted at the first assembly) and fstab, and its
+# own initramfs; the kernel's root= names the file system's UUID, which
+# the raw disk carries too:
+#   rootboot1  the root disk first; the guest checks / comes from
+#              /dev/mapper/rootdm, by-uuid, the claim; remaps units (the
+#              file system's superblock among them) and writes a file
+#   rootboot2  the spare disk first; the remaps and the file came back;
+#              the previous shutdown left the root device to its end;
+#              mkinitramfs in the guest finds rootdm under / (the hook's
+#              DM_REMAP_ROOT)
+#   rootscan   root=/dev/mapper/rootdm with the scan initramfs (remaptab
+#              without entries there): assembled by the name the metadata
+#              records (remapctl assemble --scan)
 # In each boot after setup, remapd.service (enabled as the package does)
 # must be active (Type=notify: it said READY=1), must announce a remap the
 # agent makes in the journal within 5 s (its sandbox lets it reach
@@ -44,7 +60,7 @@
 #
 # Environment: KVER (default: newest 6.1 kernel), BOOT_TIMEOUT (s per boot,
 # default 300), BOOT_KEEP=1 (keep build/boot/), BOOT_SCAN_ONLY=1 (setup,
-# then the scan boots only).  Root, QEMU; no KVM needed.
+# then the scan boots only), BOOT_ROOT_ONLY=1 (the root boots only).  Root, QEMU; no KVM needed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 top=$PWD
@@ -106,7 +122,9 @@ chroot "$stage" mkinitramfs -o "/boot/initrd.img-$kver" "$kver" >"$w/mkinitramfs
 	{ cat "$w/mkinitramfs.log"; die "mkinitramfs in the image failed"; }
 initrd=$w/initrd.img
 cp "$stage/boot/initrd.img-$kver" "$initrd"
-lsinitramfs "$initrd" | grep -q 'rules.d/61-dm-remap.rules$' || die "the initramfs has no 61-dm-remap.rules"
+# (the lists in files: grep -q ending a pipe early fails it under pipefail)
+lsinitramfs "$initrd" >"$w/initrd.list"
+grep -q 'rules.d/61-dm-remap.rules$' "$w/initrd.list" || die "the initramfs has no 61-dm-remap.rules"
 # The scan boots' initramfs: made with a remaptab without entries (the
 # hook copies the rules and remapctl all the same).
 grep '^#' "$stage/etc/remaptab" >"$w/remaptab.scan"
@@ -116,8 +134,35 @@ chroot "$stage" mkinitramfs -o "/boot/initrd.img-$kver" "$kver" >"$w/mkinitramfs
 	{ cat "$w/mkinitramfs-scan.log"; die "mkinitramfs (scan) in the image failed"; }
 cp "$stage/boot/initrd.img-$kver" "$w/initrd-scan.img"
 cp "$w/remaptab.full" "$stage/etc/remaptab"
-lsinitramfs "$w/initrd-scan.img" | grep -q 'rules.d/61-dm-remap.rules$' || die "the scan initramfs has no 61-dm-remap.rules"
-lsinitramfs "$w/initrd-scan.img" | grep -q 'sbin/remapctl$' || die "the scan initramfs has no remapctl"
+lsinitramfs "$w/initrd-scan.img" >"$w/initrd-scan.list"
+grep -q 'rules.d/61-dm-remap.rules$' "$w/initrd-scan.list" || die "the scan initramfs has no 61-dm-remap.rules"
+grep -q 'sbin/remapctl$' "$w/initrd-scan.list" || die "the scan initramfs has no remapctl"
+
+# The root on a remapped device: the same files in a second image, with
+# fstab and remaptab of their own, and an initramfs made with them.
+if [[ ${BOOT_ROOT:-1} == 1 ]]; then
+	rootuuid=$(cat /proc/sys/kernel/random/uuid)
+	cp "$stage/etc/fstab" "$w/fstab.orig"
+	echo "UUID=$rootuuid / ext4 defaults 0 1" >"$stage/etc/fstab"
+	cat >"$stage/etc/remaptab" <<-EOF
+		# the root file system, assembled in the initramfs
+		rootdm  /dev/disk/by-id/virtio-rootmain  /dev/disk/by-id/virtio-rootspare  initramfs
+	EOF
+	chroot "$stage" mkinitramfs -o "/boot/initrd.img-$kver" "$kver" >"$w/mkinitramfs-root.log" 2>&1 ||
+		{ cat "$w/mkinitramfs-root.log"; die "mkinitramfs (root) in the image failed"; }
+	cp "$stage/boot/initrd.img-$kver" "$w/initrd-root.img"
+	lsinitramfs "$w/initrd-root.img" >"$w/initrd-root.list"
+	for f in 'dm_remap.ko' 'scripts/local-top/dm-remap' 'scripts/local-block/dm-remap' \
+		'conf/conf.d/dm-remap' 'sbin/remapctl' 'etc/remaptab'; do
+		grep -q "$f\$" "$w/initrd-root.list" || die "the root initramfs has no $f"
+	done
+	truncate -s 1536M "$w/rootmain.img"
+	mkfs.ext4 -q -F -U "$rootuuid" -L remaproot -d "$stage" "$w/rootmain.img"
+	truncate -s 64M "$w/rootspare.img"
+	cp "$w/fstab.orig" "$stage/etc/fstab"
+	cp "$w/remaptab.full" "$stage/etc/remaptab"
+	cp "$w/initrd.img" "$stage/boot/initrd.img-$kver"
+fi
 
 rootimg=$w/root.img
 truncate -s 1536M "$rootimg"
@@ -127,11 +172,13 @@ for d in main0 spare0 main1 spare1; do truncate -s 64M "$w/$d.img"; done
 log "root image built ($(($(date +%s) - t0)) s)"
 
 fails=0
-# boot PHASE DISK... : one boot; the agent's lines in $w/PHASE.out
+# boot PHASE DISK... : one boot; the agent's lines in $w/PHASE.out.  The
+# first disk is root.img (BOOTDISK=... another), root= is /dev/vda
+# (ROOTARG=... another).
 boot() {
 	local phase=$1 b0 drives=() d
 	shift
-	for d in root "$@"; do
+	for d in "${BOOTDISK:-root}" "$@"; do
 		drives+=(-drive "file=$w/$d.img,format=raw,if=none,id=$d,cache=writethrough"
 			-device "virtio-blk-pci,drive=$d,serial=$d")
 	done
@@ -139,7 +186,7 @@ boot() {
 	timeout "$timeout" qemu-system-x86_64 -accel tcg -nographic -no-reboot -nodefaults \
 		-no-user-config -machine pc -cpu qemu64,-cx16 -m 1024 -smp 1 \
 		-kernel "/boot/vmlinuz-$kver" -initrd "$initrd" \
-		-append "root=/dev/vda rw console=ttyS0 nokaslr mitigations=off panic=-1 8250.nr_uarts=2 no_timer_check tsc=unstable random.trust_cpu=on systemd.show_status=0 dmremap.phase=$phase${BOOT_DEBUG:+ dmremap.debug=1}" \
+		-append "root=${ROOTARG:-/dev/vda} rw console=ttyS0 nokaslr mitigations=off panic=-1 8250.nr_uarts=2 no_timer_check tsc=unstable random.trust_cpu=on systemd.show_status=0 dmremap.phase=$phase${BOOT_DEBUG:+ dmremap.debug=1}" \
 		-monitor none -serial "file:$w/$phase.console" -serial "file:$w/$phase.out" \
 		"${drives[@]}" </dev/null >"$w/$phase.qemu" 2>&1 || true
 	grep -a '^BOOTTEST' "$w/$phase.out" | sed "s/^/  /" || true
@@ -161,6 +208,23 @@ raw_same() { # raw_same PHASE: main0's bytes as before the boot
 		fails=$((fails + 1))
 	fi
 }
+
+root_boots() {
+	[[ ${BOOT_ROOT:-1} == 1 ]] || return 0
+	local i=$initrd
+	initrd=$w/initrd-root.img
+	BOOTDISK=rootmain ROOTARG=UUID=$rootuuid boot rootboot1 rootspare
+	BOOTDISK=rootspare ROOTARG=UUID=$rootuuid boot rootboot2 rootmain
+	initrd=$w/initrd-scan.img
+	BOOTDISK=rootmain ROOTARG=/dev/mapper/rootdm boot rootscan rootspare
+	initrd=$i
+}
+if [[ ${BOOT_ROOT_ONLY:-0} == 1 ]]; then
+	root_boots
+	log "$fails failure(s), $(($(date +%s) - t0)) s in all"
+	((fails == 0))
+	exit
+fi
 
 boot setup main0 spare0 main1 spare1
 [[ ${BOOT_ONLY:-} == setup ]] && exit 0
@@ -196,6 +260,7 @@ boot scan1 main0 spare0 main1 spare1
 raw_same scan1
 boot scan2 spare1 spare0 main1 main0
 raw_same scan2
+root_boots
 
 [[ ${BOOT_KEEP:-0} == 1 ]] || rm -f "$w"/*.img
 log "$fails failure(s), $(($(date +%s) - t0)) s in all"

@@ -189,4 +189,37 @@ spare3=$(new_loop 20)
 $DD if="$spare" of="$spare3" bs=1M count=1 oflag=direct status=none
 rc_is "a copy of the metadata -> 1" 1 "scan-a: the same metadata is on" "refused" \
 	-- assemble --tab "$NOTAB" --scan --dry-run scan-a
+
+log "remaptab finds the device --scan made: one table, defaults spelt out or not"
+main4=$(new_loop 16)
+spare4=$(new_loop 20)
+udb "$main4" SCANMAIN04 -
+dm_create eq-a "0 $len remap $main4 0 $spare4 0 $slen"
+rc_is "identify eq-a" 0 -- identify eq-a
+dmsetup remove eq-a
+forget_dm eq-a
+blockdev --flushbufs "$spare4"
+_dms+=(eq-a)
+rc_is "--scan eq-a: the metadata's unit size, spelt out" 0 \
+	"eq-a: assembled: 0 $len remap $(devno "$main4") 0 $(devno "$spare4") 0 $slen 2 unit_sectors 1" \
+	-- assemble --tab "$NOTAB" --scan eq-a
+printf 'eq-a %s %s\n' "$main4" "$spare4" >"$T/tab4"
+rc_is "remaptab's eq-a (no unit_sectors): already assembled" 0 "eq-a: already assembled" \
+	-- assemble --tab "$T/tab4" eq-a
+printf 'eq-a %s %s unit_sectors=8\n' "$main4" "$spare4" >"$T/tab4"
+rc_is "remaptab's eq-a with another unit size -> 1" 1 "eq-a: already exists with another table" \
+	-- assemble --tab "$T/tab4" eq-a
+dmsetup remove eq-a
+forget_dm eq-a
+
+log "--initramfs: the entries with the option initramfs, and only those"
+printf 'ir-a %s %s initramfs\nir-b %s %s\n' "$twin" "$other" "$main" "$spare" >"$T/tab2"
+rc_is "--initramfs --dry-run" 0 "ir-a: 0 $len remap $(devno "$twin") 0 $(devno "$other") 0" \
+	-- assemble --tab "$T/tab2" --initramfs --dry-run
+grep -q '^ir-b' "$T/out" && fail "--initramfs took ir-b, which has no initramfs option"
+printf 'ir-b %s %s noauto\n' "$main" "$spare" >"$T/tab3"
+rc_is "--initramfs, no such entry: nothing to do" 0 -- assemble --tab "$T/tab3" --initramfs --dry-run
+[[ -s $T/out ]] && fail "--initramfs without initramfs entries printed something"
+rc_is "--initramfs with a name -> 3" 3 "--initramfs takes no names" \
+	-- assemble --tab "$T/tab2" --initramfs ir-a
 log "ok"

@@ -42,6 +42,8 @@ lib/systemd/system/dm-remap@.service 644
 lib/systemd/system/remapd.service 644
 lib/udev/rules.d/61-dm-remap.rules 644
 usr/share/initramfs-tools/hooks/dm-remap 755
+usr/share/initramfs-tools/scripts/local-block/dm-remap 755
+usr/share/initramfs-tools/scripts/local-top/dm-remap 755
 TREE
 }
 # what is there: "path mode" of every file and symlink, sorted

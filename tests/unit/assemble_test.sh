@@ -68,6 +68,13 @@ check "unknown name" 3 "" "no entry 'y' in $T/one" -- --tab "$T/one" y
 check "names and --all" 3 "" "give names or --all" -- --tab "$T/one" --all x
 check "neither names nor --all" 3 "" "give names or --all" -- --tab "$T/one"
 check "bad --wait" 3 "" "--wait: '-1' is not a number of seconds" -- --tab "$T/one" --wait -1 x
+check "--initramfs: no entry with the option, nothing to do" 0 "" "" -- --tab "$T/one" --initramfs
+printf 'x /dev/a /dev/b\ny /dev/no-such-main /dev/no-such-spare initramfs\n' >"$T/ird"
+check "--initramfs: the entry with the option only" 1 "" \
+	"y: /dev/no-such-main and /dev/no-such-spare are not both present ($T/ird:2)" -- --tab "$T/ird" --initramfs
+check "--initramfs with names" 3 "" "--initramfs takes no names" -- --tab "$T/ird" --initramfs y
+check "--initramfs with --all" 3 "" "--initramfs takes no names and no --all" -- --tab "$T/ird" --initramfs --all
+check "--initramfs with --stop" 3 "" "--initramfs takes no names and no --all, --scan, --stop" -- --tab "$T/ird" --initramfs --stop
 check "unknown option" 3 "" "unknown option '--frob'" -- --frob
 check "--tab without value" 3 "" "option '--tab' needs a value" -- --tab
 check "missing devices, no wait" 1 "" "x: /dev/a and /dev/b are not both present ($T/one:1)" -- --tab "$T/one" x

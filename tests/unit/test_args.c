@@ -138,6 +138,41 @@ static void test_ctr_features_ok(void **state)
 	assert_null(err);
 }
 
+/* remaptab's table (defaults left out) and --scan's (spelt out) are one. */
+static void test_ctr_same(void **state)
+{
+	char *bare[] = { "8:0", "0", "8:16", "0", "64" };
+	char *unit1[] = { "8:0", "0", "8:16", "0", "64", "2", "unit_sectors", "1" };
+	char *unit8[] = { "8:0", "0", "8:16", "0", "64", "2", "unit_sectors", "8" };
+	char *retr[] = { "8:0", "0", "8:16", "0", "64", "2", "read_retries", "3" };
+	char *retr0[] = { "8:0", "0", "8:16", "0", "64", "2", "read_retries", "0" };
+	char *vol[] = { "8:0", "0", "8:16", "0", "64", "1", "volatile" };
+	char *other[] = { "8:0", "0", "8:32", "0", "64" };
+	char *len[] = { "8:0", "0", "8:16", "0", "65" };
+	struct remap_ctr_args a, b;
+	const char *err = NULL;
+
+	(void)state;
+	assert_int_equal(remap_parse_ctr(ARGC(bare), bare, &a, &err), 0);
+	assert_int_equal(remap_parse_ctr(ARGC(unit1), unit1, &b, &err), 0);
+	assert_true(remap_ctr_same(&a, &b, 1));
+	assert_false(remap_ctr_same(&a, &b, 8));	/* a 4k disk: 8 vs 1 */
+	assert_int_equal(remap_parse_ctr(ARGC(unit8), unit8, &b, &err), 0);
+	assert_true(remap_ctr_same(&a, &b, 8));
+	assert_false(remap_ctr_same(&a, &b, 1));
+	assert_int_equal(remap_parse_ctr(ARGC(retr), retr, &b, &err), 0);
+	assert_true(remap_ctr_same(&a, &b, 1));	/* 3 is the default */
+	assert_int_equal(remap_parse_ctr(ARGC(retr0), retr0, &b, &err), 0);
+	assert_false(remap_ctr_same(&a, &b, 1));
+	assert_int_equal(remap_parse_ctr(ARGC(vol), vol, &b, &err), 0);
+	assert_false(remap_ctr_same(&a, &b, 1));
+	assert_int_equal(remap_parse_ctr(ARGC(other), other, &b, &err), 0);
+	assert_false(remap_ctr_same(&a, &b, 1));
+	assert_int_equal(remap_parse_ctr(ARGC(len), len, &b, &err), 0);
+	assert_false(remap_ctr_same(&a, &b, 1));
+	assert_true(remap_ctr_same(&b, &b, 1));
+}
+
 static void test_ctr_volatile(void **state)
 {
 	char *plain[] = { "/dev/a", "0", "/dev/b", "0", "64" };
@@ -1140,6 +1175,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_ctr_ok),
 	cmocka_unit_test(test_ctr_ok_extremes),
 	cmocka_unit_test(test_ctr_features_ok),
+	cmocka_unit_test(test_ctr_same),
 	cmocka_unit_test(test_ctr_volatile),
 	cmocka_unit_test(test_ctr_not_enough),
 	cmocka_unit_test(test_ctr_bad_fixed),

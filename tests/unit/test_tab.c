@@ -101,7 +101,13 @@ static void test_options(void **state)
 	ok("d /dev/a /dev/b noauto,protect,unit_sectors=8");
 	assert_true(ent.protect);
 	assert_true(ent.noauto);
+	assert_false(ent.initramfs);
 	assert_int_equal(ent.nr_feat, 2);
+
+	ok("root /dev/a /dev/b initramfs");
+	assert_true(ent.initramfs);
+	assert_false(ent.noauto);
+	assert_false(ent.protect);
 }
 
 static void test_bad_fields(void **state)
@@ -149,6 +155,8 @@ static void test_bad_options(void **state)
 	bad("d /dev/a /dev/b noauto=1", "noauto takes no value");
 	bad("d /dev/a /dev/b protect=1", "protect takes no value");
 	bad("d /dev/a /dev/b protect,protect", "Duplicate option protect");
+	bad("d /dev/a /dev/b initramfs=yes", "initramfs takes no value");
+	bad("d /dev/a /dev/b initramfs,noauto,initramfs", "Duplicate option initramfs");
 	bad("d /dev/a /dev/b protect,volatile", "protect needs persistent metadata: not with volatile");
 	bad("d /dev/a /dev/b volatile,protect", "protect needs persistent metadata: not with volatile");
 	bad("d /dev/a /dev/b volatile=yes", "volatile and no_auto_remap take no value");

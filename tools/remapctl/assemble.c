@@ -17,6 +17,7 @@
  * dmsetup does), never by running dmsetup.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <fcntl.h>
@@ -48,6 +49,7 @@
 const char usage_assemble[] =
 "Usage: remapctl assemble [--tab FILE] [--wait SEC] [--dry-run] <name>...\n"
 "       remapctl assemble [--tab FILE] [--wait SEC] [--dry-run] --all\n"
+"       remapctl assemble [--tab FILE] [--wait SEC] [--dry-run] --initramfs\n"
 "       remapctl assemble --scan [--tab FILE] [--wait SEC] [--dry-run] [<name>...]\n"
 "       remapctl assemble --stop [--tab FILE] <name>...|--all\n"
 "       remapctl assemble --stop --scan <name>...\n"
@@ -78,6 +80,9 @@ const char usage_assemble[] =
 "\n"
 "Options:\n"
 "  --all            every entry of the file without noauto\n"
+"  --initramfs      every entry with the initramfs option (noauto or not):\n"
+"                   what the initramfs assembles before it mounts the\n"
+"                   root file system; none is not an error\n"
 "  --scan           the devices found by their metadata (see above)\n"
 "  --tab FILE       read FILE instead of /etc/remaptab\n"
 "  --wait SEC       wait up to SEC seconds for the entry's devices to\n"
@@ -86,7 +91,8 @@ const char usage_assemble[] =
 "  --stop           remove the named (--all: every existing) remaptab\n"
 "                   device instead (--scan: the named devices, remaptab or\n"
 "                   not); only a device whose table is one remap target is\n"
-"                   removed\n"
+"                   removed; one that holds the root file system is left\n"
+"                   in place (exit 0) for the end of the shutdown\n"
 "  --udev-match DEVNODE [LINK...]\n"
 "                   for the udev rules: when DEVNODE (or one of its\n"
 "                   symlinks LINK, relative to /dev or absolute) is the main\n"
@@ -352,12 +358,37 @@ static void load_module(void)
 }
 
 /*
- * The existing device called @name: 0 none; 1 one remap target whose
- * table is @params of @len sectors; -1 something else (printed).
+ * A table line's parameters (what follows "remap"), read by the module's
+ * own parser; @copy keeps the strings *a points to.
  */
-static int existing(const char *name, u64 len, const char *params,
-		    bool *same)
+static int parse_params(const char *params, char *copy, size_t size,
+			struct remap_ctr_args *a, const char **err)
 {
+	char *argv[16], *tok, *save = NULL;
+	unsigned int argc = 0;
+
+	if ((size_t)snprintf(copy, size, "%s", params) >= size) {
+		*err = "table line too long";
+		return -1;
+	}
+	for (tok = strtok_r(copy, " ", &save); tok && argc < 16;
+	     tok = strtok_r(NULL, " ", &save))
+		argv[argc++] = tok;
+	return remap_parse_ctr(argc, argv, a, err);
+}
+
+/*
+ * The existing device called @name: 0 none; 1 one remap target (*same:
+ * whether its table, of @len sectors, makes the device @want does, with
+ * @unit the unit size of a table without unit_sectors); -1 something else
+ * (printed).
+ */
+static int existing(const char *name, u64 len,
+		    const struct remap_ctr_args *want, u32 unit, bool *same)
+{
+	struct remap_ctr_args have;
+	const char *err;
+	char copy[256];
 	struct dm_task *dmt = dm_task_create(DM_DEVICE_TABLE);
 	struct dm_info info;
 	uint64_t start, length;
@@ -394,7 +425,10 @@ static int existing(const char *name, u64 len, const char *params,
 		goto out;
 	}
 	r = 1;
-	*same = params && length == len && p && !strcmp(p, params);
+	/* Not the same string, maybe the same table: defaults spelt out. */
+	*same = want && length == len && p &&
+		!parse_params(p, copy, sizeof(copy), &have, &err) &&
+		remap_ctr_same(&have, want, unit);
 out:
 	if (dmt)
 		dm_task_destroy(dmt);
@@ -405,12 +439,10 @@ int assemble_entry(const struct remap_tab_entry *e, const char *where,
 		   unsigned int wait_s, bool dry_run)
 {
 	char mainid[32], spareid[32], params[256], copy[256];
-	char *argv[16], *tok, *save = NULL;
 	struct remap_geometry g = { 0 };
 	struct remap_ctr_args a;
 	struct bdev m, s;
 	const char *err = NULL;
-	unsigned int argc = 0;
 	uint32_t cookie = 0;
 	struct dm_task *dmt;
 	u64 len, spare_len;
@@ -461,11 +493,7 @@ int assemble_entry(const struct remap_tab_entry *e, const char *where,
 				    sizeof(params)) < 0)
 		return aerr("%s: table line too long", e->name);
 	/* Read back by the module's parser: what is sent is what it reads. */
-	snprintf(copy, sizeof(copy), "%s", params);
-	for (tok = strtok_r(copy, " ", &save); tok && argc < 16;
-	     tok = strtok_r(NULL, " ", &save))
-		argv[argc++] = tok;
-	if (remap_parse_ctr(argc, argv, &a, &err))
+	if (parse_params(params, copy, sizeof(copy), &a, &err))
 		return aerr("%s: %s", e->name, err);
 
 	if (dry_run) {
@@ -475,7 +503,7 @@ int assemble_entry(const struct remap_tab_entry *e, const char *where,
 	}
 
 	load_module();
-	r = existing(e->name, len, params, &same);
+	r = existing(e->name, len, &a, g.unit_sectors, &same);
 	if (r < 0)
 		return EXIT_FAILED;
 	if (r == 1) {
@@ -528,12 +556,69 @@ static int assemble_one(const struct tab *t, const struct tab_line *tl,
 	return assemble_entry(&tl->e, where, wait_s, dry_run);
 }
 
+/* Whether block device @top is @want or stacked on it (its slaves in sysfs). */
+static bool dev_below(dev_t top, dev_t want, unsigned int depth)
+{
+	char path[64], line[32];
+	struct dirent *d;
+	unsigned int ma, mi;
+	bool found = false;
+	DIR *dir;
+	FILE *f;
+
+	if (top == want)
+		return true;
+	if (depth > 16)
+		return false;
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/slaves",
+		 major(top), minor(top));
+	dir = opendir(path);
+	if (!dir)
+		return false;
+	while (!found && (d = readdir(dir))) {
+		char dev[PATH_MAX];
+
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(dev, sizeof(dev), "/sys/class/block/%s/dev", d->d_name);
+		f = fopen(dev, "r");
+		if (!f)
+			continue;
+		if (fgets(line, sizeof(line), f) &&
+		    sscanf(line, "%u:%u", &ma, &mi) == 2)
+			found = dev_below(makedev(ma, mi), want, depth + 1);
+		fclose(f);
+	}
+	closedir(dir);
+	return found;
+}
+
+/*
+ * Whether device @name holds the root file system (directly, or under LVM,
+ * a partition table or dm-crypt): it stays until the end of the shutdown,
+ * where systemd-shutdown remounts / read-only and detaches what it can.
+ */
+static bool holds_root(const char *name)
+{
+	struct dm_task *dmt = dm_task_create(DM_DEVICE_INFO);
+	struct dm_info info;
+	struct stat st;
+	bool r = false;
+
+	if (dmt && dm_task_set_name(dmt, name) && dm_task_run(dmt) &&
+	    dm_task_get_info(dmt, &info) && info.exists && !stat("/", &st))
+		r = dev_below(st.st_dev, makedev(info.major, info.minor), 0);
+	if (dmt)
+		dm_task_destroy(dmt);
+	return r;
+}
+
 static int remove_one(const char *name, bool missing_ok)
 {
 	struct dm_task *dmt;
 	uint32_t cookie = 0;
 	bool same;
-	int r = existing(name, 0, NULL, &same);
+	int r = existing(name, 0, NULL, 0, &same);
 
 	if (r < 0)
 		return EXIT_FAILED;
@@ -555,6 +640,11 @@ static int remove_one(const char *name, bool missing_ok)
 
 		dm_udev_wait(cookie);
 		dm_task_destroy(dmt);
+		if (errn == EBUSY && holds_root(name)) {
+			printf("%s: holds the root file system: left for the end of the shutdown\n",
+			       name);
+			return EXIT_OK;
+		}
 		return aerr("%s: cannot remove: %s", name,
 			    errn == EBUSY ? "in use (mounted, or held by another device)" :
 			    strerror(errn ?: EIO));
@@ -671,12 +761,13 @@ static int udev_member_links(char **links, int nlinks)
 /* What assemble was asked to do. */
 struct assemble_opts {
 	const char *path, *udev_node;
-	bool all, stop, dry_run, member_links, scan;
+	bool all, stop, dry_run, member_links, scan, initramfs;
 	unsigned long wait_s;
 };
 
 static const struct option assemble_longopts[] = {
 	{ "all", no_argument, NULL, 'a' },
+	{ "initramfs", no_argument, NULL, 'i' },
 	{ "scan", no_argument, NULL, 'S' },
 	{ "stop", no_argument, NULL, 's' },
 	{ "dry-run", no_argument, NULL, 'n' },
@@ -692,10 +783,10 @@ static int assemble_opt(void *ctx, int c, const char *arg)
 {
 	struct assemble_opts *ao = ctx;
 	bool *const on[] = { &ao->all, &ao->scan, &ao->stop, &ao->dry_run,
-			     &ao->member_links };
+			     &ao->member_links, &ao->initramfs };
 	u64 v;
 
-	if (set_flag("aSsnl", on, c))
+	if (set_flag("aSsnli", on, c))
 		return -1;
 	switch (c) {
 	case 't':
@@ -746,6 +837,13 @@ static int run(int argc, char **argv, bool stop)
 	stop = ao.stop;
 	dry_run = ao.dry_run;
 	wait_s = ao.wait_s;
+	if (ao.initramfs) {
+		/* The initramfs's entries: "all" with another selection. */
+		if (all || stop || ao.scan || udev_node || ao.member_links ||
+		    npos)
+			return uerr("assemble", "--initramfs takes no names and no --all, --scan, --stop or --udev-* option");
+		all = true;
+	}
 	if (ao.member_links) {
 		if (all || stop || dry_run || wait_s || udev_node ||
 		    strcmp(path, DEFAULT_TAB))
@@ -813,7 +911,8 @@ static int run(int argc, char **argv, bool stop)
 			if (stop) {
 				if (remove_one(tl->e.name, true))
 					r = EXIT_FAILED;
-			} else if (!tl->e.noauto) {
+			} else if (ao.initramfs ? tl->e.initramfs :
+				   !tl->e.noauto) {
 				if (assemble_one(&t, tl, (unsigned int)wait_s,
 						 dry_run))
 					r = EXIT_FAILED;
