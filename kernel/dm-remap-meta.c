@@ -1344,24 +1344,27 @@ out:
 /*
  * Scrubbing the metadata: both copies of every block the table uses, read
  * and compared with what the module knows is on disk (its in-memory
- * superblock, pending list and slot table, from which every commit is
- * encoded).  A copy that cannot be read, fails its checksum or says
- * anything else is rewritten, from memory:
+ * superblock and pending list, from which their writes are encoded; of a
+ * slot block, the seq and entries CRC of its last commit).  A copy that
+ * cannot be read, fails its checksum or says anything else is rewritten:
  *
- *  - a superblock copy, as exactly the bytes the last superblock write
- *    wrote (same generation and seq);
- *  - a pending or slot block copy, with the seq of the other copy when
- *    that one is right (a repair at load does the same), so that the seq
+ *  - a superblock copy, from memory, as exactly the bytes the last
+ *    superblock write wrote (same generation and seq);
+ *  - a pending or slot block copy, from the other copy when that one is
+ *    right, with its seq (a repair at load does the same), so that the seq
  *    of a block stays that of the commit that last wrote it;
- *  - a block neither of whose copies is right, by a commit of that one
- *    block (a new seq, copy A with a flush, then copy B), as the next
- *    change of it would.
+ *  - a pending block neither of whose copies is right, from memory, by a
+ *    commit of that one block (a new seq, copy A with a flush, then copy
+ *    B), as the next change of it would;
+ *  - a slot block neither of whose copies is right: its entries are kept
+ *    nowhere else, so nothing is written and the metadata is failed (no
+ *    further change; a commit of that block could not be made anyway).
  *
  * Only one copy of a block is written at a time, so a crash during a
  * repair leaves the other.  Called with st->lock held (no commit runs
  * meanwhile), a few blocks at a time (@len bytes of @buf, half for each
  * copy): *@pos counts the block pairs done in this pass (0: the
- * superblocks, then the pending blocks, then the slot blocks in memory).
+ * superblocks, then the pending blocks, then the slot blocks loaded).
  * Returns 1 while blocks remain, 0 when the pass is over, or an error.
  */
 static bool meta_scrub_copy(struct remap_meta *m, u32 magic, u64 region,
