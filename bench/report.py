@@ -305,8 +305,9 @@ L.append("")
 L.append("## Kernel memory per remapped unit (from /proc/meminfo and /proc/slabinfo)")
 L.append("")
 L.append("Snapshots before and after loading, page cache dropped. "
-         "Persistent tables also keep the metadata's slot array (8 B per "
-         "slot of the spare area, whatever the number of remaps).")
+         "Persistent tables also keep, per slot block of the metadata (508 "
+         "slots), its seq and checksum (12 B), and the spare pool's free map "
+         "(1 bit per spare unit); the slot table itself is not kept in memory.")
 L.append("")
 L.append("| kind | how | remaps | MemFree delta | Slab delta | VmallocUsed delta | "
          "Percpu delta | (slab+vmalloc+percpu)/unit | same, minus the 0-remap load | "
@@ -328,7 +329,7 @@ for kind, how, d, n, used, slab, vm, pcpu, top in mem_rows:
         ", ".join("%s %+d KiB" % (c, b // 1024) for b, c in top if b)))
 L.append("")
 L.append("brd: the snapshots bracket `dmsetup create` (the whole table load: "
-         "index, metadata slot array, pool bitmap, kcopyd/dm-io clients and "
+         "index, metadata per-block seq and checksum, pool bitmap, kcopyd/dm-io clients and "
          "mempools); the 0-remap load (spare area of 1 GiB like 1k/100k/hot/adj, "
          "the 1M set has 5 GiB) gives the fixed part. null_blk: they bracket "
          "`remapctl import` into an existing volatile table (index and what "

@@ -31,10 +31,12 @@
 #define REMAP_META_PENDING_BLOCKS 1U
 #define REMAP_META_NR_COUNTERS 16U
 /*
- * The most slot blocks a table keeps in memory (8 bytes a slot: 1016 MiB,
- * 133169152 spare units); a spare_len whose units need more is refused
- * (docs: "Initialized slot blocks").  Not a format limit: a policy of the
- * module, here so that remapctl can say what the module will do.
+ * The most slot blocks a table loads (133169152 spare units, 1016 MiB of
+ * slot table per copy, read at every load; 12 bytes of memory each: the
+ * module keeps each block's seq and CRC, not its slots); a spare_len whose
+ * units need more is refused (docs: "Initialized slot blocks").  Not a
+ * format limit: a policy of the module, here so that remapctl can say what
+ * the module will do.
  */
 #define REMAP_META_MAX_LOADED_BLOCKS (1ULL << 18)
 /*

@@ -6,10 +6,27 @@
  * The format and the reasoning for why a crash at any instant is safe are
  * in docs/metadata-format.md; the bytes are encoded and checked by
  * core/remap_meta.c, the very code remapctl uses.  This file only moves
- * blocks (synchronous dm-io) and keeps the in-memory copy of the slot
- * table, one u64 per spare unit, from which every commit is encoded.
+ * blocks (synchronous dm-io).
  *
- * Only the initialized slot blocks are in memory (docs/metadata-format.md,
+ * The slot table is not kept in memory (issue 18: it cost 8 bytes per
+ * spare unit, more than the index of a million remaps).  Of each loaded
+ * slot block only the seq of the commit that last wrote it and the
+ * CRC-32C of its entries are (12 bytes a block of 508 slots): together
+ * they say which bytes the block must hold.  A commit reads the changed
+ * blocks back from the disk, copy A, or copy B where A is not exactly
+ * what the last commit left (meta_read_current()), changes the entries,
+ * and writes copy A then copy B as before.  Reading back was chosen over
+ * rebuilding a block from the index and the spare pool (a reverse
+ * lookup): the disk holds the slots exactly, retired and in-doubt units
+ * included, while the index and the pool do not tell a retired unit from
+ * one a move has taken but not committed yet.  No cache is kept: the
+ * blocks of a commit are read into its own buffers and freed with them.
+ * The price: a block neither copy of which can be read back as last
+ * committed (both damaged since) cannot be changed or rewritten any more;
+ * the commit or the scrub that finds it fails the metadata (read-only
+ * table) instead of writing a guess.
+ *
+ * Only the initialized slot blocks are loaded (docs/metadata-format.md,
  * "Initialized slot blocks"): those a spare_len has needed so far, not the
  * whole slot capacity, which may reach to the end of a large spare
  * device.  A table with a larger spare_len first initializes the blocks it
@@ -65,11 +82,13 @@ struct remap_meta {
 	sector_t start;			/* spare_start: block 0 */
 	struct remap_sb sb;		/* current superblock */
 	u64 seq;			/* highest commit sequence written */
-	u64 *slots;			/* alloc_blocks * PER_BLOCK entries */
 	u64 *pending;			/* pending_blocks * PER_BLOCK entries */
-	u64 *slot_seq;			/* seq of each slot block as loaded */
-	u64 nr_blocks;			/* slot blocks in memory */
-	u64 alloc_blocks;		/* room in slots and slot_seq */
+	u64 *slot_seq;			/* seq of the commit that last wrote
+					 * each slot block */
+	u32 *slot_crc;			/* CRC-32C of each slot block's entries */
+	u64 nr_blocks;			/* slot blocks loaded */
+	u64 alloc_blocks;		/* room in slot_seq and slot_crc */
+	u64 nr_in_use;			/* in-use slots found at load */
 	int sb_stale;			/* superblock copy to rewrite, or -1 */
 	bool writable;			/* the table may write (repairs) */
 	bool failed;			/* a commit failed: no more changes */
@@ -84,8 +103,8 @@ static int meta_io(struct remap_meta *m, blk_opf_t opf, u64 block,
 }
 
 /*
- * The slots in memory that the slot capacity covers: every spare unit a
- * table of this metadata may use is one of them.
+ * The slots of the loaded blocks that the slot capacity covers: every
+ * spare unit a table of this metadata may use is one of them.
  */
 static u64 meta_nr_slots(struct remap_meta *m)
 {
@@ -104,7 +123,10 @@ static int meta_write(struct remap_meta *m, u64 block, u64 nr, void *buf,
 		       (preflush ? REQ_PREFLUSH : 0), block, nr, buf);
 }
 
-/* Encode entries [first_block, first_block + nr) of a region into @buf. */
+/*
+ * Encode blocks [first_block, first_block + nr) of a region into @buf,
+ * from @entries (those of block @first_block on).
+ */
 static void meta_encode_run(struct remap_meta *m, u32 magic,
 			    const u64 *entries, u64 region, u64 first_block,
 			    u64 nr, u8 *buf)
@@ -114,12 +136,14 @@ static void meta_encode_run(struct remap_meta *m, u32 magic,
 	for (i = 0; i < nr; i++)
 		remap_entries_encode(magic, m->sb.instance,
 				     region + first_block + i, m->seq,
-				     entries + (first_block + i) *
-				     REMAP_META_PER_BLOCK,
+				     entries + i * REMAP_META_PER_BLOCK,
 				     buf + i * REMAP_META_BLOCK_SIZE);
 }
 
-/* Write blocks [first, first + nr) of a region to both copies. */
+/*
+ * Write blocks [first, first + nr) of a region to both copies, from
+ * @entries (those of block @first on).
+ */
 static int meta_write_both(struct remap_meta *m, u32 magic,
 			   const u64 *entries, u64 region_a, u64 region_b,
 			   u64 first, u64 nr, u8 *buf, bool *preflush)
@@ -149,25 +173,132 @@ static int meta_commit_result(struct remap_meta *m, int r, const char *what)
 	return r;
 }
 
+/* The CRC-32C of a slot block's entries, as kept in m->slot_crc. */
+static u32 meta_entries_crc(const u64 *entries)
+{
+	return remap_crc32c(entries, REMAP_META_PER_BLOCK * sizeof(u64));
+}
+
+/*
+ * Is @b, read from copy @region of slot block @blk, exactly what the last
+ * commit of that block wrote (valid, its seq, its entries)?  Its entries
+ * are decoded into @e either way.
+ */
+static bool meta_block_current(struct remap_meta *m, u64 region, u64 blk,
+			       const u8 *b, u64 *e)
+{
+	u64 seq;
+
+	return !remap_entries_decode(b, REMAP_MAGIC_SLOTS, m->sb.instance,
+				     region + blk, &seq, e) &&
+	       seq == m->slot_seq[blk] &&
+	       meta_entries_crc(e) == m->slot_crc[blk];
+}
+
+/*
+ * The entries of slot blocks [first, first + nr) as the last commit left
+ * them, into @e (@nr <= META_CHUNK_BLOCKS, @buf as many blocks): copy A,
+ * read as one run, and where a block of it is not that (unreadable, torn,
+ * stale), that block of copy B.  -EIO when neither copy of a block is:
+ * its state is then known nowhere.
+ */
+static int meta_read_current(struct remap_meta *m, u64 first, u64 nr,
+			     u64 *e, u8 *buf)
+{
+	const struct remap_meta_layout *l = &m->sb.layout;
+	int rd = meta_io(m, REQ_OP_READ, l->slots_a + first, nr, buf);
+	u64 i, *ei;
+	u8 *b;
+
+	for (i = 0; i < nr; i++) {
+		b = buf + i * REMAP_META_BLOCK_SIZE;
+		ei = e + i * REMAP_META_PER_BLOCK;
+		/* A failed run: this block of copy A alone first. */
+		if ((!rd || !meta_io(m, REQ_OP_READ, l->slots_a + first + i,
+				     1, b)) &&
+		    meta_block_current(m, l->slots_a, first + i, b, ei))
+			continue;
+		if (!meta_io(m, REQ_OP_READ, l->slots_b + first + i, 1, b) &&
+		    meta_block_current(m, l->slots_b, first + i, b, ei))
+			continue;
+		DMERR("metadata slot block %llu: neither copy holds what its last commit wrote",
+		      (unsigned long long)(first + i));
+		return -EIO;
+	}
+	return 0;
+}
+
+/* The slot block of spare unit @sunit. */
+static u64 meta_block_of(u64 sunit)
+{
+	return div_u64(sunit, REMAP_META_PER_BLOCK);
+}
+
+/*
+ * Runs of consecutive blocks of @blocks (@nb, ascending) from @k, at most
+ * META_CHUNK_BLOCKS long: the length of the one starting at @k.
+ */
+static u64 meta_run_len(const u64 *blocks, u64 nb, u64 k)
+{
+	u64 j;
+
+	for (j = k + 1; j < nb && blocks[j] == blocks[j - 1] + 1 &&
+	     j - k < META_CHUNK_BLOCKS; j++)
+		;
+	return j - k;
+}
+
+/*
+ * Write the changed blocks @blocks (@nb, ascending; their entries in @e)
+ * to both copies with a new seq, a run at a time; @preflush for the first
+ * write.  On success each block's seq and CRC are recorded; the first
+ * error is returned (the blocks after it are still tried when @all).
+ */
+static int meta_write_blocks(struct remap_meta *m, const u64 *blocks, u64 nb,
+			     const u64 *e, u8 *buf, bool preflush, bool all)
+{
+	const struct remap_meta_layout *l = &m->sb.layout;
+	u64 k, i, len;
+	int r = 0, w;
+
+	m->seq++;
+	for (k = 0; k < nb && (all || !r); k += len) {
+		len = all ? 1 : meta_run_len(blocks, nb, k);
+		w = meta_write_both(m, REMAP_MAGIC_SLOTS,
+				    e + k * REMAP_META_PER_BLOCK, l->slots_a,
+				    l->slots_b, blocks[k], len, buf,
+				    &preflush);
+		if (w) {
+			r = r ? r : w;
+			continue;
+		}
+		for (i = k; i < k + len; i++) {
+			m->slot_seq[blocks[i]] = m->seq;
+			m->slot_crc[blocks[i]] =
+				meta_entries_crc(e + i * REMAP_META_PER_BLOCK);
+		}
+	}
+	return r;
+}
+
 /*
  * The one commit of slot changes: apply @c (@n changes, any order, each
  * spare unit at most once; sorted here by spare unit, in place) and commit
- * the blocks that hold them, copy A then copy B.  On failure the in-memory
- * slots go back to what they were, the old state is written back over both
- * copies with a newer seq, and the metadata is marked failed: no further
- * change is made.  Returns 0; -EROFS (failed before: nothing written);
- * -ENOMEM (nothing written); -EIO (the old state is back on disk); or
- * -REMAP_EDOUBT (the old state could not be written back either: each
- * block on disk may hold the old or the new state).
+ * the blocks that hold them, copy A then copy B.  The blocks' other
+ * entries are read back from the disk first (meta_read_current()).  On
+ * failure the old state is written back over both copies with a newer seq
+ * and the metadata is marked failed: no further change is made.  Returns
+ * 0; -EROFS (failed before: nothing written); -ENOMEM (nothing written);
+ * -EIO (nothing written, a block could not be read back; or the old state
+ * is back on disk); or -REMAP_EDOUBT (the old state could not be written
+ * back either: each block on disk may hold the old or the new state).
  */
 int remap_meta_set_slots(struct remap_meta *m, struct remap_slot_change *c,
 			 size_t n)
 {
-	const struct remap_meta_layout *l = &m->sb.layout;
-	u64 *old, first, last, block;
-	bool preflush = true;
-	size_t i, j;
-	u8 *buf;
+	u64 *old = NULL, *e = NULL, *blocks = NULL, nb, k, len;
+	u8 *buf = NULL;
+	size_t i;
 	int r = 0;
 
 	if (!n)
@@ -183,59 +314,60 @@ int remap_meta_set_slots(struct remap_meta *m, struct remap_slot_change *c,
 		;
 	if (i < n)
 		sort(c, n, sizeof(*c), remap_cmp_slot_change, NULL);
-	/* The pool hands out only units whose slot block is in memory. */
+	/* The pool hands out only units whose slot block is loaded. */
 	if (WARN_ON_ONCE(c[n - 1].sunit >= meta_nr_slots(m)))
 		return -EINVAL;
+	for (i = 1, nb = 1; i < n; i++)
+		nb += meta_block_of(c[i].sunit) != meta_block_of(c[i - 1].sunit);
 	old = kvmalloc_array(n, sizeof(*old), GFP_NOIO);
-	buf = kvmalloc(REMAP_META_BLOCK_SIZE * META_CHUNK_BLOCKS, GFP_NOIO);
-	if (!old || !buf) {
+	blocks = kvmalloc_array(nb, sizeof(*blocks), GFP_NOIO);
+	e = kvmalloc_array(nb * REMAP_META_PER_BLOCK, sizeof(*e), GFP_NOIO);
+	buf = kvmalloc(REMAP_META_BLOCK_SIZE * min_t(u64, nb, META_CHUNK_BLOCKS),
+		       GFP_NOIO);
+	if (!old || !blocks || !e || !buf) {
 		r = -ENOMEM;
 		goto out;
 	}
-	for (i = 0; i < n; i++) {
-		old[i] = m->slots[c[i].sunit];
-		m->slots[c[i].sunit] = c[i].value;
+	for (i = 0, k = 0; i < n; i++)
+		if (!i || meta_block_of(c[i].sunit) != blocks[k - 1])
+			blocks[k++] = meta_block_of(c[i].sunit);
+	for (k = 0; k < nb && !r; k += len) {
+		len = meta_run_len(blocks, nb, k);
+		r = meta_read_current(m, blocks[k], len,
+				      e + k * REMAP_META_PER_BLOCK, buf);
+	}
+	if (meta_commit_result(m, r, "read-back"))
+		goto out;
+	for (i = 0, k = 0; i < n; i++) {
+		u64 *slot;
+
+		while (blocks[k] != meta_block_of(c[i].sunit))
+			k++;
+		slot = e + k * REMAP_META_PER_BLOCK +
+		       (c[i].sunit - blocks[k] * REMAP_META_PER_BLOCK);
+		old[i] = *slot;
+		*slot = c[i].value;
 	}
 
-	m->seq++;
-	/* Runs of consecutive slot blocks, one dm-io call each. */
-	for (i = 0; i < n && !r; i = j) {
-		first = div_u64(c[i].sunit, REMAP_META_PER_BLOCK);
-		last = first;
-		for (j = i + 1; j < n; j++) {
-			block = div_u64(c[j].sunit, REMAP_META_PER_BLOCK);
-			if (block > last + 1 ||
-			    block - first >= META_CHUNK_BLOCKS)
-				break;
-			last = block;
-		}
-		r = meta_write_both(m, REMAP_MAGIC_SLOTS, m->slots,
-				    l->slots_a, l->slots_b, first,
-				    last - first + 1, buf, &preflush);
-	}
+	r = meta_write_blocks(m, blocks, nb, e, buf, true, false);
 	if (meta_commit_result(m, r, "commit")) {
-		bool rolled_back = true;
-
-		for (i = n; i-- > 0; )
-			m->slots[c[i].sunit] = old[i];
-		m->seq++;
-		for (i = 0; i < n; i++) {
-			block = div_u64(c[i].sunit, REMAP_META_PER_BLOCK);
-			if (i && block == div_u64(c[i - 1].sunit,
-						  REMAP_META_PER_BLOCK))
-				continue;
-			preflush = false;
-			if (meta_write_both(m, REMAP_MAGIC_SLOTS, m->slots,
-					    l->slots_a, l->slots_b, block, 1,
-					    buf, &preflush))
-				rolled_back = false;
+		for (i = n, k = nb - 1; i-- > 0; ) {
+			while (blocks[k] != meta_block_of(c[i].sunit))
+				k--;
+			e[k * REMAP_META_PER_BLOCK + c[i].sunit -
+			  blocks[k] * REMAP_META_PER_BLOCK] = old[i];
 		}
-		r = rolled_back ? -EIO : -REMAP_EDOUBT;
-		if (!rolled_back)
+		if (meta_write_blocks(m, blocks, nb, e, buf, false, true)) {
+			r = -REMAP_EDOUBT;
 			DMERR("metadata rollback failed: the on-disk place of the units of that commit is unknown");
+		} else {
+			r = -EIO;
+		}
 	}
 out:
 	kvfree(buf);
+	kvfree(e);
+	kvfree(blocks);
 	kvfree(old);
 	return r;
 }
@@ -408,7 +540,7 @@ sector_t remap_meta_data_offset(struct remap_meta *m)
 	return m->sb.layout.data_offset;
 }
 
-/* Never more than the slots in memory (remap_meta_extend() adds them). */
+/* Never more than the slots loaded (remap_meta_extend() adds them). */
 u64 remap_meta_nr_units(struct remap_meta *m, sector_t spare_len)
 {
 	return min(remap_meta_units(&m->sb.layout, spare_len,
@@ -502,35 +634,46 @@ static int meta_write_empty(struct remap_meta *m, u32 magic, u64 region_a,
 }
 
 /*
- * Room for @blocks slot blocks in m->slots and m->slot_seq, the slots in
- * memory kept and the new ones free (zero).  Nothing else changes: the
- * caller sets m->nr_blocks once the blocks are loaded.
+ * Room for @blocks slot blocks in m->slot_seq and m->slot_crc, those of
+ * the loaded blocks kept.  Nothing else changes: the caller sets
+ * m->nr_blocks once the blocks are loaded.
  */
 static int meta_alloc_blocks(struct remap_meta *m, u64 blocks)
 {
-	u64 *slots, *seq;
+	u64 *seq;
+	u32 *crc;
 
 	if (blocks <= m->alloc_blocks)
 		return 0;
-	slots = kvcalloc(blocks * REMAP_META_PER_BLOCK, sizeof(u64),
-			 GFP_KERNEL);
-	seq = kvcalloc(blocks, sizeof(u64), GFP_KERNEL);
-	if (!slots || !seq) {
-		kvfree(slots);
+	seq = kvcalloc(blocks, sizeof(*seq), GFP_KERNEL);
+	crc = kvcalloc(blocks, sizeof(*crc), GFP_KERNEL);
+	if (!seq || !crc) {
 		kvfree(seq);
+		kvfree(crc);
 		return -ENOMEM;
 	}
 	if (m->alloc_blocks) {
-		memcpy(slots, m->slots, m->nr_blocks * REMAP_META_PER_BLOCK *
-		       sizeof(u64));
-		memcpy(seq, m->slot_seq, m->nr_blocks * sizeof(u64));
+		memcpy(seq, m->slot_seq, m->nr_blocks * sizeof(*seq));
+		memcpy(crc, m->slot_crc, m->nr_blocks * sizeof(*crc));
 	}
-	kvfree(m->slots);
 	kvfree(m->slot_seq);
-	m->slots = slots;
+	kvfree(m->slot_crc);
 	m->slot_seq = seq;
+	m->slot_crc = crc;
 	m->alloc_blocks = blocks;
 	return 0;
+}
+
+/* Slot blocks [from, to) were just written free with seq @seq. */
+static void meta_blocks_written_free(struct remap_meta *m, u64 from, u64 to,
+				     u64 seq, const u64 *zeroes)
+{
+	u32 crc = meta_entries_crc(zeroes);
+
+	for (; from < to; from++) {
+		m->slot_seq[from] = seq;
+		m->slot_crc[from] = crc;
+	}
 }
 
 /*
@@ -590,15 +733,15 @@ static int meta_format(struct remap_meta *m, struct remap_geometry *g,
 	if (!r)
 		r = meta_write_empty(m, REMAP_MAGIC_SLOTS, l->slots_a,
 				     l->slots_b, need, zeroes, buf);
-	kfree(zeroes);
 	if (!r)
 		r = meta_write_sb(m, buf);
 	if (r) {
+		kfree(zeroes);
 		*error = "Cannot write new metadata to the spare device";
 		return r;
 	}
-	for (i = 0; i < need; i++)
-		m->slot_seq[i] = 1;
+	meta_blocks_written_free(m, 0, need, 1, zeroes);
+	kfree(zeroes);
 	m->nr_blocks = need;
 	return 0;
 }
@@ -756,8 +899,56 @@ static int meta_read_region(struct remap_meta *m, u32 magic, u64 region_a,
 }
 
 /*
- * Bring the first @target slot blocks into memory (m->nr_blocks from
- * now): the initialized ones are read (and repaired, when @writable);
+ * Read initialized slot blocks [@from, @to) a chunk at a time (repairing
+ * a copy when @writable), and keep of each its seq and the CRC of its
+ * entries; m->nr_in_use counts their in-use slots.  With @free_only
+ * (blocks past those a spare_len needs, not kept) nothing is kept and
+ * every slot must be free, else the spare_len is too small for the
+ * metadata, as remap_meta_build() would say.
+ */
+static int meta_load_blocks(struct remap_meta *m, u64 from, u64 to,
+			    bool free_only, bool writable, u8 *buf,
+			    const char **error)
+{
+	const struct remap_meta_layout *l = &m->sb.layout;
+	u64 first, nr, i, *e;
+	int r = 0;
+
+	e = kvmalloc_array(META_CHUNK_BLOCKS * REMAP_META_PER_BLOCK,
+			   sizeof(u64), GFP_KERNEL);
+	if (!e) {
+		*error = "Cannot allocate the metadata slot table";
+		return -ENOMEM;
+	}
+	for (first = from; first < to && !r; first += nr) {
+		nr = min_t(u64, to - first, META_CHUNK_BLOCKS);
+		r = meta_read_region(m, REMAP_MAGIC_SLOTS, l->slots_a + first,
+				     l->slots_b + first, nr, e,
+				     free_only ? NULL : m->slot_seq + first,
+				     buf, writable, error);
+		for (i = 0; !r && !free_only && i < nr; i++)
+			m->slot_crc[first + i] =
+				meta_entries_crc(e + i * REMAP_META_PER_BLOCK);
+		for (i = 0; !r && i < nr * REMAP_META_PER_BLOCK &&
+		     first * REMAP_META_PER_BLOCK + i < l->slot_capacity; i++) {
+			if (e[i] == REMAP_SLOT_FREE)
+				continue;
+			if (free_only) {
+				*error = "spare_len too small for the spare units the metadata uses";
+				r = -EINVAL;
+			} else if (e[i] != REMAP_SLOT_RETIRED) {
+				m->nr_in_use++;
+			}
+		}
+		cond_resched();
+	}
+	kvfree(e);
+	return r;
+}
+
+/*
+ * Load the first @target slot blocks (m->nr_blocks from now): the
+ * initialized ones are read (and repaired, when @writable);
  * those past the initialized ones are written empty, copy A then copy B,
  * and then the superblock records the new count.  A crash before that
  * superblock write leaves the old count and the new blocks ignored:
@@ -769,7 +960,7 @@ static int meta_extend(struct remap_meta *m, u64 target, bool writable,
 {
 	const struct remap_meta_layout *l = &m->sb.layout;
 	u64 init = remap_sb_init_blocks(&m->sb), have = m->nr_blocks;
-	u64 old_init = m->sb.slot_blocks_init, *zeroes = NULL, to, i, seq;
+	u64 old_init = m->sb.slot_blocks_init, *zeroes = NULL, to, seq;
 	u32 old_version = m->sb.version;
 	int r;
 
@@ -798,10 +989,7 @@ static int meta_extend(struct remap_meta *m, u64 target, bool writable,
 
 	to = min(target, init);
 	if (to > have) {
-		r = meta_read_region(m, REMAP_MAGIC_SLOTS, l->slots_a + have,
-				     l->slots_b + have, to - have,
-				     m->slots + have * REMAP_META_PER_BLOCK,
-				     m->slot_seq + have, buf, writable, error);
+		r = meta_load_blocks(m, have, to, false, writable, buf, error);
 		if (r)
 			goto out;
 	}
@@ -823,10 +1011,7 @@ static int meta_extend(struct remap_meta *m, u64 target, bool writable,
 			*error = "Cannot initialize new metadata slot blocks on the spare device";
 			goto out;
 		}
-		memset(m->slots + init * REMAP_META_PER_BLOCK, 0,
-		       (target - init) * REMAP_META_PER_BLOCK * sizeof(u64));
-		for (i = init; i < target; i++)
-			m->slot_seq[i] = seq;
+		meta_blocks_written_free(m, init, target, seq, zeroes);
 		DMINFO("slot table extended from %llu to %llu initialized blocks",
 		       (unsigned long long)init, (unsigned long long)target);
 	}
@@ -838,44 +1023,10 @@ out:
 }
 
 /*
- * Slot blocks [@from, @to), initialized but not kept in memory, must
- * describe no unit in use (else the spare_len is too small for the
- * metadata, as remap_meta_build() would say).  Read a chunk at a time.
- */
-static int meta_scan_free(struct remap_meta *m, u64 from, u64 to,
-			  bool writable, u8 *buf, const char **error)
-{
-	const struct remap_meta_layout *l = &m->sb.layout;
-	u64 first, nr, i, *e;
-	int r = 0;
-
-	e = kvmalloc_array(META_CHUNK_BLOCKS * REMAP_META_PER_BLOCK,
-			   sizeof(u64), GFP_KERNEL);
-	if (!e) {
-		*error = "Cannot allocate the metadata slot table";
-		return -ENOMEM;
-	}
-	for (first = from; first < to && !r; first += nr) {
-		nr = min_t(u64, to - first, META_CHUNK_BLOCKS);
-		r = meta_read_region(m, REMAP_MAGIC_SLOTS, l->slots_a + first,
-				     l->slots_b + first, nr, e, NULL, buf,
-				     writable, error);
-		for (i = 0; !r && i < nr * REMAP_META_PER_BLOCK &&
-		     first * REMAP_META_PER_BLOCK + i < l->slot_capacity; i++)
-			if (e[i] != REMAP_SLOT_FREE) {
-				*error = "spare_len too small for the spare units the metadata uses";
-				r = -EINVAL;
-			}
-	}
-	kvfree(e);
-	return r;
-}
-
-/*
- * The slot table of metadata just read: every initialized block in memory,
+ * The slot table of metadata just read: every initialized block loaded,
  * then those spare_len needs beyond them initialized.  Metadata written
  * before slot_blocks_init existed may have more initialized blocks than
- * memory allows (every block of a capacity that reaches to the end of a
+ * are loaded (every block of a capacity that reaches to the end of a
  * large device): then only those spare_len needs are kept, the others must
  * be free, and (when writable) the superblock records that only those are
  * initialized, so that later loads read no more than they need.
@@ -896,11 +1047,12 @@ static int meta_load_slots(struct remap_meta *m, sector_t spare_len,
 		return meta_extend(m, max(init, need), writable, buf, error);
 	}
 
-	DMWARN("metadata with %llu initialized slot blocks, more than are kept in memory: reading them once, keeping the %llu spare_len needs",
+	DMWARN("metadata with %llu initialized slot blocks, more than are loaded: reading them once, keeping the %llu spare_len needs",
 	       (unsigned long long)init, (unsigned long long)need);
 	r = meta_extend(m, need, writable, buf, error);
 	if (!r)
-		r = meta_scan_free(m, need, init, writable, buf, error);
+		r = meta_load_blocks(m, need, init, true, writable, buf,
+				     error);
 	if (r || !writable)
 		return r;
 	remap_sb_set_init_blocks(&m->sb, need);
@@ -950,9 +1102,9 @@ void remap_meta_close(struct remap_meta *m)
 		return;
 	if (m->io)
 		dm_io_client_destroy(m->io);
-	kvfree(m->slots);
 	kvfree(m->pending);
 	kvfree(m->slot_seq);
+	kvfree(m->slot_crc);
 	kfree(m);
 }
 
@@ -1081,7 +1233,6 @@ static int meta_resolve_relocations(struct remap_meta *m,
 	for (i = 0; i < nr; i++) {
 		c[i].sunit = losers[i];
 		c[i].value = REMAP_SLOT_RETIRED;
-		m->slots[losers[i]] = REMAP_SLOT_RETIRED;
 	}
 	if (m->writable)
 		r = remap_meta_set_slots(m, c, nr);
@@ -1093,96 +1244,143 @@ static int meta_resolve_relocations(struct remap_meta *m,
 /*
  * The index and the pool as the slot table describes them: entries for the
  * in-use slots (sorted by logical unit) and every used or retired spare
- * unit claimed in @pool.  Refuses a slot table that maps a unit beyond the
- * target or one logical unit twice.
+ * unit claimed in @pool.  The loaded blocks are read once more, a chunk at
+ * a time (meta_read_current(): what the load chose and repaired).  Refuses
+ * a slot table that maps a unit beyond the target or one logical unit
+ * twice.
  */
 int remap_meta_build(struct remap_meta *m, u64 nr_lunits,
 		     struct spare_pool *pool, struct remap_entry **entries,
 		     size_t *nr, const char **error)
 {
-	u64 cap = meta_nr_slots(m), retired = 0, u;
-	struct remap_entry *e;
+	u64 cap = meta_nr_slots(m), retired = 0, first, nb, n, u;
+	u64 *slots = NULL;
+	struct remap_entry *e = NULL;
+	bool beyond_pool = false;
+	size_t i = 0;
+	u8 *buf = NULL;
 	long got;
-	size_t i;
-	int r;
+	int r = 0;
 
 	*entries = NULL;
 	*nr = 0;
-	for (u = 0, i = 0; u < cap; u++)
-		if (m->slots[u] != REMAP_SLOT_FREE &&
-		    m->slots[u] != REMAP_SLOT_RETIRED)
-			i++;
-	if (!i)
-		goto claim;
-	e = kvmalloc_array(i, sizeof(*e), GFP_KERNEL);
-	if (!e) {
+	if (m->nr_in_use)
+		e = kvmalloc_array(m->nr_in_use, sizeof(*e), GFP_KERNEL);
+	slots = kvmalloc_array(META_CHUNK_BLOCKS * REMAP_META_PER_BLOCK,
+			       sizeof(*slots), GFP_KERNEL);
+	buf = kvmalloc(META_CHUNK_BLOCKS * REMAP_META_BLOCK_SIZE, GFP_KERNEL);
+	if ((m->nr_in_use && !e) || !slots || !buf) {
 		*error = "Cannot allocate the remap index";
-		return -ENOMEM;
+		r = -ENOMEM;
+		goto out;
 	}
-	got = remap_slots_to_entries(m->slots, cap, 0, nr_lunits, e, &retired);
-	if (got < 0) {
-		kvfree(e);
-		*error = "Metadata remaps a unit beyond the target's length";
-		return -EINVAL;
-	}
-	remap_index_sort(e, got);
-	i = got;
-	r = meta_resolve_relocations(m, e, &i);
-	if (r || remap_index_validate(e, i, nr_lunits, U64_MAX, NULL)) {
-		kvfree(e);
-		*error = r == -ENOMEM ? "Cannot allocate the remap index" :
-			 "Metadata maps one logical unit to two spare units";
-		return r ? r : -EINVAL;
-	}
-	*entries = e;
-	*nr = i;
-claim:
-	/* Used and retired units alike are never handed out again. */
-	for (u = pool->nr_units; u < cap; u++)
-		if (m->slots[u] != REMAP_SLOT_FREE) {
-			kvfree(*entries);
-			*entries = NULL;
-			*nr = 0;
-			*error = "spare_len too small for the spare units the metadata uses";
-			return -EINVAL;
+	for (first = 0; first < m->nr_blocks; first += nb) {
+		u64 from = first * REMAP_META_PER_BLOCK;
+
+		nb = min_t(u64, m->nr_blocks - first, META_CHUNK_BLOCKS);
+		r = meta_read_current(m, first, nb, slots, buf);
+		if (r) {
+			*error = "Cannot read the metadata";
+			goto out;
 		}
-	for (u = 0; u < pool->nr_units; u++)
-		if (m->slots[u] != REMAP_SLOT_FREE)
-			WARN_ON_ONCE(spare_pool_claim(pool, u));
-	return 0;
+		n = min(nb * REMAP_META_PER_BLOCK, cap - from);
+		for (u = 0, got = 0; u < n; u++)
+			got += slots[u] != REMAP_SLOT_FREE &&
+			       slots[u] != REMAP_SLOT_RETIRED;
+		/* The load counted them; the blocks read back are the same. */
+		if (WARN_ON_ONCE(got > m->nr_in_use - i)) {
+			*error = "Metadata changed while it was loaded";
+			r = -EIO;
+			goto out;
+		}
+		got = remap_slots_to_entries(slots, n, from, nr_lunits, e + i,
+					     &retired);
+		if (got < 0) {
+			*error = "Metadata remaps a unit beyond the target's length";
+			r = -EINVAL;
+			goto out;
+		}
+		i += got;
+		/* Used and retired units alike are never handed out again. */
+		for (u = 0; u < n; u++) {
+			if (slots[u] == REMAP_SLOT_FREE)
+				continue;
+			if (from + u >= pool->nr_units)
+				beyond_pool = true;
+			else
+				WARN_ON_ONCE(spare_pool_claim(pool, from + u));
+		}
+		cond_resched();
+	}
+	kvfree(buf);
+	buf = NULL;
+	if (i) {
+		remap_index_sort(e, i);
+		r = meta_resolve_relocations(m, e, &i);
+		if (r || remap_index_validate(e, i, nr_lunits, U64_MAX, NULL)) {
+			*error = r == -ENOMEM ? "Cannot allocate the remap index" :
+				 "Metadata maps one logical unit to two spare units";
+			r = r ? r : -EINVAL;
+			goto out;
+		}
+	}
+	if (beyond_pool) {
+		*error = "spare_len too small for the spare units the metadata uses";
+		r = -EINVAL;
+		goto out;
+	}
+	*entries = i ? e : NULL;
+	*nr = i;
+	if (!i)
+		kvfree(e);
+	e = NULL;
+out:
+	kvfree(buf);
+	kvfree(slots);
+	kvfree(e);
+	return r;
 }
 
 /*
  * Scrubbing the metadata: both copies of every block the table uses, read
  * and compared with what the module knows is on disk (its in-memory
- * superblock, pending list and slot table, from which every commit is
- * encoded).  A copy that cannot be read, fails its checksum or says
- * anything else is rewritten, from memory:
+ * superblock and pending list, from which their writes are encoded; of a
+ * slot block, the seq and entries CRC of its last commit).  A copy that
+ * cannot be read, fails its checksum or says anything else is rewritten:
  *
- *  - a superblock copy, as exactly the bytes the last superblock write
- *    wrote (same generation and seq);
- *  - a pending or slot block copy, with the seq of the other copy when
- *    that one is right (a repair at load does the same), so that the seq
+ *  - a superblock copy, from memory, as exactly the bytes the last
+ *    superblock write wrote (same generation and seq);
+ *  - a pending or slot block copy, from the other copy when that one is
+ *    right, with its seq (a repair at load does the same), so that the seq
  *    of a block stays that of the commit that last wrote it;
- *  - a block neither of whose copies is right, by a commit of that one
- *    block (a new seq, copy A with a flush, then copy B), as the next
- *    change of it would.
+ *  - a pending block neither of whose copies is right, from memory, by a
+ *    commit of that one block (a new seq, copy A with a flush, then copy
+ *    B), as the next change of it would;
+ *  - a slot block neither of whose copies is right: its entries are kept
+ *    nowhere else, so nothing is written and the metadata is failed (no
+ *    further change; a commit of that block could not be made anyway).
  *
  * Only one copy of a block is written at a time, so a crash during a
  * repair leaves the other.  Called with st->lock held (no commit runs
  * meanwhile), a few blocks at a time (@len bytes of @buf, half for each
  * copy): *@pos counts the block pairs done in this pass (0: the
- * superblocks, then the pending blocks, then the slot blocks in memory).
+ * superblocks, then the pending blocks, then the slot blocks loaded).
  * Returns 1 while blocks remain, 0 when the pass is over, or an error.
  */
-static bool meta_scrub_copy(struct remap_meta *m, u32 magic, u64 blk,
-			    int rd, const u8 *b, const u64 *want, u64 *seq,
-			    u64 *tmp)
+static bool meta_scrub_copy(struct remap_meta *m, u32 magic, u64 region,
+			    u64 blk, int rd, const u8 *b, u64 *seq, u64 *tmp)
 {
-	if (rd || remap_entries_decode(b, magic, m->sb.instance, blk, seq,
-				       tmp))
+	if (rd)
 		return false;
-	return !memcmp(tmp, want, REMAP_META_PER_BLOCK * sizeof(u64));
+	if (magic == REMAP_MAGIC_SLOTS) {
+		*seq = m->slot_seq[blk];
+		return meta_block_current(m, region, blk, b, tmp);
+	}
+	if (remap_entries_decode(b, magic, m->sb.instance, region + blk, seq,
+				 tmp))
+		return false;
+	return !memcmp(tmp, m->pending + blk * REMAP_META_PER_BLOCK,
+		       REMAP_META_PER_BLOCK * sizeof(u64));
 }
 
 static int meta_scrub_rewrite(struct remap_meta *m, u64 blk, u8 *b)
@@ -1198,7 +1396,7 @@ int remap_meta_scrub(struct remap_meta *m, u64 *pos, u8 *buf, size_t len,
 	const struct remap_meta_layout *l = &m->sb.layout;
 	u64 nr_pend = l->pending_blocks, total = 1 + nr_pend + m->nr_blocks;
 	u64 chunk = len / 2 / REMAP_META_BLOCK_SIZE, first, nr, i, blk[2], k;
-	u64 seq[2], *tmp, *want;
+	u64 seq[2], *tmp, *w;
 	u8 *copy[2], *enc;
 	bool good[2];
 	int rd[2], r = 0, c;
@@ -1209,7 +1407,7 @@ int remap_meta_scrub(struct remap_meta *m, u64 *pos, u8 *buf, size_t len,
 		return 0;
 	if (!chunk)
 		return -EINVAL;
-	tmp = kmalloc_array(REMAP_META_PER_BLOCK, sizeof(u64), GFP_NOIO);
+	tmp = kmalloc_array(2 * REMAP_META_PER_BLOCK, sizeof(u64), GFP_NOIO);
 	enc = kmalloc(REMAP_META_BLOCK_SIZE, GFP_NOIO);
 	if (!tmp || !enc) {
 		r = -ENOMEM;
@@ -1248,22 +1446,18 @@ int remap_meta_scrub(struct remap_meta *m, u64 *pos, u8 *buf, size_t len,
 		nr = min(chunk, nr_pend - first);
 		blk[0] = l->pending_a;
 		blk[1] = l->pending_b;
-		want = m->pending;
 	} else {
 		magic = REMAP_MAGIC_SLOTS;
 		first = *pos - 1 - nr_pend;
 		nr = min(chunk, m->nr_blocks - first);
 		blk[0] = l->slots_a;
 		blk[1] = l->slots_b;
-		want = m->slots;
 	}
 	for (c = 0; c < 2; c++) {
 		rd[c] = meta_io(m, REQ_OP_READ, blk[c] + first, nr, copy[c]);
 		*bytes += nr * REMAP_META_BLOCK_SIZE;
 	}
 	for (i = 0; i < nr; i++) {
-		const u64 *w = want + (first + i) * REMAP_META_PER_BLOCK;
-
 		for (c = 0; c < 2; c++) {
 			u8 *b = copy[c] + i * REMAP_META_BLOCK_SIZE;
 			int e = rd[c];
@@ -1272,19 +1466,27 @@ int remap_meta_scrub(struct remap_meta *m, u64 *pos, u8 *buf, size_t len,
 			if (e)
 				e = meta_io(m, REQ_OP_READ, blk[c] + first + i,
 					    1, b);
-			good[c] = meta_scrub_copy(m, magic, blk[c] + first + i,
-						  e, b, w, &seq[c], tmp);
+			good[c] = meta_scrub_copy(m, magic, blk[c], first + i,
+						  e, b, &seq[c],
+						  tmp + c * REMAP_META_PER_BLOCK);
 		}
 		if (good[0] && good[1])
 			continue;
 		if (good[0] || good[1]) {
 			c = good[0];	/* the bad copy: 1 if A is good */
+			w = tmp + !c * REMAP_META_PER_BLOCK;
 			remap_entries_encode(magic, m->sb.instance,
 					     blk[c] + first + i, seq[!c], w,
 					     enc);
 			r = meta_scrub_rewrite(m, blk[c] + first + i, enc);
 			(*repaired)++;
+		} else if (magic == REMAP_MAGIC_SLOTS) {
+			/* Its entries are known nowhere now: change nothing. */
+			DMERR("scrub: metadata block %llu is wrong in both copies, and a slot block is not kept in memory to write it from",
+			      (unsigned long long)(blk[0] + first + i));
+			r = -EIO;
 		} else {
+			w = m->pending + (first + i) * REMAP_META_PER_BLOCK;
 			k = ++m->seq;
 			DMWARN("scrub: metadata block %llu is wrong in both copies: writing it again",
 			       (unsigned long long)(blk[0] + first + i));
@@ -1298,8 +1500,6 @@ int remap_meta_scrub(struct remap_meta *m, u64 *pos, u8 *buf, size_t len,
 				r = meta_write(m, blk[1] + first + i, 1, enc,
 					       false);
 			}
-			if (magic == REMAP_MAGIC_SLOTS)
-				m->slot_seq[first + i] = k;
 			*repaired += 2;
 		}
 		if (meta_commit_result(m, r, "repair"))

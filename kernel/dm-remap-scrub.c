@@ -39,7 +39,8 @@
  *
  * A pass first reads both copies of every metadata block the table uses
  * and rewrites a copy that fails its read or checksum, or is not what was
- * committed, from the one in memory (remap_meta_scrub()); then the units.
+ * committed, from the other copy, or from memory for the superblock and
+ * the pending list (remap_meta_scrub()); then the units.
  * A scrub that goes on from its checkpoint (a new device) scrubs the
  * metadata again first (it is small).
  *

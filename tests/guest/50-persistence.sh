@@ -96,6 +96,44 @@ msg rp unremap 16000 $((260 * U))
 check_same "after the torn writes"
 dmsetup remove rp && forget_dm rp
 
+log "a live commit reads its slot block back: a stale copy A is not used"
+# The module keeps no slot table in memory (docs/metadata-format.md, "What
+# the module keeps in memory"): a commit reads the changed block back.  A
+# copy A that lost the last commit's write (valid, an older seq) must not
+# be taken for the block's contents: the next commit would write the first
+# commit's change away.
+junk() { $DD if=/dev/urandom of="$spare" bs=4096 seek="$1" count=1 oflag=direct conv=notrunc status=none; }
+dm_create rp "$table"
+save staleA "$SA"
+msg rp remap 1600
+put staleA "$SA"		# as if the device had lost that write of copy A
+msg rp remap 2400
+L3=$(msg rp list)
+expect_eq "six remapped" "$(field_of rp remapped_units)" 6
+log "and a copy A that cannot be decoded: copy B is used"
+junk "$SA"
+msg rp unremap 2400
+L4=$(msg rp list)
+expect_eq "five remapped" "$(field_of rp remapped_units)" 5
+expect_eq "metadata still ok" "$(field_of rp metadata)" ok
+reopen
+expect_eq "both commits on disk after the stale copy A" "$(msg rp list)" "$L4"
+grep -q "1600 " <<<"$L3" || fail "unit 1600 was not in the list"
+log "both copies of the block bad under a live table: nothing written, the metadata fails"
+save goodA "$SA"; save goodB "$SB"
+junk "$SA"; junk "$SB"
+expect_refused "a commit of a block wrong in both copies" \
+	"metadata slot block 0: neither copy holds what its last commit wrote" msg rp remap 3200
+expect_eq "metadata failed" "$(field_of rp metadata)" failed
+expect_eq "the live table unchanged" "$(msg rp list)" "$L4"
+dmsetup remove rp && forget_dm rp
+put goodA "$SA"; put goodB "$SB"
+dm_create rp "$table"
+expect_eq "the old state, as before the failed commit" "$(msg rp list)" "$L4"
+msg rp unremap 1600
+check_same "after the read-back checks"
+dmsetup remove rp && forget_dm rp
+
 log "bad or mismatched metadata: each refused with its message, nothing written"
 $DD if="$spare" of="$T/good" bs=4096 count="$META_BLOCKS" iflag=direct status=none
 restore() { $DD if="$T/good" of="$spare" bs=4096 conv=notrunc oflag=direct status=none; }

@@ -2,7 +2,7 @@
 # timeout: 900
 # A large spare device (issue 12, defect 9; docs/metadata-format.md,
 # "Initialized slot blocks"): the slot capacity reaches to the end of a
-# 2 TiB spare device, but creating a table writes and keeps in memory only
+# 2 TiB spare device, but creating a table writes and loads only
 # the slot blocks its spare_len needs, so it is fast and small; a reload
 # or a new table with a larger spare_len initializes more blocks first; a
 # crash before the superblock records them loses nothing; units in the

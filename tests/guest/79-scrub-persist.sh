@@ -166,6 +166,21 @@ msg r scrub start 0 8
 wait_idle r 30
 expect_eq "N: nothing more" "$(($(sc r scrub_meta_repaired) - rep0))" 3
 $SECTAG verify $dev 0 "$len" 1 --direct || fail "N: the data"
+log "N: a slot block wrong in both copies: nothing to rewrite it from, the metadata fails"
+# The module keeps no slot table in memory (docs/metadata-format.md, "What
+# the module keeps in memory"): such a block is known nowhere any more, so
+# the scrub writes no guess; the table makes no further change.
+slot_a=$((2 + 2 * P))
+for b in "$slot_a" "$slot_b"; do
+	$DD if=/dev/urandom of="$spare" bs=4096 seek="$b" count=1 oflag=direct conv=notrunc status=none
+done
+mark=$(kmsg_mark)
+msg r scrub start 0 8
+wait_idle r 30
+kmsg_since "$mark" | grep -q "scrub: metadata block $slot_a is wrong in both copies, and a slot block is not kept in memory" ||
+	{ kmsg_since "$mark"; fail "N: no log line for the slot block wrong in both copies"; }
+expect_eq "N: the metadata failed" "$(status_of r metadata)" "metadata=failed"
+$SECTAG verify $dev 0 "$len" 1 --direct || fail "N: the data, metadata failed"
 
 # ---------------------------------------------------------------------
 log "O: volatile: the scrub's place does not survive removal"

@@ -632,7 +632,7 @@ int meta_load(struct meta_img *m)
 	m->nr_slots = remap_meta_block_slots(l, m->init_blocks);
 	if (m->init_blocks > REMAP_META_MAX_LOADED_BLOCKS)
 		add_problem(m, SEV_NOTE,
-			    "%llu initialized slot blocks, more than the module keeps in memory (%llu): at its first writable load it reads them all once, keeps those its spare_len needs (the others must be free) and records that only those are initialized",
+			    "%llu initialized slot blocks, more than the module loads (%llu): at its first writable load it reads them all once, keeps those its spare_len needs (the others must be free) and records that only those are initialized",
 			    (unsigned long long)m->init_blocks,
 			    (unsigned long long)REMAP_META_MAX_LOADED_BLOCKS);
 	m->pend_bi = calloc(l->pending_blocks, sizeof(*m->pend_bi));
