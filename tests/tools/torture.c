@@ -2281,7 +2281,7 @@ static void check_kept(const struct list *a, const struct list *b, const char *m
 
 	for (i = 0; i < a->n; i++)
 		if (list_find(b, a->e[i].l / opt.unit) < 0) {
-			finding("'%s' was refused, but unit %" PRIu64 " is no longer remapped", msg,
+			finding("'%s' (which must change nothing) answered, but unit %" PRIu64 " is no longer remapped", msg,
 				a->e[i].l / opt.unit);
 			return;
 		}
