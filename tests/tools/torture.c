@@ -19,9 +19,10 @@
  * (unaligned to units, overlapping each other), some steps over a small
  * "hot" range around the latest fault; meanwhile the controller thread does
  * one operation: inject or heal a main or spare fault, send remap /
- * remap_many / unremap / clear, suspend+resume, reload with a grown spare or
- * target (or the same table), or remove and re-create the device from its
- * metadata.  Then the I/O stops (a barrier) and everything is checked:
+ * remap_many / remap_many zero_fill / unremap / clear / protect / unprotect /
+ * identity, suspend+resume, reload with a grown spare or target (or the
+ * same table), or remove and re-create the device from its metadata.  Then
+ * the I/O stops (a barrier) and everything is checked:
  *
  *  - every sector of the target reads back a value the model allows.  Every
  *    sector of every write carries (seed, write id, sector).  The model
@@ -46,7 +47,19 @@
  *    fault could move them;
  *  - persistent: the on-disk table (the metadata area copied while the
  *    device is suspended, decoded with remapctl dump --json) equals list,
- *    and the on-disk counters equal status;
+ *    the on-disk counters equal status, the protection fields the model's
+ *    and the identity (name, serial, wwn, partition) the last identity
+ *    message's;
+ *  - protection: protect/unprotect answer what the model says (EEXIST for
+ *    other sizes, ENOENT when not protected, EINVAL on a volatile table;
+ *    otherwise only a fault explains an error); protected units stay
+ *    remapped; the raw main device holds the member signature and zeroes
+ *    under them; unremap/clear of a protected unit answer EPERM and change
+ *    nothing; after unprotect the raw main device holds their data again;
+ *    stats protected_units equals the model;
+ *  - remap_many zero_fill: the units it remapped read zeroes (unless
+ *    written since), the ones it skipped keep their data, and lost_sectors
+ *    grows by exactly unit_sectors per remapped unit;
  *  - no kernel complaint (BUG, WARNING, Oops, ...) in the kernel log, and
  *    no step takes longer than --hang-timeout.
  *
