@@ -1659,7 +1659,8 @@ static void fill_device(const char *path, bool spare)
 
 static char meta_file[64];
 
-static bool json_num(const char *p, const char *key, u64 *v)
+/* Where the value of @key starts in @p, or NULL. */
+static const char *json_value(const char *p, const char *key)
 {
 	char k[64];
 	const char *q;
@@ -1667,10 +1668,19 @@ static bool json_num(const char *p, const char *key, u64 *v)
 	snprintf(k, sizeof(k), "\"%s\":", key);
 	q = strstr(p, k);
 	if (!q)
-		return false;
+		return NULL;
 	q += strlen(k);
 	while (*q == ' ')
 		q++;
+	return q;
+}
+
+static bool json_num(const char *p, const char *key, u64 *v)
+{
+	const char *q = json_value(p, key);
+
+	if (!q)
+		return false;
 	*v = strtoull(q, NULL, 10);
 	return true;
 }
@@ -1678,19 +1688,11 @@ static bool json_num(const char *p, const char *key, u64 *v)
 /* A string value (without escapes: the torture's own strings have none). */
 static bool json_str(const char *p, const char *key, char *out, size_t len)
 {
-	char k[64];
-	const char *q;
+	const char *q = json_value(p, key);
 	size_t n = 0;
 
 	out[0] = '\0';
-	snprintf(k, sizeof(k), "\"%s\":", key);
-	q = strstr(p, k);
-	if (!q)
-		return false;
-	q += strlen(k);
-	while (*q == ' ')
-		q++;
-	if (*q++ != '"')
+	if (!q || *q++ != '"')
 		return false;
 	while (*q && *q != '"' && n + 1 < len)
 		out[n++] = *q++;
@@ -2233,17 +2235,37 @@ static bool protect_plan(u64 len, u64 hs, u64 ts, u32 *head, u32 *tail, u64 *tai
 	return true;
 }
 
-static bool is_protected(u64 lu)
-{
-	return prot.on && (lu < prot.head ||
-			   (prot.tail && lu >= prot.tail_first && lu - prot.tail_first < prot.tail));
-}
-
 /* Does the unit range [a, b] hold a protected unit? */
 static bool range_protected(u64 a, u64 b)
 {
 	return prot.on && ((prot.head && a < prot.head) ||
 			   (prot.tail && a < prot.tail_first + prot.tail && prot.tail_first <= b));
+}
+
+/* The @u-th of the units [0, h) and [tf, tf + t). */
+static u64 prot_unit(u32 h, u64 tf, u64 u)
+{
+	return u < h ? u : tf + u - h;
+}
+
+/* The first of the units [0, h) and [tf, tf + t) that @l does not remap, or -1. */
+static long long prot_unremapped(const struct list *l, u32 h, u32 t, u64 tf)
+{
+	u64 u;
+
+	for (u = 0; u < (u64)h + t; u++)
+		if (list_find(l, prot_unit(h, tf, u)) < 0)
+			return (long long)prot_unit(h, tf, u);
+	return -1;
+}
+
+static void prot_record(u32 h, u32 t, u64 tf, bool sig)
+{
+	prot.on = h + t > 0;
+	prot.head = h;
+	prot.tail = t;
+	prot.tail_first = tf;
+	prot.sig = sig;
 }
 
 /* A key of the stats answer, or -1. */
@@ -2317,11 +2339,7 @@ static void protect_settle(u32 h, u32 t, u64 tf, const char *msg)
 	if ((u64)n == old)
 		return;
 	if ((u64)n == (u64)h + t) {
-		prot.on = h + t > 0;
-		prot.head = h;
-		prot.tail = t;
-		prot.tail_first = tf;
-		prot.sig = false;	/* recorded, the signature maybe not written */
+		prot_record(h, t, tf, false);	/* recorded, the signature maybe not written */
 		return;
 	}
 	finding("after '%s' failed, protected_units is %lld: neither %" PRIu64 " (before) nor %" PRIu64,
@@ -2332,7 +2350,8 @@ static char *op_protect(void)
 {
 	u64 hs, ts;
 	u32 h = 0, t = 0;
-	u64 tf = 0, i;
+	u64 tf = 0;
+	long long miss;
 	int e, want;
 	char *m, *resp = NULL;
 	struct list l = { 0 };
@@ -2356,22 +2375,13 @@ static char *op_protect(void)
 			prot.on ? fmt("units 0-%u and %u from %" PRIu64, prot.head, prot.tail,
 				      prot.tail_first) : "no");
 	if (!e) {
-		prot.on = true;
-		prot.sig = true;
-		prot.head = h;
-		prot.tail = t;
-		prot.tail_first = tf;
+		prot_record(h, t, tf, true);
 		prot.len = cur_len;
 		prot.hs = hs;
 		prot.ts = ts;
 		/* remapped, with their data: nothing unremaps them meanwhile */
-		if (get_list(&l))
-			for (i = 0; i < nlog / opt.unit + 1; i++)
-				if (is_protected(i) && list_find(&l, i) < 0) {
-					finding("'%s' succeeded, but protected unit %" PRIu64 " is not remapped",
-						m, i);
-					break;
-				}
+		if (get_list(&l) && (miss = prot_unremapped(&l, h, t, tf)) >= 0)
+			finding("'%s' succeeded, but protected unit %lld is not remapped", m, miss);
 		list_free(&l);
 	} else if (e != want) {
 		protect_settle(h, t, tf, m);
@@ -2391,8 +2401,7 @@ static char *op_unprotect(void)
 	if (e != want && (want || !fault_errno(e)))
 		finding("'unprotect' answered %s, expected %s", errname(e), errname(want));
 	if (!e) {
-		prot.on = false;
-		prot.sig = false;
+		prot_record(0, 0, 0, false);
 		prot.unprot = true;
 		prot.uhead = h;
 		prot.utail = t;
@@ -2400,7 +2409,7 @@ static char *op_unprotect(void)
 		/* unremapped, unless a main fault had one remapped again since */
 		if (get_list(&l))
 			for (u = 0; u < (u64)h + t; u++) {
-				u64 lu = u < h ? u : tf + u - h;
+				u64 lu = prot_unit(h, tf, u);
 
 				if (list_find(&l, lu) >= 0 &&
 				    !fault_during(DEV_MAIN, F_ANY, ts, tick(), lu * opt.unit, opt.unit,
@@ -2448,6 +2457,16 @@ static char *op_identity(void)
 	return msg_result(m, e, resp);
 }
 
+/* A remap_many extent: @m with " S+N" appended. */
+static char *add_extent(char *m, u64 *s, u64 *n)
+{
+	*s = pick_sector();
+	*n = 1 + below(&crng, 2ULL * opt.unit);
+	if (*s + *n > cur_len)
+		*n = cur_len - *s;
+	return fmt("%s %" PRIu64 "+%" PRIu64, m, *s, *n);
+}
+
 /*
  * remap_many zero_fill: the new units read zeroes (each a pseudo-write of
  * zeroes from before the message to after it: a write that overlapped the
@@ -2467,11 +2486,7 @@ static char *op_zero_fill(void)
 	int e;
 
 	for (i = 0; i < k; i++) {
-		s = pick_sector();
-		n = 1 + below(&crng, 2ULL * opt.unit);
-		if (s + n > cur_len)
-			n = cur_len - s;
-		m = fmt("%s %" PRIu64 "+%" PRIu64, m, s, n);
+		m = add_extent(m, &s, &n);
 		for (u = s / opt.unit; u <= (s + n - 1) / opt.unit; u++) {
 			for (j = 0; j < nu && units[j] != u; j++)
 				;
@@ -2669,7 +2684,7 @@ static void check_raw_unprotected(const struct list *l)
 	int j;
 
 	for (u = 0; u < (u64)prot.uhead + prot.utail; u++) {
-		lu = u < prot.uhead ? u : prot.utail_first + u - prot.uhead;
+		lu = prot_unit(prot.uhead, prot.utail_first, u);
 		if (list_find(l, lu) >= 0 || lu * opt.unit >= cur_len)
 			continue;	/* remapped again (a main fault): its data is on the spare */
 		end = (lu + 1) * opt.unit < cur_len ? (lu + 1) * opt.unit : cur_len;
@@ -2722,18 +2737,14 @@ static char *message_prot(const char *kind, const char *msg, bool protected_)
 /* At a barrier: the protection as the model expects it. */
 static void check_protect(const struct list *l)
 {
-	long long n = stats_key("protected_units");
-	u64 want = prot.on ? (u64)prot.head + prot.tail : 0, u;
+	long long n = stats_key("protected_units"), miss;
+	u64 want = prot.on ? (u64)prot.head + prot.tail : 0;
 
 	atomic_fetch_add(&cnt[C_PROT_CHECKS], 1);
 	if (n != (long long)want)
 		finding("stats protected_units %lld, expected %" PRIu64, n, want);
-	for (u = 0; u < (u64)prot.head + prot.tail && prot.on; u++)
-		if (list_find(l, u < prot.head ? u : prot.tail_first + u - prot.head) < 0) {
-			finding("protected unit %" PRIu64 " is not remapped",
-				u < prot.head ? u : prot.tail_first + u - prot.head);
-			break;
-		}
+	if (prot.on && (miss = prot_unremapped(l, prot.head, prot.tail, prot.tail_first)) >= 0)
+		finding("protected unit %lld is not remapped", miss);
 	if (prot.on && prot.sig && !opt.vol)
 		check_raw_protected();
 	if (prot.unprot)
@@ -2756,13 +2767,8 @@ static char *op_remap_many(void)
 	char *m = xstrdup("remap_many");
 	u64 s, n;
 
-	for (i = 0; i < k; i++) {
-		s = pick_sector();
-		n = 1 + below(&crng, 2ULL * opt.unit);
-		if (s + n > cur_len)
-			n = cur_len - s;
-		m = fmt("%s %" PRIu64 "+%" PRIu64, m, s, n);
-	}
+	for (i = 0; i < k; i++)
+		m = add_extent(m, &s, &n);
 	return message("remap_many", m);
 }
 
