@@ -2356,7 +2356,7 @@ static char *op_protect(void)
 	char *m, *resp = NULL;
 	struct list l = { 0 };
 
-	if (prot.on && chance(&crng, 40)) {
+	if (prot.on && chance(&crng, 60)) {
 		hs = prot.hs;	/* the same sizes again: the signature again */
 		ts = prot.ts;
 	} else {
@@ -2368,7 +2368,6 @@ static char *op_protect(void)
 	want = opt.vol ? EINVAL :
 	       prot.on && (h != prot.head || t != prot.tail || tf != prot.tail_first) ? EEXIST : 0;
 	m = fmt("protect %" PRIu64 " %" PRIu64, hs, ts);
-	set_focus(0, opt.unit);
 	e = send_msg("protect", m, &resp);
 	if (e != want && (want || !fault_errno(e)))
 		finding("'%s' answered %s, expected %s (protected: %s)", m, errname(e), errname(want),
