@@ -2231,7 +2231,7 @@ static bool protect_plan(u64 len, u64 hs, u64 ts, u32 *head, u32 *tail, u64 *tai
 		return false;
 	*head = (u32)h;
 	*tail = (u32)(nr - first);
-	*tail_first = nr - first ? first : 0;
+	*tail_first = nr > first ? first : 0;
 	return true;
 }
 
@@ -2356,7 +2356,7 @@ static char *op_protect(void)
 	char *m, *resp = NULL;
 	struct list l = { 0 };
 
-	if (prot.on && chance(&crng, 60)) {
+	if (prot.on && (prot.hs || prot.ts) && chance(&crng, 60)) {
 		hs = prot.hs;	/* the same sizes again: the signature again */
 		ts = prot.ts;
 	} else {
@@ -2384,6 +2384,10 @@ static char *op_protect(void)
 		list_free(&l);
 	} else if (e != want) {
 		protect_settle(h, t, tf, m);
+		if (prot.on && prot.head == h && prot.tail == t && prot.tail_first == tf) {
+			prot.hs = hs;	/* recorded: the sizes to send again */
+			prot.ts = ts;
+		}
 	}
 	return msg_result(m, e, resp);
 }
@@ -2475,7 +2479,7 @@ static char *add_extent(char *m, u64 *s, u64 *n)
 static char *op_zero_fill(void)
 {
 	unsigned int i, k = 1 + (unsigned int)below(&crng, 3);
-	u64 units[16], wid[16], s, n, u, lo, hi, added = 0, skipped = 0, nnew = 0;
+	u64 units[16] = { 0 }, wid[16] = { 0 }, s, n, u, lo, hi, added = 0, skipped = 0, nnew = 0;
 	size_t nu = 0, j;
 	struct list l0 = { 0 }, l1 = { 0 };
 	struct rstatus s0, s1;
