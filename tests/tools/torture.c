@@ -2479,7 +2479,7 @@ static char *add_extent(char *m, u64 *s, u64 *n)
 static char *op_zero_fill(void)
 {
 	unsigned int i, k = 1 + (unsigned int)below(&crng, 3);
-	u64 units[16] = { 0 }, wid[16] = { 0 }, s, n, u, lo, hi, added = 0, skipped = 0, nnew = 0;
+	u64 units[16] = { 0 }, wid[16] = { 0 }, past[16] = { 0 }, s, n, u, lo, hi, added = 0, skipped = 0, nnew = 0;
 	size_t nu = 0, j;
 	struct list l0 = { 0 }, l1 = { 0 };
 	struct rstatus s0, s1;
@@ -2504,6 +2504,14 @@ static char *op_zero_fill(void)
 	for (j = 0; j < nu; j++) {
 		lo = units[j] * opt.unit;
 		hi = lo + opt.unit < nlog ? lo + opt.unit : nlog;
+		/*
+		 * Past the table's end (a partial last unit) the zeroes last only
+		 * while the unit is remapped: an unremap copies back table sectors
+		 * only, and a longer table then reads the main device's old data.
+		 */
+		past[j] = hi > cur_len ? model_begin(W_ZEROFILL, cur_len, (u32)(hi - cur_len), 0) : 0;
+		if (hi > cur_len)
+			hi = cur_len;
 		wid[j] = model_begin(W_ZEROFILL, lo, (u32)(hi - lo), 0);
 	}
 	e = send_msg("zero_fill", m, &resp);
@@ -2521,19 +2529,24 @@ static char *op_zero_fill(void)
 		nnew += list_find(&l0, units[j]) < 0 && list_find(&l1, units[j]) >= 0;
 	exact = !e && ok0 && ok1 && nnew == added;
 	for (j = 0; j < nu; j++) {
-		if (ok0 && list_find(&l0, units[j]) >= 0) {
-			model_cancel(wid[j]);	/* remapped before: skipped, keeps its data */
-		} else if (exact && list_find(&l1, units[j]) >= 0) {
+		if (!e && ok1 && list_find(&l1, units[j]) < 0)
+			finding("'%s' succeeded, but unit %" PRIu64 " is not remapped", m, units[j]);
+		if ((ok0 && list_find(&l0, units[j]) >= 0) || e == ENOSPC) {
+			/* remapped before: skipped, keeps its data; or refused at once */
+			model_cancel(wid[j]);
+			if (past[j])
+				model_cancel(past[j]);
+			continue;
+		}
+		if (exact && list_find(&l1, units[j]) >= 0) {
 			model_end(wid[j], true, 0, true);	/* zero-filled */
 			atomic_fetch_add(&cnt[C_ZF_UNITS], 1);
-		} else if (e == ENOSPC) {
-			model_cancel(wid[j]);	/* refused before anything was done */
 		} else {
 			/* an automatic remap raced it, or it failed half way */
 			model_end(wid[j], false, e, false);
 		}
-		if (!e && ok1 && list_find(&l1, units[j]) < 0)
-			finding("'%s' succeeded, but unit %" PRIu64 " is not remapped", m, units[j]);
+		if (past[j])
+			model_end(past[j], false, e, false);
 	}
 	if (!e && ok0 && ok1) {
 		zf_lost_step += added * opt.unit;
