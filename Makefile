@@ -28,7 +28,8 @@
 #                   SECONDS (default 600) in a guest: tagged O_DIRECT I/O
 #                   from several threads against a model of every sector,
 #                   while faults on main and spare (dm-error, dm-flakey,
-#                   faultseq), messages, suspends, reloads and re-creations
+#                   faultseq), messages (protect and zero_fill import
+#                   included), suspends, reloads and re-creations
 #                   come and go; TORTURE_SEED=S replays a seed, KVER=6.12
 #                   another kernel, TORTURE_DEBUG=1 the debug kernel,
 #                   TORTURE_ARGS="..." more options (tests/vm/README.md)

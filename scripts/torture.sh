@@ -3,8 +3,10 @@
 # (build/torture, tests/tools/torture.c) in a QEMU guest, through
 # tests/guest/80-torture.sh: TORTURE_SECONDS of steps (I/O threads with
 # tagged sectors against a model, while faults on the main and the spare
-# device, remap / unremap / remap_many / clear messages, suspends, reloads
-# and re-creations come and go; everything checked after every step).
+# device, remap / unremap / remap_many / remap_many zero_fill / clear /
+# protect / unprotect / identity messages, suspends, reloads and
+# re-creations come and go; everything checked after every step, with the
+# member signature on the raw main device under protected units).
 #
 # Environment: TORTURE_SECONDS (default 600), TORTURE_SEED (default: random,
 # printed), TORTURE_ARGS (more options for build/torture, e.g. "--volatile"

@@ -4,10 +4,12 @@
 # 512 B to 256 KiB with a tag in every sector, against a model of what each
 # sector may hold, while a controller injects and heals faults on the main
 # and the spare device (dm-error and dm-flakey segments, faultseq count
-# rules when dm-faultseq.ko is built), sends remap / remap_many / unremap /
-# clear, suspends, reloads with a grown spare or target and re-creates the
-# device from its metadata; after every step the data, the counters, list,
-# debugfs and the on-disk table are checked.
+# rules when dm-faultseq.ko is built), sends remap / remap_many /
+# remap_many zero_fill / unremap / clear / protect / unprotect / identity,
+# suspends, reloads with a grown spare or target and re-creates the device
+# from its metadata; after every step the data, the counters, list,
+# debugfs, the on-disk table (protection and identity included) and the
+# raw main device under protected units are checked.
 #
 # make check: two short runs with FIXED seeds, so both kernels run the same
 # operations (the interleaving is the scheduler's): persistent metadata,

@@ -19,9 +19,10 @@
  * (unaligned to units, overlapping each other), some steps over a small
  * "hot" range around the latest fault; meanwhile the controller thread does
  * one operation: inject or heal a main or spare fault, send remap /
- * remap_many / unremap / clear, suspend+resume, reload with a grown spare or
- * target (or the same table), or remove and re-create the device from its
- * metadata.  Then the I/O stops (a barrier) and everything is checked:
+ * remap_many / remap_many zero_fill / unremap / clear / protect / unprotect /
+ * identity, suspend+resume, reload with a grown spare or target (or the
+ * same table), or remove and re-create the device from its metadata.  Then
+ * the I/O stops (a barrier) and everything is checked:
  *
  *  - every sector of the target reads back a value the model allows.  Every
  *    sector of every write carries (seed, write id, sector).  The model
@@ -46,7 +47,19 @@
  *    fault could move them;
  *  - persistent: the on-disk table (the metadata area copied while the
  *    device is suspended, decoded with remapctl dump --json) equals list,
- *    and the on-disk counters equal status;
+ *    the on-disk counters equal status, the protection fields the model's
+ *    and the identity (name, serial, wwn, partition) the last identity
+ *    message's;
+ *  - protection: protect/unprotect answer what the model says (EEXIST for
+ *    other sizes, ENOENT when not protected, EINVAL on a volatile table;
+ *    otherwise only a fault explains an error); protected units stay
+ *    remapped; the raw main device holds the member signature and zeroes
+ *    under them; unremap/clear of a protected unit answer EPERM and change
+ *    nothing; after unprotect the raw main device holds their data again;
+ *    stats protected_units equals the model;
+ *  - remap_many zero_fill: the units it remapped read zeroes (unless
+ *    written since), the ones it skipped keep their data, and lost_sectors
+ *    grows by exactly unit_sectors per remapped unit;
  *  - no kernel complaint (BUG, WARNING, Oops, ...) in the kernel log, and
  *    no step takes longer than --hang-timeout.
  *
@@ -331,10 +344,11 @@ static void decode(const u64 *w, u64 seed, struct val *v)
  * ticks of one clock, taken under the model lock before the syscall and
  * after it returned, so "a ended before b started" is real-time order.
  */
-enum wkind { W_INIT, W_DATA, W_ZEROOUT, W_DISCARD, W_LOSS };
+enum wkind { W_INIT, W_DATA, W_ZEROOUT, W_DISCARD, W_LOSS, W_ZEROFILL };
 enum wstate { WS_INFLIGHT, WS_ACKED, WS_FAILED };
 static const char *const wkind_name[] = {
 	"initial contents", "write", "write-zeroes", "discard", "possible loss",
+	"remap_many zero_fill",
 };
 
 struct wrec {
@@ -471,6 +485,33 @@ static void model_end(u64 wid, bool ok, int err, bool supersede)
 	pthread_mutex_unlock(&mlock);
 }
 
+/*
+ * A pseudo-write that did not happen (a refused zero_fill, a unit it
+ * skipped): its value was never valid.  Reads judged after this no longer
+ * accept it.
+ */
+static void model_cancel(u64 wid)
+{
+	struct wrec *r;
+	struct cset *set;
+	u64 s;
+	u32 i, j;
+
+	pthread_mutex_lock(&mlock);
+	r = W(wid);
+	for (s = r->first; s < r->first + r->nsec && s < nlog; s++) {
+		set = &cs[s];
+		for (i = 0, j = 0; i < set->n; i++)
+			if (set->w[i] != wid)
+				set->w[j++] = set->w[i];
+		set->n = j;
+	}
+	r->nsec = 0;
+	r->end = clk++;
+	r->state = WS_FAILED;
+	pthread_mutex_unlock(&mlock);
+}
+
 /* Can record @c have left value @v in sector @s? */
 static bool value_is(u64 c, u64 s, const struct val *v)
 {
@@ -537,8 +578,8 @@ static char *describe_rec(u64 wid)
 		return fmt("wid 0 (initial contents)");
 	return fmt("wid %" PRIu64 " (%s of step %u%s%s, sectors %" PRIu64 "+%u, %s%s)",
 		   wid, wkind_name[r->kind], r->step,
-		   r->kind == W_LOSS ? "" : " by io thread ",
-		   r->kind == W_LOSS ? "" : fmt("%u", r->thread),
+		   r->kind >= W_LOSS ? "" : " by io thread ",
+		   r->kind >= W_LOSS ? "" : fmt("%u", r->thread),
 		   r->first, r->nsec, state_name(r->state),
 		   r->err ? fmt(" errno %d", r->err) : "");
 }
@@ -634,7 +675,8 @@ enum {
 	C_READ_FAIL, C_WRITE_FAIL, C_DISCARD_FAIL, C_ZEROOUT_FAIL,
 	C_SECT_RUNTIME, C_SECT_SCAN, C_SCAN_FAIL, C_LOSS_SEEN, C_LOSS_LOGGED,
 	C_LOSS_RATELIMITED, C_STATUS_CHECKS, C_META_CHECKS, C_DEBUGFS_CHECKS,
-	C_CONCURRENT_SEEN, C_NOTSUPP, C_LOSS_TRANSIENT, C_NR
+	C_CONCURRENT_SEEN, C_NOTSUPP, C_LOSS_TRANSIENT, C_ZF_UNITS, C_RAW_SIG, C_RAW_UNPROT,
+	C_PROT_CHECKS, C_IDENT_CHECKS, C_NR
 };
 static const char *const cname[C_NR] = {
 	"reads", "writes", "discards", "write-zeroes",
@@ -646,6 +688,11 @@ static const char *const cname[C_NR] = {
 	"reads that saw a write overlapping in time",
 	"discards/write-zeroes refused EOPNOTSUPP",
 	"lost sectors under count-based read faults",
+	"units zero-filled (remap_many zero_fill)",
+	"raw main member signature checks",
+	"raw main checks after unprotect (sectors)",
+	"protected_units / protected list checks",
+	"on-disk identity and protection checks",
 };
 static atomic_ulong cnt[C_NR];
 
@@ -1612,7 +1659,8 @@ static void fill_device(const char *path, bool spare)
 
 static char meta_file[64];
 
-static bool json_num(const char *p, const char *key, u64 *v)
+/* Where the value of @key starts in @p, or NULL. */
+static const char *json_value(const char *p, const char *key)
 {
 	char k[64];
 	const char *q;
@@ -1620,11 +1668,35 @@ static bool json_num(const char *p, const char *key, u64 *v)
 	snprintf(k, sizeof(k), "\"%s\":", key);
 	q = strstr(p, k);
 	if (!q)
-		return false;
+		return NULL;
 	q += strlen(k);
 	while (*q == ' ')
 		q++;
+	return q;
+}
+
+static bool json_num(const char *p, const char *key, u64 *v)
+{
+	const char *q = json_value(p, key);
+
+	if (!q)
+		return false;
 	*v = strtoull(q, NULL, 10);
+	return true;
+}
+
+/* A string value (without escapes: the torture's own strings have none). */
+static bool json_str(const char *p, const char *key, char *out, size_t len)
+{
+	const char *q = json_value(p, key);
+	size_t n = 0;
+
+	out[0] = '\0';
+	if (!q || *q++ != '"')
+		return false;
+	while (*q && *q != '"' && n + 1 < len)
+		out[n++] = *q++;
+	out[n] = '\0';
 	return true;
 }
 
@@ -1656,6 +1728,9 @@ struct ondisk {
 	u64 *pending;		/* logical units */
 	u64 counters[5];	/* realloc, auto, uncorrectable, spare errors, lost */
 	u64 data_offset;
+	u64 prot_head, prot_tail, prot_tail_first;
+	u64 partition;
+	char uuid[40], name[128], serial[128], wwn[64];
 	bool ok;
 };
 
@@ -1707,6 +1782,14 @@ static bool read_ondisk(u64 nsec, struct ondisk *d)
 		return false;
 	}
 	json_num(out, "data_offset", &d->data_offset);
+	json_num(out, "protect_head", &d->prot_head);
+	json_num(out, "protect_tail", &d->prot_tail);
+	json_num(out, "protect_tail_first", &d->prot_tail_first);
+	json_num(out, "main_partition", &d->partition);
+	json_str(out, "uuid", d->uuid, sizeof(d->uuid));
+	json_str(out, "name", d->name, sizeof(d->name));
+	json_str(out, "main_serial", d->serial, sizeof(d->serial));
+	json_str(out, "main_wwn", d->wwn, sizeof(d->wwn));
 	n = json_array(out, "remaps", &objs);
 	d->remaps.e = xmalloc((n + 1) * sizeof(struct lent));
 	for (i = 0; i < n; i++) {
@@ -2061,6 +2144,8 @@ static const char *errname(int e)
 	case ENOMEM: return "ENOMEM";
 	case EBUSY: return "EBUSY";
 	case ENXIO: return "ENXIO";
+	case EPERM: return "EPERM";
+	case EAGAIN: return "EAGAIN";
 	default: return strerror(e);
 	}
 }
@@ -2097,6 +2182,591 @@ static u64 pick_sector(void)
 	return below(&crng, cur_len);
 }
 
+/* ------------------------------------------------------------------ */
+/* protection, identity, zero-fill import                              */
+
+static bool fault_during(int dev, unsigned int what, u64 ts, u64 te, u64 first, u64 n,
+			 bool any, int media);
+static u64 step_clk0;		/* the clock when this step started */
+static u64 zf_lost_step;	/* lost_sectors a zero_fill added in this step */
+
+/*
+ * The protection the model expects (docs/dm-remap.rst, "Protection"):
+ * logical units [0, head) and [tail_first, tail_first + tail).  sig: the
+ * last protect that recorded it also wrote the member signature (a failed
+ * one may have written part of it).  unprot: units a successful unprotect
+ * returned to the main device in this step; the raw main device must hold
+ * their data at the barrier.
+ */
+static struct {
+	bool on, sig;
+	u32 head, tail;
+	u64 tail_first;
+	u64 len;		/* the target length when the signature was written */
+	u64 hs, ts;		/* the sizes of the last protect message sent */
+	bool unprot;
+	u32 uhead, utail;
+	u64 utail_first;
+} prot;
+static unsigned char meta_uuid[16];
+/* The identity the superblock must hold; known: no failed identity since. */
+static struct {
+	char serial[128], wwn[64];
+	u64 partition;
+	bool known;
+} ident = { "", "", 0, true };
+
+/* remap_protect_plan() of core/remap_meta.c: sectors to units. */
+static bool protect_plan(u64 len, u64 hs, u64 ts, u32 *head, u32 *tail, u64 *tail_first)
+{
+	u64 nr = (len + opt.unit - 1) / opt.unit, h = (hs + opt.unit - 1) / opt.unit, first = nr;
+
+	if (h > nr)
+		h = nr;
+	if (ts)
+		first = ts >= len ? 0 : (len - ts) / opt.unit;
+	if (first < h)
+		first = h;
+	if (!h && first == nr)
+		return false;
+	*head = (u32)h;
+	*tail = (u32)(nr - first);
+	*tail_first = nr > first ? first : 0;
+	return true;
+}
+
+/* Does the unit range [a, b] hold a protected unit? */
+static bool range_protected(u64 a, u64 b)
+{
+	return prot.on && ((prot.head && a < prot.head) ||
+			   (prot.tail && a < prot.tail_first + prot.tail && prot.tail_first <= b));
+}
+
+/* The @u-th of the units [0, h) and [tf, tf + t). */
+static u64 prot_unit(u32 h, u64 tf, u64 u)
+{
+	return u < h ? u : tf + u - h;
+}
+
+/* The first of the units [0, h) and [tf, tf + t) that @l does not remap, or -1. */
+static long long prot_unremapped(const struct list *l, u32 h, u32 t, u64 tf)
+{
+	u64 u;
+
+	for (u = 0; u < (u64)h + t; u++)
+		if (list_find(l, prot_unit(h, tf, u)) < 0)
+			return (long long)prot_unit(h, tf, u);
+	return -1;
+}
+
+static void prot_record(u32 h, u32 t, u64 tf, bool sig)
+{
+	prot.on = h + t > 0;
+	prot.head = h;
+	prot.tail = t;
+	prot.tail_first = tf;
+	prot.sig = sig;
+}
+
+/* A key of the stats answer, or -1. */
+static long long stats_key(const char *key)
+{
+	char *r, *p, k[64];
+	unsigned long long v;
+	long long ret = -1;
+
+	if (dm_msg(opt.name, "stats", &r))
+		return -1;
+	for (p = r; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (sscanf(p, "%63s %llu", k, &v) == 2 && !strcmp(k, key))
+			ret = (long long)v;
+	free(r);
+	return ret;
+}
+
+/* Send a message; count it; *resp gets the answer.  Returns the errno. */
+static int send_msg(const char *kind, const char *msg, char **resp)
+{
+	int e;
+
+	note_free();
+	inflight = msg;
+	e = dm_msg(opt.name, msg, resp);
+	inflight = NULL;
+	note_free();
+	count_op("message %s: %s", kind, errname(e));
+	return e;
+}
+
+/* An errno the devices' faults (or a full pool) explain. */
+static bool fault_errno(int e)
+{
+	return e == ENOSPC || e == EIO || ((e == EROFS || e == EUCLEAN) && meta_faulted);
+}
+
+static char *msg_result(const char *msg, int e, const char *resp)
+{
+	return fmt("%s -> %s%s%s", msg, errname(e), resp && *resp ? " " : "", resp && *resp ? resp : "");
+}
+
+/* Every unit of @a is still remapped in @b (a refused message changed nothing). */
+static void check_kept(const struct list *a, const struct list *b, const char *msg)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		if (list_find(b, a->e[i].l / opt.unit) < 0) {
+			finding("'%s' (which must change nothing) answered, but unit %" PRIu64 " is no longer remapped", msg,
+				a->e[i].l / opt.unit);
+			return;
+		}
+}
+
+/*
+ * After a protect or unprotect that failed for a reason of the devices:
+ * what is recorded now (stats protected_units) must be the old or the new
+ * state.
+ */
+static void protect_settle(u32 h, u32 t, u64 tf, const char *msg)
+{
+	long long n = stats_key("protected_units");
+	u64 old = prot.on ? (u64)prot.head + prot.tail : 0;
+
+	if (n < 0) {
+		finding("no protected_units in the stats answer after '%s'", msg);
+		return;
+	}
+	if ((u64)n == old)
+		return;
+	if ((u64)n == (u64)h + t) {
+		prot_record(h, t, tf, false);	/* recorded, the signature maybe not written */
+		return;
+	}
+	finding("after '%s' failed, protected_units is %lld: neither %" PRIu64 " (before) nor %" PRIu64,
+		msg, n, old, (u64)h + t);
+}
+
+static char *op_protect(void)
+{
+	u64 hs, ts;
+	u32 h = 0, t = 0;
+	u64 tf = 0;
+	long long miss;
+	int e, want;
+	char *m, *resp = NULL;
+	struct list l = { 0 };
+
+	if (prot.on && (prot.hs || prot.ts) && chance(&crng, 60)) {
+		hs = prot.hs;	/* the same sizes again: the signature again */
+		ts = prot.ts;
+	} else {
+		hs = chance(&crng, 25) ? 0 : logsize(&crng, 4ULL * opt.unit);
+		ts = hs && chance(&crng, 25) ? 0 : logsize(&crng, 4ULL * opt.unit);
+	}
+	protect_plan(cur_len, hs, ts, &h, &t, &tf);
+	/* what the target must answer, unless a fault gets in the way */
+	want = opt.vol ? EINVAL :
+	       prot.on && (h != prot.head || t != prot.tail || tf != prot.tail_first) ? EEXIST : 0;
+	m = fmt("protect %" PRIu64 " %" PRIu64, hs, ts);
+	e = send_msg("protect", m, &resp);
+	if (e != want && (want || !fault_errno(e)))
+		finding("'%s' answered %s, expected %s (protected: %s)", m, errname(e), errname(want),
+			prot.on ? fmt("units 0-%u and %u from %" PRIu64, prot.head, prot.tail,
+				      prot.tail_first) : "no");
+	if (!e) {
+		prot_record(h, t, tf, true);
+		prot.len = cur_len;
+		prot.hs = hs;
+		prot.ts = ts;
+		/* remapped, with their data: nothing unremaps them meanwhile */
+		if (get_list(&l) && (miss = prot_unremapped(&l, h, t, tf)) >= 0)
+			finding("'%s' succeeded, but protected unit %lld is not remapped", m, miss);
+		list_free(&l);
+	} else if (e != want) {
+		protect_settle(h, t, tf, m);
+		if (prot.on && prot.head == h && prot.tail == t && prot.tail_first == tf) {
+			prot.hs = hs;	/* recorded: the sizes to send again */
+			prot.ts = ts;
+		}
+	}
+	return msg_result(m, e, resp);
+}
+
+static char *op_unprotect(void)
+{
+	u32 h = prot.head, t = prot.tail;
+	u64 tf = prot.tail_first, ts = tick(), u;
+	int e, want = opt.vol ? EINVAL : !prot.on ? ENOENT : 0;
+	char *resp = NULL;
+	struct list l = { 0 };
+
+	e = send_msg("unprotect", "unprotect", &resp);
+	if (e != want && (want || !fault_errno(e)))
+		finding("'unprotect' answered %s, expected %s", errname(e), errname(want));
+	if (!e) {
+		prot_record(0, 0, 0, false);
+		prot.unprot = true;
+		prot.uhead = h;
+		prot.utail = t;
+		prot.utail_first = tf;
+		/* unremapped, unless a main fault had one remapped again since */
+		if (get_list(&l))
+			for (u = 0; u < (u64)h + t; u++) {
+				u64 lu = prot_unit(h, tf, u);
+
+				if (list_find(&l, lu) >= 0 &&
+				    !fault_during(DEV_MAIN, F_ANY, ts, tick(), lu * opt.unit, opt.unit,
+						  false, -1)) {
+					finding("'unprotect' succeeded, but unit %" PRIu64 " is still remapped", lu);
+					break;
+				}
+			}
+		list_free(&l);
+	} else if (e != want) {
+		/* the copy back may have overwritten part of the signature */
+		prot.sig = false;
+		protect_settle(0, 0, 0, "unprotect");
+	}
+	return msg_result("unprotect", e, resp);
+}
+
+static char *op_identity(void)
+{
+	char serial[128], wwn[64], *m, *resp = NULL;
+	u64 part = below(&crng, 5);
+	int e, want = opt.vol ? EINVAL : 0;
+
+	if (chance(&crng, 25))
+		snprintf(serial, sizeof(serial), "-");
+	else
+		snprintf(serial, sizeof(serial), "TORTURE_%" PRIu64 "-%" PRIu64, opt.seed,
+			 below(&crng, 1000000));
+	if (chance(&crng, 40))
+		snprintf(wwn, sizeof(wwn), "-");
+	else
+		snprintf(wwn, sizeof(wwn), "0x5000c500%08" PRIx64, below(&crng, 1ULL << 32));
+	m = fmt("identity %s %s %" PRIu64, serial, wwn, part);
+	e = send_msg("identity", m, &resp);
+	if (e != want && (want || !fault_errno(e)))
+		finding("'%s' answered %s, expected %s", m, errname(e), errname(want));
+	if (!e) {
+		snprintf(ident.serial, sizeof(ident.serial), "%s", strcmp(serial, "-") ? serial : "");
+		snprintf(ident.wwn, sizeof(ident.wwn), "%s", strcmp(wwn, "-") ? wwn : "");
+		ident.partition = part;
+		ident.known = true;
+	} else if (e != want && e != EROFS) {
+		ident.known = false;	/* written or not: the next on-disk check tells */
+	}
+	return msg_result(m, e, resp);
+}
+
+/* A remap_many extent: @m with " S+N" appended. */
+static char *add_extent(char *m, u64 *s, u64 *n)
+{
+	*s = pick_sector();
+	*n = 1 + below(&crng, 2ULL * opt.unit);
+	if (*s + *n > cur_len)
+		*n = cur_len - *s;
+	return fmt("%s %" PRIu64 "+%" PRIu64, m, *s, *n);
+}
+
+/*
+ * remap_many zero_fill: the new units read zeroes (each a pseudo-write of
+ * zeroes from before the message to after it: a write that overlapped the
+ * message may be older or newer), the skipped ones keep their data, and
+ * lost_sectors grows by exactly unit_sectors per new unit.
+ */
+static char *op_zero_fill(void)
+{
+	unsigned int i, k = 1 + (unsigned int)below(&crng, 3);
+	u64 units[16] = { 0 }, wid[16] = { 0 }, past[16] = { 0 }, s, n, u, lo, hi, added = 0, skipped = 0, nnew = 0;
+	size_t nu = 0, j;
+	struct list l0 = { 0 }, l1 = { 0 };
+	struct rstatus s0, s1;
+	char *m = xstrdup("remap_many zero_fill"), *resp = NULL;
+	u64 ts, te;
+	bool ok0, ok1, exact;
+	int e;
+
+	for (i = 0; i < k; i++) {
+		m = add_extent(m, &s, &n);
+		for (u = s / opt.unit; u <= (s + n - 1) / opt.unit; u++) {
+			for (j = 0; j < nu && units[j] != u; j++)
+				;
+			if (j == nu)
+				units[nu++] = u;
+		}
+		if (i == 0)
+			set_focus(s / opt.unit * opt.unit, n + opt.unit);
+	}
+	ok0 = get_list(&l0) && get_status(&s0);
+	ts = tick();
+	for (j = 0; j < nu; j++) {
+		lo = units[j] * opt.unit;
+		hi = lo + opt.unit < nlog ? lo + opt.unit : nlog;
+		/*
+		 * Past the table's end (a partial last unit) the zeroes last only
+		 * while the unit is remapped: an unremap copies back table sectors
+		 * only, and a longer table then reads the main device's old data.
+		 */
+		past[j] = hi > cur_len ? model_begin(W_ZEROFILL, cur_len, (u32)(hi - cur_len), 0) : 0;
+		if (hi > cur_len)
+			hi = cur_len;
+		wid[j] = model_begin(W_ZEROFILL, lo, (u32)(hi - lo), 0);
+	}
+	e = send_msg("zero_fill", m, &resp);
+	te = tick();
+	ok1 = get_list(&l1) && get_status(&s1);
+	if (!e && (!resp || sscanf(resp, "%" SCNu64 " %" SCNu64, &added, &skipped) != 2))
+		finding("'%s': answer '%s' not understood", m, resp ? resp : "");
+	if (!e && added + skipped != nu)
+		finding("'%s' answered %" PRIu64 " remapped + %" PRIu64 " skipped, the extents hold %zu units",
+			m, added, skipped, nu);
+	if (e && !fault_errno(e))
+		finding("'%s' refused with %s (the message is well formed)", m, errname(e));
+	/* which units did it fill: those remapped by it, if the lists tell */
+	for (j = 0; j < nu; j++)
+		nnew += list_find(&l0, units[j]) < 0 && list_find(&l1, units[j]) >= 0;
+	exact = !e && ok0 && ok1 && nnew == added;
+	for (j = 0; j < nu; j++) {
+		if (!e && ok1 && list_find(&l1, units[j]) < 0)
+			finding("'%s' succeeded, but unit %" PRIu64 " is not remapped", m, units[j]);
+		if ((ok0 && list_find(&l0, units[j]) >= 0) || e == ENOSPC) {
+			/* remapped before: skipped, keeps its data; or refused at once */
+			model_cancel(wid[j]);
+			if (past[j])
+				model_cancel(past[j]);
+			continue;
+		}
+		if (exact && list_find(&l1, units[j]) >= 0) {
+			model_end(wid[j], true, 0, true);	/* zero-filled */
+			atomic_fetch_add(&cnt[C_ZF_UNITS], 1);
+		} else {
+			/* an automatic remap raced it, or it failed half way */
+			model_end(wid[j], false, e, false);
+		}
+		if (past[j])
+			model_end(past[j], false, e, false);
+	}
+	if (!e && ok0 && ok1) {
+		zf_lost_step += added * opt.unit;
+		if (s1.lost < s0.lost + added * opt.unit ||
+		    (s1.lost != s0.lost + added * opt.unit &&
+		     !fault_during(DEV_MAIN, F_READS, step_clk0, te, 0, 0, true, -1) &&
+		     !fault_during(DEV_SPARE, F_READS, step_clk0, te, 0, 0, true, -1)))
+			finding("'%s' filled %" PRIu64 " units with zeroes: lost_sectors went from %" PRIu64
+				" to %" PRIu64 ", expected +%" PRIu64, m, added, s0.lost, s1.lost,
+				added * opt.unit);
+	}
+	if (e == ENOSPC && ok0 && ok1)
+		check_kept(&l0, &l1, m);
+	list_free(&l0);
+	list_free(&l1);
+	(void)ts;
+	return fmt("%s%s", msg_result(m, e, resp), !e && !exact ? " (raced an automatic remap)" : "");
+}
+
+/* uuid text to bytes */
+static bool parse_uuid(const char *t, unsigned char *b)
+{
+	unsigned int n = 0, x;
+
+	for (; *t && n < 16; t++) {
+		if (*t == '-')
+			continue;
+		if (sscanf(t, "%2x", &x) != 1)
+			return false;
+		b[n++] = (unsigned char)x;
+		t++;
+	}
+	return n == 16;
+}
+
+static u32 crc32c_sw(const unsigned char *p, size_t n)
+{
+	u32 crc = ~0U;
+	unsigned int k;
+
+	while (n--) {
+		crc ^= *p++;
+		for (k = 0; k < 8; k++)
+			crc = (crc >> 1) ^ (0x82f63b78U & (0U - (crc & 1)));
+	}
+	return ~crc;
+}
+
+static u64 le(const unsigned char *p, unsigned int bytes)
+{
+	u64 v = 0;
+
+	while (bytes--)
+		v = v << 8 | p[bytes];
+	return v;
+}
+
+/* Read @n sectors of the raw main device (under the fault layers) at @first. */
+static unsigned char *read_raw_main(u64 first, u64 n)
+{
+	unsigned char *buf;
+	int fd;
+
+	if (posix_memalign((void **)&buf, 4096, n * SECTOR))
+		die("out of memory");
+	fd = open(opt.main_path, O_RDONLY | O_DIRECT);
+	if (fd < 0 || pread(fd, buf, n * SECTOR, (off_t)(first * SECTOR)) != (ssize_t)(n * SECTOR))
+		die("reading %s: %s", opt.main_path, strerror(errno));
+	close(fd);
+	return buf;
+}
+
+/* The member signature at raw main sector @sig; NULL if right, else what is wrong. */
+static const char *bad_member(const unsigned char *b, u32 where)
+{
+	unsigned int i;
+
+	if (memcmp(b, "DM-REMAP-MEMBER", 16))
+		return "no DM-REMAP-MEMBER magic";
+	if (le(b + 16, 4) != 1)
+		return "version not 1";
+	if (le(b + 20, 4) != crc32c_sw(b + 24, 512 - 24))
+		return "CRC-32C mismatch";
+	if (memcmp(b + 24, meta_uuid, 16))
+		return "not the metadata's uuid";
+	if (le(b + 40, 8) != 0 || le(b + 48, 4) != opt.unit || le(b + 52, 4) != where)
+		return "main_start, unit_sectors or where wrong";
+	if (le(b + 56, 4) != prot.head || le(b + 60, 4) != prot.tail || le(b + 64, 8) != prot.tail_first)
+		return "protect_head, protect_tail or protect_tail_first wrong";
+	for (i = 72; i < 128; i++)
+		if (b[i])
+			return "bytes 72-127 not zero";
+	if (b[510] || b[511])
+		return "bytes 510-511 not zero";
+	return NULL;
+}
+
+/*
+ * The raw main device under the protected units: the member signature at
+ * the start of the head and in the last 4 KiB of the tail, zeroes in the
+ * rest (table sectors at the time of the protect).
+ */
+static void check_raw_protected(void)
+{
+	u64 x[2][2], first, end, sig, s;
+	unsigned int nx = 0, i;
+	unsigned char *b;
+	const char *why;
+
+	if (prot.head) {
+		x[nx][0] = 0;
+		x[nx++][1] = prot.head - 1;
+	}
+	if (prot.tail) {
+		x[nx][0] = prot.tail_first;
+		x[nx++][1] = prot.tail_first + prot.tail - 1;
+	}
+	for (i = 0; i < nx; i++) {
+		first = x[i][0] * opt.unit;
+		end = (x[i][1] + 1) * opt.unit < prot.len ? (x[i][1] + 1) * opt.unit : prot.len;
+		sig = x[i][0] && end - first >= 8 ? end - 8 : first;
+		b = read_raw_main(first, end - first);
+		why = bad_member(b + (sig - first) * SECTOR, x[i][0] ? 1 : 0);
+		atomic_fetch_add(&cnt[C_RAW_SIG], 1);
+		if (why)
+			finding("raw main sector %" PRIu64 " (member signature of protected units %" PRIu64
+				"-%" PRIu64 "): %s", sig, x[i][0], x[i][1], why);
+		for (s = first; s < end && !why; s++) {
+			u64 k, nz = 0;
+
+			if (s == sig)
+				continue;
+			for (k = 0; k < SECTOR; k++)
+				nz |= b[(s - first) * SECTOR + k];
+			if (nz) {
+				finding("raw main sector %" PRIu64 " (protected unit %" PRIu64
+					") is not zero", s, s / opt.unit);
+				break;
+			}
+		}
+		free(b);
+	}
+}
+
+/* After unprotect: the raw main device holds the data of the units again. */
+static void check_raw_unprotected(const struct list *l)
+{
+	u64 u, lu, s, end, why = 0;
+	unsigned char *b;
+	struct val v;
+	int j;
+
+	for (u = 0; u < (u64)prot.uhead + prot.utail; u++) {
+		lu = prot_unit(prot.uhead, prot.utail_first, u);
+		if (list_find(l, lu) >= 0 || lu * opt.unit >= cur_len)
+			continue;	/* remapped again (a main fault): its data is on the spare */
+		end = (lu + 1) * opt.unit < cur_len ? (lu + 1) * opt.unit : cur_len;
+		b = read_raw_main(lu * opt.unit, end - lu * opt.unit);
+		pthread_mutex_lock(&mlock);
+		for (s = lu * opt.unit; s < end; s++) {
+			atomic_fetch_add(&cnt[C_RAW_UNPROT], 1);
+			decode((const u64 *)(b + (s - lu * opt.unit) * SECTOR), opt.seed, &v);
+			j = judge(s, &v, cs[s].w, cs[s].n, 0, 0, &why);
+			if (j == J_BAD) {
+				finding("after unprotect, raw main sector %" PRIu64 " holds %s; expected %s", s,
+					describe_val(&v), describe_cands(cs[s].w, cs[s].n));
+				break;
+			}
+		}
+		pthread_mutex_unlock(&mlock);
+		free(b);
+		if (s < end)
+			break;
+	}
+	prot.unprot = false;
+}
+
+/*
+ * unremap or clear: EPERM, nothing changed, exactly when the range holds a
+ * protected unit (EROFS first once the metadata is read-only).
+ */
+static char *message_prot(const char *kind, const char *msg, bool protected_)
+{
+	struct list a = { 0 }, b = { 0 };
+	char *resp = NULL, *r;
+	bool ok;
+	int e;
+
+	if (!protected_)
+		return message(kind, msg);
+	ok = get_list(&a);
+	e = send_msg(kind, msg, &resp);
+	if (e != EPERM && !((e == EROFS || e == EUCLEAN) && meta_faulted))
+		finding("'%s' touches a protected unit, answered %s, expected EPERM", msg, errname(e));
+	if (ok && get_list(&b))
+		check_kept(&a, &b, msg);
+	list_free(&a);
+	list_free(&b);
+	r = msg_result(msg, e, resp);
+	free(resp);
+	return r;
+}
+
+/* At a barrier: the protection as the model expects it. */
+static void check_protect(const struct list *l)
+{
+	long long n = stats_key("protected_units"), miss;
+	u64 want = prot.on ? (u64)prot.head + prot.tail : 0;
+
+	atomic_fetch_add(&cnt[C_PROT_CHECKS], 1);
+	if (n != (long long)want)
+		finding("stats protected_units %lld, expected %" PRIu64, n, want);
+	if (prot.on && (miss = prot_unremapped(l, prot.head, prot.tail, prot.tail_first)) >= 0)
+		finding("protected unit %lld is not remapped", miss);
+	if (prot.on && prot.sig && !opt.vol)
+		check_raw_protected();
+	if (prot.unprot)
+		check_raw_unprotected(l);
+}
+
 static char *op_remap(void)
 {
 	u64 s = pick_sector(), n = chance(&crng, 60) ? 1 : 1 + below(&crng, 4ULL * opt.unit);
@@ -2113,13 +2783,8 @@ static char *op_remap_many(void)
 	char *m = xstrdup("remap_many");
 	u64 s, n;
 
-	for (i = 0; i < k; i++) {
-		s = pick_sector();
-		n = 1 + below(&crng, 2ULL * opt.unit);
-		if (s + n > cur_len)
-			n = cur_len - s;
-		m = fmt("%s %" PRIu64 "+%" PRIu64, m, s, n);
-	}
+	for (i = 0; i < k; i++)
+		m = add_extent(m, &s, &n);
 	return message("remap_many", m);
 }
 
@@ -2128,7 +2793,14 @@ static char *op_unremap(void)
 	u64 s, n = 1;
 	size_t i, k;
 
-	if (!last_list.n || chance(&crng, 10)) {
+	if (prot.on && chance(&crng, 25)) {
+		/* a protected unit: refused (EPERM), nothing changes */
+		s = chance(&crng, 50) || !prot.tail ? below(&crng, (u64)(prot.head ? prot.head : 1) * opt.unit) :
+		    prot.tail_first * opt.unit + below(&crng, (u64)prot.tail * opt.unit);
+		n = 1 + below(&crng, 2ULL * opt.unit);
+		if (s >= cur_len)
+			s = cur_len - 1;
+	} else if (!last_list.n || chance(&crng, 10)) {
 		s = below(&crng, cur_len);
 	} else {
 		i = below(&crng, last_list.n);
@@ -2143,7 +2815,8 @@ static char *op_unremap(void)
 	}
 	if (s + n > cur_len)
 		n = cur_len - s;
-	return message("unremap", fmt("unremap %" PRIu64 " %" PRIu64, s, n));
+	return message_prot("unremap", fmt("unremap %" PRIu64 " %" PRIu64, s, n),
+			    range_protected(s / opt.unit, (s + n - 1) / opt.unit));
 }
 
 static char *reload_remap(u64 len, u64 slen, const char *what)
@@ -2301,13 +2974,15 @@ enum {
 	OP_SPARE_ERROR, OP_SPARE_WFAIL, OP_SPARE_HEAL, OP_SPARE_HEAL_ALL,
 	OP_REMAP, OP_REMAP_MANY, OP_UNREMAP, OP_CLEAR, OP_SUSPEND, OP_GROW_SPARE,
 	OP_GROW_TARGET, OP_RELOAD_SAME, OP_RECREATE, OP_MAIN_SEQ, OP_SPARE_SEQ,
-	OP_MAIN_SEQ_CLEAR, OP_SPARE_SEQ_CLEAR, OP_NR
+	OP_MAIN_SEQ_CLEAR, OP_SPARE_SEQ_CLEAR, OP_PROTECT, OP_UNPROTECT, OP_IDENTITY,
+	OP_ZERO_FILL, OP_NR
 };
 static const char *const op_label[OP_NR] = {
 	"none", "main_error", "main_wfail", "main_heal", "main_heal_all", "spare_error",
 	"spare_wfail", "spare_heal", "spare_heal_all", "remap", "remap_many", "unremap",
 	"clear", "suspend_resume", "grow_spare", "grow_target", "reload_same", "recreate",
-	"main_seq", "spare_seq", "main_seq_clear", "spare_seq_clear",
+	"main_seq", "spare_seq", "main_seq_clear", "spare_seq_clear", "protect", "unprotect",
+	"identity", "zero_fill",
 };
 static const unsigned int op_weight[OP_NR] = {
 	[OP_NONE] = 6, [OP_MAIN_ERROR] = 12, [OP_MAIN_WFAIL] = 7, [OP_MAIN_HEAL] = 8,
@@ -2316,6 +2991,7 @@ static const unsigned int op_weight[OP_NR] = {
 	[OP_UNREMAP] = 6, [OP_CLEAR] = 2, [OP_SUSPEND] = 5, [OP_GROW_SPARE] = 3,
 	[OP_GROW_TARGET] = 3, [OP_RELOAD_SAME] = 2, [OP_RECREATE] = 2,
 	[OP_MAIN_SEQ] = 9, [OP_SPARE_SEQ] = 7, [OP_MAIN_SEQ_CLEAR] = 3, [OP_SPARE_SEQ_CLEAR] = 3,
+	[OP_PROTECT] = 3, [OP_UNPROTECT] = 2, [OP_IDENTITY] = 2, [OP_ZERO_FILL] = 3,
 };
 
 static bool op_enabled[OP_NR];
@@ -2383,7 +3059,11 @@ static char *run_op(int op)
 	case OP_REMAP: return op_remap();
 	case OP_REMAP_MANY: return op_remap_many();
 	case OP_UNREMAP: return op_unremap();
-	case OP_CLEAR: return message("clear", "clear");
+	case OP_CLEAR: return message_prot("clear", "clear", prot.on);
+	case OP_PROTECT: return op_protect();
+	case OP_UNPROTECT: return op_unprotect();
+	case OP_IDENTITY: return op_identity();
+	case OP_ZERO_FILL: return op_zero_fill();
 	case OP_SUSPEND: return op_suspend_resume();
 	case OP_GROW_SPARE: return op_grow_spare();
 	case OP_GROW_TARGET: return op_grow_target();
@@ -2881,6 +3561,26 @@ static void check_ondisk(void)
 		}
 	if (d.nretired != st.retired)
 		finding("on-disk table has %zu retired spare units, status %" PRIu64, d.nretired, st.retired);
+	if (d.prot_head != (prot.on ? prot.head : 0) || d.prot_tail != (prot.on ? prot.tail : 0) ||
+	    d.prot_tail_first != (prot.on ? prot.tail_first : 0))
+		finding("on-disk protection head %" PRIu64 " tail %" PRIu64 " from %" PRIu64
+			", expected %u %u %" PRIu64, d.prot_head, d.prot_tail, d.prot_tail_first,
+			prot.on ? prot.head : 0, prot.on ? prot.tail : 0, prot.on ? prot.tail_first : 0);
+	atomic_fetch_add(&cnt[C_IDENT_CHECKS], 1);
+	if (strcmp(d.name, opt.name))
+		finding("on-disk identity: name '%s', expected '%s'", d.name, opt.name);
+	if (ident.known && (strcmp(d.serial, ident.serial) || strcmp(d.wwn, ident.wwn) ||
+			    d.partition != ident.partition))
+		finding("on-disk identity: serial '%s' wwn '%s' partition %" PRIu64
+			", the last identity message said '%s' '%s' %" PRIu64, d.serial, d.wwn,
+			d.partition, ident.serial, ident.wwn, ident.partition);
+	if (!ident.known) {
+		/* after a failed identity: whichever is there from now on */
+		snprintf(ident.serial, sizeof(ident.serial), "%s", d.serial);
+		snprintf(ident.wwn, sizeof(ident.wwn), "%s", d.wwn);
+		ident.partition = d.partition;
+		ident.known = true;
+	}
 	if (d.npending != st.pending)
 		finding("on-disk pending list has %zu units, status %" PRIu64, d.npending, st.pending);
 	if (d.counters[0] != st.realloc || d.counters[1] != st.autor || d.counters[2] != st.uncorr ||
@@ -3009,9 +3709,13 @@ static bool barrier_checks(u64 step_start_clk, bool pending_at_start)
 			finding("spare_errors grew by %" PRIu64 " with no fault on the spare", s1.sperr - prev.sperr);
 		if (need_spare_error && s1.sperr == prev.sperr)
 			finding("a read failed that only a spare fault explains, but spare_errors did not grow");
-		if (s1.lost > prev.lost && !loss_fault_in_step)
-			finding("lost_sectors grew by %" PRIu64 " with no unreadable fault in the step",
-				s1.lost - prev.lost);
+		if (s1.lost > prev.lost + zf_lost_step && !loss_fault_in_step)
+			finding("lost_sectors grew by %" PRIu64 " with no unreadable fault in the step%s",
+				s1.lost - prev.lost,
+				zf_lost_step ? fmt(" (zero_fill: %" PRIu64 ")", zf_lost_step) : "");
+		if (s1.lost < prev.lost + zf_lost_step && s1.lost >= prev.lost)
+			finding("lost_sectors grew by %" PRIu64 ", zero_fill filled %" PRIu64 " sectors",
+				s1.lost - prev.lost, zf_lost_step);
 		if (s1.autor > prev.autor && !fault_in_step && !pending_at_start)
 			finding("auto_remaps grew by %" PRIu64 " with no fault and no pending unit",
 				s1.autor - prev.autor);
@@ -3033,6 +3737,8 @@ static bool barrier_checks(u64 step_start_clk, bool pending_at_start)
 		check_losses(&s1);
 	}
 	check_debugfs(&l1);
+	check_protect(&l1);
+	zf_lost_step = 0;
 	if (!opt.vol && opt.meta_every && cur_step % opt.meta_every == 0 && !atomic_load(&failed))
 		check_ondisk();
 	kmsg_drain();
@@ -3312,6 +4018,8 @@ int main(int argc, char **argv)
 		if (!d.ok || !d.data_offset)
 			die("cannot read the new metadata with %s", opt.remapctl);
 		data_offset = d.data_offset;
+		if (!parse_uuid(d.uuid, meta_uuid))
+			die("no uuid in the metadata ('%s')", d.uuid);
 		ondisk_free(&d);
 	}
 	if (!get_status(&prev))
@@ -3354,6 +4062,7 @@ int main(int argc, char **argv)
 		sc.ndone = 0;
 		pthread_mutex_unlock(&sc.lock);
 		step_clk = tick();
+		step_clk0 = step_clk;
 		if (op == OP_RECREATE) {
 			/* needs the device closed: before the I/O */
 			phase = "recreate";
