@@ -128,7 +128,6 @@ int remap_parse_features(unsigned int argc, char **argv, unsigned int first,
 				return ra_fail(error,
 					       "read_retries must be a number from 0 to 16");
 			f->read_retries = (u32)v;
-			f->read_retries_given = true;
 			break;
 		}
 	}

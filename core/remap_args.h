@@ -32,7 +32,6 @@ struct remap_features {
 	u32 unit_sectors;	/* "unit_sectors <n>"; 0 = the default */
 	bool volatile_table;	/* "volatile": no on-disk metadata */
 	bool no_auto_remap;	/* "no_auto_remap": I/O errors pass up */
-	bool read_retries_given;
 	u32 read_retries;	/* "read_retries <n>"; default 3 */
 };
 

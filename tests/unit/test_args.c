@@ -863,12 +863,10 @@ static void test_ctr_auto_remap_features(void **state)
 	assert_int_equal(remap_parse_ctr(ARGC(plain), plain, &a, &err), 0);
 	assert_false(a.features.no_auto_remap);
 	assert_int_equal(a.features.read_retries, REMAP_DEFAULT_READ_RETRIES);
-	assert_false(a.features.read_retries_given);
 	assert_int_equal(remap_parse_ctr(ARGC(off), off, &a, &err), 0);
 	assert_true(a.features.no_auto_remap);
 	assert_int_equal(remap_parse_ctr(ARGC(rr), rr, &a, &err), 0);
 	assert_true(a.features.no_auto_remap);
-	assert_true(a.features.read_retries_given);
 	assert_int_equal(a.features.read_retries, 0);
 	assert_int_equal(remap_parse_ctr(ARGC(rr16), rr16, &a, &err), 0);
 	assert_int_equal(a.features.read_retries, 16);

@@ -91,7 +91,6 @@ static void test_options(void **state)
 	assert_int_equal(ent.features.unit_sectors, 64);
 	assert_true(ent.features.volatile_table);
 	assert_true(ent.features.no_auto_remap);
-	assert_true(ent.features.read_retries_given);
 	assert_int_equal(ent.features.read_retries, 0);
 
 	ok("d /dev/a /dev/b spare_start=18446744073709551615");
