@@ -18,6 +18,7 @@
 #include <linux/errno.h>
 #include <linux/string.h>
 #include <linux/kernel.h>
+#include <linux/bitops.h>
 #include <linux/limits.h>
 #else
 #include <stdbool.h>

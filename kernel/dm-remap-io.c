@@ -189,9 +189,10 @@ int remap_map(struct dm_target *ti, struct bio *bio)
 	offset = dm_target_offset(ti, bio->bi_iter.bi_sector);
 	if (likely(!remap_gate_busy(st)) &&
 	    (likely(!rcu_access_pointer(st->table)) ||
-	     !remap_summary_maybe_in(&st->summary, offset >> st->unit_shift,
-				     (offset + bio_sectors(bio) - 1) >>
-				     st->unit_shift))) {
+	     !remap_summary_maybe_groups(&st->summary,
+					 offset >> st->summary_sector_shift,
+					 (offset + bio_sectors(bio) - 1) >>
+					 st->summary_sector_shift))) {
 		remap_record(rc, bio, io);
 		remap_to_main(rc, bio, io, offset);
 		return DM_MAPIO_REMAPPED;

@@ -494,6 +494,7 @@ static int remap_summary_alloc(struct remap_state *st,
 	if (!bits)
 		return -ENOMEM;
 	remap_summary_init(&st->summary, bits, nr_lunits, shift);
+	st->summary_sector_shift = g->unit_shift + shift;
 	return 0;
 }
 

@@ -203,6 +203,7 @@ struct remap_state {
 	 * index (messages, the error path, the scrubber) keeps it exact.
 	 */
 	struct remap_summary summary;
+	u32 summary_sector_shift;	/* sector to group: unit + group shift */
 	struct srcu_struct io_srcu;	/* I/O that a move must wait for */
 	unsigned int nr_moving;		/* entries in moving[] */
 	unsigned int nr_pending;	/* entries in pending[] */

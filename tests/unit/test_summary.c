@@ -20,9 +20,9 @@ static void test_shift(void **state)
 	assert_int_equal(remap_summary_shift(17, 16), 1);
 	assert_int_equal(remap_summary_shift(32, 16), 1);
 	assert_int_equal(remap_summary_shift(33, 16), 2);
-	/* 4 TiB of 4 KiB units into 2^24 bits: 64 units a bit. */
-	assert_int_equal(remap_summary_shift(1ULL << 30, REMAP_SUMMARY_MAX_BITS), 6);
-	assert_int_equal(remap_summary_shift(U64_MAX, REMAP_SUMMARY_MAX_BITS), 40);
+	/* 4 TiB of 4 KiB units into 2^25 bits: 32 units a bit. */
+	assert_int_equal(remap_summary_shift(1ULL << 30, REMAP_SUMMARY_MAX_BITS), 5);
+	assert_int_equal(remap_summary_shift(U64_MAX, REMAP_SUMMARY_MAX_BITS), 39);
 	assert_int_equal(remap_summary_longs(0, 0), 0);
 	assert_int_equal(remap_summary_longs(1, 0), 1);
 	assert_int_equal(remap_summary_longs(BITS_PER_LONG, 0), 1);
@@ -45,6 +45,12 @@ static void test_basic(void **state)
 	assert_false(remap_summary_maybe(&s, 0, 1000));
 	remap_summary_add(&s, e, 3);
 	assert_true(remap_summary_maybe(&s, 10, 1));
+	/* Groups as the I/O path names them (unit 10 is in group 1). */
+	assert_true(remap_summary_maybe_groups(&s, 1, 1));
+	assert_false(remap_summary_maybe_groups(&s, 2, 2));
+	assert_false(remap_summary_maybe_groups(&s, 2, 61));
+	assert_true(remap_summary_maybe_groups(&s, 2, 62));	/* 500 */
+	assert_true(remap_summary_maybe_groups(&s, 125, 125));	/* past */
 	assert_true(remap_summary_maybe(&s, 8, 1));	/* same group */
 	assert_false(remap_summary_maybe(&s, 16, 1));
 	assert_false(remap_summary_maybe(&s, 16, 400));
