@@ -30,7 +30,13 @@ if [[ ${BENCH_QUICK:-0} == 1 ]]; then
 	: "${BENCH_PERSISTENT_IMPORT:=0}" "${BENCH_BIG_IMPORT:=0}"
 	: "${BENCH_OUT:=$REPO/build/bench/quick}"
 fi
-: "${BENCH_ROUNDS:=3}" "${BENCH_RUNTIME:=500ms}"
+: "${BENCH_ROUNDS:=6}" "${BENCH_RUNTIME:=500ms}"
+# Rounds go in pairs (device order forward, then backward; report.py):
+# an odd count would leave a round out of the results.
+if ((BENCH_ROUNDS < 2 || BENCH_ROUNDS % 2)); then
+	echo "bench: BENCH_ROUNDS=$BENCH_ROUNDS: give an even number, 2 or more (rounds go in forward/backward pairs)" >&2
+	exit 2
+fi
 : "${BENCH_WORKLOADS:=randread randwrite read write}" "${BENCH_QDS:=1 32}"
 : "${BENCH_KINDS:=nullb brd}" "${BENCH_COUNTS:=r0 r1k r100k r1m hot adj}"
 : "${BENCH_PERSISTENT_IMPORT:=1}" "${BENCH_BIG_IMPORT:=1}"

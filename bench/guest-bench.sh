@@ -32,7 +32,7 @@ REPO=${BENCH_REPO:-$(cd "$(dirname "$0")/.." && pwd)}
 W=${BENCH_WORK:?}
 OUT=${VM_RESULTS:?}
 RC=$W/remapctl
-ROUNDS=${BENCH_ROUNDS:-3}
+ROUNDS=${BENCH_ROUNDS:-6}
 RUNTIME=${BENCH_RUNTIME:-500ms}
 read -r -a WORKLOADS <<<"${BENCH_WORKLOADS:-randread randwrite read write}"
 read -r -a QDS <<<"${BENCH_QDS:-1 32}"

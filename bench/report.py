@@ -5,7 +5,8 @@
 Reads what bench/guest-bench.sh left in RESULTS (fio JSON per cell and
 round, times.tsv, meminfo/slabinfo snapshots, info.txt) and writes to OUT:
   runs.tsv   every fio job: kind workload qd round device iops
-  fio.tsv    medians and ratios: kind workload qd device median_iops ratio
+  fio.tsv    medians over round pairs and ratios: kind workload qd device
+             median_iops ratio
   plot-<kind>-iops.dat, plot-<kind>-ratio.dat   for bench/plot.gp
   fio.md     the tables, the goals and how each was met
 Only numbers found in RESULTS are printed; nothing is assumed.
@@ -65,20 +66,40 @@ devs = [d for d in ("lin", "r0", "r1k", "r100k", "r1m", "hot", "adj", "lin2")
 sets = [d for d in devs if d != "lin"]
 rounds = sorted({r[3] for r in runs})
 
+# Rounds come in pairs: device order forward in round 2i-1, backward in
+# round 2i.  A job's place in the order shifts its IOPS a little (the last
+# job of a round ran about 0.25% slower than the first in the runs of
+# 2026-12-06: dm-linear against the second dm-linear read 0.997x with a
+# median of three rounds, two of them forward), so a pair, where each
+# device is once at place p and once at place n+1-p, is the unit of
+# measure: a device's pair value is the mean of its two rounds, its ratio
+# in a pair is that over dm-linear's, and the cell reports the medians
+# over the pairs.  A last round without its pair is left out.
+pairs = [(rounds[i], rounds[i + 1]) for i in range(0, len(rounds) - 1, 2)
+         if rounds[i + 1] == rounds[i] + 1 and rounds[i] % 2 == 1]
+iops = {(r[0], r[1], r[2], r[3], r[4]): r[5] for r in runs}
 med = {}
+pair_ratio = {}
 for k in kinds:
     for w in wls:
         for q in qds:
             for d in devs:
-                v = [r[5] for r in runs if r[:3] == (k, w, q) and r[4] == d]
+                v = [(iops[k, w, q, a, d] + iops[k, w, q, b, d]) / 2
+                     for a, b in pairs
+                     if (k, w, q, a, d) in iops and (k, w, q, b, d) in iops]
                 if v:
                     med[k, w, q, d] = statistics.median(v)
+                rv = [(iops[k, w, q, a, d] + iops[k, w, q, b, d]) /
+                      (iops[k, w, q, a, "lin"] + iops[k, w, q, b, "lin"])
+                      for a, b in pairs
+                      if all((k, w, q, x, y) in iops
+                             for x in (a, b) for y in (d, "lin"))]
+                if rv:
+                    pair_ratio[k, w, q, d] = statistics.median(rv)
 
 
 def ratio(k, w, q, d):
-    if (k, w, q, d) in med and med.get((k, w, q, "lin")):
-        return med[k, w, q, d] / med[k, w, q, "lin"]
-    return None
+    return pair_ratio.get((k, w, q, d))
 
 
 os.makedirs(out, exist_ok=True)
@@ -176,10 +197,13 @@ L.append("- date: %s; guest kernel: %s; guest CPU: %s (QEMU TCG, "
          "`-icount shift=0,sleep=off`, 1 vCPU); %s"
          % (info.get("date"), info.get("kernel"), info.get("cpu"),
             info.get("fio")))
-L.append("- %d round(s) of %s per job, devices alternating (order forward, "
-         "backward, ...) within each cell; medians over the rounds; ratio = "
-         "median(remap) / median(linear) of the same cell. Host wall time "
-         "of the guest run: %s s." % (len(rounds), info.get("runtime"), wall))
+L.append("- %d round(s) of %s per job, in %d pair(s): device order "
+         "forward, then backward, within each cell, so that each device is "
+         "once at place p and once at place n+1-p of a pair. IOPS: median "
+         "over the pairs of the device's mean over its pair; ratio: median "
+         "over the pairs of (remap's IOPS in the pair) / (dm-linear's in "
+         "the pair). Host wall time of the guest run: %s s."
+         % (len(rounds), info.get("runtime"), len(pairs), wall))
 L.append("- main device: %d GiB (%d units of %d sectors); fio on its first "
          "%d MiB (direct I/O, fixed random seed); remaps scattered at random "
          "over the whole device; \"10%% hot\": %d units, 10%% of the fio "
@@ -199,7 +223,7 @@ L.append("")
 
 goals = []
 for k in kinds:
-    L.append("## %s: IOPS (median) and ratio to dm-linear" % KIND[k])
+    L.append("## %s: IOPS (median over round pairs) and ratio to dm-linear" % KIND[k])
     L.append("")
     L.append("| cell | linear | " + " | ".join(
         "%s remaps" % LABEL[d] if d not in ("hot", "adj", "lin2") else LABEL[d]
